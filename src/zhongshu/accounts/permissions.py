@@ -1,0 +1,224 @@
+"""Every permission decision of Zhongshu lives here (SPEC §2).
+
+Three kinds of decision:
+
+* action permissions — ``can(user, "orders.create")`` / ``require(user, …)``; registered with
+  ``rules`` so ``user.has_perm`` and templates see the same answer;
+* object scope — ``scope_orders(user, qs)`` and friends narrow a queryset to what the user may see
+  (region for sales, stage for QC and production); everything outside it is reported as 404;
+* field permissions — ``forbidden_fields(user, "order", changed)`` names fields the user may not change.
+
+Services call these first thing; selectors start from the scoped querysets; the API, web views,
+exports and dashboards only ever go through services and selectors.
+"""
+
+from collections.abc import Iterable
+
+import rules
+from django.db.models import Q, QuerySet
+
+from zhongshu.core.errors import ForbiddenField, NotFound, PermissionDenied
+
+from .roles import Role
+
+R = Role
+
+# --- who holds what -------------------------------------------------------------------------
+
+
+def roles_of(user) -> frozenset[str]:
+    """The user's role slugs, read once per request object."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_zs_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        user._zs_roles = cached
+    return cached
+
+
+def region_ids_of(user) -> frozenset[int]:
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_zs_regions", None)
+    if cached is None:
+        from .models import Region
+
+        cached = frozenset(Region.objects.filter(members__user=user).values_list("id", flat=True))
+        user._zs_regions = cached
+    return cached
+
+
+def forget_cached(user) -> None:
+    for attr in ("_zs_roles", "_zs_regions"):
+        if hasattr(user, attr):
+            delattr(user, attr)
+
+
+def has_role(user, *roles: str) -> bool:
+    return bool(roles_of(user) & set(roles))
+
+
+# --- action permissions -------------------------------------------------------------------------
+
+EVERYONE_BUT_OPERATOR = {r for r in Role} - {R.OPERATOR}
+
+ACTION_ROLES: dict[str, set[str]] = {
+    # orders
+    "orders.view": EVERYONE_BUT_OPERATOR,
+    "orders.create": {R.SALES, R.ADMIN},
+    "orders.edit": {R.SALES, R.ADMIN, R.PLANNER, R.WAREHOUSE, R.MANAGER},
+    "orders.edit_price": {R.SALES, R.ADMIN},
+    "orders.delete": {R.ADMIN},
+    "orders.export": EVERYONE_BUT_OPERATOR,
+    # transitions (SPEC §3); object conditions are in TRANSITION_OBJECT_RULES below
+    "orders.submit": {R.SALES, R.ADMIN},
+    "orders.reject": {R.PLANNER, R.MANAGER, R.ADMIN},
+    "orders.confirm": {R.PLANNER, R.MANAGER, R.ADMIN},
+    "orders.schedule": {R.PLANNER, R.ADMIN},
+    "orders.start": {R.SUPERVISOR, R.OPERATOR, R.ADMIN},
+    "orders.finish": {R.SUPERVISOR, R.ADMIN},
+    "orders.qc_fail": {R.QC, R.ADMIN},
+    "orders.ship": {R.WAREHOUSE, R.ADMIN},
+    "orders.complete": {R.SALES, R.FINANCE, R.ADMIN},
+    "orders.cancel": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
+    # master data
+    "customers.view": EVERYONE_BUT_OPERATOR,
+    "customers.manage": {R.SALES, R.ADMIN},
+    "materials.view": set(Role),
+    "materials.manage": {R.PLANNER, R.ADMIN},
+    "regions.view": set(Role),
+    "regions.manage": {R.ADMIN},
+    "users.manage": {R.ADMIN},
+}
+
+# Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).
+PRICE_FIELDS = {
+    "order": {"discount_rate", "tax_rate", "payment_terms", "unit_price"},
+    "order_line": {"unit_price"},
+}
+
+
+def can(user, action: str, obj=None) -> bool:
+    if action not in ACTION_ROLES:
+        raise KeyError(f"unknown action {action!r}")
+    if not has_role(user, *ACTION_ROLES[action]):
+        return False
+    check = OBJECT_RULES.get(action)
+    if obj is not None and check is not None:
+        return check(user, obj)
+    return True
+
+
+def require(user, action: str, obj=None) -> None:
+    """Raise ``PermissionDenied`` unless the user may do ``action`` (on ``obj``)."""
+    if not can(user, action, obj):
+        raise PermissionDenied(details={"action": action})
+
+
+def forbidden_fields(user, entity: str, changed: Iterable[str]) -> set[str]:
+    if can(user, "orders.edit_price"):
+        return set()
+    return set(changed) & PRICE_FIELDS[entity]
+
+
+def require_fields(user, entity: str, changed: Iterable[str]) -> None:
+    bad = forbidden_fields(user, entity, changed)
+    if bad:
+        raise ForbiddenField(sorted(bad))
+
+
+# --- object rules (the "own" part of an action) --------------------------------------------------
+
+PRE_CONFIRM = {"draft", "pending_review"}
+
+
+def _sales_may_cancel(user, order) -> bool:
+    if has_role(user, R.PLANNER, R.MANAGER, R.ADMIN):
+        return True
+    return order.status in PRE_CONFIRM and order.sales_owner_id == user.id
+
+
+def _may_edit(user, order) -> bool:
+    if has_role(user, R.ADMIN, R.SALES, R.PLANNER, R.WAREHOUSE):
+        return True
+    # managers approve and steer; they edit only the orders they own themselves
+    return order.sales_owner_id == user.id
+
+
+OBJECT_RULES = {
+    "orders.cancel": _sales_may_cancel,
+    "orders.edit": _may_edit,
+}
+
+# --- scopes ---------------------------------------------------------------------------------------
+
+ALL_ORDERS = {R.ADMIN, R.MANAGER, R.PLANNER, R.WAREHOUSE, R.FINANCE, R.PURCHASING}
+ORDER_STAGES_BY_ROLE = {
+    R.QC: {"in_production", "awaiting_qc", "shipped", "completed"},
+    R.SUPERVISOR: {"confirmed", "scheduling", "in_production", "awaiting_qc"},
+}
+ALL_CUSTOMERS = {R.ADMIN, R.MANAGER, R.PLANNER, R.WAREHOUSE, R.FINANCE, R.PURCHASING}
+
+
+def order_scope_q(user, prefix: str = "") -> Q | None:
+    """A filter for the orders the user may see; ``None`` means all of them."""
+    roles = roles_of(user)
+    if roles & ALL_ORDERS:
+        return None
+    q = Q(pk__in=[])
+    if R.SALES in roles:
+        q |= Q(**{f"{prefix}customer__region_id__in": sorted(region_ids_of(user))})
+    for role, stages in ORDER_STAGES_BY_ROLE.items():
+        if role in roles:
+            q |= Q(**{f"{prefix}status__in": sorted(stages)})
+    return q
+
+
+def scope_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    q = order_scope_q(user, prefix)
+    return qs if q is None else qs.filter(q)
+
+
+def customer_scope_q(user, prefix: str = "") -> Q | None:
+    roles = roles_of(user)
+    if roles & ALL_CUSTOMERS:
+        return None
+    if roles & {R.SALES}:
+        return Q(**{f"{prefix}region_id__in": sorted(region_ids_of(user))})
+    if roles & set(ORDER_STAGES_BY_ROLE):
+        return None  # they see the orders' customers by name; no region limit applies to them
+    return Q(pk__in=[])
+
+
+def scope_customers(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    q = customer_scope_q(user, prefix)
+    return qs if q is None else qs.filter(q)
+
+
+def region_allowed(user, region_id: int | None) -> bool:
+    """May the user put a customer (or an order) in this region?"""
+    roles = roles_of(user)
+    if roles & ALL_CUSTOMERS:
+        return True
+    return region_id in region_ids_of(user)
+
+
+def get_in_scope(qs: QuerySet, **lookup):
+    """Fetch one object from an already scoped queryset, or ``NotFound``."""
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise NotFound() from None
+
+
+# Make every action visible to Django's permission API (user.has_perm, {{ perms }}) as well.
+def _predicate_for(action: str):
+    def check(user, obj=None) -> bool:
+        return can(user, action, obj)
+
+    return rules.predicate(check, name=action)
+
+
+for _action in ACTION_ROLES:
+    rules.add_perm(_action, _predicate_for(_action))

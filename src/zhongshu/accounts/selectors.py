@@ -1,0 +1,5 @@
+from .models import Region
+
+
+def region_list(*, actor):
+    return Region.objects.all()

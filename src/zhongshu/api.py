@@ -1,0 +1,112 @@
+"""The REST API root (/api/v1): authentication, the one error shape, and the app routers."""
+
+from django.http import Http404
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from ninja.security.base import AuthBase
+
+from zhongshu.accounts.api import router as accounts_router
+from zhongshu.accounts.services import token_user
+from zhongshu.catalog.api import router as catalog_router
+from zhongshu.core.errors import DomainError
+from zhongshu.customers.api import router as customers_router
+from zhongshu.orders.api import router as orders_router
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(AuthBase):
+    """The browser's session. Unauthenticated → None (401); CSRF is checked for writes."""
+
+    openapi_type = "apiKey"
+
+    def __init__(self):
+        self.openapi_extra = {"in": "cookie", "name": "sessionid"}
+        super().__init__()
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.method not in SAFE_METHODS:
+            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
+            if reason is not None:
+                raise HttpError(403, _("CSRF check failed: reload the page and try again."))
+        return user
+
+
+api = NinjaAPI(
+    title="Zhongshu API",
+    version="1",
+    description=(
+        "The order hub's REST API. Authenticate with `POST /api/v1/auth/token` and send "
+        "`Authorization: Bearer <token>`. Errors are `{code, message, details}`."
+    ),
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    429: "throttled",
+}
+
+
+def error_response(request, status: int, code: str, message, details=None):
+    return api.create_response(
+        request, {"code": code, "message": str(message), "details": details or {}}, status=status
+    )
+
+
+@api.exception_handler(DomainError)
+def on_domain_error(request, exc: DomainError):
+    return error_response(request, exc.http_status, exc.code, exc.message, exc.details)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request, exc: ValidationError):
+    errors = []
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
+        errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
+    return error_response(
+        request, 422, "validation_error", _("Some fields are not valid."), {"errors": errors}
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return error_response(request, 401, "unauthorized", _("Log in or send a valid Bearer token."))
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return error_response(
+        request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message
+    )
+
+
+@api.exception_handler(Http404)
+def on_404(request, exc):
+    return error_response(request, 404, "not_found", _("Not found."))
+
+
+api.add_router("/", accounts_router)
+api.add_router("/customers", customers_router)
+api.add_router("/materials", catalog_router)
+api.add_router("/orders", orders_router)

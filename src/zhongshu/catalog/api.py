@@ -1,0 +1,39 @@
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zhongshu.core.schemas import errors
+
+from . import selectors, services
+from .schemas import MaterialIn, MaterialOut, MaterialPatch
+
+router = Router(tags=["materials"])
+
+
+class MaterialFilters(Schema):
+    q: str = ""
+    kind: str = ""
+
+
+@router.get("", response={200: list[MaterialOut], **errors(401, 403)})
+@paginate(LimitOffsetPagination)
+def list_materials(request, filters: Query[MaterialFilters]):
+    return selectors.material_list(actor=request.auth, q=filters.q, kind=filters.kind)
+
+
+@router.post("", response={201: MaterialOut, **errors(401, 403, 422)})
+def create_material(request, payload: MaterialIn):
+    data = payload.dict(exclude={"code"}, exclude_none=True)
+    return 201, services.material_create(actor=request.auth, code=payload.code, **data)
+
+
+@router.get("/{code}", response={200: MaterialOut, **errors(401, 403, 404)})
+def get_material(request, code: str):
+    return selectors.material_get(actor=request.auth, code=code)
+
+
+@router.patch("/{code}", response={200: MaterialOut, **errors(401, 403, 404, 422)})
+def update_material(request, code: str, payload: MaterialPatch):
+    material = selectors.material_get(actor=request.auth, code=code)
+    return services.material_update(
+        actor=request.auth, material=material, data=payload.dict(exclude_unset=True)
+    )

@@ -1,0 +1,82 @@
+"""Material master data."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.core.errors import NotFound
+from zhongshu.core.services import model_update
+from zhongshu.core.text import normalize_code
+from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
+
+from .models import Fulfilment, Material, MaterialKind
+
+EDITABLE = [
+    "name",
+    "spec",
+    "unit",
+    "kind",
+    "fulfilment",
+    "standard_price",
+    "safety_stock",
+    "lead_time_days",
+    "is_active",
+]
+
+
+def _clean(data: dict[str, Any], *, creating: bool, errors: Errors) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if creating or "name" in data:
+        out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
+    if data.get("spec") is not None:
+        out["spec"] = clean_text(errors, "spec", data["spec"], max_length=200)
+    if creating or data.get("unit") is not None:
+        out["unit"] = clean_text(errors, "unit", data.get("unit") or "件", max_length=12)
+    if creating or data.get("kind") is not None:
+        out["kind"] = clean_choice(errors, "kind", data.get("kind") or "finished", MaterialKind)
+    if creating or data.get("fulfilment") is not None:
+        out["fulfilment"] = clean_choice(
+            errors, "fulfilment", data.get("fulfilment") or "stock", Fulfilment
+        )
+    for field, places in (("standard_price", 2), ("safety_stock", 3)):
+        if data.get(field) is not None:
+            out[field] = clean_decimal(
+                errors, field, data[field], places=places, min_value=Decimal("0")
+            )
+    if data.get("lead_time_days") is not None:
+        value = data["lead_time_days"]
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 3650:
+            errors.add("lead_time_days", _("Enter whole days between 0 and 3650."))
+        else:
+            out["lead_time_days"] = value
+    if data.get("is_active") is not None:
+        out["is_active"] = bool(data["is_active"])
+    return out
+
+
+@transaction.atomic
+def material_create(*, actor, code: str, **data: Any) -> Material:
+    permissions.require(actor, "materials.manage")
+    errors = Errors()
+    code = clean_text(errors, "code", normalize_code(code), max_length=40, required=True)
+    if code and Material.objects.filter(code=code).exists():
+        errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
+    cleaned = _clean(data, creating=True, errors=errors)
+    errors.raise_if_any()
+    return Material.objects.create(code=code, **cleaned)
+
+
+@transaction.atomic
+def material_update(*, actor, material: Material, data: dict[str, Any]) -> Material:
+    permissions.require(actor, "materials.manage")
+    locked = Material.objects.select_for_update().filter(pk=material.pk).first()
+    if locked is None:
+        raise NotFound()
+    errors = Errors()
+    cleaned = _clean(data, creating=False, errors=errors)
+    errors.raise_if_any()
+    model_update(instance=locked, fields=EDITABLE, data=cleaned)
+    return locked

@@ -1,0 +1,26 @@
+"""Helpers shared by the services of every app."""
+
+from typing import Any
+
+from django.db import models
+
+
+def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> list[str]:
+    """Set the whitelisted ``fields`` present in ``data`` and save only what changed.
+
+    Returns the names of the fields that really changed (empty when nothing did).
+    """
+    changed = []
+    for field in fields:
+        if field in data and getattr(instance, field) != data[field]:
+            setattr(instance, field, data[field])
+            changed.append(field)
+    if changed:
+        instance.full_clean(
+            exclude=[f.name for f in instance._meta.fields if f.name not in changed]
+        )
+        update = list(changed)
+        if any(f.name == "updated_at" for f in instance._meta.fields):
+            update.append("updated_at")
+        instance.save(update_fields=update)
+    return changed

@@ -1,0 +1,88 @@
+"""Collect every problem of an input before refusing it, so the user fixes them all at once."""
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .errors import ValidationFailed
+from .text import normalize_text
+
+
+class Errors:
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field: str, message: Any) -> None:
+        self.items.append({"field": field, "message": str(message)})
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ValidationFailed(self.items)
+
+
+def clean_decimal(
+    errors: Errors,
+    field: str,
+    value: Any,
+    *,
+    places: int,
+    min_value: Decimal | None = None,
+    max_value: Decimal | None = None,
+    strictly_positive: bool = False,
+    max_digits: int = 14,
+) -> Decimal | None:
+    if value is None or (isinstance(value, str) and not normalize_text(value)):
+        errors.add(field, _("This field is required."))
+        return None
+    try:
+        text = normalize_text(str(value)).replace(",", "")
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        errors.add(field, _("Enter a number."))
+        return None
+    if not number.is_finite():
+        errors.add(field, _("Enter a number."))
+        return None
+    if strictly_positive and number <= 0:
+        errors.add(field, _("Must be greater than 0."))
+        return None
+    if min_value is not None and number < min_value:
+        errors.add(field, _("Must be at least %(v)s.") % {"v": min_value})
+        return None
+    if max_value is not None and number > max_value:
+        errors.add(field, _("Must be at most %(v)s.") % {"v": max_value})
+        return None
+    quantum = Decimal(1).scaleb(-places)
+    if number != number.quantize(quantum):
+        errors.add(field, _("At most %(n)d decimal places.") % {"n": places})
+        return None
+    if abs(number) >= Decimal(10) ** (max_digits - places):
+        errors.add(field, _("The number is too large."))
+        return None
+    return number.quantize(quantum)
+
+
+def clean_text(
+    errors: Errors, field: str, value: Any, *, max_length: int, required: bool = False
+) -> str:
+    text = normalize_text(value)
+    if required and not text:
+        errors.add(field, _("This field is required."))
+    elif len(text) > max_length:
+        errors.add(field, _("At most %(n)d characters.") % {"n": max_length})
+    return text
+
+
+def clean_choice(errors: Errors, field: str, value: Any, choices) -> str | None:
+    text = normalize_text(value)
+    if text not in choices.values:
+        errors.add(
+            field,
+            _("Choose one of: %(choices)s.") % {"choices": ", ".join(choices.values)},
+        )
+        return None
+    return text

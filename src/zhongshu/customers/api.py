@@ -1,0 +1,39 @@
+from ninja import Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from zhongshu.core.schemas import errors
+
+from . import selectors, services
+from .schemas import CustomerIn, CustomerOut, CustomerPatch
+
+router = Router(tags=["customers"])
+
+
+class CustomerFilters(Schema):
+    q: str = ""
+    region: str = ""
+
+
+@router.get("", response={200: list[CustomerOut], **errors(401, 403)})
+@paginate(LimitOffsetPagination)
+def list_customers(request, filters: Query[CustomerFilters]):
+    return selectors.customer_list(actor=request.auth, q=filters.q, region=filters.region)
+
+
+@router.post("", response={201: CustomerOut, **errors(401, 403, 422)})
+def create_customer(request, payload: CustomerIn):
+    data = payload.dict(exclude={"code"}, exclude_none=True)
+    return 201, services.customer_create(actor=request.auth, code=payload.code, **data)
+
+
+@router.get("/{code}", response={200: CustomerOut, **errors(401, 403, 404)})
+def get_customer(request, code: str):
+    return selectors.customer_get(actor=request.auth, code=code)
+
+
+@router.patch("/{code}", response={200: CustomerOut, **errors(401, 403, 404, 422)})
+def update_customer(request, code: str, payload: CustomerPatch):
+    customer = selectors.customer_get(actor=request.auth, code=code)
+    return services.customer_update(
+        actor=request.auth, customer=customer, data=payload.dict(exclude_unset=True)
+    )

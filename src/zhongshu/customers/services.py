@@ -1,0 +1,67 @@
+"""Customer master data."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.accounts.models import Region
+from zhongshu.core.errors import NotFound
+from zhongshu.core.services import model_update
+from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.validation import Errors, clean_choice, clean_text
+
+from .models import Customer, CustomerTier
+
+EDITABLE = ["name", "region", "tier", "contact", "phone", "address", "is_active"]
+
+
+def _clean(actor, data: dict[str, Any], *, creating: bool, errors: Errors) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if creating or "name" in data:
+        out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
+    if creating or "region" in data:
+        name = normalize_text(data.get("region"))
+        region = Region.objects.filter(name=name).first() if name else None
+        if region is None:
+            errors.add("region", _("Unknown region: %(name)s") % {"name": name or "-"})
+        elif not permissions.region_allowed(actor, region.id):
+            errors.add(
+                "region", _("You cannot assign customers to region %(name)s.") % {"name": name}
+            )
+        else:
+            out["region"] = region
+    if "tier" in data and data["tier"] is not None:
+        out["tier"] = clean_choice(errors, "tier", data["tier"], CustomerTier)
+    for field, length in (("contact", 60), ("phone", 30), ("address", 200)):
+        if field in data and data[field] is not None:
+            out[field] = clean_text(errors, field, data[field], max_length=length)
+    if "is_active" in data and data["is_active"] is not None:
+        out["is_active"] = bool(data["is_active"])
+    return out
+
+
+@transaction.atomic
+def customer_create(*, actor, code: str, **data: Any) -> Customer:
+    permissions.require(actor, "customers.manage")
+    errors = Errors()
+    code = clean_text(errors, "code", normalize_code(code), max_length=32, required=True)
+    if code and Customer.objects.filter(code=code).exists():
+        errors.add("code", _("Customer code %(code)s already exists.") % {"code": code})
+    cleaned = _clean(actor, data, creating=True, errors=errors)
+    errors.raise_if_any()
+    return Customer.objects.create(code=code, **cleaned)
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+    permissions.require(actor, "customers.manage")
+    locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    if locked is None or not permissions.region_allowed(actor, locked.region_id):
+        raise NotFound()
+    errors = Errors()
+    cleaned = _clean(actor, data, creating=False, errors=errors)
+    errors.raise_if_any()
+    model_update(instance=locked, fields=EDITABLE, data=cleaned)
+    return locked

@@ -1,0 +1,91 @@
+from django.http import HttpResponse, JsonResponse
+from ninja import Header, Query, Router
+
+from zhongshu.core.idempotency import run_once
+from zhongshu.core.schemas import errors
+
+from . import selectors, services
+from .schemas import OrderFiltersIn, OrderIn, OrderOut, OrderPage, OrderPatch, TransitionIn
+
+router = Router(tags=["orders"])
+
+
+def _detail(request, order_id: int):
+    return selectors.order_get(actor=request.auth, order_id=order_id)
+
+
+def _detail_json(request, order_id: int) -> dict:
+    order = _detail(request, order_id)
+    return OrderOut.model_validate(order, context={"request": request}).model_dump(mode="json")
+
+
+@router.get("", response={200: OrderPage, **errors(401, 403, 422)})
+def list_orders(request, filters: Query[OrderFiltersIn]):
+    qs = selectors.order_list(
+        actor=request.auth,
+        filters=selectors.OrderFilters(
+            status=filters.status,
+            customer=filters.customer,
+            priority=filters.priority or "",
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            q=filters.q,
+        ),
+    )
+    items, next_cursor = selectors.page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("", response={201: OrderOut, **errors(401, 403, 409, 422)})
+def create_order(
+    request, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
+):
+    """Create a draft order. Send an ``Idempotency-Key`` header to make retries safe."""
+
+    def run():
+        order = services.order_create(actor=request.auth, **payload.dict(exclude_none=True))
+        return 201, _detail_json(request, order.pk)
+
+    status, body = run_once(
+        user=request.auth,
+        scope="orders.create",
+        key=idempotency_key,
+        payload=payload.dict(),
+        run=run,
+    )
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404)})
+def get_order(request, order_id: int):
+    return _detail(request, order_id)
+
+
+@router.patch("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404, 409, 422)})
+def update_order(request, order_id: int, payload: OrderPatch):
+    data = payload.dict(exclude_unset=True)
+    version = data.pop("version")
+    if data.get("lines") is not None:
+        data["lines"] = [{k: v for k, v in line.items() if v is not None} for line in data["lines"]]
+    services.order_update(actor=request.auth, order_id=order_id, version=version, data=data)
+    return _detail(request, order_id)
+
+
+@router.post(
+    "/{int:order_id}/transitions", response={200: OrderOut, **errors(401, 403, 404, 409, 422)}
+)
+def transition_order(request, order_id: int, payload: TransitionIn):
+    services.order_transition(
+        actor=request.auth,
+        order_id=order_id,
+        action=payload.action,
+        note=payload.note or "",
+        version=payload.version,
+    )
+    return _detail(request, order_id)
+
+
+@router.delete("/{int:order_id}", response={204: None, **errors(401, 403, 404, 409)})
+def delete_order(request, order_id: int):
+    services.order_delete(actor=request.auth, order_id=order_id)
+    return HttpResponse(status=204)

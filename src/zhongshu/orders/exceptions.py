@@ -1,0 +1,23 @@
+from django.utils.translation import gettext_lazy as _
+
+from zhongshu.core.errors import Conflict, DomainError
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+    default_message = _("This action is not possible in the order's current status.")
+
+
+class TransitionBlocked(DomainError):
+    """A guard (stock, approval, rule, QC…) refused the transition; ``details`` says why."""
+
+    code = "transition_blocked"
+    http_status = 409
+
+
+class OrderNotEditable(Conflict):
+    code = "order_not_editable"
+    default_message = _(
+        "Only draft orders and orders pending review can be edited; "
+        "later changes go through a design-change request."
+    )

@@ -1,0 +1,505 @@
+"""Order use cases: create, edit, transition, delete. Each is one transaction, checks permissions
+first, writes the timeline row with the change, and lets other apps plug in through ``hooks``."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.errors import StaleVersion, ValidationFailed
+from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
+from zhongshu.customers.models import Customer
+
+from . import hooks
+from .exceptions import IllegalTransition, OrderNotEditable, TransitionBlocked
+from .models import Order, OrderEvent, OrderLine, OrderNumberSequence, money
+from .statuses import EDITABLE, TRANSITIONS, Channel, OrderStatus, PaymentTerms, Priority
+
+MAX_LINES = 200
+MAX_DUE_YEARS = 3
+
+
+# --- numbering ----------------------------------------------------------------------------------
+
+
+def _next_number(year: int) -> str:
+    """SO-YYYY-NNNNNN from a per-year counter locked by the UPDATE itself; gapless because the
+    increment commits or rolls back with the order that used it."""
+    for _attempt in range(3):
+        if OrderNumberSequence.objects.filter(year=year).update(last_value=F("last_value") + 1):
+            value = OrderNumberSequence.objects.get(year=year).last_value
+            return f"SO-{year}-{value:06d}"
+        try:
+            with transaction.atomic():
+                OrderNumberSequence.objects.create(year=year, last_value=1)
+            return f"SO-{year}-{1:06d}"
+        except IntegrityError:
+            continue  # another transaction created the year's row first; increment it
+    raise RuntimeError("could not allocate an order number")
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _clean_date(errors: Errors, field: str, value: Any, *, allow_past: bool) -> dt.date | None:
+    if value in (None, ""):
+        errors.add(field, _("This field is required."))
+        return None
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(normalize_text(str(value)))
+        except ValueError:
+            errors.add(field, _("Enter a date as YYYY-MM-DD."))
+            return None
+    today = timezone.localdate()
+    if not allow_past and value < today:
+        errors.add(field, _("The due date %(d)s is in the past.") % {"d": value.isoformat()})
+        return None
+    if value > today.replace(year=today.year + MAX_DUE_YEARS, day=min(today.day, 28)):
+        errors.add(field, _("The due date is more than %(n)d years ahead.") % {"n": MAX_DUE_YEARS})
+        return None
+    return value
+
+
+def _clean_customer(errors: Errors, actor, code: Any) -> Customer | None:
+    code = normalize_code(code)
+    if not code:
+        errors.add("customer", _("This field is required."))
+        return None
+    qs = permissions.scope_customers(actor, Customer.objects.all())
+    customer = qs.filter(code=code).first()
+    if customer is None:
+        errors.add("customer", _("Unknown customer: %(code)s") % {"code": code})
+        return None
+    if not customer.is_active:
+        errors.add("customer", _("Customer %(code)s is inactive.") % {"code": code})
+        return None
+    return customer
+
+
+def _clean_terms(errors: Errors, data: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for field in ("discount_rate", "tax_rate"):
+        if data.get(field) is not None:
+            out[field] = clean_decimal(
+                errors,
+                field,
+                data[field],
+                places=2,
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                max_digits=5,
+            )
+    if data.get("payment_terms") is not None:
+        out["payment_terms"] = clean_choice(
+            errors, "payment_terms", data["payment_terms"], PaymentTerms
+        )
+    if data.get("priority") is not None:
+        out["priority"] = clean_choice(errors, "priority", data["priority"], Priority)
+    if data.get("note") is not None:
+        out["note"] = clean_text(errors, "note", data["note"], max_length=2000)
+    return out
+
+
+def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
+    if not isinstance(raw_lines, list | tuple) or not raw_lines:
+        errors.add("lines", _("An order needs at least one line."))
+        return []
+    if len(raw_lines) > MAX_LINES:
+        errors.add("lines", _("At most %(n)d lines per order.") % {"n": MAX_LINES})
+        return []
+    codes = {normalize_code(line.get("material")) for line in raw_lines if isinstance(line, dict)}
+    materials = {m.code: m for m in Material.objects.filter(code__in=codes)}
+    cleaned = []
+    for i, line in enumerate(raw_lines):
+        prefix = f"lines[{i}]"
+        if not isinstance(line, dict):
+            errors.add(prefix, _("Each line needs a material and a quantity."))
+            continue
+        code = normalize_code(line.get("material"))
+        material = materials.get(code)
+        if not code:
+            errors.add(f"{prefix}.material", _("This field is required."))
+        elif material is None:
+            errors.add(f"{prefix}.material", _("Unknown material: %(code)s") % {"code": code})
+        elif not material.is_active:
+            errors.add(f"{prefix}.material", _("Material %(code)s is inactive.") % {"code": code})
+            material = None
+        quantity = clean_decimal(
+            errors, f"{prefix}.quantity", line.get("quantity"), places=3, strictly_positive=True
+        )
+        price_given = line.get("unit_price") not in (None, "")
+        unit_price = None
+        if price_given:
+            unit_price = clean_decimal(
+                errors, f"{prefix}.unit_price", line["unit_price"], places=2, min_value=Decimal(0)
+            )
+        fulfilment = None
+        if line.get("fulfilment"):
+            fulfilment = clean_choice(
+                errors, f"{prefix}.fulfilment", line["fulfilment"], Fulfilment
+            )
+        note = clean_text(errors, f"{prefix}.note", line.get("note"), max_length=200)
+        if material is not None and quantity is not None:
+            cleaned.append(
+                {
+                    "material": material,
+                    "quantity": quantity,
+                    "unit_price": unit_price if price_given else material.standard_price,
+                    "price_given": price_given,
+                    "fulfilment": fulfilment or material.fulfilment,
+                    "note": note,
+                }
+            )
+    return cleaned
+
+
+def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
+    order.lines.all().delete()
+    objs = [
+        OrderLine(
+            order=order,
+            line_no=i,
+            material=line["material"],
+            quantity=line["quantity"],
+            unit_price=line["unit_price"],
+            amount=money(line["quantity"] * line["unit_price"]),
+            fulfilment=line["fulfilment"],
+            note=line["note"],
+        )
+        for i, line in enumerate(lines, start=1)
+    ]
+    OrderLine.objects.bulk_create(objs)
+    return objs
+
+
+def _event(order: Order, actor, action: str, *, note="", from_status="", to_status="", data=None):
+    return OrderEvent.objects.create(
+        order=order,
+        actor=actor,
+        action=action,
+        note=note,
+        from_status=from_status,
+        to_status=to_status,
+        data=data or {},
+    )
+
+
+def _after_commit(actor, order: Order, action: str, data: dict | None = None) -> None:
+    ctx = hooks.TransitionContext(
+        actor=actor,
+        order=order,
+        action=action,
+        from_status=order.status,
+        to_status=order.status,
+        data=data or {},
+    )
+    transaction.on_commit(lambda: hooks.run_after_commit(ctx))
+
+
+# --- use cases ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_create(
+    *,
+    actor,
+    customer: str,
+    due_date: Any,
+    lines: list[dict[str, Any]],
+    priority: str = Priority.NORMAL,
+    discount_rate: Any = None,
+    tax_rate: Any = None,
+    payment_terms: str | None = None,
+    note: str = "",
+    channel: str = Channel.DIRECT,
+    external_no: str = "",
+    allow_past_due: bool = False,
+) -> Order:
+    """Create a draft order with its lines. Numbers are allocated inside the same transaction."""
+    permissions.require(actor, "orders.create")
+    errors = Errors()
+    customer_obj = _clean_customer(errors, actor, customer)
+    due = _clean_date(errors, "due_date", due_date, allow_past=allow_past_due)
+    terms = _clean_terms(
+        errors,
+        {
+            "discount_rate": discount_rate,
+            "tax_rate": tax_rate,
+            "payment_terms": payment_terms,
+            "priority": priority or Priority.NORMAL,
+            "note": note,
+        },
+    )
+    channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)
+    external_no = clean_text(errors, "external_no", external_no, max_length=64)
+    cleaned_lines = _clean_lines(errors, lines)
+    errors.raise_if_any()
+    price_fields = [f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms]
+    if any(line["price_given"] for line in cleaned_lines):
+        price_fields.append("unit_price")
+    permissions.require_fields(actor, "order", price_fields)
+
+    year = timezone.localdate().year
+    order = Order(
+        number=_next_number(year),
+        customer=customer_obj,
+        sales_owner=actor,
+        created_by=actor,
+        due_date=due,
+        channel=channel,
+        external_no=external_no,
+        **terms,
+    )
+    order.save()
+    line_objs = _write_lines(order, cleaned_lines)
+    order.compute_amounts(line_objs)
+    order.save(update_fields=["subtotal", "tax_amount", "total_amount"])
+    _event(order, actor, "created", to_status=order.status)
+    _after_commit(actor, order, "created")
+    return order
+
+
+def _lock_order(actor, order_id: Any) -> Order:
+    qs = permissions.scope_orders(actor, Order.objects.select_for_update(of=("self",)))
+    return permissions.get_in_scope(qs, pk=order_id)
+
+
+@transaction.atomic
+def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) -> Order:
+    """Edit an order that is still a draft or pending review. ``version`` must be the one the
+    user saw; otherwise the edit is refused as stale (409) rather than overwriting someone."""
+    permissions.require(actor, "orders.edit")
+    order = _lock_order(actor, order_id)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed({"version": _("The version you edited is required.")})
+    if order.version != version:
+        raise StaleVersion(details={"current_version": order.version, "your_version": version})
+    permissions.require(actor, "orders.edit", order)
+    if order.status not in EDITABLE:
+        raise OrderNotEditable(details={"status": order.status})
+
+    errors = Errors()
+    changes: dict[str, Any] = {}
+    if "customer" in data:
+        customer = _clean_customer(errors, actor, data["customer"])
+        if customer is not None and customer.pk != order.customer_id:
+            changes["customer"] = customer
+    if "due_date" in data:
+        due = _clean_date(errors, "due_date", data["due_date"], allow_past=False)
+        if due is not None and due != order.due_date:
+            changes["due_date"] = due
+    terms = _clean_terms(
+        errors,
+        {
+            k: data.get(k)
+            for k in ("discount_rate", "tax_rate", "payment_terms", "priority", "note")
+        },
+    )
+    changes.update({k: v for k, v in terms.items() if v is not None and getattr(order, k) != v})
+    new_lines = _clean_lines(errors, data["lines"]) if data.get("lines") is not None else None
+    errors.raise_if_any()
+
+    old_lines = list(order.lines.select_related("material"))
+    lines_changed = False
+    if new_lines is not None:
+        old_prices = {(ol.material.code, ol.line_no): ol.unit_price for ol in old_lines}
+        price_changed = any(
+            nl["price_given"] and old_prices.get((nl["material"].code, i)) != nl["unit_price"]
+            for i, nl in enumerate(new_lines, start=1)
+        )
+        as_tuple = [
+            (ol.material_id, ol.quantity, ol.unit_price, ol.fulfilment, ol.note) for ol in old_lines
+        ]
+        new_tuple = [
+            (
+                nl["material"].pk,
+                nl["quantity"],
+                nl["unit_price"]
+                if nl["price_given"]
+                else old_prices.get((nl["material"].code, i), nl["unit_price"]),
+                nl["fulfilment"],
+                nl["note"],
+            )
+            for i, nl in enumerate(new_lines, start=1)
+        ]
+        lines_changed = as_tuple != new_tuple
+        # lines sent back without a price keep the price they had
+        for i, nl in enumerate(new_lines, start=1):
+            if not nl["price_given"] and (nl["material"].code, i) in old_prices:
+                nl["unit_price"] = old_prices[(nl["material"].code, i)]
+        price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
+        if price_changed:
+            price_fields.append("unit_price")
+    else:
+        price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
+    permissions.require_fields(actor, "order", price_fields)
+
+    if not changes and not lines_changed:
+        return order
+    before = {k: _jsonable(getattr(order, k)) for k in changes}
+    for field, value in changes.items():
+        setattr(order, field, value)
+    line_objs = _write_lines(order, new_lines) if lines_changed else old_lines
+    order.compute_amounts(line_objs)
+    order.version += 1
+    order.save()
+    _event(
+        order,
+        actor,
+        "updated",
+        data={
+            "changed": sorted([*changes, *(["lines"] if lines_changed else [])]),
+            "before": before,
+            "after": {k: _jsonable(v) for k, v in changes.items()},
+        },
+    )
+    _after_commit(actor, order, "updated")
+    return order
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal | dt.date):
+        return str(value)
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+def allowed_actions(actor, order: Order) -> list[str]:
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if order.status in t.sources and permissions.can(actor, f"orders.{action}", order)
+    ]
+
+
+def _builtin_guards(ctx: hooks.TransitionContext) -> None:
+    order = ctx.order
+    if ctx.action == "submit":
+        problems = []
+        if not order.lines.exists():
+            problems.append(_("The order has no lines."))
+        if not order.customer.is_active:
+            problems.append(_("The customer is inactive."))
+        if order.due_date < timezone.localdate():
+            problems.append(_("The due date is in the past."))
+        if problems:
+            raise TransitionBlocked(" ".join(problems), details={"reasons": problems})
+    if (
+        ctx.action == "ship"
+        and ctx.from_status == OrderStatus.CONFIRMED
+        and order.lines.filter(fulfilment=Fulfilment.MAKE).exists()
+    ):
+        raise TransitionBlocked(
+            _("This order has make-to-order lines: it ships after production and QC."),
+        )
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    actor,
+    order_id: Any,
+    action: str,
+    note: str = "",
+    version: int | None = None,
+    data: dict | None = None,
+    system: bool = False,
+) -> Order:
+    """Move an order along the status machine.
+
+    Refusals, in this order: unknown order or out of scope (404); stale version (409); role not
+    allowed (403); action not possible from the current status (409 with the allowed actions);
+    missing reason (422); a guard (409 ``transition_blocked`` or the guard's own error).
+    ``system=True`` is for automatic moves (a task started, all tasks done); it skips the role check.
+    """
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationFailed(
+            {
+                "action": _("Unknown action %(a)s. Known: %(known)s")
+                % {"a": action, "known": ", ".join(TRANSITIONS)}
+            }
+        )
+    if not system:
+        permissions.require(actor, "orders.view")
+    order = (
+        permissions.get_in_scope(Order.objects.select_for_update(), pk=order_id)
+        if system
+        else _lock_order(actor, order_id)
+    )
+    if version is not None and order.version != version:
+        raise StaleVersion(details={"current_version": order.version, "your_version": version})
+    if not system:
+        permissions.require(actor, f"orders.{action}", order)
+    if order.status not in transition.sources:
+        raise IllegalTransition(
+            _("Cannot %(action)s an order that is %(status)s.")
+            % {"action": transition.label, "status": OrderStatus(order.status).label},
+            details={
+                "status": order.status,
+                "action": action,
+                "allowed_actions": [] if system else allowed_actions(actor, order),
+            },
+        )
+    note = normalize_text(note)
+    if transition.note_required and not note:
+        raise ValidationFailed({"note": _("A reason is required for this action.")})
+    if len(note) > 2000:
+        raise ValidationFailed({"note": _("At most %(n)d characters.") % {"n": 2000}})
+
+    ctx = hooks.TransitionContext(
+        actor=actor,
+        order=order,
+        action=action,
+        from_status=order.status,
+        to_status=transition.target,
+        note=note,
+        data=data or {},
+    )
+    _builtin_guards(ctx)
+    hooks.run_guards(ctx)
+
+    order.status = transition.target
+    update = ["status", "version", "updated_at"]
+    if transition.timestamp_field and getattr(order, transition.timestamp_field) is None:
+        setattr(order, transition.timestamp_field, timezone.now())
+        update.append(transition.timestamp_field)
+    order.version += 1
+    order.save(update_fields=update)
+    _event(
+        order,
+        actor,
+        action,
+        note=note,
+        from_status=ctx.from_status,
+        to_status=order.status,
+        data=data or {},
+    )
+    hooks.run_effects(ctx)
+    transaction.on_commit(lambda: hooks.run_after_commit(ctx))
+    return order
+
+
+@transaction.atomic
+def order_delete(*, actor, order_id: Any) -> None:
+    """Only an administrator deletes, and only drafts; everything else is cancelled instead."""
+    permissions.require(actor, "orders.view")
+    order = _lock_order(actor, order_id)
+    permissions.require(actor, "orders.delete", order)
+    if order.status != OrderStatus.DRAFT:
+        raise IllegalTransition(
+            _("Only drafts can be deleted; cancel the order instead."),
+            details={"status": order.status, "action": "delete"},
+        )
+    order.delete()

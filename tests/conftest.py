@@ -1,0 +1,94 @@
+import os
+import tempfile
+
+import pytest
+from django.test import Client
+
+from tests.factories import PASSWORD, CustomerFactory, RegionFactory, make_user
+
+# Tests never touch the developer's ./data directory.
+os.environ.setdefault("ZHONGSHU_DATA_DIR", tempfile.mkdtemp(prefix="zhongshu-test-"))
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
+
+
+@pytest.fixture
+def east(db):
+    return RegionFactory(name="华东")
+
+
+@pytest.fixture
+def north(db):
+    return RegionFactory(name="华北")
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("admin", username="admin")
+
+
+@pytest.fixture
+def sales_east(east):
+    return make_user("sales", regions=("华东",), username="sales_east")
+
+
+@pytest.fixture
+def sales_north(north):
+    return make_user("sales", regions=("华北",), username="sales_north")
+
+
+@pytest.fixture
+def planner(db):
+    return make_user("planner", username="planner")
+
+
+@pytest.fixture
+def customer_east(east):
+    return CustomerFactory(code="C-EAST", name="苏州精工机械", region=east)
+
+
+@pytest.fixture
+def customer_north(north):
+    return CustomerFactory(code="C-NORTH", name="天津重工", region=north)
+
+
+class ApiClient:
+    """Django's test client speaking JSON with a Bearer token, as an integration would."""
+
+    def __init__(self, user=None, token: str | None = None):
+        self.client = Client()
+        self.headers = {}
+        if user is not None:
+            r = self.client.post(
+                "/api/v1/auth/token",
+                {"username": user.username, "password": PASSWORD},
+                content_type="application/json",
+            )
+            assert r.status_code == 200, r.content
+            token = r.json()["token"]
+        if token:
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method, path, data=None, headers=None, **kw):
+        fn = getattr(self.client, method)
+        all_headers = {**self.headers, **(headers or {})}
+        if method in ("get", "delete"):
+            return fn(path, data, headers=all_headers, **kw)
+        return fn(path, data, content_type="application/json", headers=all_headers, **kw)
+
+    def get(self, path, data=None, **kw):
+        return self._call("get", path, data, **kw)
+
+    def post(self, path, data=None, **kw):
+        return self._call("post", path, data, **kw)
+
+    def patch(self, path, data=None, **kw):
+        return self._call("patch", path, data, **kw)
+
+    def delete(self, path, **kw):
+        return self._call("delete", path, **kw)
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)`` → a JSON client authenticated with a fresh Bearer token for ``user``."""
+    return ApiClient
