@@ -98,3 +98,27 @@ PATH_TO = {
 }
 
 User = get_user_model()
+
+
+# --- inventory -------------------------------------------------------------------------------------
+
+
+def make_warehouse(code="01", name="成品库", is_default=True):
+    from zhongshu.inventory.models import Warehouse
+
+    return Warehouse.objects.get_or_create(
+        code=code, defaults={"name": name, "is_default": is_default}
+    )[0]
+
+
+def put_stock(material, quantity, *, warehouse=None, actor=None):
+    """Receive ``quantity`` of ``material`` through the real service (the ledger stays whole)."""
+    from zhongshu.inventory.services import stock_receive
+
+    wh = warehouse or make_warehouse()
+    return stock_receive(
+        actor=actor or make_user("warehouse"),
+        material=material.code,
+        quantity=quantity,
+        warehouse=wh.code,
+    )

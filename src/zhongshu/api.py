@@ -13,6 +13,7 @@ from zhongshu.accounts.services import token_user
 from zhongshu.catalog.api import router as catalog_router
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
+from zhongshu.inventory.api import router as inventory_router
 from zhongshu.orders.api import router as orders_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -29,11 +30,10 @@ class BearerAuth(HttpBearer):
 class SessionAuth(AuthBase):
     """The browser's session. Unauthenticated → None (401); CSRF is checked for writes."""
 
+    # documented as the cookie it is (ninja builds the security scheme from openapi_* attributes)
     openapi_type = "apiKey"
-
-    def __init__(self):
-        self.openapi_extra = {"in": "cookie", "name": "sessionid"}
-        super().__init__()
+    openapi_in = "cookie"
+    openapi_name = "sessionid"
 
     def __call__(self, request):
         user = getattr(request, "user", None)
@@ -82,8 +82,13 @@ def on_domain_error(request, exc: DomainError):
 def on_validation_error(request, exc: ValidationError):
     errors = []
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "payload", "query", "path")]
-        errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "")})
+        field = ""
+        for part in err.get("loc", ()):
+            if part in ("body", "payload", "query", "path"):
+                continue
+            # the services' spelling: lines[0].quantity
+            field += f"[{part}]" if isinstance(part, int) else f".{part}" if field else str(part)
+        errors.append({"field": field or "body", "message": err.get("msg", "")})
     return error_response(
         request, 422, "validation_error", _("Some fields are not valid."), {"errors": errors}
     )
@@ -110,3 +115,4 @@ api.add_router("/", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/materials", catalog_router)
 api.add_router("/orders", orders_router)
+api.add_router("/inventory", inventory_router)

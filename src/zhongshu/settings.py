@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "zhongshu.customers",
     "zhongshu.catalog",
     "zhongshu.orders",
+    "zhongshu.inventory",
     "zhongshu.web",
 ]
 
@@ -185,6 +186,14 @@ SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Chanjet/Yonyou T+ (the stock master). Empty TPLUS_BASE_URL: stock is managed locally only.
+TPLUS_BASE_URL = os.environ.get("TPLUS_BASE_URL", "").rstrip("/")
+TPLUS_APP_KEY = os.environ.get("TPLUS_APP_KEY", "")
+TPLUS_APP_SECRET = os.environ.get("TPLUS_APP_SECRET", "")
+TPLUS_OPEN_TOKEN = os.environ.get("TPLUS_OPEN_TOKEN", "")
+TPLUS_TIMEOUT = float(os.environ.get("TPLUS_TIMEOUT", "1.5"))  # seconds, on-demand refresh
+TPLUS_STALE_AFTER = int(os.environ.get("TPLUS_STALE_AFTER", "1800"))  # seconds
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 90))
 
 LOGGING = {

@@ -90,6 +90,21 @@ ACTION_ROLES: dict[str, set[str]] = {
     "regions.view": set(Role),
     "regions.manage": {R.ADMIN},
     "users.manage": {R.ADMIN},
+    # inventory (SPEC §4)
+    "inventory.view": {
+        R.WAREHOUSE,
+        R.PLANNER,
+        R.MANAGER,
+        R.ADMIN,
+        R.PURCHASING,
+        R.SALES,
+        R.FINANCE,
+        R.SUPERVISOR,
+    },
+    "inventory.receive": {R.WAREHOUSE, R.ADMIN},
+    "inventory.adjust": {R.WAREHOUSE, R.ADMIN},
+    "inventory.ship": {R.WAREHOUSE, R.ADMIN},
+    "shipments.view": EVERYONE_BUT_OPERATOR,
 }
 
 # Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).

@@ -5,6 +5,8 @@ from ninja import Field, Schema
 
 Kind = Literal["raw", "semi", "finished", "purchased"]
 FulfilmentMode = Literal["stock", "make"]
+# Numbers may arrive as people type them ("１，２３４．５"); the service normalises and validates.
+Number = Decimal | str
 
 
 class MaterialIn(Schema):
@@ -14,8 +16,8 @@ class MaterialIn(Schema):
     unit: str | None = Field(None, max_length=12)
     kind: Kind | None = None
     fulfilment: FulfilmentMode | None = None
-    standard_price: Decimal | None = None
-    safety_stock: Decimal | None = None
+    standard_price: Number | None = None
+    safety_stock: Number | None = None
     lead_time_days: int | None = None
 
 
@@ -25,8 +27,8 @@ class MaterialPatch(Schema):
     unit: str | None = Field(None, max_length=12)
     kind: Kind | None = None
     fulfilment: FulfilmentMode | None = None
-    standard_price: Decimal | None = None
-    safety_stock: Decimal | None = None
+    standard_price: Number | None = None
+    safety_stock: Number | None = None
     lead_time_days: int | None = None
     is_active: bool | None = None
 

@@ -12,6 +12,7 @@ def material_list(*, actor, q: str = "", kind: str = "", active_only: bool = Fal
     q = normalize_text(q)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(spec__icontains=q))
+    kind = normalize_text(kind)
     if kind:
         qs = qs.filter(kind=kind)
     if active_only:

@@ -2,7 +2,10 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from .errors import ValidationFailed
 
 
 def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> list[str]:
@@ -16,9 +19,15 @@ def model_update(*, instance: models.Model, fields: list[str], data: dict[str, A
             setattr(instance, field, data[field])
             changed.append(field)
     if changed:
-        instance.full_clean(
-            exclude=[f.name for f in instance._meta.fields if f.name not in changed]
-        )
+        try:
+            instance.full_clean(
+                exclude=[f.name for f in instance._meta.fields if f.name not in changed]
+            )
+        except ValidationError as exc:
+            # services clean their input first; this is the model's last word, still a 422
+            raise ValidationFailed(
+                {field: " ".join(messages) for field, messages in exc.message_dict.items()}
+            ) from None
         update = list(changed)
         if any(f.name == "updated_at" for f in instance._meta.fields):
             update.append("updated_at")

@@ -1,5 +1,6 @@
 """Collect every problem of an input before refusing it, so the user fixes them all at once."""
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -7,6 +8,8 @@ from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
 from .text import normalize_text
+
+THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 class Errors:
@@ -38,15 +41,27 @@ def clean_decimal(
     if value is None or (isinstance(value, str) and not normalize_text(value)):
         errors.add(field, _("This field is required."))
         return None
+    text = normalize_text(str(value))
+    if "," in text:
+        # 1,234.5 is a thousands separator; 1,5 might be a decimal comma: refuse rather than guess
+        if not THOUSANDS.match(text):
+            errors.add(field, _("Enter a number."))
+            return None
+        text = text.replace(",", "")
     try:
-        text = normalize_text(str(value)).replace(",", "")
         number = Decimal(text)
     except (InvalidOperation, ValueError):
         errors.add(field, _("Enter a number."))
         return None
-    if not number.is_finite():
+    if isinstance(value, bool) or not number.is_finite():
         errors.add(field, _("Enter a number."))
         return None
+    # Checked before any arithmetic: quantizing 1e400 raises instead of answering.
+    if number.adjusted() >= max_digits - places:
+        errors.add(field, _("The number is too large."))
+        return None
+    if number.is_zero():
+        number = Decimal(0)  # -0 → 0
     if strictly_positive and number <= 0:
         errors.add(field, _("Must be greater than 0."))
         return None
@@ -59,9 +74,6 @@ def clean_decimal(
     quantum = Decimal(1).scaleb(-places)
     if number != number.quantize(quantum):
         errors.add(field, _("At most %(n)d decimal places.") % {"n": places})
-        return None
-    if abs(number) >= Decimal(10) ** (max_digits - places):
-        errors.add(field, _("The number is too large."))
         return None
     return number.quantize(quantum)
 

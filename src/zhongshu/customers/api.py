@@ -1,6 +1,7 @@
 from ninja import Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from zhongshu.core.pagination import BoundedLimitOffset
 from zhongshu.core.schemas import errors
 
 from . import selectors, services
@@ -15,7 +16,7 @@ class CustomerFilters(Schema):
 
 
 @router.get("", response={200: list[CustomerOut], **errors(401, 403)})
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def list_customers(request, filters: Query[CustomerFilters]):
     return selectors.customer_list(actor=request.auth, q=filters.q, region=filters.region)
 

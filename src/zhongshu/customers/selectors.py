@@ -12,6 +12,7 @@ def customer_list(*, actor, q: str = "", region: str = "", active_only: bool = F
     q = normalize_text(q)
     if q:
         qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    region = normalize_text(region)
     if region:
         qs = qs.filter(region__name=region)
     if active_only:

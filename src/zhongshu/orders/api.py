@@ -43,7 +43,14 @@ def create_order(
     """Create a draft order. Send an ``Idempotency-Key`` header to make retries safe."""
 
     def run():
-        order = services.order_create(actor=request.auth, **payload.dict(exclude_none=True))
+        data = payload.dict(exclude_none=True)
+        order = services.order_create(
+            actor=request.auth,
+            customer=data.pop("customer", None),
+            due_date=data.pop("due_date", None),
+            lines=data.pop("lines", None),
+            **data,
+        )
         return 201, _detail_json(request, order.pk)
 
     status, body = run_once(

@@ -96,6 +96,9 @@ class Order(models.Model):
             models.Index(fields=["due_date", "-id"], name="order_due_id"),
             models.Index(fields=["sales_owner", "-id"], name="order_owner_id"),
             models.Index(fields=["channel", "external_no"], name="order_channel_ext"),
+            # the list search matches external numbers in any channel; without this index the
+            # OR of number / external number / customer cannot be a bitmap scan
+            models.Index(fields=["external_no"], name="order_external_no"),
             models.Index(
                 fields=["number"], name="order_number_prefix", opclasses=["varchar_pattern_ops"]
             ),

@@ -15,38 +15,46 @@ StatusIn = Literal[
 ]  # fmt: skip
 
 
+# Input types are deliberately lenient ("１２", "1,234.5", an unknown priority): the service
+# validates everything and reports every bad field in one 422 instead of stopping at the first.
+Number = Decimal | str
+DateIn = date | str
+
+
 class OrderLineIn(Schema):
-    material: str = Field(max_length=40, description="Material code")
-    quantity: Decimal = Field(description="> 0, at most 3 decimals")
-    unit_price: Decimal | None = Field(
-        None, description="Defaults to the material's standard price"
+    material: str | None = Field(None, description="Material code")
+    quantity: Number | None = Field(None, description="> 0, at most 3 decimals")
+    unit_price: Number | None = Field(
+        None, description="Defaults to the material's standard price (on edit: the line's price)"
     )
-    fulfilment: Literal["stock", "make"] | None = None
-    note: str | None = Field(None, max_length=200)
+    fulfilment: Literal["stock", "make"] | str | None = None
+    note: str | None = Field(None, description="At most 200 characters")
 
 
 class OrderIn(Schema):
-    customer: str = Field(max_length=32, description="Customer code")
-    due_date: date
-    priority: PriorityIn = "normal"
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=200)
-    discount_rate: Decimal | None = Field(None, description="Percent, 0–100")
-    tax_rate: Decimal | None = Field(None, description="Percent, 0–100 (default 13)")
-    payment_terms: PaymentTermsIn | None = None
-    note: str | None = Field(None, max_length=2000)
-    external_no: str | None = Field(None, max_length=64)
+    customer: str | None = Field(None, description="Customer code")
+    due_date: DateIn | None = Field(None, description="YYYY-MM-DD, today or later")
+    priority: PriorityIn | str = "normal"
+    lines: list[OrderLineIn] | None = Field(None, description="1–200 lines")
+    discount_rate: Number | None = Field(None, description="Percent, 0–100")
+    tax_rate: Number | None = Field(None, description="Percent, 0–100 (default 13)")
+    payment_terms: PaymentTermsIn | str | None = None
+    note: str | None = Field(None, description="At most 2000 characters")
+    external_no: str | None = Field(None, description="At most 64 characters")
 
 
 class OrderPatch(Schema):
     version: int = Field(description="The version you are editing; a stale one gets 409")
-    customer: str | None = Field(None, max_length=32)
-    due_date: date | None = None
-    priority: PriorityIn | None = None
-    discount_rate: Decimal | None = None
-    tax_rate: Decimal | None = None
-    payment_terms: PaymentTermsIn | None = None
-    note: str | None = Field(None, max_length=2000)
-    lines: list[OrderLineIn] | None = Field(None, min_length=1, max_length=200)
+    customer: str | None = None
+    due_date: DateIn | None = None
+    priority: PriorityIn | str | None = None
+    discount_rate: Number | None = None
+    tax_rate: Number | None = None
+    payment_terms: PaymentTermsIn | str | None = None
+    note: str | None = None
+    lines: list[OrderLineIn] | None = Field(
+        None, description="Replaces all lines; a line sent without unit_price keeps its price"
+    )
 
 
 class TransitionIn(Schema):
@@ -145,5 +153,5 @@ class OrderFiltersIn(Schema):
     due_before: date | None = None
     due_after: date | None = None
     q: str = Field("", max_length=100)
-    cursor: int | None = Field(None, ge=0)
+    cursor: int | None = Field(None, ge=0, le=2**63 - 1)
     limit: int = Field(50, ge=1, le=200)

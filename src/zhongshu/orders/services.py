@@ -149,6 +149,10 @@ def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
                 errors, f"{prefix}.fulfilment", line["fulfilment"], Fulfilment
             )
         note = clean_text(errors, f"{prefix}.note", line.get("note"), max_length=200)
+        price = unit_price if price_given else getattr(material, "standard_price", None)
+        if quantity is not None and price is not None and not _fits(quantity * price):
+            errors.add(f"{prefix}.amount", _("Quantity × unit price is too large."))
+            continue
         if material is not None and quantity is not None:
             cleaned.append(
                 {
@@ -161,6 +165,20 @@ def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
                 }
             )
     return cleaned
+
+
+# OrderLine.amount and the order totals are DECIMAL(16, 2)
+MAX_AMOUNT = Decimal(10) ** 14
+
+
+def _fits(amount: Decimal) -> bool:
+    return abs(amount) < MAX_AMOUNT
+
+
+def _check_totals(order: Order) -> None:
+    """Refuse (422) an order whose totals would not fit, before the database does it with a 500."""
+    if not all(_fits(v) for v in (order.subtotal, order.tax_amount, order.total_amount)):
+        raise ValidationFailed({"lines": _("The order total is too large.")})
 
 
 def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
@@ -263,6 +281,7 @@ def order_create(
     order.save()
     line_objs = _write_lines(order, cleaned_lines)
     order.compute_amounts(line_objs)
+    _check_totals(order)  # raising rolls back the order and its number
     order.save(update_fields=["subtotal", "tax_amount", "total_amount"])
     _event(order, actor, "created", to_status=order.status)
     _after_commit(actor, order, "created")
@@ -351,6 +370,7 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
         setattr(order, field, value)
     line_objs = _write_lines(order, new_lines) if lines_changed else old_lines
     order.compute_amounts(line_objs)
+    _check_totals(order)
     order.version += 1
     order.save()
     _event(

@@ -1,8 +1,24 @@
 from zhongshu.accounts import permissions
+from zhongshu.accounts.roles import Role
+
+
+def _can(user, action: str) -> bool:
+    # Actions other parts of the product register later may not exist in every installation.
+    return action in permissions.ACTION_ROLES and permissions.can(user, action)
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"my_roles": sorted(permissions.roles_of(user))}
+    roles = sorted(permissions.roles_of(user))
+    return {
+        "my_roles": roles,
+        "my_role_labels": [Role(r).label for r in roles if r in Role.values],
+        "nav": {
+            "orders": _can(user, "orders.view"),
+            "customers": _can(user, "customers.view"),
+            "materials": _can(user, "materials.view"),
+            "inventory": _can(user, "inventory.view"),
+        },
+    }

@@ -1,0 +1,501 @@
+"""Confirming orders under contention: 32 clients through the real server, against bare SQL.
+
+    uv run python benchmarks/reservations.py                 # 3,000 orders per scenario
+    uv run python benchmarks/reservations.py --orders 1000   # quicker
+
+Two scenarios on PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv; created and migrated if missing):
+
+* hot    — every order wants 1 unit of the same material; stock covers two thirds of them;
+* spread — orders of 1–3 lines over 1,000 materials, stock for most but not all of them.
+
+For each, the pending orders are loaded with bulk inserts, ``zhongshu serve --workers 4`` is started
+and 32 clients POST ``{"action": "confirm"}`` to ``/api/v1/orders/{id}/transitions``. Then the same
+data is loaded again and 32 threads with their own psycopg connections do the bare minimum of the
+same work in SQL: lock the order, conditional ``UPDATE … SET reserved = reserved + q WHERE
+on_hand - reserved >= q`` per stock level in id order, write the reservation, the ledger row, the
+status and the timeline row. Reported: confirmations/s, p95 latency, refusals and the oversell count
+(confirmed quantity beyond stock, or a level with reserved > on_hand — must be 0), side by side.
+"""
+
+import argparse
+import datetime as dt
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv"
+CLIENTS = 32
+PASSWORD = "Bench-pass-2026"
+
+
+# --- database and data ------------------------------------------------------------------------------
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str, data_dir: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["ZHONGSHU_DATA_DIR"] = data_dir
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhongshu.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def ensure_users():
+    from django.contrib.auth import get_user_model
+
+    from zhongshu.accounts.services import region_create, token_issue, user_create
+    from zhongshu.customers.models import Customer
+
+    User = get_user_model()
+    if not User.objects.filter(username="bench_planner").exists():
+        region = region_create(actor=None, name="华东")
+        user_create(actor=None, username="bench_planner", password=PASSWORD, roles=["planner"],
+                    check_password_strength=False)  # fmt: skip
+        user_create(actor=None, username="bench_sales", password=PASSWORD, roles=["sales"],
+                    regions=["华东"], check_password_strength=False)  # fmt: skip
+        Customer.objects.create(code="C-BENCH", name="基准客户", region=region)
+    token, _ = token_issue(username="bench_planner", password=PASSWORD)
+    return token
+
+
+def reset_and_load(scenario: str, n_orders: int, seed: int = 7) -> dict:
+    """Throw away orders and stock, then bulk-insert the scenario's stock and pending orders."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from zhongshu.catalog.models import Material
+    from zhongshu.customers.models import Customer
+    from zhongshu.inventory.models import StockLevel, StockMovement, Warehouse
+    from zhongshu.orders.models import Order, OrderLine
+
+    rng = random.Random(seed)
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE inventory_shipmentline, inventory_shipment, inventory_reservation, "
+            "inventory_stockmovement, inventory_stocklevel, inventory_tplussync, "
+            "orders_orderevent, orders_orderline, orders_order, orders_ordernumbersequence, "
+            "core_idempotencyrecord CASCADE"
+        )
+    User = get_user_model()
+    sales = User.objects.get(username="bench_sales")
+    customer = Customer.objects.get(code="C-BENCH")
+    wh, _ = Warehouse.objects.get_or_create(
+        code="01", defaults={"name": "成品库", "is_default": True}
+    )
+    n_materials = 1 if scenario == "hot" else 1000
+    existing = set(Material.objects.filter(code__startswith="BM-").values_list("code", flat=True))
+    Material.objects.bulk_create(
+        [
+            Material(code=f"BM-{i:04d}", name=f"基准件{i}", standard_price=Decimal(10))
+            for i in range(n_materials)
+            if f"BM-{i:04d}" not in existing
+        ]
+    )
+    materials = list(Material.objects.filter(code__startswith="BM-").order_by("code")[:n_materials])
+    # demand per material, to size the stock below it
+    order_lines: list[list[tuple[int, int]]] = []
+    demand: dict[int, int] = {}
+    for _ in range(n_orders):
+        if scenario == "hot":
+            lines = [(0, 1)]
+        else:
+            picks = rng.sample(range(n_materials), rng.randint(1, 3))
+            lines = [(m, rng.randint(1, 4)) for m in picks]
+        order_lines.append(lines)
+        for m, q in lines:
+            demand[m] = demand.get(m, 0) + q
+    if scenario == "hot":
+        stock = {m: (d * 2) // 3 for m, d in demand.items()}
+    else:  # most materials cover their demand, one in six only half of it
+        stock = {m: d if rng.random() < 5 / 6 else d // 2 for m, d in demand.items()}
+    now = timezone.now()
+    with transaction.atomic():
+        levels = StockLevel.objects.bulk_create(
+            [
+                StockLevel(material=materials[m], warehouse=wh, on_hand=q, reserved=0)
+                for m, q in sorted(stock.items())
+            ]
+        )
+        StockMovement.objects.bulk_create(
+            [
+                StockMovement(
+                    level=lv,
+                    material_id=lv.material_id,
+                    warehouse=wh,
+                    kind="receipt",
+                    quantity=lv.on_hand,
+                    on_hand_delta=lv.on_hand,
+                    on_hand_before=0,
+                    on_hand_after=lv.on_hand,
+                    reserved_before=0,
+                    reserved_after=0,
+                    created_at=now,
+                )
+                for lv in levels
+            ]
+        )
+        due = timezone.localdate() + dt.timedelta(days=30)
+        orders = Order.objects.bulk_create(
+            [
+                Order(
+                    number=f"SO-BENCH-{i:06d}",
+                    customer=customer,
+                    sales_owner=sales,
+                    created_by=sales,
+                    due_date=due,
+                    status="pending_review",
+                )
+                for i in range(n_orders)
+            ],
+            batch_size=2000,
+        )
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(
+                    order=o,
+                    line_no=n,
+                    material=materials[m],
+                    quantity=q,
+                    unit_price=Decimal(10),
+                    amount=Decimal(10 * q),
+                    fulfilment="stock",
+                )
+                for o, lines in zip(orders, order_lines, strict=True)
+                for n, (m, q) in enumerate(lines, start=1)
+            ],
+            batch_size=5000,
+        )
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return {
+        "order_ids": [o.id for o in orders],
+        "stock": sum(stock.values()),
+        "demand": sum(demand.values()),
+        "warehouse_id": wh.id,
+    }
+
+
+def verify() -> dict:
+    """Oversell: a level reserving more than it holds, or confirmed lines beyond the stock."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM inventory_stocklevel WHERE reserved > on_hand")
+        bad_levels = cur.fetchone()[0]
+        cur.execute(
+            """
+            SELECT coalesce(sum(greatest(c.confirmed - s.on_hand, 0)), 0)
+            FROM (SELECT ol.material_id, sum(ol.quantity) AS confirmed
+                  FROM orders_orderline ol JOIN orders_order o ON o.id = ol.order_id
+                  WHERE o.status = 'confirmed' GROUP BY ol.material_id) c
+            JOIN inventory_stocklevel s ON s.material_id = c.material_id
+            """
+        )
+        beyond = cur.fetchone()[0]
+        cur.execute(
+            """
+            SELECT count(*) FROM inventory_stocklevel s
+            LEFT JOIN (SELECT level_id, sum(on_hand_delta) oh, sum(reserved_delta) rs
+                       FROM inventory_stockmovement GROUP BY level_id) m ON m.level_id = s.id
+            WHERE s.on_hand <> coalesce(m.oh, 0) OR s.reserved <> coalesce(m.rs, 0)
+            """
+        )
+        ledger_mismatch = cur.fetchone()[0]
+        cur.execute(
+            """
+            SELECT count(*) FROM inventory_stocklevel s
+            LEFT JOIN (SELECT level_id, sum(quantity) q FROM inventory_reservation
+                       WHERE status = 'active' GROUP BY level_id) r ON r.level_id = s.id
+            WHERE s.reserved <> coalesce(r.q, 0)
+            """
+        )
+        reservation_mismatch = cur.fetchone()[0]
+        cur.execute("SELECT count(*) FROM orders_order WHERE status = 'confirmed'")
+        confirmed = cur.fetchone()[0]
+    return {
+        "oversell": int(bad_levels) + int(beyond),
+        "ledger_mismatch": ledger_mismatch + reservation_mismatch,
+        "confirmed_in_db": confirmed,
+    }
+
+
+# --- the two ways of confirming ------------------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100)[94] if len(values) >= 2 else values[0]
+
+
+def run_clients(order_ids: list[int], work) -> dict:
+    """Run ``work(order_id) -> 'ok' | 'short' | 'error'`` from 32 threads; time each call."""
+    latencies: list[float] = []
+    outcomes = {"ok": 0, "short": 0, "error": 0}
+    lock = threading.Lock()
+
+    def one(order_id):
+        started = time.perf_counter()
+        result = work(order_id)
+        elapsed = time.perf_counter() - started
+        with lock:
+            latencies.append(elapsed)
+            outcomes[result] += 1
+
+    wall = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        list(pool.map(one, order_ids))
+    wall = time.perf_counter() - wall
+    return {
+        **outcomes,
+        "per_s": outcomes["ok"] / wall,
+        "attempts_per_s": len(order_ids) / wall,
+        "p95_ms": p95(latencies) * 1000,
+        "wall_s": wall,
+    }
+
+
+def via_server(port: int, token: str, order_ids: list[int]) -> dict:
+    import httpx
+
+    local = threading.local()
+    errors: list[str] = []
+
+    def work(order_id: int) -> str:
+        client = getattr(local, "client", None)
+        if client is None:
+            client = local.client = httpx.Client(
+                base_url=f"http://127.0.0.1:{port}",
+                headers={"Authorization": f"Bearer {token}"},
+                timeout=60,
+            )
+        r = client.post(f"/api/v1/orders/{order_id}/transitions", json={"action": "confirm"})
+        if r.status_code == 200:
+            return "ok"
+        if r.status_code == 409 and r.json().get("code") == "insufficient_stock":
+            return "short"
+        if len(errors) < 5:
+            errors.append(f"{r.status_code} {r.text[:200]}")
+        return "error"
+
+    result = run_clients(order_ids, work)
+    for e in errors:
+        print("   error:", e)
+    return result
+
+
+class Short(Exception):
+    pass
+
+
+def via_psycopg(url: str, warehouse_id: int, planner_id: int, order_ids: list[int]) -> dict:
+    import psycopg
+
+    local = threading.local()
+
+    def work(order_id: int) -> str:
+        conn = getattr(local, "conn", None)
+        if conn is None:
+            conn = local.conn = psycopg.connect(url)
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute("SELECT status FROM orders_order WHERE id = %s FOR UPDATE", [order_id])
+                if cur.fetchone()[0] != "pending_review":
+                    raise Short
+                cur.execute(
+                    """SELECT ol.id, ol.quantity, sl.id FROM orders_orderline ol
+                       LEFT JOIN inventory_stocklevel sl
+                         ON sl.material_id = ol.material_id AND sl.warehouse_id = %s
+                       WHERE ol.order_id = %s AND ol.fulfilment = 'stock'""",
+                    [warehouse_id, order_id],
+                )
+                lines = cur.fetchall()
+                need: dict[int, Decimal] = {}
+                for _line_id, qty, level_id in lines:
+                    if level_id is None:
+                        raise Short
+                    need[level_id] = need.get(level_id, Decimal(0)) + qty
+                figures = {}
+                for level_id in sorted(need):
+                    cur.execute(
+                        """UPDATE inventory_stocklevel SET reserved = reserved + %s,
+                               updated_at = now()
+                           WHERE id = %s AND on_hand - reserved >= %s
+                           RETURNING on_hand, reserved, material_id""",
+                        [need[level_id], level_id, need[level_id]],
+                    )
+                    row = cur.fetchone()
+                    if row is None:
+                        raise Short
+                    figures[level_id] = row
+                running = {lv: (oh, rs - need[lv]) for lv, (oh, rs, _m) in figures.items()}
+                movements, reservations = [], []
+                for line_id, qty, level_id in lines:
+                    oh, before = running[level_id]
+                    running[level_id] = (oh, before + qty)
+                    material_id = figures[level_id][2]
+                    movements.append((level_id, material_id, warehouse_id, qty, qty, oh, oh,
+                                      before, before + qty, planner_id, order_id, line_id))  # fmt: skip
+                    reservations.append((order_id, line_id, level_id, qty))
+                cur.executemany(
+                    """INSERT INTO inventory_stockmovement (level_id, material_id, warehouse_id,
+                         kind, quantity, on_hand_delta, reserved_delta, on_hand_before,
+                         on_hand_after, reserved_before, reserved_after, actor_id, order_id,
+                         order_line_id, reason, created_at)
+                       VALUES (%s, %s, %s, 'reserve', %s, 0, %s, %s, %s, %s, %s, %s, %s, %s,
+                               '', now())""",
+                    movements,
+                )
+                cur.executemany(
+                    """INSERT INTO inventory_reservation (order_id, order_line_id, level_id,
+                         quantity, consumed, released, status, created_at, updated_at)
+                       VALUES (%s, %s, %s, %s, 0, 0, 'active', now(), now())""",
+                    reservations,
+                )
+                cur.execute(
+                    """UPDATE orders_order SET status = 'confirmed', version = version + 1,
+                         confirmed_at = now(), updated_at = now() WHERE id = %s""",
+                    [order_id],
+                )
+                cur.execute(
+                    """INSERT INTO orders_orderevent (order_id, actor_id, at, action,
+                         from_status, to_status, note, data)
+                       VALUES (%s, %s, now(), 'confirm', 'pending_review', 'confirmed', '',
+                               '{}')""",
+                    [order_id, planner_id],
+                )
+            return "ok"
+        except Short:
+            return "short"
+
+    return run_clients(order_ids, work)
+
+
+# --- the server ---------------------------------------------------------------------------------------
+
+
+def start_server(port: int, env: dict) -> subprocess.Popen:
+    import httpx
+
+    log_path = Path(env["ZHONGSHU_DATA_DIR"]) / "bench-reservations-server.log"
+    log = log_path.open("wb")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port), "--workers", "4"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            tail = log_path.read_text(errors="replace").splitlines()[-15:]
+            raise SystemExit(f"the server exited with {proc.returncode}:\n" + "\n".join(tail))
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("the server did not start within 60 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+# --- main -------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=3000, help="orders per scenario (3000)")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8310)))
+    parser.add_argument("--scenario", choices=["hot", "spread", "both"], default="both")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    data_dir = tempfile.mkdtemp(prefix="zhongshu-bench-inv-")
+    ensure_database(url)
+    setup_django(url, data_dir)
+    token = ensure_users()
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+
+    planner_id = get_user_model().objects.get(username="bench_planner").id
+    env = {**os.environ, "DATABASE_URL": url, "ZHONGSHU_DATA_DIR": data_dir, "DEBUG": "0"}
+    for name in ("TPLUS_BASE_URL",):
+        env.pop(name, None)
+    proc = start_server(args.port, env)
+    rows = []
+    try:
+        for scenario in ["hot", "spread"] if args.scenario == "both" else [args.scenario]:
+            data = reset_and_load(scenario, args.orders)
+            connections.close_all()
+            print(f"{scenario}: {args.orders} orders, demand {data['demand']}, "
+                  f"stock {data['stock']}")  # fmt: skip
+            app = via_server(args.port, token, data["order_ids"])
+            app.update(verify())
+            data = reset_and_load(scenario, args.orders)
+            connections.close_all()
+            bare = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"])
+            bare.update(verify())
+            rows.append((scenario, app, bare))
+    finally:
+        stop_server(proc)
+
+    print()
+    print(f"{CLIENTS} concurrent clients, PostgreSQL, `zhongshu serve --workers 4`")
+    header = (
+        f"{'scenario':8} {'path':8} {'confirmed':>9} {'refused':>8} {'errors':>6} "
+        f"{'conf/s':>8} {'tries/s':>8} {'p95 ms':>8} {'oversell':>8} {'ledger':>6}"
+    )
+    print(header)
+    print("-" * len(header))
+    ok = True
+    for scenario, app, bare in rows:
+        for label, r in (("app", app), ("psycopg", bare)):
+            print(
+                f"{scenario:8} {label:8} {r['ok']:>9} {r['short']:>8} {r['error']:>6} "
+                f"{r['per_s']:>8.0f} {r['attempts_per_s']:>8.0f} {r['p95_ms']:>8.1f} "
+                f"{r['oversell']:>8} {r['ledger_mismatch']:>6}"
+            )
+            ok = ok and r["oversell"] == 0 and r["ledger_mismatch"] == 0 and r["error"] == 0
+        print(
+            f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
+            f"{app['attempts_per_s'] / bare['attempts_per_s']:>8.2f}x"
+            f"{'':>9} {app['p95_ms'] / bare['p95_ms']:>7.1f}x   (app / bare, throughput and p95)"
+        )
+    if not ok:
+        raise SystemExit("FAILED: oversell, ledger mismatch or errors")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+from django.http import JsonResponse
+from ninja import Header, Query, Router, Status
+
+from zhongshu.core.errors import NotFound
+from zhongshu.core.idempotency import run_once
+from zhongshu.core.schemas import errors
+
+from . import selectors, services
+from .schemas import (
+    AvailabilityOut,
+    LevelOut,
+    LevelPage,
+    MovementFiltersIn,
+    MovementPage,
+    ShipmentIn,
+    ShipmentOut,
+    ShipmentPage,
+    StockChangeIn,
+)
+
+router = Router(tags=["inventory"])
+
+
+@router.get("/availability", response={200: AvailabilityOut, **errors(401, 403, 404)})
+def get_availability(request, material: str, warehouse: str = ""):
+    """Available = on hand − reserved, refreshed from T+ when it answers within the short
+    timeout; otherwise the last synced figure with ``stale: true``."""
+    result = selectors.availability(actor=request.auth, material=material, warehouse=warehouse)
+    if result is None:
+        raise NotFound()
+    return result
+
+
+@router.post("/receipts", response={201: LevelOut, **errors(401, 403, 409, 422)})
+def create_receipt(request, payload: StockChangeIn):
+    level = services.stock_receive(
+        actor=request.auth,
+        material=payload.material,
+        warehouse=payload.warehouse,
+        quantity=payload.quantity,
+        reason=payload.reason or "",
+    )
+    return Status(201, selectors.level_list(actor=request.auth).get(pk=level.pk))
+
+
+@router.post("/adjustments", response={201: LevelOut, **errors(401, 403, 409, 422)})
+def create_adjustment(request, payload: StockChangeIn):
+    level = services.stock_adjust(
+        actor=request.auth,
+        material=payload.material,
+        warehouse=payload.warehouse,
+        quantity=payload.quantity,
+        reason=payload.reason or "",
+    )
+    return Status(201, selectors.level_list(actor=request.auth).get(pk=level.pk))
+
+
+@router.get("/levels", response={200: LevelPage, **errors(401, 403, 422)})
+def list_levels(
+    request,
+    q: str = "",
+    warehouse: str = "",
+    below_safety: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    qs = selectors.level_list(
+        actor=request.auth, q=q, warehouse=warehouse, below_safety=below_safety
+    )
+    return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
+
+
+@router.get("/movements", response={200: MovementPage, **errors(401, 403, 422)})
+def list_movements(request, filters: Query[MovementFiltersIn]):
+    qs = selectors.movement_list(
+        actor=request.auth,
+        filters=selectors.MovementFilters(
+            material=filters.material,
+            warehouse=filters.warehouse,
+            kind=filters.kind or "",
+            order=filters.order,
+            since=filters.since,
+            until=filters.until,
+        ),
+    )
+    items, next_cursor = selectors.page(qs, cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post("/shipments", response={201: ShipmentOut, **errors(401, 403, 404, 409, 422)})
+def create_shipment(
+    request,
+    payload: ShipmentIn,
+    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+):
+    """Ship some lines (or, without ``lines``, everything remaining). Send an
+    ``Idempotency-Key`` header: a retried request returns the first answer and ships nothing."""
+
+    def run():
+        shipment = services.shipment_create(
+            actor=request.auth,
+            order_id=payload.order_id,
+            lines=[line.dict() for line in payload.lines] if payload.lines is not None else None,
+            carrier=payload.carrier,
+            tracking_no=payload.tracking_no,
+        )
+        obj = selectors.shipment_get(actor=request.auth, shipment_id=shipment.pk)
+        return 201, ShipmentOut.model_validate(obj).model_dump(mode="json")
+
+    status, body = run_once(
+        user=request.auth,
+        scope="inventory.shipments.create",
+        key=idempotency_key,
+        payload=payload.dict(),
+        run=run,
+    )
+    return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@router.get("/shipments", response={200: ShipmentPage, **errors(401, 403, 422)})
+def list_shipments(
+    request,
+    order: str = "",
+    cursor: int | None = None,
+    limit: int = Query(50, ge=1, le=200),
+):
+    qs = selectors.shipment_list(actor=request.auth, order=order)
+    items, next_cursor = selectors.page(qs, cursor=cursor, limit=limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/shipments/{int:shipment_id}", response={200: ShipmentOut, **errors(401, 403, 404)})
+def get_shipment(request, shipment_id: int):
+    return selectors.shipment_get(actor=request.auth, shipment_id=shipment_id)

@@ -1,0 +1,26 @@
+"""Inventory's part in the order status machine (registered from ``InventoryConfig.ready``)."""
+
+from zhongshu.orders import hooks
+
+from . import services
+
+
+@hooks.effect("confirm")
+def reserve_on_confirm(ctx: hooks.TransitionContext) -> None:
+    # Raising InsufficientStock here rolls the whole confirmation back: nothing reserved, the
+    # order stays pending review, and the error lists every short material.
+    services.rereserve_order(order=ctx.order, actor=ctx.actor)
+
+
+@hooks.effect("cancel")
+def release_on_cancel(ctx: hooks.TransitionContext) -> None:
+    services.order_release(order=ctx.order, actor=ctx.actor, reason=ctx.note)
+
+
+@hooks.effect("ship")
+def ship_remaining_on_ship(ctx: hooks.TransitionContext) -> None:
+    # shipment_create fires "ship" itself once everything is out and says so in ctx.data;
+    # a ship transition fired directly on the order ships whatever is still owed.
+    if ctx.data.get("shipment"):
+        return
+    services.ship_remaining(order=ctx.order, actor=ctx.actor)

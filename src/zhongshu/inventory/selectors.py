@@ -1,0 +1,151 @@
+"""Inventory reads: levels, the ledger, availability with its T+ freshness, shipments."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.utils import timezone
+
+from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Material
+from zhongshu.core.text import normalize_code, normalize_text
+
+from . import tplus
+from .models import ZERO, Shipment, StockLevel, StockMovement, Warehouse
+
+
+def level_list(*, actor, q: str = "", warehouse: str = "", below_safety: bool = False) -> QuerySet:
+    permissions.require(actor, "inventory.view")
+    qs = StockLevel.objects.select_related("material", "warehouse").annotate(
+        available_qty=ExpressionWrapper(
+            F("on_hand") - F("reserved"), output_field=DecimalField(max_digits=14, decimal_places=3)
+        )
+    )
+    q = normalize_text(q)
+    if q:
+        qs = qs.filter(Q(material__code__icontains=q) | Q(material__name__icontains=q))
+    if warehouse:
+        qs = qs.filter(warehouse__code=normalize_code(warehouse))
+    if below_safety:
+        qs = qs.filter(available_qty__lt=F("material__safety_stock"))
+    return qs.order_by("material__code", "warehouse__code", "id")
+
+
+@dataclass
+class MovementFilters:
+    material: str = ""
+    warehouse: str = ""
+    kind: str = ""
+    order: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+def movement_list(*, actor, filters: MovementFilters | None = None) -> QuerySet:
+    """The ledger, newest first (ordered by id, so keyset paging is stable)."""
+    permissions.require(actor, "inventory.view")
+    f = filters or MovementFilters()
+    qs = StockMovement.objects.select_related("material", "warehouse", "actor", "order")
+    if f.material:
+        qs = qs.filter(material__code=normalize_code(f.material))
+    if f.warehouse:
+        qs = qs.filter(warehouse__code=normalize_code(f.warehouse))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.order:
+        qs = qs.filter(order__number=normalize_code(f.order))
+    tz = timezone.get_current_timezone()
+    if f.since:
+        qs = qs.filter(created_at__gte=dt.datetime.combine(f.since, dt.time.min, tzinfo=tz))
+    if f.until:
+        end = dt.datetime.combine(f.until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        qs = qs.filter(created_at__lt=end)
+    return qs.order_by("-id")
+
+
+def page(qs: QuerySet, *, cursor: int | None, limit: int) -> tuple[list, int | None]:
+    if cursor:
+        qs = qs.filter(id__lt=cursor)
+    items = list(qs[: limit + 1])
+    next_cursor = items[limit - 1].id if len(items) > limit else None
+    return items[:limit], next_cursor
+
+
+def availability(*, actor, material: str, warehouse: str = "", refresh: bool = True) -> dict | None:
+    """What can still be promised of a material, with where the figure came from.
+
+    Without ``warehouse``: the default warehouse, the one orders reserve from. With T+ set up the
+    figure is refreshed first (short timeout); when T+ does not answer the last synced figure is
+    returned with ``stale: true`` and its age. ``None`` for an unknown material.
+    """
+    permissions.require(actor, "inventory.view")
+    material_obj = Material.objects.filter(code=normalize_code(material)).first()
+    if material_obj is None:
+        return None
+    wh_code = normalize_code(warehouse)
+    wh = (
+        Warehouse.objects.filter(code=wh_code).first()
+        if wh_code
+        else Warehouse.objects.filter(is_default=True).first()
+    )
+    if wh_code and wh is None:
+        return None
+    answered = tplus.refresh_material(material_obj.code) if refresh else False
+    level = (
+        StockLevel.objects.filter(material=material_obj, warehouse=wh).first()
+        if wh is not None
+        else None
+    )
+    on_hand = level.on_hand if level else ZERO
+    reserved = level.reserved if level else ZERO
+    synced_at = level.synced_at if level else None
+    configured = tplus.configured()
+    stale = False
+    if configured:
+        too_old = synced_at is None or (
+            timezone.now() - synced_at > dt.timedelta(seconds=settings.TPLUS_STALE_AFTER)
+        )
+        stale = (refresh and not answered) or too_old
+    return {
+        "material": material_obj.code,
+        "material_name": material_obj.name,
+        "unit": material_obj.unit,
+        "warehouse": wh.code if wh else None,
+        "on_hand": on_hand,
+        "reserved": reserved,
+        "available": on_hand - reserved,
+        "safety_stock": material_obj.safety_stock,
+        "source": "tplus" if synced_at else "local",
+        "synced_at": synced_at,
+        "stale": stale,
+        "oversold_risk": bool(level and level.oversold_risk),
+    }
+
+
+def material_totals(*, actor, material: Material) -> dict[str, Decimal]:
+    permissions.require(actor, "inventory.view")
+    agg = StockLevel.objects.filter(material=material).aggregate(
+        on_hand=Sum("on_hand"), reserved=Sum("reserved")
+    )
+    on_hand, reserved = agg["on_hand"] or ZERO, agg["reserved"] or ZERO
+    return {"on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
+
+
+def shipment_list(*, actor, order: str = "") -> QuerySet:
+    permissions.require(actor, "shipments.view")
+    qs = permissions.scope_orders(actor, Shipment.objects.all(), prefix="order__")
+    if order:
+        qs = qs.filter(order__number=normalize_code(order))
+    return qs.select_related("order", "order__customer", "shipped_by").order_by("-id")
+
+
+def shipment_get(*, actor, shipment_id) -> Shipment:
+    qs = shipment_list(actor=actor).prefetch_related("lines", "lines__order_line__material")
+    return permissions.get_in_scope(qs, pk=shipment_id)
+
+
+def warehouse_list(*, actor) -> QuerySet:
+    permissions.require(actor, "inventory.view")
+    return Warehouse.objects.filter(is_active=True).order_by("code")

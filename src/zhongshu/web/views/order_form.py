@@ -1,0 +1,220 @@
+"""Order entry and editing, with the htmx pieces the form uses: a customer picker, a material
+picker per line, and add/remove line. Every piece also works as a plain form post without JS."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.catalog import selectors as catalog
+from zhongshu.core.errors import DomainError
+from zhongshu.customers import selectors as customers
+from zhongshu.orders import selectors, services
+from zhongshu.orders.statuses import EDITABLE, PaymentTerms, Priority
+
+from ..errors import apply_error, domain_errors
+from ..forms import LineForm, OrderForm, line_indexes, plain_number
+
+NEW_ORDER_ROWS = 2
+PICKER_LIMIT = 10
+
+
+def _price_editable(user) -> bool:
+    return permissions.can(user, "orders.edit_price")
+
+
+def _label_materials(user, lines: list[LineForm]) -> None:
+    codes = {line.raw("material").upper() for line in lines if line.raw("material")}
+    if not codes:
+        return
+    names = dict(
+        catalog.material_list(actor=user).filter(code__in=codes).values_list("code", "name")
+    )
+    for line in lines:
+        line.material_label = names.get(line.raw("material").upper(), "")
+
+
+def _customer_label(user, code: str) -> str:
+    code = (code or "").strip().upper()
+    if not code:
+        return ""
+    customer = customers.customer_list(actor=user).filter(code=code).first()
+    return f"{customer.name} · {customer.region.name}" if customer else ""
+
+
+def _render(request, *, form, lines, order=None, status=200):
+    _label_materials(request.user, lines)
+    next_index = max((line.index for line in lines), default=-1) + 1
+    context = {
+        "form": form,
+        "lines": lines,
+        "order": order,
+        "next_index": next_index,
+        "price_editable": form.price_editable,
+        "customer_label": _customer_label(request.user, form["customer"].value()),
+    }
+    return render(request, "web/orders/form.html", context, status=status)
+
+
+def _initial(order) -> dict:
+    data = {
+        "customer": order.customer.code,
+        "due_date": order.due_date.isoformat(),
+        "priority": order.priority,
+        "discount_rate": plain_number(order.discount_rate),
+        "tax_rate": plain_number(order.tax_rate),
+        "payment_terms": order.payment_terms,
+        "note": order.note,
+        "version": order.version,
+    }
+    for i, line in enumerate(order.lines.all()):
+        data[f"lines-{i}-material"] = line.material.code
+        data[f"lines-{i}-quantity"] = plain_number(line.quantity)
+        data[f"lines-{i}-unit_price"] = plain_number(line.unit_price)
+    return data
+
+
+def _handle(request, *, order=None):
+    price_editable = _price_editable(request.user)
+    if request.method != "POST":
+        if order is None:
+            data = {
+                "priority": Priority.NORMAL,
+                "payment_terms": PaymentTerms.NET30,
+                "tax_rate": "13",
+            }
+            indexes = range(NEW_ORDER_ROWS)
+        else:
+            data = _initial(order)
+            indexes = line_indexes(data)
+        form = OrderForm(data, price_editable=price_editable)
+        lines = [LineForm(data, index=i, price_editable=price_editable) for i in indexes]
+        return _render(request, form=form, lines=lines, order=order)
+
+    post = request.POST
+    form = OrderForm(post, price_editable=price_editable)
+    form.is_valid()
+    lines = [LineForm(post, index=i, price_editable=price_editable) for i in line_indexes(post)]
+    for line in lines:
+        line.is_valid()
+    if "add_line" in post:
+        next_index = max((line.index for line in lines), default=-1) + 1
+        lines.append(LineForm(index=next_index, price_editable=price_editable))
+        return _render(request, form=form, lines=lines, order=order)
+    if "remove_line" in post:
+        remove = post.get("remove_line")
+        lines = [line for line in lines if str(line.index) != remove]
+        return _render(request, form=form, lines=lines, order=order)
+
+    submitted = [line for line in lines if not line.is_blank]
+    data = form.service_data(post)
+    data["lines"] = [line.service_data() for line in submitted]
+    try:
+        if order is None:
+            saved = services.order_create(actor=request.user, **data)
+            messages.success(request, _("Order %(number)s created.") % {"number": saved.number})
+        else:
+            saved = services.order_update(
+                actor=request.user,
+                order_id=order.pk,
+                version=form.cleaned_data.get("version"),
+                data=data,
+            )
+            messages.success(request, _("Order %(number)s saved.") % {"number": saved.number})
+    except DomainError as exc:
+        status = apply_error(request, exc, form=form, lines=submitted)
+        return _render(request, form=form, lines=lines, order=order, status=status)
+    return redirect("web:order_detail", order_id=saved.pk)
+
+
+@login_required
+@domain_errors
+def order_create(request):
+    permissions.require(request.user, "orders.create")
+    return _handle(request)
+
+
+@login_required
+@domain_errors
+def order_edit(request, order_id: int):
+    order = selectors.order_get(actor=request.user, order_id=order_id)
+    if order.status not in EDITABLE or not permissions.can(request.user, "orders.edit", order):
+        messages.error(request, _("This order cannot be edited by you in its current status."))
+        return redirect("web:order_detail", order_id=order.pk)
+    return _handle(request, order=order)
+
+
+@login_required
+@domain_errors
+def line_row(request):
+    """One line row: an empty one for "add line", or a row with a picked material whose unit
+    price defaults to the material's standard price."""
+    params = request.GET
+    index = max(int(params.get("index", "0")) if params.get("index", "").isdigit() else 0, 0)
+    price_editable = _price_editable(request.user)
+    data = {k: v for k, v in params.items() if k.startswith(f"lines-{index}-")}
+    pick = params.get("pick", "").strip()
+    if pick:
+        material = (
+            catalog.material_list(actor=request.user, active_only=True)
+            .filter(code=pick.upper())
+            .first()
+        )
+        if material is not None:
+            data[f"lines-{index}-material"] = material.code
+            data[f"lines-{index}-unit_price"] = plain_number(material.standard_price)
+    line = LineForm(data, index=index, price_editable=price_editable)
+    _label_materials(request.user, [line])
+    return render(
+        request,
+        "web/orders/_line_row.html",
+        {
+            "line": line,
+            "price_editable": price_editable,
+            "oob_add_button": bool(params.get("add_line")),
+            "next_index": index + 1,
+        },
+    )
+
+
+def _first_param(params, suffix: str) -> str:
+    for key, value in params.items():
+        if key == suffix or key.endswith(suffix):
+            return value.strip()
+    return ""
+
+
+@login_required
+@domain_errors
+def pick_material(request):
+    q = _first_param(request.GET, "material")
+    row = request.GET.get("row", "0")
+    found = (
+        catalog.material_list(actor=request.user, q=q, active_only=True)[:PICKER_LIMIT] if q else []
+    )
+    return render(
+        request, "web/orders/_material_results.html", {"materials": found, "row": row, "q": q}
+    )
+
+
+@login_required
+@domain_errors
+def pick_customer(request):
+    choose = request.GET.get("choose", "").strip()
+    if choose:
+        return render(
+            request,
+            "web/orders/_customer_field.html",
+            {
+                "field": OrderForm({"customer": choose})["customer"],
+                "customer_label": _customer_label(request.user, choose),
+            },
+        )
+    q = request.GET.get("customer", "").strip()
+    found = (
+        customers.customer_list(actor=request.user, q=q, active_only=True)[:PICKER_LIMIT]
+        if q
+        else []
+    )
+    return render(request, "web/orders/_customer_results.html", {"customers": found, "q": q})

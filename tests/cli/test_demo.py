@@ -1,0 +1,63 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+
+from zhongshu.core import demo
+from zhongshu.customers.models import Customer
+from zhongshu.orders.models import Order, OrderNumberSequence
+from zhongshu.orders.statuses import OrderStatus
+
+User = get_user_model()
+
+
+def test_demo_modules_seed_in_their_declared_order(db):
+    names = [m.__name__ for m in demo.demo_modules()]
+    orders = [m.SEED_ORDER for m in demo.demo_modules()]
+    assert names[0] == "zhongshu.accounts.demo"
+    assert orders == sorted(orders)
+    assert names.index("zhongshu.customers.demo") < names.index("zhongshu.orders.demo")
+    assert names.index("zhongshu.catalog.demo") < names.index("zhongshu.orders.demo")
+
+
+def test_seed_demo_builds_a_factory_once_and_never_twice(db):
+    # when
+    ctx = demo.seed_demo()
+    # then: logins for every role, customers in four regions, orders in every state
+    assert ctx is not None
+    assert User.objects.count() == 12
+    assert all(u.check_password(demo.DEMO_PASSWORD) for u in User.objects.filter(username="admin"))
+    assert set(Customer.objects.values_list("region__name", flat=True)) == {
+        "华东",
+        "华南",
+        "华北",
+        "西南",
+    }
+    assert Order.objects.count() == 320
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+    year_counter = OrderNumberSequence.objects.get(year=ctx.today.year).last_value
+    assert year_counter == 320
+    # and a second run changes nothing
+    assert demo.seed_demo() is None
+    assert Order.objects.count() == 320
+    assert User.objects.count() == 12
+
+
+def test_demo_orders_have_history_in_the_past(db):
+    ctx = demo.seed_demo()
+    oldest = Order.objects.order_by("created_at").first()
+    assert (ctx.today - oldest.created_at.date()).days >= 200
+    completed = Order.objects.filter(status="completed")
+    assert completed.filter(shipped_at__isnull=True).count() == 0
+    assert completed.filter(shipped_at__gt=F("completed_at")).count() == 0
+    assert Order.objects.filter(updated_at__gt=timezone.now()).count() == 0
+
+
+def test_demo_command_prints_the_logins(db, capsys):
+    call_command("demo", "--no-serve")
+    out = capsys.readouterr().out
+    assert f"password for all: {demo.DEMO_PASSWORD}" in out
+    assert "sales_south  sales       华南, 西南" in out
+    # a second run keeps the data
+    call_command("demo", "--no-serve")
+    assert "already has data" in capsys.readouterr().out
