@@ -3,6 +3,7 @@ from ninja import Header, Query, Router, Status
 
 from zhongshu.core.errors import NotFound
 from zhongshu.core.idempotency import run_once
+from zhongshu.core.pagination import MAX_OFFSET
 from zhongshu.core.schemas import errors
 
 from . import selectors, services
@@ -62,7 +63,7 @@ def list_levels(
     warehouse: str = "",
     below_safety: bool = False,
     limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ):
     qs = selectors.level_list(
         actor=request.auth, q=q, warehouse=warehouse, below_safety=below_safety
