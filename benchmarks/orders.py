@@ -16,15 +16,15 @@ import io
 import json
 import os
 import random
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from _server import start_server, stop_server
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zhongshu_bench"
 TARGET_P95_MS = 100.0
@@ -358,39 +358,6 @@ def ensure_loaded(n_orders: int, reload: bool, rng: random.Random, users, custom
 # --- the measurement -----------------------------------------------------------------------------
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    import httpx
-
-    log_path = Path(env["ZHONGSHU_DATA_DIR"]) / "bench-server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port), "--workers", "2"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace").splitlines()[-15:]
-            raise SystemExit(f"the server exited with {proc.returncode}:\n" + "\n".join(tail))
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("the server did not start within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 def measure(client, path: str, params: dict, n: int) -> dict:
     for _ in range(3):  # warm-up: connections, caches, query plans
         client.get(path, params=params).raise_for_status()
@@ -459,7 +426,7 @@ def run_benchmark(port: int, n: int, customers, users, rng: random.Random) -> bo
     sales_region = next(iter(REGIONS))
     sales_user = "bench_sales_0"
     env = {**os.environ}
-    proc = start_server(port, env)
+    proc = start_server(port, env, workers=2, log_name="bench-server.log")
     base = f"http://127.0.0.1:{port}/api/v1"
     rows, ok = [], True
     try:

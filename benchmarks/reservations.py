@@ -22,17 +22,15 @@ import argparse
 import datetime as dt
 import os
 import random
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
+
+from _server import start_server, stop_server
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv"
 CLIENTS = 32
@@ -398,39 +396,6 @@ def via_psycopg(url: str, warehouse_id: int, planner_id: int, order_ids: list[in
 # --- the server ---------------------------------------------------------------------------------------
 
 
-def start_server(port: int, env: dict) -> subprocess.Popen:
-    import httpx
-
-    log_path = Path(env["ZHONGSHU_DATA_DIR"]) / "bench-reservations-server.log"
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port), "--workers", "4"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = log_path.read_text(errors="replace").splitlines()[-15:]
-            raise SystemExit(f"the server exited with {proc.returncode}:\n" + "\n".join(tail))
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise SystemExit("the server did not start within 60 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
 # --- main -------------------------------------------------------------------------------------------------
 
 
@@ -453,7 +418,7 @@ def main() -> None:
     env = {**os.environ, "DATABASE_URL": url, "ZHONGSHU_DATA_DIR": data_dir, "DEBUG": "0"}
     for name in ("TPLUS_BASE_URL",):
         env.pop(name, None)
-    proc = start_server(args.port, env)
+    proc = start_server(args.port, env, workers=4, log_name="bench-reservations-server.log")
     rows = []
     try:
         for scenario in ["hot", "spread"] if args.scenario == "both" else [args.scenario]:
