@@ -65,6 +65,7 @@ def setup_django(url: str, data_dir: str) -> None:
 
 def ensure_users():
     from django.contrib.auth import get_user_model
+    from django.test import RequestFactory
 
     from zhongshu.accounts.services import region_create, token_issue, user_create
     from zhongshu.customers.models import Customer
@@ -77,7 +78,11 @@ def ensure_users():
         user_create(actor=None, username="bench_sales", password=PASSWORD, roles=["sales"],
                     regions=["华东"], check_password_strength=False)  # fmt: skip
         Customer.objects.create(code="C-BENCH", name="基准客户", region=region)
-    token, _ = token_issue(username="bench_planner", password=PASSWORD)
+    token, _ = token_issue(
+        request=RequestFactory().post("/api/v1/auth/token"),
+        username="bench_planner",
+        password=PASSWORD,
+    )
     return token
 
 

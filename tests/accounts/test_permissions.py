@@ -1,6 +1,7 @@
 """The one permission module: roles, Django's has_perm, allowed actions, tokens."""
 
 import pytest
+from django.test import RequestFactory
 
 from tests.factories import make_order, make_user
 from tests.orders.spec_table import ACTIONS, ROLES, STATES, TABLE, role_may
@@ -101,7 +102,11 @@ def test_tokens_belong_to_active_users_only():
     user = user_create(
         actor=None, username="tok", password="Xk3-long-pass", roles=["sales"], regions=["华东"]
     )
-    raw, token = token_issue(username="tok", password="Xk3-long-pass")
+    raw, token = token_issue(
+        request=RequestFactory().post("/api/v1/auth/token"),
+        username="tok",
+        password="Xk3-long-pass",
+    )
     assert raw.startswith("zs_") and token.prefix == raw[3:11]
     assert token_user(raw) == user
     assert token_user("") is None

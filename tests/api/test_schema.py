@@ -6,6 +6,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
+from django.test import RequestFactory
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -41,7 +42,11 @@ def admin_token(db, keep_test_connection):
     MaterialFactory(code="M-1")
     admin = make_user("admin", regions=("华东",), username="schema-admin")
     make_order(actor=admin, customer=customer)
-    raw, _token = token_issue(username="schema-admin", password="Test-pass-2026")
+    raw, _token = token_issue(
+        request=RequestFactory().post("/api/v1/auth/token"),
+        username="schema-admin",
+        password="Test-pass-2026",
+    )
     return raw
 
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import PASSWORD, MaterialFactory, make_order, make_user, put_stock
+from tests.factories import MaterialFactory, make_order, make_user, put_stock
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
 from zhongshu.inventory import tplus
 from zhongshu.inventory.models import StockLevel, StockMovement, TplusSync, Warehouse
@@ -186,7 +186,7 @@ def test_availability_refreshes_from_tplus(api_as, tplus_on, flange, sales_east)
 
 def _login(user):
     client = Client(headers={"accept-language": "en"})
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

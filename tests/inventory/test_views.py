@@ -3,14 +3,14 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.factories import PASSWORD, MaterialFactory, make_order, make_user, put_stock
+from tests.factories import MaterialFactory, make_order, make_user, put_stock
 from tests.inventory.helpers import level_of
 from zhongshu.inventory.models import Shipment, StockMovement
 
 
 def _login(user):
     client = Client(headers={"accept-language": "en"})
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 

@@ -8,9 +8,11 @@ from .schemas import MeOut, RegionIn, RegionOut, TokenIn, TokenOut
 router = Router(tags=["accounts"])
 
 
-@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(401, 422)})
+@router.post("/auth/token", auth=None, response={200: TokenOut, **errors(401, 422, 429)})
 def issue_token(request, payload: TokenIn):
-    raw, token = services.token_issue(username=payload.username, password=payload.password)
+    raw, token = services.token_issue(
+        request=request, username=payload.username, password=payload.password
+    )
     return {"token": raw, "expires_at": token.expires_at}
 
 

@@ -15,6 +15,8 @@ from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.core.text import normalize_text
 
 from . import permissions
+from .exceptions import AccountLocked
+from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
 from .roles import Role
 
@@ -89,15 +91,24 @@ def user_create(
     return user
 
 
-def token_issue(*, username: str, password: str, name: str = "api") -> tuple[str, ApiToken]:
-    """Exchange a username and password for a new Bearer token (returned once, stored hashed)."""
+def token_issue(
+    *, request, username: str, password: str, name: str = "api"
+) -> tuple[str, ApiToken]:
+    """Exchange a username and password for a new Bearer token (returned once, stored hashed).
+
+    ``request`` is the HTTP request: failed attempts are counted against the username and, after
+    too many, the username is locked out (see ``accounts.lockout``).
+    """
     # NUL cannot be in a username, and PostgreSQL refuses to even compare with it
     if "\x00" in username or "\x00" in password:
         user = None
     else:
-        user = authenticate(username=username, password=password)
+        user = authenticate(request, username=username, password=password)
+    if user is None and is_locked_out(request):
+        raise AccountLocked(lockout_message())
     if user is None or not user.is_active:
         raise InvalidCredentials(_("Wrong username or password."))
+    clear_failures(username)
     raw = ApiToken.generate()
     token = ApiToken.objects.create(
         user=user,
