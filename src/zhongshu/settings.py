@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules",
     "axes",
+    "simple_history",
     # its templates and static files: the API docs page is served without a CDN
     "ninja",
     "zhongshu.core",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # the request's user becomes history_user; API requests get theirs from the auth class
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -205,6 +208,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "zhongshu.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
+# failed logins are kept for the audit trail too, not only counted towards the lockout
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 # W006 asks to lock by IP address as well; deliberately not done (see above). Guessing across many
 # usernames is bounded by the per-username limit and the password validators.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

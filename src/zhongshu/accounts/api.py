@@ -1,9 +1,21 @@
+from django.utils.translation import gettext as _
 from ninja import Router
 
+from zhongshu.core.errors import NotFound
 from zhongshu.core.schemas import errors
 
 from . import permissions, selectors, services
-from .schemas import MeOut, RegionIn, RegionOut, TokenIn, TokenOut
+from .schemas import (
+    ApiTokenCreatedOut,
+    ApiTokenIn,
+    ApiTokenOut,
+    MeOut,
+    RegionIn,
+    RegionOut,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
 
 router = Router(tags=["accounts"])
 
@@ -36,3 +48,51 @@ def list_regions(request):
 @router.post("/regions", response={201: RegionOut, **errors(401, 403, 422)})
 def create_region(request, payload: RegionIn):
     return 201, services.region_create(actor=request.auth, name=payload.name)
+
+
+def _user_out(user) -> dict:
+    profile = getattr(user, "profile", None)
+    return {
+        "id": user.pk,
+        "username": user.username,
+        "display_name": (profile.display_name if profile else "") or user.username,
+        "is_active": user.is_active,
+        "roles": [g.name for g in user.groups.all()],
+        "regions": [r.name for r in profile.regions.all()] if profile else [],
+    }
+
+
+@router.get("/users", response={200: list[UserOut], **errors(401, 403)})
+def list_users(request, q: str = "", role: str = ""):
+    return [_user_out(u) for u in selectors.user_list(actor=request.auth, q=q, role=role)]
+
+
+@router.post("/users/{user_id}/deactivate", response={200: UserOut, **errors(401, 403, 404, 409)})
+def deactivate_user(request, user_id: int):
+    services.user_set_active(actor=request.auth, user_id=user_id, active=False)
+    return _user_out(selectors.user_get(actor=request.auth, user_id=user_id))
+
+
+@router.get("/me/tokens", response={200: list[ApiTokenOut], **errors(401)})
+def list_my_tokens(request):
+    return selectors.token_list_for(actor=request.auth, user_id=request.auth.pk)
+
+
+@router.post("/me/tokens", response={201: ApiTokenCreatedOut, **errors(401, 403, 422)})
+def create_my_token(request, payload: ApiTokenIn):
+    raw, token = services.token_create_for(
+        actor=request.auth, user_id=request.auth.pk, name=payload.name, days=payload.days
+    )
+    token.token = raw
+    return 201, token
+
+
+@router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
+def revoke_my_token(request, token_id: int):
+    token = selectors.token_list_for(actor=request.auth, user_id=request.auth.pk).filter(
+        pk=token_id
+    )
+    if not token.exists():
+        raise NotFound(_("Token not found."))
+    services.token_revoke(actor=request.auth, token_id=token_id)
+    return 204, None

@@ -2,9 +2,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
+from simple_history.models import HistoricalRecords
 
 
 class Region(models.Model):
@@ -12,6 +15,7 @@ class Region(models.Model):
 
     name = models.CharField(_("name"), max_length=50, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -29,9 +33,16 @@ class Profile(models.Model):
     regions = models.ManyToManyField(Region, blank=True, related_name="members")
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
+    history = HistoricalRecords(m2m_fields=[regions])
 
     def __str__(self) -> str:
         return self.display_name or self.user.get_username()
+
+
+# The user's history lives in this app (its migrations are ours, not django.contrib.auth's). The
+# password hash never goes into it, and last_login would add a row per login that the access log
+# already records.
+register(User, app="zhongshu.accounts", excluded_fields=["password", "last_login"])
 
 
 def hash_token(raw: str) -> str:

@@ -90,6 +90,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "regions.view": set(Role),
     "regions.manage": {R.ADMIN},
     "users.manage": {R.ADMIN},
+    "audit.view": {R.ADMIN, R.MANAGER},
     # inventory (SPEC §4)
     "inventory.view": {
         R.WAREHOUSE,

@@ -27,3 +27,31 @@ class MeOut(Schema):
     display_name: str
     roles: list[str]
     regions: list[str]
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    is_active: bool
+    roles: list[str]
+    regions: list[str]
+
+
+class ApiTokenIn(Schema):
+    name: str = Field(max_length=200)
+    days: int = 90
+
+
+class ApiTokenOut(Schema):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+class ApiTokenCreatedOut(ApiTokenOut):
+    token: str

@@ -1,5 +1,51 @@
-from .models import Region
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q
+
+from zhongshu.core.errors import NotFound, PermissionDenied
+
+from . import permissions
+from .models import ApiToken, Region
+
+User = get_user_model()
 
 
 def region_list(*, actor):
     return Region.objects.all()
+
+
+def user_list(*, actor, q: str = "", role: str = ""):
+    """Every user for administrators, with roles and regions fetched in a fixed number of queries."""
+    from django.contrib.auth.models import Group
+
+    permissions.require(actor, "users.manage")
+    qs = (
+        User.objects.select_related("profile")
+        .prefetch_related(
+            Prefetch("groups", queryset=Group.objects.order_by("name")),
+            Prefetch("profile__regions", queryset=Region.objects.order_by("name")),
+        )
+        .order_by("username")
+    )
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(username__icontains=q) | Q(profile__display_name__icontains=q))
+    if role:
+        qs = qs.filter(groups__name=role)
+    return qs
+
+
+def user_get(*, actor, user_id):
+    permissions.require(actor, "users.manage")
+    try:
+        return user_list(actor=actor).get(pk=int(user_id))
+    except (User.DoesNotExist, TypeError, ValueError):
+        raise NotFound() from None
+
+
+def token_list_for(*, actor, user_id):
+    """A user's tokens, newest first: their own, or anyone's for administrators."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied()
+    if str(actor.pk) != str(user_id):
+        permissions.require(actor, "users.manage")
+    return ApiToken.objects.filter(user_id=user_id).order_by("-created_at", "-id")

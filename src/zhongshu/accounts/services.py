@@ -11,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from zhongshu.core.errors import DomainError, ValidationFailed
+from zhongshu.core.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
 from zhongshu.core.text import normalize_text
 
 from . import permissions
@@ -135,3 +141,183 @@ def token_user(raw: str):
     if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- user administration --------------------------------------------------------------------
+
+
+def _get_user(user_id) -> "User":
+    try:
+        return User.objects.select_related("profile").get(pk=int(user_id))
+    except (User.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("User not found.")) from None
+
+
+def _password_errors(password: str, user) -> str | None:
+    if not password:
+        return _("Password is required.")
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        return " ".join(exc.messages)
+    return None
+
+
+@transaction.atomic
+def user_update(
+    *,
+    actor,
+    user_id,
+    display_name: str,
+    roles: list[str],
+    regions: list[str] = (),
+    mobile: str = "",
+    wecom_userid: str = "",
+) -> "User":
+    """Replace a user's display name, roles, regions and contact ids."""
+    permissions.require(actor, "users.manage")
+    user = _get_user(user_id)
+    errors = {}
+    roles = list(dict.fromkeys(roles))
+    unknown = [r for r in roles if r not in Role.values]
+    if not roles:
+        errors["roles"] = _("At least one role is required.")
+    elif unknown:
+        errors["roles"] = _("Unknown role: %(roles)s. Known roles: %(known)s") % {
+            "roles": ", ".join(unknown),
+            "known": ", ".join(Role.values),
+        }
+    elif user.pk == actor.pk and Role.ADMIN not in roles:
+        # otherwise the last admin could lock everybody out of user administration
+        errors["roles"] = _("You cannot remove your own administrator role.")
+    names = list(dict.fromkeys(normalize_text(n) for n in regions if normalize_text(n)))
+    region_objs = list(Region.objects.filter(name__in=names))
+    missing = sorted(set(names) - {r.name for r in region_objs})
+    if missing:
+        errors["regions"] = _("Unknown region: %(names)s") % {"names": ", ".join(missing)}
+    display_name = normalize_text(display_name or "")
+    mobile = normalize_text(mobile or "")
+    wecom_userid = (wecom_userid or "").strip()
+    for field, value, limit in (
+        ("display_name", display_name, 60),
+        ("mobile", mobile, 20),
+        ("wecom_userid", wecom_userid, 64),
+    ):
+        if len(value) > limit:
+            errors[field] = _("At most %(n)s characters.") % {"n": limit}
+    if errors:
+        raise ValidationFailed(errors)
+
+    profile, _created = Profile.objects.get_or_create(user=user)
+    profile.display_name = display_name or user.username
+    profile.mobile = mobile
+    profile.wecom_userid = wecom_userid
+    profile.save()
+    profile.regions.set(region_objs)
+    user.groups.set(Group.objects.filter(name__in=roles))
+    permissions.forget_cached(user)
+    return user
+
+
+@transaction.atomic
+def user_set_active(*, actor, user_id, active: bool) -> "User":
+    """Activate or deactivate a user. Deactivation revokes every token of the user at once."""
+    permissions.require(actor, "users.manage")
+    user = _get_user(user_id)
+    if not active and user.pk == actor.pk:
+        raise Conflict(_("You cannot deactivate your own account."), code="self_deactivation")
+    if user.is_active != bool(active):
+        user.is_active = bool(active)
+        user.save(update_fields=["is_active"])
+    if not active:
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor, user_id, new_password: str) -> "User":
+    permissions.require(actor, "users.manage")
+    user = _get_user(user_id)
+    problem = _password_errors(new_password, user)
+    if problem:
+        raise ValidationFailed({"new_password": problem})
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor, old_password: str, new_password: str):
+    """A user changes their own password, proving they know the current one."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied()
+    errors = {}
+    if not actor.check_password(old_password or ""):
+        errors["old_password"] = _("The current password is wrong.")
+    problem = _password_errors(new_password, actor)
+    if problem:
+        errors["new_password"] = problem
+    if errors:
+        raise ValidationFailed(errors)
+    actor.set_password(new_password)
+    actor.save(update_fields=["password"])
+    return actor
+
+
+def _require_self_or_admin(actor, user_id) -> None:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied()
+    if str(actor.pk) != str(user_id):
+        permissions.require(actor, "users.manage")
+
+
+@transaction.atomic
+def token_create_for(*, actor, user_id, name: str, days: int) -> tuple[str, ApiToken]:
+    """A named token for ``user_id``; the raw token is returned once and never stored."""
+    _require_self_or_admin(actor, user_id)
+    user = _get_user(user_id)
+    errors = {}
+    name = normalize_text(name or "")
+    if not name:
+        errors["name"] = _("A name is required.")
+    elif len(name) > 60:
+        errors["name"] = _("At most %(n)s characters.") % {"n": 60}
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 3650:
+        errors["days"] = _("Enter a number of days between 1 and 3650.")
+    if not user.is_active:
+        errors["user"] = _("The user is inactive.")
+    if errors:
+        raise ValidationFailed(errors)
+    raw = ApiToken.generate()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=hash_token(raw),
+        prefix=raw[3:11],
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return raw, token
+
+
+@transaction.atomic
+def token_revoke(*, actor, token_id) -> ApiToken:
+    """Revoke a token: the owner may revoke their own, an administrator anyone's."""
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied()
+    try:
+        token = ApiToken.objects.select_for_update().get(pk=int(token_id))
+    except (ApiToken.DoesNotExist, TypeError, ValueError):
+        raise NotFound(_("Token not found.")) from None
+    if token.user_id != actor.pk and not permissions.can(actor, "users.manage"):
+        # someone else's token looks exactly like a missing one
+        raise NotFound(_("Token not found."))
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

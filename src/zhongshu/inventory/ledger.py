@@ -117,6 +117,14 @@ def write(plan: Plan, *, actor) -> list[StockMovement]:
         StockLevel.objects.filter(pk=level_id).update(updated_at=now, **values)
         for k, v in values.items():
             setattr(level, k, v)
+        level.updated_at = now
+    # the levels are written with update(), which history does not see: record them here
+    StockLevel.history.bulk_history_create(
+        [plan.levels[i] for i in sorted(touched)],
+        update=True,
+        default_user=actor if getattr(actor, "pk", None) else None,
+        default_date=now,
+    )
     StockMovement.objects.bulk_create(movements)
     return movements
 

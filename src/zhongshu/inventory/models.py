@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from zhongshu.catalog.models import Material
 from zhongshu.orders.models import Order, OrderLine
@@ -25,6 +26,7 @@ class Warehouse(models.Model):
     name = models.CharField(_("name"), max_length=80)
     is_default = models.BooleanField(_("default"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["code"]
@@ -49,6 +51,7 @@ class StockLevel(models.Model):
     synced_at = models.DateTimeField(null=True, blank=True)
     oversold_risk = models.BooleanField(_("oversold risk"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["material__code", "warehouse__code"]

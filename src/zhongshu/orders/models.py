@@ -5,6 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.customers.models import Customer
@@ -84,6 +85,7 @@ class Order(models.Model):
     shipped_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("order")
@@ -142,6 +144,7 @@ class OrderLine(models.Model):
         _("shipped quantity"), max_digits=14, decimal_places=3, default=0
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["order", "line_no"]

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
@@ -182,7 +183,12 @@ def _check_totals(order: Order) -> None:
 
 
 def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
-    order.lines.all().delete()
+    who = getattr(order, "_history_user", None)
+    # one by one, so each removed line leaves its deletion in the audit trail
+    for old in order.lines.all():
+        if who is not None:
+            old._history_user = who
+        old.delete()
     objs = [
         OrderLine(
             order=order,
@@ -196,7 +202,7 @@ def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
         )
         for i, line in enumerate(lines, start=1)
     ]
-    OrderLine.objects.bulk_create(objs)
+    bulk_create_with_history(objs, OrderLine, default_user=who)
     return objs
 
 
@@ -278,6 +284,7 @@ def order_create(
         external_no=external_no,
         **terms,
     )
+    _stamp(order, actor)
     order.save()
     line_objs = _write_lines(order, cleaned_lines)
     order.compute_amounts(line_objs)
@@ -290,7 +297,14 @@ def order_create(
 
 def _lock_order(actor, order_id: Any) -> Order:
     qs = permissions.scope_orders(actor, Order.objects.select_for_update(of=("self",)))
-    return permissions.get_in_scope(qs, pk=order_id)
+    return _stamp(permissions.get_in_scope(qs, pk=order_id), actor)
+
+
+def _stamp(order: Order, actor) -> Order:
+    """Name the actor in the audit trail also where there is no request (tasks, commands)."""
+    if getattr(actor, "pk", None):
+        order._history_user = actor
+    return order
 
 
 @transaction.atomic

@@ -20,5 +20,7 @@ def navigation(request):
             "customers": _can(user, "customers.view"),
             "materials": _can(user, "materials.view"),
             "inventory": _can(user, "inventory.view"),
+            "audit": _can(user, "audit.view"),
+            "users": _can(user, "users.manage"),
         },
     }

@@ -3,7 +3,7 @@ from django.urls import path
 
 from zhongshu.accounts.forms import LoginForm
 
-from .views import common, masterdata, order_form, orders
+from .views import audit, common, masterdata, order_form, orders, users
 
 app_name = "web"
 
@@ -33,4 +33,15 @@ urlpatterns = [
     path("materials/", masterdata.material_list, name="material_list"),
     path("materials/new/", masterdata.material_create, name="material_create"),
     path("materials/<str:code>/edit/", masterdata.material_edit, name="material_edit"),
+    path("audit/", audit.audit_list, name="audit"),
+    path("users/", users.user_list, name="user_list"),
+    path("users/new/", users.user_create, name="user_create"),
+    path("users/<int:user_id>/", users.user_edit, name="user_edit"),
+    path("users/<int:user_id>/active/", users.user_set_active, name="user_set_active"),
+    path("users/<int:user_id>/password/", users.user_reset_password, name="user_reset_password"),
+    path("users/<int:user_id>/tokens/", users.token_create, name="user_token_create"),
+    path("tokens/<int:token_id>/revoke/", users.token_revoke, name="token_revoke"),
+    path("account/", users.account, name="account"),
+    path("account/password/", users.password_change, name="password_change"),
+    path("account/tokens/", users.own_token_create, name="own_token_create"),
 ]

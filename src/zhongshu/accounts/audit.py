@@ -1,0 +1,321 @@
+"""The audit trail: who changed what, when, from what to what (SPEC §2).
+
+Writes are recorded by django-simple-history (one historical table per audited model) and logins
+by django-axes (``AccessLog`` for logins and logouts, ``AccessFailureLog`` for failed attempts).
+This module reads them back as one list, newest first, with a keyset cursor across all sources:
+every source is asked for at most one page past the cursor, so a page costs a fixed number of
+queries whatever the filters and however long the history is.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from axes.models import AccessFailureLog, AccessLog
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhongshu.catalog.models import Material
+from zhongshu.core.errors import ValidationFailed
+from zhongshu.customers.models import Customer
+from zhongshu.inventory.models import StockLevel, Warehouse
+from zhongshu.orders.models import Order, OrderLine
+
+from . import permissions
+from .models import Profile, Region
+
+User = get_user_model()
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+
+
+class Kind:
+    ORDER = "order"
+    LINE = "line"
+    CUSTOMER = "customer"
+    MATERIAL = "material"
+    STOCK = "stock"
+    USER = "user"
+    LOGIN = "login"
+
+
+KIND_CHOICES = [
+    (Kind.ORDER, _("Orders")),
+    (Kind.LINE, _("Order lines")),
+    (Kind.CUSTOMER, _("Customers")),
+    (Kind.MATERIAL, _("Materials")),
+    (Kind.STOCK, _("Stock")),
+    (Kind.USER, _("Users")),
+    (Kind.LOGIN, _("Logins")),
+]
+
+ACTIONS = {
+    "+": _("Record created"),
+    "~": _("Record changed"),
+    "-": _("Record deleted"),
+}
+
+
+@dataclass
+class Filters:
+    kind: str = ""
+    user: str = ""  # a username, exact
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    obj: str = ""  # an id, or the object's code / number / username
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: dt.datetime
+    who: str
+    action: str
+    kind: str
+    kind_label: str
+    obj: str
+    changes: list[Change] = field(default_factory=list)
+    note: str = ""
+    cursor: str = ""
+
+
+def _code_of(model, column: str, ref: str = "id"):
+    return Subquery(model.objects.filter(pk=OuterRef(ref)).values(column)[:1])
+
+
+@dataclass
+class Source:
+    """One historical table (or the login log) and how its rows are matched and labelled."""
+
+    index: int
+    kind: str
+    model: Any
+    code_lookup: str  # the field an object code filter matches
+    label: Callable[[Any], str]
+    annotate: dict = field(default_factory=dict)
+
+
+SOURCES = [
+    Source(0, Kind.ORDER, Order, "number", lambda h: h.number),
+    Source(
+        1,
+        Kind.LINE,
+        OrderLine,
+        "order_number",
+        lambda h: f"{h.order_number} #{h.line_no}",
+        # the order may be gone (deleted drafts): fall back to its id rather than lose the row
+        {
+            "order_number": Coalesce(
+                _code_of(Order, "number", "order_id"), Cast("order_id", CharField())
+            )
+        },
+    ),
+    Source(2, Kind.CUSTOMER, Customer, "code", lambda h: f"{h.code} {h.name}"),
+    Source(3, Kind.MATERIAL, Material, "code", lambda h: f"{h.code} {h.name}"),
+    Source(
+        4,
+        Kind.STOCK,
+        StockLevel,
+        "material_code",
+        lambda h: f"{h.material_code} @ {h.warehouse_code}",
+        {
+            "material_code": _code_of(Material, "code", "material_id"),
+            "warehouse_code": _code_of(Warehouse, "code", "warehouse_id"),
+        },
+    ),
+    Source(5, Kind.STOCK, Warehouse, "code", lambda h: f"{h.code} {h.name}"),
+    Source(6, Kind.USER, User, "username", lambda h: h.username),
+    Source(
+        7,
+        Kind.USER,
+        Profile,
+        "username",
+        lambda h: h.username or str(h.user_id),
+        {"username": _code_of(User, "username", "user_id")},
+    ),
+    Source(8, Kind.USER, Region, "name", lambda h: h.name),
+]
+# login log sources: (index, model, time field)
+LOGIN_INDEX = 9
+FAILURE_INDEX = 10
+KIND_LABELS = dict(KIND_CHOICES)
+
+
+def _before_cursor(cursor, index: int, date_field: str, id_field: str) -> Q:
+    """Rows strictly after ``cursor`` in the order (date desc, source desc, id desc)."""
+    if cursor is None:
+        return Q()
+    when, c_index, c_id = cursor
+    q = Q(**{f"{date_field}__lt": when})
+    if index < c_index:
+        q |= Q(**{date_field: when})
+    elif index == c_index:
+        q |= Q(**{date_field: when, f"{id_field}__lt": c_id})
+    return q
+
+
+def _date_range(filters: Filters, date_field: str) -> Q:
+    q = Q()
+    tz = timezone.get_current_timezone()
+    if filters.date_from:
+        start = dt.datetime.combine(filters.date_from, dt.time.min, tzinfo=tz)
+        q &= Q(**{f"{date_field}__gte": start})
+    if filters.date_to:
+        end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+        q &= Q(**{f"{date_field}__lt": end})
+    return q
+
+
+def parse_cursor(raw: str):
+    """``<iso datetime>|<source>|<id>``; anything else is a 422, never a 500."""
+    try:
+        when, index, row_id = raw.rsplit("|", 2)
+        parsed = dt.datetime.fromisoformat(when)
+        if parsed.tzinfo is None:
+            raise ValueError
+        return parsed, int(index), int(row_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed({"cursor": _("This page link is not valid.")}) from None
+
+
+def _history_rows(src: Source, filters: Filters, cursor, limit: int) -> list:
+    qs: QuerySet = src.model.history.all()
+    if src.annotate:
+        qs = qs.annotate(**src.annotate)
+    qs = qs.filter(_date_range(filters, "history_date"))
+    qs = qs.filter(_before_cursor(cursor, src.index, "history_date", "history_id"))
+    if filters.user:
+        qs = qs.filter(history_user__username=filters.user)
+    if filters.obj:
+        match = Q(**{src.code_lookup: filters.obj})
+        if filters.obj.isdigit():
+            match |= Q(id=int(filters.obj))
+        qs = qs.filter(match)
+    # the previous version of each row, so the page can show before → after without a query per row
+    previous = src.model.history.filter(
+        id=OuterRef("id"), history_id__lt=OuterRef("history_id")
+    ).order_by("-history_id")
+    qs = qs.annotate(prev_id=Subquery(previous.values("history_id")[:1]))
+    return list(qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
+
+
+def _diff(src: Source, row, prev) -> list[Change]:
+    if prev is None:
+        return []
+    changes = []
+    tracked = {f.name for f in row.instance_type._meta.get_fields()}
+    # many-to-many diffs cost a query per row; region membership shows on the user's own rows
+    excluded = {"updated_at"} & tracked | {f.name for f in src.model._meta.many_to_many}
+    diff = row.diff_against(prev, excluded_fields=excluded)
+    for ch in diff.changes:
+        model_field = row.instance_type._meta.get_field(ch.field)
+        changes.append(
+            Change(
+                field=ch.field,
+                label=str(getattr(model_field, "verbose_name", ch.field)),
+                old=_show(model_field, ch.old),
+                new=_show(model_field, ch.new),
+            )
+        )
+    return changes
+
+
+def _show(model_field, value) -> str:
+    if value is None or value == "":
+        return "—"
+    if getattr(model_field, "choices", None):
+        return str(dict(model_field.flatchoices).get(value, value))
+    if hasattr(value, "pk"):
+        return str(value.pk)
+    return str(value)
+
+
+def _login_rows(filters: Filters, cursor, limit: int) -> list[Entry]:
+    out = []
+    for index, model in ((LOGIN_INDEX, AccessLog), (FAILURE_INDEX, AccessFailureLog)):
+        qs = model.objects.filter(_date_range(filters, "attempt_time"))
+        qs = qs.filter(_before_cursor(cursor, index, "attempt_time", "id"))
+        if filters.user:
+            qs = qs.filter(username=filters.user)
+        if filters.obj:
+            qs = qs.filter(username=filters.obj)
+        for row in qs.order_by("-attempt_time", "-id")[:limit]:
+            if index == LOGIN_INDEX:
+                action = str(_("logged in"))
+                note = ""
+                if row.logout_time:
+                    note = str(_("logged out at %(time)s")) % {
+                        "time": timezone.localtime(row.logout_time).strftime("%Y-%m-%d %H:%M:%S")
+                    }
+            else:
+                action = str(_("login failed"))
+                note = ""
+            out.append(
+                Entry(
+                    when=row.attempt_time,
+                    who=row.username or "",
+                    action=action,
+                    kind=Kind.LOGIN,
+                    kind_label=str(KIND_LABELS[Kind.LOGIN]),
+                    obj=row.ip_address or "",
+                    note=note,
+                    cursor=f"{row.attempt_time.isoformat()}|{index}|{row.id}",
+                )
+            )
+    return out
+
+
+def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_SIZE):
+    """One page of the audit trail, newest first, and the cursor of the next page (or "")."""
+    permissions.require(actor, "audit.view")
+    position = parse_cursor(cursor) if cursor else None
+    entries: list[tuple[Any, Entry | None, Source | None]] = []
+    rows_by_source: list[tuple[Source, list]] = []
+    for src in SOURCES:
+        if filters.kind and filters.kind != src.kind:
+            continue
+        rows = _history_rows(src, filters, position, limit + 1)
+        rows_by_source.append((src, rows))
+    # one query per source for all the previous versions the page needs
+    for src, rows in rows_by_source:
+        prev_ids = [r.prev_id for r in rows if r.prev_id]
+        # [0] keeps the query count fixed: an empty IN would be answered without a query
+        prevs = {p.history_id: p for p in src.model.history.filter(history_id__in=prev_ids or [0])}
+        for r in rows:
+            user = r.history_user
+            entries.append(
+                Entry(
+                    when=r.history_date,
+                    who=user.get_username() if user else "",
+                    action=str(ACTIONS.get(r.history_type, r.history_type)),
+                    kind=src.kind,
+                    kind_label=str(KIND_LABELS[src.kind]),
+                    obj=src.label(r),
+                    changes=_diff(src, r, prevs.get(r.prev_id)),
+                    note=r.history_change_reason or "",
+                    cursor=f"{r.history_date.isoformat()}|{src.index}|{r.history_id}",
+                )
+            )
+    if not filters.kind or filters.kind == Kind.LOGIN:
+        entries.extend(_login_rows(filters, position, limit + 1))
+    entries.sort(key=lambda e: _sort_key(e.cursor), reverse=True)
+    page = entries[:limit]
+    next_cursor = page[-1].cursor if len(entries) > limit else ""
+    return page, next_cursor
+
+
+def _sort_key(cursor: str):
+    when, index, row_id = cursor.rsplit("|", 2)
+    return dt.datetime.fromisoformat(when), int(index), int(row_id)
