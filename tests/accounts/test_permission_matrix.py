@@ -637,3 +637,108 @@ def test_anonymous_gets_401_from_the_api_and_the_login_page_from_the_web(world, 
         response = client.get(path)
         assert response.status_code == 302
         assert response["Location"].startswith("/login/")
+
+
+# --- web writes ---------------------------------------------------------------------------------
+# The web UI answers a refused transition with a message and a redirect back to the order (302,
+# nothing changed); an order outside the user's scope is a 404. "302+" marks the roles for which
+# the transition really happens.
+
+WEB_POST = [
+    (
+        "transition.submit.own",
+        "/orders/{E_DRAFT}/transition/",
+        {"action": "submit", "note": "矩阵"},
+        "302+ 302 302+ 302 404 302 404 302 302 302",
+    ),
+    (
+        "transition.submit.other",
+        "/orders/{N_DRAFT}/transition/",
+        {"action": "submit", "note": "矩阵"},
+        "302+ 302 404 302 404 302 404 302 302 302",
+    ),
+    (
+        "transition.confirm.own",
+        "/orders/{E_PENDING}/transition/",
+        {"action": "confirm", "note": "矩阵"},
+        "302+ 302+ 302 302+ 404 302 404 302 302 302",
+    ),
+    (
+        "transition.confirm.other",
+        "/orders/{N_PENDING}/transition/",
+        {"action": "confirm", "note": "矩阵"},
+        "302+ 302+ 404 302+ 404 302 404 302 302 302",
+    ),
+    (
+        "users.deactivate",
+        "/users/{VICTIM}/active/",
+        {"active": "0"},
+        "302+ 403 403 403 403 403 403 403 403 403",
+    ),
+]
+
+
+def _expand_post():
+    cases = []
+    for name, path, data, expected in WEB_POST:
+        statuses = expected.split()
+        assert len(statuses) == len(ROLES), name
+        for role, status in zip(ROLES, statuses, strict=True):
+            changes = status.endswith("+")
+            cases.append(
+                pytest.param(
+                    path, data, role, int(status.rstrip("+")), changes, id=f"{name}-{role}"
+                )
+            )
+    return cases
+
+
+@pytest.mark.parametrize("path,data,role,expected,changes", _mark_known(_expand_post()))
+def test_web_post(world, no_hooks, db, path, data, role, expected, changes):  # noqa: F811
+    # given a user logged in to the web UI with exactly one role
+    client = Client()
+    client.force_login(world.users[role])
+    before = fingerprint()
+
+    # when they submit the form
+    response = client.post(path.format(**world.ids), data)
+
+    # then the status is exact, and only an allowed action changed anything
+    assert response.status_code == expected
+    assert (fingerprint() != before) is changes
+
+
+def test_pickers_offer_a_sales_user_only_customers_of_their_regions(world, db):
+    # given sales (华东) logged in
+    client = Client()
+    client.force_login(world.users["sales"])
+
+    # when they search for customers by code prefix, and pick the north one by code
+    found = client.get("/orders/pick/customer/", {"customer": "C-"}).content.decode()
+    chosen = client.get("/orders/pick/customer/", {"choose": "C-NORTH"}).content.decode()
+
+    # then only the east customer is offered, and the north one's name is never shown
+    assert "C-EAST" in found
+    assert "C-NORTH" not in found
+    assert "天津重工" not in chosen
+    assert "天津重工" not in found
+
+
+def test_revoking_someone_elses_token_looks_like_a_missing_one(world, db):
+    # given the finance user's token id and a sales client
+    from zhongshu.accounts.models import ApiToken
+
+    victim = ApiToken.objects.filter(user=world.users["finance"]).get()
+    client = Client()
+    headers = _bearer(world, "sales")
+
+    # when sales tries to revoke it, and a token id that does not exist
+    other = client.delete(f"/api/v1/me/tokens/{victim.pk}", headers=headers)
+    missing = client.delete(f"/api/v1/me/tokens/{world.ids['NO_SUCH']}", headers=headers)
+
+    # then both are the same 404 and the finance token still works
+    assert other.status_code == missing.status_code == 404
+    assert other.json() == missing.json()
+    victim.refresh_from_db()
+    assert victim.revoked_at is None
+    assert client.get("/api/v1/me", headers=_bearer(world, "finance")).status_code == 200
