@@ -1,4 +1,5 @@
-"""Limit/offset paging for the small master-data lists (customers, materials)."""
+"""Paging: keyset pages for the big lists (orders, movements, shipments) and bounded
+limit/offset for the small master-data lists (customers, materials)."""
 
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -13,3 +14,15 @@ class BoundedLimitOffset(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_LIMIT)
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+
+def keyset_page(qs, *, cursor: int | None, limit: int) -> tuple[list, int | None]:
+    """One page of a queryset ordered by ``-id``, after ``cursor`` (the last id already shown).
+
+    Constant cost however deep the user pages, unlike OFFSET on a million rows.
+    """
+    if cursor:
+        qs = qs.filter(id__lt=cursor)
+    items = list(qs[: limit + 1])
+    next_cursor = items[limit - 1].id if len(items) > limit else None
+    return items[:limit], next_cursor

@@ -3,7 +3,7 @@ from ninja import Header, Query, Router, Status
 
 from zhongshu.core.errors import NotFound
 from zhongshu.core.idempotency import run_once
-from zhongshu.core.pagination import MAX_OFFSET
+from zhongshu.core.pagination import MAX_OFFSET, keyset_page
 from zhongshu.core.schemas import errors
 
 from . import selectors, services
@@ -84,7 +84,7 @@ def list_movements(request, filters: Query[MovementFiltersIn]):
             until=filters.until,
         ),
     )
-    items, next_cursor = selectors.page(qs, cursor=filters.cursor, limit=filters.limit)
+    items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
 
 
@@ -126,7 +126,7 @@ def list_shipments(
     limit: int = Query(50, ge=1, le=200),
 ):
     qs = selectors.shipment_list(actor=request.auth, order=order)
-    items, next_cursor = selectors.page(qs, cursor=cursor, limit=limit)
+    items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -65,14 +65,6 @@ def movement_list(*, actor, filters: MovementFilters | None = None) -> QuerySet:
     return qs.order_by("-id")
 
 
-def page(qs: QuerySet, *, cursor: int | None, limit: int) -> tuple[list, int | None]:
-    if cursor:
-        qs = qs.filter(id__lt=cursor)
-    items = list(qs[: limit + 1])
-    next_cursor = items[limit - 1].id if len(items) > limit else None
-    return items[:limit], next_cursor
-
-
 def availability(*, actor, material: str, warehouse: str = "", refresh: bool = True) -> dict | None:
     """What can still be promised of a material, with where the figure came from.
 

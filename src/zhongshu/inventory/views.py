@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import DomainError
+from zhongshu.core.pagination import keyset_page
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.orders.models import Order
 from zhongshu.web.errors import apply_error, domain_errors
@@ -89,7 +90,7 @@ def material_ledger(request, code: str):
         actor=request.user,
         filters=selectors.MovementFilters(material=material.code, kind=kind),
     )
-    movements, next_cursor = selectors.page(qs, cursor=cursor, limit=PAGE)
+    movements, next_cursor = keyset_page(qs, cursor=cursor, limit=PAGE)
     return render(
         request,
         "inventory/material.html",
@@ -180,7 +181,7 @@ def shipment_list(request):
     except ValueError:
         cursor = None
     qs = selectors.shipment_list(actor=request.user, order=order)
-    shipments, next_cursor = selectors.page(qs, cursor=cursor, limit=PAGE)
+    shipments, next_cursor = keyset_page(qs, cursor=cursor, limit=PAGE)
     return render(
         request,
         "inventory/shipment_list.html",

@@ -2,6 +2,7 @@ from django.http import HttpResponse, JsonResponse
 from ninja import Header, Query, Router
 
 from zhongshu.core.idempotency import run_once
+from zhongshu.core.pagination import keyset_page
 from zhongshu.core.schemas import errors
 
 from . import selectors, services
@@ -32,7 +33,7 @@ def list_orders(request, filters: Query[OrderFiltersIn]):
             q=filters.q,
         ),
     )
-    items, next_cursor = selectors.page(qs, cursor=filters.cursor, limit=filters.limit)
+    items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
 
 

@@ -75,15 +75,6 @@ def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
     return qs.select_related("customer", "customer__region", "sales_owner").order_by("-id")
 
 
-def page(qs: QuerySet, *, cursor: int | None, limit: int) -> tuple[list, int | None]:
-    """Keyset page over ``-id``: constant cost however deep the user pages."""
-    if cursor:
-        qs = qs.filter(id__lt=cursor)
-    items = list(qs[: limit + 1])
-    next_cursor = items[limit - 1].id if len(items) > limit else None
-    return items[:limit], next_cursor
-
-
 def order_get(*, actor, order_id) -> Order:
     qs = (
         orders_visible(actor=actor)

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError
+from zhongshu.core.pagination import keyset_page
 from zhongshu.orders import selectors, services
 from zhongshu.orders.statuses import EDITABLE, TRANSITIONS, OrderStatus
 
@@ -45,7 +46,7 @@ def order_list(request):
     )
     limit = min(max(_int(request.GET.get("limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
     qs = selectors.order_list(actor=request.user, filters=filters)
-    orders, next_cursor = selectors.page(qs, cursor=_int(request.GET.get("cursor")), limit=limit)
+    orders, next_cursor = keyset_page(qs, cursor=_int(request.GET.get("cursor")), limit=limit)
     params = [(k, v) for k, values in request.GET.lists() if k != "cursor" for v in values]
     next_query = urlencode([*params, ("cursor", next_cursor)]) if next_cursor else None
     context = {
