@@ -48,6 +48,19 @@ def region_create(*, actor, name: str) -> Region:
     return Region.objects.create(name=name)
 
 
+def _roles_error(roles) -> str | None:
+    """Why a list of role slugs cannot be given to a user, or ``None`` when it can."""
+    if not roles:
+        return _("At least one role is required.")
+    unknown = [r for r in roles if r not in Role.values]
+    if unknown:
+        return _("Unknown role: %(roles)s. Known roles: %(known)s") % {
+            "roles": ", ".join(unknown),
+            "known": ", ".join(Role.values),
+        }
+    return None
+
+
 @transaction.atomic
 def user_create(
     *,
@@ -68,21 +81,14 @@ def user_create(
         errors["username"] = _("Username is required.")
     elif User.objects.filter(username=username).exists():
         errors["username"] = _("User %(name)s already exists.") % {"name": username}
-    unknown = [r for r in roles if r not in Role.values]
-    if not roles:
-        errors["roles"] = _("At least one role is required.")
-    elif unknown:
-        errors["roles"] = _("Unknown role: %(roles)s. Known roles: %(known)s") % {
-            "roles": ", ".join(unknown),
-            "known": ", ".join(Role.values),
-        }
-    if check_password_strength and password:
-        try:
-            validate_password(password, User(username=username))
-        except DjangoValidationError as exc:
-            errors["password"] = " ".join(exc.messages)
+    if role_problem := _roles_error(roles):
+        errors["roles"] = role_problem
     if not password:
         errors["password"] = _("Password is required.")
+    elif check_password_strength and (
+        problem := _password_errors(password, User(username=username))
+    ):
+        errors["password"] = problem
     if errors:
         raise ValidationFailed(errors)
 
@@ -179,14 +185,8 @@ def user_update(
     user = _get_user(user_id)
     errors = {}
     roles = list(dict.fromkeys(roles))
-    unknown = [r for r in roles if r not in Role.values]
-    if not roles:
-        errors["roles"] = _("At least one role is required.")
-    elif unknown:
-        errors["roles"] = _("Unknown role: %(roles)s. Known roles: %(known)s") % {
-            "roles": ", ".join(unknown),
-            "known": ", ".join(Role.values),
-        }
+    if role_problem := _roles_error(roles):
+        errors["roles"] = role_problem
     elif user.pk == actor.pk and Role.ADMIN not in roles:
         # otherwise the last admin could lock everybody out of user administration
         errors["roles"] = _("You cannot remove your own administrator role.")
