@@ -10,11 +10,19 @@ from ninja.security.base import AuthBase
 
 from zhongshu.accounts.api import router as accounts_router
 from zhongshu.accounts.services import token_user
+from zhongshu.analytics.api import router as dashboard_router
 from zhongshu.catalog.api import router as catalog_router
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
+from zhongshu.finance.api import router as finance_router
+from zhongshu.imports.api import router as imports_router
 from zhongshu.inventory.api import router as inventory_router
+from zhongshu.notify.api import router as notify_router
 from zhongshu.orders.api import router as orders_router
+from zhongshu.production.api import router as production_router
+from zhongshu.quality.api import router as qc_router
+from zhongshu.rules.api import router as rules_router
+from zhongshu.rules.api import tasks_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -116,3 +124,11 @@ api.add_router("/customers", customers_router)
 api.add_router("/materials", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/production", production_router)
+api.add_router("/qc", qc_router)
+api.add_router("/rules", rules_router)
+api.add_router("/tasks", tasks_router)
+api.add_router("/notifications", notify_router)
+api.add_router("/imports", imports_router)
+api.add_router("/finance", finance_router)
+api.add_router("/dashboard", dashboard_router)

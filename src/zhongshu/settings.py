@@ -71,12 +71,21 @@ INSTALLED_APPS = [
     "simple_history",
     # its templates and static files: the API docs page is served without a CDN
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "zhongshu.core",
     "zhongshu.accounts",
     "zhongshu.customers",
     "zhongshu.catalog",
     "zhongshu.orders",
     "zhongshu.inventory",
+    "zhongshu.production",
+    "zhongshu.quality",
+    "zhongshu.rules",
+    "zhongshu.notify",
+    "zhongshu.imports",
+    "zhongshu.finance",
+    "zhongshu.analytics",
     "zhongshu.web",
 ]
 
@@ -227,6 +236,14 @@ CONTENT_SECURITY_POLICY = {
 }
 
 NINJA_PAGINATION_MAX_LIMIT = 200
+
+# Background work (django-tasks): the database queue by default, run by `zhongshu worker`.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": [],  # any queue name
+    }
+}
 
 # Chanjet/Yonyou T+ (the stock master). Empty TPLUS_BASE_URL: stock is managed locally only.
 TPLUS_BASE_URL = os.environ.get("TPLUS_BASE_URL", "").rstrip("/")

@@ -6,5 +6,12 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("inventory/", include("zhongshu.inventory.urls")),
+    path("production/", include("zhongshu.production.urls")),
+    path("qc/", include("zhongshu.quality.urls")),
+    path("rules/", include("zhongshu.rules.urls")),
+    path("notifications/", include("zhongshu.notify.urls")),
+    path("imports/", include("zhongshu.imports.urls")),
+    path("finance/", include("zhongshu.finance.urls")),
+    path("dashboard/", include("zhongshu.analytics.urls")),
     path("", include("zhongshu.web.urls")),
 ]

@@ -1,11 +1,15 @@
 from pathlib import Path
 
 import polib
+import pytest
 
 import zhongshu
 from tests.factories import make_order
 
-PO = Path(zhongshu.__file__).parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+SRC = Path(zhongshu.__file__).parent
+PO = SRC / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+# the project catalogue plus one per app that ships its own (zhongshu/<app>/locale/…)
+CATALOGUES = sorted(SRC.glob("**/locale/zh_Hans/LC_MESSAGES/django.po"))
 
 
 def test_every_message_is_translated():
@@ -19,11 +23,17 @@ def test_every_message_is_translated():
     assert len(po.translated_entries()) > 100
 
 
-def test_compiled_catalogue_matches_the_po_file():
-    po = {e.msgid: e.msgstr for e in polib.pofile(str(PO)) if not e.msgid_plural}
-    mo = {e.msgid: e.msgstr for e in polib.mofile(str(PO.with_suffix(".mo"))) if not e.msgid_plural}
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(SRC)))
+def test_every_catalogue_is_complete_and_compiled(path):
+    po = polib.pofile(str(path))
+    assert [e.msgid for e in po.untranslated_entries()] == []
+    assert [e.msgid for e in po.fuzzy_entries()] == []
 
-    assert {k: v for k, v in mo.items() if k} == po
+    entries = {e.msgid: e.msgstr for e in po if not e.msgid_plural and not e.obsolete}
+    mo = {
+        e.msgid: e.msgstr for e in polib.mofile(str(path.with_suffix(".mo"))) if not e.msgid_plural
+    }
+    assert {k: v for k, v in mo.items() if k} == entries
 
 
 def test_status_labels_are_translated():

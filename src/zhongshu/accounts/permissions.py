@@ -106,6 +106,33 @@ ACTION_ROLES: dict[str, set[str]] = {
     "inventory.adjust": {R.WAREHOUSE, R.ADMIN},
     "inventory.ship": {R.WAREHOUSE, R.ADMIN},
     "shipments.view": EVERYONE_BUT_OPERATOR,
+    # production (SPEC §5): lines, calendars, routings, BOMs, task sheets, schedule, kanban
+    "production.view": {R.PLANNER, R.SUPERVISOR, R.OPERATOR, R.MANAGER, R.ADMIN, R.QC},
+    "production.manage": {R.PLANNER, R.ADMIN},
+    "production.schedule": {R.PLANNER, R.ADMIN},
+    "production.work": {R.OPERATOR, R.SUPERVISOR, R.ADMIN},
+    "production.assign": {R.SUPERVISOR, R.PLANNER, R.ADMIN},
+    # quality control (SPEC §5)
+    "qc.view": {R.QC, R.SUPERVISOR, R.PLANNER, R.MANAGER, R.WAREHOUSE, R.ADMIN},
+    "qc.manage_plans": {R.QC, R.ADMIN},
+    "qc.inspect": {R.QC, R.ADMIN},
+    # rules and follow-up tasks (SPEC §6)
+    "rules.view": {R.ADMIN, R.MANAGER, R.PLANNER},
+    "rules.manage": {R.ADMIN, R.MANAGER},
+    "followups.view": set(Role),
+    "followups.manage": {R.ADMIN, R.MANAGER, R.PLANNER, R.SALES, R.PURCHASING},
+    # notifications (SPEC §6)
+    "notifications.inbox": set(Role),
+    "notifications.deliveries": {R.ADMIN},
+    "notifications.contacts": {R.ADMIN},
+    # import and export (SPEC §8)
+    "imports.orders": {R.SALES, R.ADMIN},
+    "imports.customers": {R.SALES, R.ADMIN},
+    "imports.materials": {R.PLANNER, R.ADMIN},
+    "imports.stock": {R.WAREHOUSE, R.ADMIN},
+    "finance.reconciliation": {R.FINANCE, R.SALES, R.MANAGER, R.ADMIN},
+    # dashboard (SPEC §9)
+    "dashboard.view": EVERYONE_BUT_OPERATOR,
 }
 
 # Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).
@@ -226,6 +253,19 @@ def get_in_scope(qs: QuerySet, **lookup):
         return qs.get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+# --- production object rules (operators touch only their own tasks) -------------------------------
+
+# --- quality object rules --------------------------------------------------------------------------
+
+# --- rules / follow-up object rules ----------------------------------------------------------------
+
+# --- notifications object rules --------------------------------------------------------------------
+
+# --- imports / exports object rules ----------------------------------------------------------------
+
+# --- dashboard object rules ------------------------------------------------------------------------
 
 
 # Make every action visible to Django's permission API (user.has_perm, {{ perms }}) as well.

@@ -7,6 +7,10 @@ def _can(user, action: str) -> bool:
     return action in permissions.ACTION_ROLES and permissions.can(user, action)
 
 
+def _badges(user) -> dict:
+    return {}
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -22,5 +26,17 @@ def navigation(request):
             "inventory": _can(user, "inventory.view"),
             "audit": _can(user, "audit.view"),
             "users": _can(user, "users.manage"),
+            "dashboard": _can(user, "dashboard.view"),
+            "production": _can(user, "production.view"),
+            "qc": _can(user, "qc.view"),
+            "rules": _can(user, "rules.view"),
+            "imports": any(
+                _can(user, f"imports.{kind}")
+                for kind in ("orders", "customers", "materials", "stock")
+            ),
+            "finance": _can(user, "finance.reconciliation"),
+            "deliveries": _can(user, "notifications.deliveries"),
         },
+        # small counters in the header (unread messages, open follow-ups, approvals waiting)
+        "badges": _badges(user),
     }

@@ -18,6 +18,7 @@ from zhongshu.orders.statuses import EDITABLE, TRANSITIONS, OrderStatus
 
 from ..errors import apply_error, domain_errors
 from ..forms import OrderFilterForm, TransitionForm
+from ..panels import order_panels
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100
@@ -86,6 +87,7 @@ def order_detail(request, order_id: int):
             "actions": actions,
             "can_edit": can_edit,
             "status_label": OrderStatus(order.status).label,
+            "panels": order_panels(request, order),
         },
     )
 

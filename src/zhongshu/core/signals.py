@@ -1,0 +1,12 @@
+"""Signals that cross app boundaries without making one app import another.
+
+``user_activity`` — sent whenever a person does something meaningful (order created, transition,
+approval decided, kanban move, import committed). Arguments: ``user``, ``kind`` (a short dotted
+name such as "order.created" or "task.started") and optionally ``obj``. Analytics keeps the daily
+counters the activity leaderboard and the daily-active ratio are computed from. Send it with
+``transaction.on_commit`` so rolled-back work is not counted.
+"""
+
+from django.dispatch import Signal
+
+user_activity = Signal()
