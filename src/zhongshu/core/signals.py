@@ -10,3 +10,7 @@ counters the activity leaderboard and the daily-active ratio are computed from. 
 from django.dispatch import Signal
 
 user_activity = Signal()
+
+# ``stock_changed`` — sent after a stock movement committed. Arguments: ``material_ids`` (a set).
+# Rules with the stock.changed trigger re-check the open orders that use those materials.
+stock_changed = Signal()
