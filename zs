@@ -57,7 +57,12 @@ case "$cmd" in
         ensure_browser
         data_dir="$(mktemp -d -t zhongshu-test-XXXXXX)"
         trap 'rm -rf "$data_dir"' EXIT
-        ZHONGSHU_DATA_DIR="$data_dir" uv run pytest -q "$@"
+        # one pytest worker per CPU (ZS_TEST_WORKERS=0 runs in-process); a test module stays on
+        # one worker so its module-scoped fixtures are built once
+        workers="${ZS_TEST_WORKERS:-auto}"
+        parallel=()
+        [ "$workers" != 0 ] && parallel=(-n "$workers" --dist loadscope)
+        ZHONGSHU_DATA_DIR="$data_dir" uv run pytest -q "${parallel[@]}" "$@"
         ;;
     lint)
         ensure_env

@@ -235,3 +235,30 @@ def test_query_count_does_not_grow_with_the_number_of_records(sales_east):
         r = client.get("/audit/")
     assert len(r.context["entries"]) == 50
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# --- outside a web request (CLI, imports, background tasks) ----------------------------------------
+
+
+def test_master_data_written_outside_a_request_still_names_who_did_it(admin_user, east):
+    from zhongshu.accounts.services import user_create, user_update
+    from zhongshu.catalog.services import material_create, material_update
+    from zhongshu.customers.services import customer_create, customer_update
+
+    # given no request at all (as in `zhongshu import` or the worker)
+    planner = make_user("planner")
+
+    # when master data is created and changed through the services
+    customer = customer_create(actor=admin_user, code="C-CLI", name="命令行客户", region=east.name)
+    customer_update(actor=admin_user, customer=customer, data={"contact": "李工"})
+    material = material_create(actor=planner, code="M-CLI", name="命令行物料", unit="件")
+    material_update(actor=planner, material=material, data={"name": "命令行物料二"})
+    user = user_create(
+        actor=admin_user, username="cli_user", password="Cli-pass-2026!", roles=["sales"]
+    )
+    user_update(actor=admin_user, user_id=user.pk, display_name="命令行用户", roles=["sales"])
+
+    # then every history row names the actor
+    assert [h.history_user for h in customer.history.order_by("history_id")] == [admin_user] * 2
+    assert [h.history_user for h in material.history.order_by("history_id")] == [planner] * 2
+    assert {h.history_user for h in user.profile.history.all()} == {admin_user}

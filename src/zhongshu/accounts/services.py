@@ -94,7 +94,9 @@ def user_create(
 
     user = User.objects.create_user(username=username, password=password)
     user.groups.set(Group.objects.filter(name__in=roles))
-    profile = Profile.objects.create(user=user, display_name=display_name or username)
+    profile = Profile(user=user, display_name=display_name or username)
+    profile._history_user = actor  # named in the audit trail even outside a web request
+    profile.save(force_insert=True)
     region_objs = []
     for name in regions:
         region, _created = Region.objects.get_or_create(name=normalize_text(name))
@@ -212,6 +214,7 @@ def user_update(
     profile.display_name = display_name or user.username
     profile.mobile = mobile
     profile.wecom_userid = wecom_userid
+    profile._history_user = actor
     profile.save()
     profile.regions.set(region_objs)
     user.groups.set(Group.objects.filter(name__in=roles))

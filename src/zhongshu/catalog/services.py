@@ -66,7 +66,10 @@ def material_create(*, actor, code: str, **data: Any) -> Material:
         errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
     cleaned = _clean(data, creating=True, errors=errors)
     errors.raise_if_any()
-    return Material.objects.create(code=code, **cleaned)
+    created = Material(code=code, **cleaned)
+    created._history_user = actor  # the history row names who created it, request or not
+    created.save(force_insert=True)
+    return created
 
 
 @transaction.atomic
@@ -78,5 +81,5 @@ def material_update(*, actor, material: Material, data: dict[str, Any]) -> Mater
     errors = Errors()
     cleaned = _clean(data, creating=False, errors=errors)
     errors.raise_if_any()
-    model_update(instance=locked, fields=EDITABLE, data=cleaned)
+    model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

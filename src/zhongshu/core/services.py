@@ -8,11 +8,17 @@ from django.db import models
 from .errors import ValidationFailed
 
 
-def model_update(*, instance: models.Model, fields: list[str], data: dict[str, Any]) -> list[str]:
+def model_update(
+    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor=None
+) -> list[str]:
     """Set the whitelisted ``fields`` present in ``data`` and save only what changed.
 
+    ``actor`` is recorded as the history user of the change (outside a web request — CLI, imports,
+    background tasks — there is no request user for the history middleware to pick up).
     Returns the names of the fields that really changed (empty when nothing did).
     """
+    if actor is not None:
+        instance._history_user = actor
     changed = []
     for field in fields:
         if field in data and getattr(instance, field) != data[field]:

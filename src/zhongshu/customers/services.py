@@ -51,7 +51,10 @@ def customer_create(*, actor, code: str, **data: Any) -> Customer:
         errors.add("code", _("Customer code %(code)s already exists.") % {"code": code})
     cleaned = _clean(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
-    return Customer.objects.create(code=code, **cleaned)
+    created = Customer(code=code, **cleaned)
+    created._history_user = actor  # the history row names who created it, request or not
+    created.save(force_insert=True)
+    return created
 
 
 @transaction.atomic
@@ -63,5 +66,5 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
     errors = Errors()
     cleaned = _clean(actor, data, creating=False, errors=errors)
     errors.raise_if_any()
-    model_update(instance=locked, fields=EDITABLE, data=cleaned)
+    model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked
