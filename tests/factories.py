@@ -40,6 +40,7 @@ class CustomerFactory(factory.django.DjangoModelFactory):
 class MaterialFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Material
+        skip_postgeneration_save = True  # the routing hook below saves what it creates itself
 
     code = factory.Sequence(lambda n: f"M-{n:05d}")
     name = factory.Sequence(lambda n: f"零件{n}")
@@ -47,6 +48,44 @@ class MaterialFactory(factory.django.DjangoModelFactory):
     kind = "finished"
     fulfilment = "stock"
     standard_price = Decimal("10.00")
+
+    @factory.post_generation
+    def routing(obj, create, extracted, **kwargs):
+        """Make-to-order products get a one-operation routing on the default test line, so
+        orders containing them can be confirmed; ``routing=False`` leaves the product without."""
+        if create and obj.fulfilment == "make" and extracted is not False:
+            give_routing(obj)
+
+
+def default_line():
+    """The production line test products are made on (created the first time it is needed)."""
+    from zhongshu.production.models import WorkCenter
+
+    return WorkCenter.objects.get_or_create(
+        code="T-LINE", defaults={"name": "测试线", "hours_per_shift": 8, "shifts_per_day": 2}
+    )[0]
+
+
+def give_routing(material, *operations):
+    """Give ``material`` a routing: ``operations`` are (line, setup hours, run hours per unit,
+    default owner or None); without any, one operation on the default test line."""
+    from zhongshu.production.models import Operation, Routing
+
+    routing, _created = Routing.objects.get_or_create(material=material)
+    routing.operations.all().delete()
+    ops = operations or [(default_line(), Decimal("0.5"), Decimal("0.1"), None)]
+    Operation.objects.bulk_create(
+        Operation(
+            routing=routing,
+            sequence=(i + 1) * 10,
+            work_center=line,
+            setup_hours=Decimal(str(setup)),
+            run_hours_per_unit=Decimal(str(run)),
+            default_owner=owner,
+        )
+        for i, (line, setup, run, owner) in enumerate(ops)
+    )
+    return routing
 
 
 def make_user(*roles: str, regions: tuple[str, ...] = (), username: str | None = None):
@@ -80,8 +119,19 @@ def make_order(*, actor, customer=None, lines=None, due_in_days=30, status=None,
     if status:
         admin = make_user("admin")
         for action in PATH_TO[status]:
+            if action == "ship" and order.status == "awaiting_qc":
+                pass_inspection(order, actor=admin)  # QC's sign-off is what unlocks shipping
             order = order_transition(actor=admin, order_id=order.pk, action=action, note="test")
     return order
+
+
+def pass_inspection(order, *, actor=None):
+    """Record a passing final inspection for an order awaiting QC (products without a plan)."""
+    from zhongshu.quality.services import record_inspection
+
+    return record_inspection(
+        actor=actor or make_user("qc"), order_id=order.pk, measurements=[], result="pass"
+    )
 
 
 # The shortest way from draft to each status (for orders with make lines the production path).

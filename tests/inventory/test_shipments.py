@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.factories import MaterialFactory, make_order, make_user, put_stock
+from tests.factories import MaterialFactory, make_order, make_user, pass_inspection, put_stock
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
 from zhongshu.inventory.exceptions import NotShippable
 from zhongshu.inventory.models import Reservation, Shipment, StockMovement
@@ -165,6 +165,8 @@ def test_awaiting_qc_order_ships_make_lines_without_stock_movement(
         lines=[{"material": "QC-MAKE", "quantity": "2"}, {"material": "QC-STOCK", "quantity": "3"}],
         status="awaiting_qc",
     )
+    pass_inspection(order)  # QC passed the produced line
+
     shipment_create(actor=keeper, order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "shipped"

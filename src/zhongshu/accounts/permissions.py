@@ -112,6 +112,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "production.schedule": {R.PLANNER, R.ADMIN},
     "production.work": {R.OPERATOR, R.SUPERVISOR, R.ADMIN},
     "production.assign": {R.SUPERVISOR, R.PLANNER, R.ADMIN},
+    "production.rework": {R.QC, R.SUPERVISOR, R.PLANNER, R.ADMIN},
     # quality control (SPEC §5)
     "qc.view": {R.QC, R.SUPERVISOR, R.PLANNER, R.MANAGER, R.WAREHOUSE, R.ADMIN},
     "qc.manage_plans": {R.QC, R.ADMIN},
@@ -125,14 +126,46 @@ ACTION_ROLES: dict[str, set[str]] = {
     "notifications.inbox": set(Role),
     "notifications.deliveries": {R.ADMIN},
     "notifications.contacts": {R.ADMIN},
+    "notifications.robots": {R.ADMIN},
     # import and export (SPEC §8)
     "imports.orders": {R.SALES, R.ADMIN},
     "imports.customers": {R.SALES, R.ADMIN},
     "imports.materials": {R.PLANNER, R.ADMIN},
     "imports.stock": {R.WAREHOUSE, R.ADMIN},
     "finance.reconciliation": {R.FINANCE, R.SALES, R.MANAGER, R.ADMIN},
+    # exports (SPEC §8 "any list view to xlsx"): whoever may see a list may export it, in their
+    # own scope; shipments are exported with "orders.export" (they are the orders' documents)
+    "customers.export": EVERYONE_BUT_OPERATOR,
+    "materials.export": set(Role),
+    "inventory.export": {
+        R.WAREHOUSE,
+        R.PLANNER,
+        R.MANAGER,
+        R.ADMIN,
+        R.PURCHASING,
+        R.SALES,
+        R.FINANCE,
+        R.SUPERVISOR,
+    },
+    "audit.export": {R.ADMIN, R.MANAGER},
     # dashboard (SPEC §9)
     "dashboard.view": EVERYONE_BUT_OPERATOR,
+    # approvals (SPEC §6): deciding is limited by the flow's steps (object rules below)
+    "approvals.view": set(Role),
+    "approvals.request": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
+    "approvals.decide": {R.MANAGER, R.PLANNER, R.SUPERVISOR, R.FINANCE, R.ADMIN, R.SALES, R.QC},
+    "approvals.configure": {R.ADMIN},
+    # channels (SPEC §7)
+    "channels.view": {R.ADMIN, R.MANAGER, R.SALES, R.PLANNER},
+    "channels.manage": {R.ADMIN},
+    "channels.map_sku": {R.ADMIN, R.SALES, R.PLANNER},
+    # receivables and payments (finance reads every region; sales only theirs)
+    "finance.view": {R.FINANCE, R.MANAGER, R.ADMIN, R.SALES},
+    "finance.payments": {R.FINANCE, R.ADMIN},
+    "finance.adjust": {R.FINANCE, R.ADMIN},
+    # after-sales cases
+    "aftersales.view": EVERYONE_BUT_OPERATOR,
+    "aftersales.manage": {R.SALES, R.QC, R.MANAGER, R.ADMIN},
 }
 
 # Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).
@@ -257,15 +290,62 @@ def get_in_scope(qs: QuerySet, **lookup):
 
 # --- production object rules (operators touch only their own tasks) -------------------------------
 
+PRODUCTION_ALL_TASKS = {R.SUPERVISOR, R.ADMIN}
+
+
+def _may_work_task(user, task) -> bool:
+    """Supervisors and admins start/finish any task; an operator only a task they own, or an
+    unowned task on a line they are a member of (starting it makes it theirs)."""
+    if has_role(user, *PRODUCTION_ALL_TASKS):
+        return True
+    if task.owner_id is not None:
+        return task.owner_id == user.id
+    return user.work_centers.filter(pk=task.work_center_id).exists()
+
+
+def task_scope_q(user, prefix: str = "") -> Q | None:
+    """Tasks the user may see: ``None`` = all. Operators see the tasks they own and those of the
+    lines they are a member of; everyone else with production.view sees all."""
+    roles = roles_of(user)
+    if roles & (set(ACTION_ROLES["production.view"]) - {R.OPERATOR}):
+        return None
+    if R.OPERATOR in roles:
+        return Q(**{f"{prefix}owner_id": user.id}) | Q(
+            **{f"{prefix}work_center_id__in": user.work_centers.values("pk")}
+        )
+    return Q(pk__in=[])
+
+
+OBJECT_RULES.update({"production.work": _may_work_task})
+
 # --- quality object rules --------------------------------------------------------------------------
 
 # --- rules / follow-up object rules ----------------------------------------------------------------
+
+
+def _followup_is_mine(user, task) -> bool:
+    """A follow-up task is the assignee's, their role's, its creator's — and managers'."""
+    return (
+        task.assignee_id == user.id
+        or bool(task.assignee_role and task.assignee_role in roles_of(user))
+        or (task.created_by_id is not None and task.created_by_id == user.id)
+        or has_role(user, R.ADMIN, R.MANAGER)
+    )
+
+
+OBJECT_RULES.update({"followups.view": _followup_is_mine})
 
 # --- notifications object rules --------------------------------------------------------------------
 
 # --- imports / exports object rules ----------------------------------------------------------------
 
 # --- dashboard object rules ------------------------------------------------------------------------
+
+# --- approvals object rules ------------------------------------------------------------------------
+
+# --- channels object rules -------------------------------------------------------------------------
+
+# --- finance / after-sales object rules ------------------------------------------------------------
 
 
 # Make every action visible to Django's permission API (user.has_perm, {{ perms }}) as well.

@@ -6,3 +6,6 @@ class QualityConfig(AppConfig):
     name = "zhongshu.quality"
     label = "quality"
     verbose_name = _("Quality control")
+
+    def ready(self) -> None:
+        from . import hooks  # noqa: F401  (registers the ship guard and the qc_fail effect)

@@ -1,0 +1,133 @@
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+
+class ItemIn(Schema):
+    name: Any = Field(None, description="Item name, unique within the plan")
+    method: Any = Field("", description="How to check it (gauge, visual…)")
+    kind: Any = Field("measure", description='"measure" (value with tolerance) or "attribute"')
+    target: Any = Field(None, description="measure: the nominal value")
+    lower_tolerance: Any = Field(None, description="measure: allowed deviation below, ≥ 0")
+    upper_tolerance: Any = Field(None, description="measure: allowed deviation above, ≥ 0")
+    unit: Any = Field("", description="e.g. mm")
+
+
+class PlanIn(Schema):
+    items: list[ItemIn]
+    note: str = Field("", max_length=200)
+    version: int | None = Field(None, description="Send the version you read to avoid overwrites")
+
+
+class ItemOut(Schema):
+    id: int
+    sequence: int
+    name: str
+    method: str
+    kind: Literal["measure", "attribute"]
+    target: Decimal | None
+    lower_tolerance: Decimal | None
+    upper_tolerance: Decimal | None
+    lower_limit: Decimal | None
+    upper_limit: Decimal | None
+    unit: str
+
+
+class PlanOut(Schema):
+    material: str = Field(alias="material.code")
+    material_name: str = Field(alias="material.name")
+    note: str
+    version: int
+    updated_at: datetime
+    items: list[ItemOut]
+
+
+class PlanPage(Schema):
+    items: list[PlanOut]
+    count: int
+
+
+class MeasurementIn(Schema):
+    item: Any = Field(None, description="Plan item id")
+    value: Any = Field(None, description="measure items: the measured value")
+    ok: Any = Field(None, description="attribute items: true (OK) or false (NG)")
+
+
+class InspectionIn(Schema):
+    order_id: int
+    measurements: list[MeasurementIn] = Field(default_factory=list)
+    note: Any = ""
+    result: Any = Field(
+        None, description='Computed from the measurements; "fail" for a defect the plan lacks'
+    )
+
+
+class MeasurementOut(Schema):
+    item_id: int | None
+    sequence: int
+    name: str
+    kind: str
+    unit: str
+    lower_limit: Decimal | None
+    upper_limit: Decimal | None
+    value: Decimal | None
+    ok: bool | None
+    passed: bool
+
+
+class InspectionOut(Schema):
+    id: int
+    order_id: int
+    order: str = Field(alias="order.number")
+    inspector: str = Field(alias="inspector.username")
+    at: datetime
+    result: Literal["pass", "fail"]
+    note: str
+    measurements: list[MeasurementOut]
+
+
+class InspectionPage(Schema):
+    items: list[InspectionOut]
+    next_cursor: int | None
+
+
+class ChecklistOut(Schema):
+    order_id: int
+    order: str
+    status: str
+    items: list[ItemOut]
+
+
+class AwaitingOut(Schema):
+    id: int
+    number: str
+    customer: str = Field(alias="customer.name")
+    due_date: Any
+    priority: str
+    production_finished_at: datetime | None
+
+
+class NonconformanceOut(Schema):
+    id: int
+    order_id: int
+    order: str = Field(alias="order.number")
+    record_id: int | None
+    description: str
+    disposition: str
+    status: Literal["open", "closed"]
+    rework_task_id: int | None
+    opened_by: str = Field(alias="opened_by.username")
+    opened_at: datetime
+    closed_at: datetime | None
+    close_note: str
+
+
+class NonconformancePage(Schema):
+    items: list[NonconformanceOut]
+    next_cursor: int | None
+
+
+class CloseIn(Schema):
+    note: Any = ""
