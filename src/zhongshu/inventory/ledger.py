@@ -12,7 +12,10 @@ The database check constraints stay as the last line of defence.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import transaction
 from django.utils import timezone
+
+from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
 from .models import ZERO, MovementKind, StockLevel, StockMovement
@@ -126,6 +129,8 @@ def write(plan: Plan, *, actor) -> list[StockMovement]:
         default_date=now,
     )
     StockMovement.objects.bulk_create(movements)
+    materials = {plan.levels[c.level_id].material_id for c in plan.changes}
+    transaction.on_commit(lambda: stock_changed.send(sender=write, material_ids=materials))
     return movements
 
 

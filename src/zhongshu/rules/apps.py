@@ -6,3 +6,11 @@ class RulesConfig(AppConfig):
     name = "zhongshu.rules"
     label = "zs_rules"  # "rules" is taken by the django-rules package
     verbose_name = _("Rules")
+
+    def ready(self) -> None:
+        from zhongshu.core import jobs
+
+        from . import hooks  # noqa: F401  (registers the order hooks and signal receivers)
+        from .services import scan_due_rules
+
+        jobs.register("rules.scan", scan_due_rules, seconds=60)

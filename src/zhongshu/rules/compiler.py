@@ -1,0 +1,454 @@
+"""The one condition compiler: a JSON tree → a Django ``Q`` (scheduled scans, set-based) and → a
+Python predicate over a facts dict (event checks). Both read the same field catalogue, so what a
+field means is written once per side, next to each other.
+
+Tree::
+
+    {"all": [cond, …]} | {"any": [cond, …]} | {"not": cond}
+    | {"field": "days_to_due", "op": "lte", "value": 3}
+
+``{"all": []}`` is true, ``{"any": []}`` is false. ``is_null`` takes ``true``/``false``: "is empty"
+(no value, empty text, no tags) or "is set".
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from zhongshu.catalog.models import Fulfilment
+from zhongshu.core.validation import Errors
+from zhongshu.customers.models import CustomerTier
+from zhongshu.orders.models import OrderLine
+from zhongshu.orders.statuses import Channel, OrderStatus, Priority
+
+MAX_DEPTH = 6
+MAX_NODES = 60
+MAX_IN = 50
+
+# --- the field catalogue --------------------------------------------------------------------------
+
+NUMBER, DATE, CHOICE, TEXT, BOOL, TAGS = "number", "date", "choice", "text", "bool", "tags"
+
+OPS_BY_TYPE = {
+    NUMBER: ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in"],
+    DATE: ["eq", "ne", "lt", "lte", "gt", "gte", "is_null"],
+    CHOICE: ["eq", "ne", "in", "not_in"],
+    TEXT: ["eq", "ne", "in", "not_in", "contains", "is_null"],
+    BOOL: ["eq", "ne"],
+    TAGS: ["contains", "is_null"],
+}
+OP_LABELS = {
+    "eq": gettext_lazy("equals"),
+    "ne": gettext_lazy("does not equal"),
+    "lt": gettext_lazy("is less than"),
+    "lte": gettext_lazy("is at most"),
+    "gt": gettext_lazy("is greater than"),
+    "gte": gettext_lazy("is at least"),
+    "in": gettext_lazy("is one of"),
+    "not_in": gettext_lazy("is none of"),
+    "contains": gettext_lazy("contains"),
+    "is_null": gettext_lazy("is empty"),
+}
+# statuses at which production has begun (the order's own timestamp counts as well)
+PRODUCTION_STARTED = (
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.AWAITING_QC,
+    OrderStatus.SHIPPED,
+    OrderStatus.COMPLETED,
+)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    label: Any
+    path: str = ""  # model lookup for plain fields
+    choices: tuple = ()
+    integer: bool = False
+    help: Any = ""
+    ops: tuple = field(default=())
+
+    @property
+    def operators(self) -> list[str]:
+        return list(self.ops or OPS_BY_TYPE[self.type])
+
+
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in [
+        Field("status", CHOICE, gettext_lazy("Status"), "status", tuple(OrderStatus.choices)),
+        Field("priority", CHOICE, gettext_lazy("Priority"), "priority", tuple(Priority.choices)),
+        Field("channel", CHOICE, gettext_lazy("Channel"), "channel", tuple(Channel.choices)),
+        Field("amount", NUMBER, gettext_lazy("Order total"), "total_amount",
+              help=gettext_lazy("Total including tax, in the order's currency.")),
+        Field("due_date", DATE, gettext_lazy("Due date"), "due_date"),
+        Field("days_to_due", NUMBER, gettext_lazy("Days to due date"), integer=True,
+              help=gettext_lazy("Due date minus today; negative when overdue.")),
+        Field("production_started", BOOL, gettext_lazy("Production started"),
+              help=gettext_lazy("In production or later, or a production start was recorded.")),
+        Field("stock_shortage", BOOL, gettext_lazy("Stock shortage"),
+              help=gettext_lazy("A stock line needs more than the default warehouse has "
+                                "available (its own reservations count as covered).")),
+        Field("shortage_qty", NUMBER, gettext_lazy("Shortage quantity"),
+              help=gettext_lazy("Sum over stock lines of what is missing.")),
+        Field("customer", TEXT, gettext_lazy("Customer code"), "customer__code"),
+        Field("customer_name", TEXT, gettext_lazy("Customer name"), "customer__name"),
+        Field("customer_region", TEXT, gettext_lazy("Customer region"), "customer__region__name"),
+        Field("customer_tier", CHOICE, gettext_lazy("Customer tier"), "customer__tier",
+              tuple(CustomerTier.choices)),
+        Field("number", TEXT, gettext_lazy("Order number"), "number"),
+        Field("external_no", TEXT, gettext_lazy("External number"), "external_no"),
+        Field("tags", TAGS, gettext_lazy("Tags"),
+              help=gettext_lazy("Tags rules have put on the order.")),
+    ]
+}  # fmt: skip
+
+
+def catalogue() -> list[dict]:
+    """The field/operator catalogue the editor and ``GET /rules/fields`` show."""
+    return [
+        {
+            "name": f.name,
+            "type": f.type,
+            "label": str(f.label),
+            "help": str(f.help),
+            "integer": f.integer,
+            "operators": [{"op": op, "label": str(OP_LABELS[op])} for op in f.operators],
+            "choices": [{"value": v, "label": str(lbl)} for v, lbl in f.choices],
+        }
+        for f in FIELDS.values()
+    ]
+
+
+# --- validation -----------------------------------------------------------------------------------
+
+
+def _coerce(f: Field, value: Any) -> Any:
+    """One value of the field's type, or ValueError with what is wrong."""
+    if f.type == NUMBER:
+        if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+            raise ValueError(_("a number is needed"))
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ValueError(_("a number is needed")) from None
+        if not number.is_finite() or abs(number) >= Decimal(10) ** 14:
+            raise ValueError(_("a number is needed"))
+        if f.integer:
+            if number != number.to_integral_value():
+                raise ValueError(_("a whole number is needed"))
+            return int(number)
+        return number
+    if f.type == DATE:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise ValueError(_("a date YYYY-MM-DD is needed")) from None
+    if f.type == BOOL:
+        if not isinstance(value, bool):
+            raise ValueError(_("true or false is needed"))
+        return value
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(_("a text is needed"))
+    value = value.strip()
+    if len(value) > 120:
+        raise ValueError(_("at most 120 characters"))
+    if f.type == CHOICE and value not in {v for v, _l in f.choices}:
+        raise ValueError(
+            _("unknown value %(v)s; known: %(known)s")
+            % {"v": value, "known": ", ".join(v for v, _l in f.choices)}
+        )
+    return value
+
+
+def validate(tree: Any, errors: Errors, path: str = "condition") -> Any:
+    """Check a condition tree; add every problem to ``errors``; return the normalised tree."""
+    counter = [0]
+    return _validate(tree, errors, path, 0, counter)
+
+
+def _validate(node: Any, errors: Errors, path: str, depth: int, counter: list[int]) -> Any:
+    counter[0] += 1
+    if counter[0] == MAX_NODES + 1:
+        errors.add(path, _("The condition has more than %(n)d parts.") % {"n": MAX_NODES})
+    if depth > MAX_DEPTH:
+        errors.add(path, _("Groups nest at most %(n)d deep.") % {"n": MAX_DEPTH})
+        return None
+    if not isinstance(node, dict):
+        errors.add(path, _("Expected a group (all/any/not) or a condition."))
+        return None
+    groups = [k for k in ("all", "any", "not") if k in node]
+    if groups:
+        if len(node) != 1:
+            errors.add(path, _("A group has exactly one key: all, any or not."))
+            return None
+        key = groups[0]
+        if key == "not":
+            return {"not": _validate(node["not"], errors, f"{path}.not", depth + 1, counter)}
+        items = node[key]
+        if not isinstance(items, list):
+            errors.add(f"{path}.{key}", _("Expected a list of conditions."))
+            return None
+        return {
+            key: [
+                _validate(child, errors, f"{path}.{key}[{i}]", depth + 1, counter)
+                for i, child in enumerate(items)
+            ]
+        }
+    unknown_keys = set(node) - {"field", "op", "value"}
+    if unknown_keys:
+        errors.add(
+            path, _("Unknown keys: %(k)s") % {"k": ", ".join(sorted(map(str, unknown_keys)))}
+        )
+    name, op = node.get("field"), node.get("op")
+    f = FIELDS.get(name) if isinstance(name, str) else None
+    if f is None:
+        errors.add(
+            f"{path}.field",
+            _("Unknown field %(f)s; known: %(known)s") % {"f": name, "known": ", ".join(FIELDS)},
+        )
+        return None
+    if op not in f.operators:
+        errors.add(
+            f"{path}.op",
+            _("Operator %(op)s does not apply to %(f)s; use one of: %(ops)s")
+            % {"op": op, "f": name, "ops": ", ".join(f.operators)},
+        )
+        return None
+    value = node.get("value")
+    try:
+        if op == "is_null":
+            if not isinstance(value, bool):
+                raise ValueError(_("true or false is needed"))
+            clean = value
+        elif op in ("in", "not_in"):
+            if not isinstance(value, list) or not value or len(value) > MAX_IN:
+                raise ValueError(_("a list of 1 to %(n)d values is needed") % {"n": MAX_IN})
+            clean = [_coerce(f, v) for v in value]
+        elif f.type == TAGS:
+            clean = _coerce(Field("tag", TEXT, ""), value)
+        else:
+            clean = _coerce(f, value)
+    except ValueError as exc:
+        errors.add(f"{path}.value", f"{f.name}: {exc}")
+        return None
+    return {"field": name, "op": op, "value": _jsonable(clean)}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def fields_used(tree: Any) -> set[str]:
+    if not isinstance(tree, dict):
+        return set()
+    for key in ("all", "any"):
+        if key in tree:
+            return set().union(*(fields_used(c) for c in tree[key]))
+    if "not" in tree:
+        return fields_used(tree["not"])
+    return {tree.get("field")}
+
+
+# --- SQL side -------------------------------------------------------------------------------------
+
+QTY = DecimalField(max_digits=16, decimal_places=3)
+
+
+def shortage_lines(order_ref="pk"):
+    """Stock lines of the outer order that still need more than the default warehouse has
+    available, annotated with ``short`` (the missing quantity)."""
+    from zhongshu.inventory.models import Reservation, ReservationStatus, StockLevel
+
+    held = (
+        Reservation.objects.filter(order_line=OuterRef("pk"), status=ReservationStatus.ACTIVE)
+        .order_by()
+        .values("order_line")
+        .annotate(s=Sum("quantity"))
+        .values("s")
+    )
+    available = (
+        StockLevel.objects.filter(material=OuterRef("material"), warehouse__is_default=True)
+        .order_by()  # (material, warehouse) is unique: no sort, no join to order by codes
+        .values(a=F("on_hand") - F("reserved"))[:1]
+    )
+    return (
+        OrderLine.objects.filter(order=OuterRef(order_ref), fulfilment=Fulfilment.STOCK)
+        .annotate(
+            held_qty=Coalesce(Subquery(held, output_field=QTY), Value(0), output_field=QTY),
+            avail_qty=Coalesce(Subquery(available, output_field=QTY), Value(0), output_field=QTY),
+        )
+        .annotate(
+            short=F("quantity") - F("shipped_quantity") - F("held_qty") - F("avail_qty"),
+        )
+        .filter(short__gt=0)
+    )
+
+
+def _shortage_qty_expr():
+    total = shortage_lines().order_by().values("order").annotate(t=Sum("short")).values("t")
+    return Coalesce(Subquery(total, output_field=QTY), Value(0), output_field=QTY)
+
+
+def _started_q() -> Q:
+    return Q(production_started_at__isnull=False) | Q(status__in=PRODUCTION_STARTED)
+
+
+def _cmp(path: str, op: str, value: Any) -> Q:
+    if op == "eq":
+        return Q(**{path: value})
+    if op == "ne":
+        return ~Q(**{path: value})
+    if op in ("lt", "lte", "gt", "gte"):
+        return Q(**{f"{path}__{op}": value})
+    if op == "in":
+        return Q(**{f"{path}__in": value})
+    if op == "not_in":
+        return ~Q(**{f"{path}__in": value})
+    raise AssertionError(op)
+
+
+def _parse(f: Field, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_parse(f, v) for v in value]
+    if f.type == NUMBER:
+        return int(value) if f.integer else Decimal(str(value))
+    if f.type == DATE:
+        return dt.date.fromisoformat(value)
+    return value
+
+
+def to_q(tree: dict, *, today: dt.date | None = None) -> tuple[Q, dict]:
+    """Compile a validated tree to ``(Q, annotations)``; apply the annotations first."""
+    today = today or timezone.localdate()
+    annotations: dict = {}
+    return _q(tree, today, annotations), annotations
+
+
+def _q(node: dict, today: dt.date, ann: dict) -> Q:
+    if "all" in node:
+        if not node["all"]:
+            return ~Q(pk__in=[])  # "true" that stays true under negation (~Q() would not)
+        q = _q(node["all"][0], today, ann)
+        for child in node["all"][1:]:
+            q &= _q(child, today, ann)
+        return q
+    if "any" in node:
+        if not node["any"]:
+            return Q(pk__in=[])
+        q = _q(node["any"][0], today, ann)
+        for child in node["any"][1:]:
+            q |= _q(child, today, ann)
+        return q
+    if "not" in node:
+        return ~_q(node["not"], today, ann)
+    f = FIELDS[node["field"]]
+    op = node["op"]
+    value = node["value"] if op == "is_null" else _parse(f, node["value"])
+    name = f.name
+    if name == "days_to_due":
+        # compare the due date with today + n: index-friendly and the same on every database
+        if isinstance(value, list):
+            value = [today + dt.timedelta(days=v) for v in value]
+        else:
+            value = today + dt.timedelta(days=value)
+        return _cmp("due_date", op, value)
+    if name == "production_started":
+        return _started_q() if (value if op == "eq" else not value) else ~_started_q()
+    if name == "stock_shortage":
+        ann["_rule_shortage"] = Exists(shortage_lines())
+        return Q(_rule_shortage=value) if op == "eq" else ~Q(_rule_shortage=value)
+    if name == "shortage_qty":
+        ann["_rule_shortage_qty"] = _shortage_qty_expr()
+        return _cmp("_rule_shortage_qty", op, value)
+    if name == "tags":
+        from .models import OrderTag
+
+        tags = OrderTag.objects.filter(order=OuterRef("pk"), kind=OrderTag.Kind.TAG)
+        if op == "contains":
+            return Q(Exists(tags.filter(tag=value)))
+        return ~Q(Exists(tags)) if value else Q(Exists(tags))
+    if op == "contains":
+        return Q(**{f"{f.path}__icontains": value})
+    if op == "is_null":
+        empty = Q(**{f.path: ""}) if f.type == TEXT else Q(**{f"{f.path}__isnull": True})
+        return empty if value else ~empty
+    return _cmp(f.path, op, value)
+
+
+def filter_orders(qs, tree: dict, *, today: dt.date | None = None):
+    q, annotations = to_q(tree, today=today)
+    if annotations:
+        qs = qs.alias(**annotations)
+    return qs.filter(q)
+
+
+# --- Python side ----------------------------------------------------------------------------------
+
+Predicate = Callable[[dict], bool]
+
+_PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": lambda a, b: a == b,
+    "ne": lambda a, b: a != b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "in": lambda a, b: a in b,
+    "not_in": lambda a, b: a not in b,
+}
+
+
+def to_predicate(tree: dict) -> Predicate:
+    """Compile a validated tree to a function of a facts dict (see ``facts.order_facts``)."""
+    if "all" in tree:
+        parts = [to_predicate(c) for c in tree["all"]]
+        return lambda facts: all(p(facts) for p in parts)
+    if "any" in tree:
+        parts = [to_predicate(c) for c in tree["any"]]
+        return lambda facts: any(p(facts) for p in parts)
+    if "not" in tree:
+        inner = to_predicate(tree["not"])
+        return lambda facts: not inner(facts)
+    f = FIELDS[tree["field"]]
+    name, op = f.name, tree["op"]
+    value = tree["value"] if op == "is_null" else _parse(f, tree["value"])
+    if f.type == TAGS:
+        if op == "contains":
+            return lambda facts: value in facts["tags"]
+        return lambda facts: (not facts["tags"]) == value
+    if op == "contains":
+        needle = value.casefold()
+        return lambda facts: needle in (facts[name] or "").casefold()
+    if op == "is_null":
+        return lambda facts: (facts[name] in (None, "")) == value
+    if op in ("in", "not_in"):
+        value = frozenset(value)
+    fn = _PY_OPS[op]
+    return lambda facts: fn(facts[name], value)

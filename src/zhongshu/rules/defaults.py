@@ -1,0 +1,63 @@
+"""The rules shipped with the product (SPEC §6), installed by a data migration and editable
+afterwards. ``install`` leaves a rule alone once it exists (users may have changed it)."""
+
+DEFAULT_RULES = [
+    {
+        "builtin_key": "due_soon_not_started",
+        "name": "交期 ≤3天且未开始生产 → 企业微信提醒生产主管",
+        "description": "交期三天内、尚未开始生产的订单，每 15 分钟检查一次（状态变化时也检查），"
+        "通过企业微信机器人提醒生产主管；同一订单每天只提醒一次。",
+        "triggers": ["schedule", "order.status_changed"],
+        "interval_minutes": 15,
+        "condition": {
+            "all": [
+                {"field": "days_to_due", "op": "lte", "value": 3},
+                {"field": "production_started", "op": "eq", "value": False},
+                {"field": "status", "op": "in", "value": ["pending_review", "confirmed", "scheduling"]},
+            ]
+        },
+        "actions": [
+            {
+                "type": "notify",
+                "roles": ["supervisor"],
+                "users": [],
+                "owner": False,
+                "channel": "wecom",
+                "template": "订单 {number}（{customer_name}）交期 {due_date}，还剩 {days_to_due} 天，"
+                "尚未开始生产。",
+            }
+        ],
+        "dedupe": "day",
+    },
+    {
+        "builtin_key": "stock_shortage_block",
+        "name": "可用库存 < 订单数量 → 锁定提交，生成采购跟进任务",
+        "description": "提交时若任一库存类明细的可用库存小于订购数量，拒绝提交（订单保持草稿），"
+        "并为采购生成跟进任务。",
+        "triggers": ["order.submitted"],
+        "interval_minutes": 15,
+        "condition": {"all": [{"field": "stock_shortage", "op": "eq", "value": True}]},
+        "actions": [
+            {"type": "block", "message": "可用库存不足，订单不能提交；已通知采购跟进。"},
+            {
+                "type": "followup",
+                "assignee_role": "purchasing",
+                "due_in_days": 1,
+                "title": "采购跟进：订单 {number} 缺料 {shortage}",
+            },
+        ],
+        "dedupe": "day",
+    },
+]  # fmt: skip
+
+
+def install(rule_model) -> int:
+    """Create the shipped rules that do not exist yet; returns how many were created."""
+    created = 0
+    for spec in DEFAULT_RULES:
+        _obj, was_created = rule_model.objects.get_or_create(
+            builtin_key=spec["builtin_key"],
+            defaults={k: v for k, v in spec.items() if k != "builtin_key"},
+        )
+        created += was_created
+    return created

@@ -1,0 +1,90 @@
+"""What event checks evaluate: the facts of orders as plain Python values, loaded in a fixed
+number of queries for any number of orders. Derived fields are computed here in Python, on
+purpose independently of the SQL in ``compiler`` — the property test holds the two together."""
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.utils import timezone
+
+from zhongshu.catalog.models import Fulfilment
+from zhongshu.orders.models import Order, OrderLine
+
+from .compiler import PRODUCTION_STARTED
+
+ZERO = Decimal("0")
+
+
+def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | None = None) -> dict:
+    """``{order_id: facts}``. ``need`` limits the derived look-ups to the fields rules use."""
+    from zhongshu.inventory.models import Reservation, ReservationStatus, StockLevel
+
+    from .models import OrderTag
+
+    today = today or timezone.localdate()
+    ids = list(order_ids)
+    want = need if need is not None else {"stock_shortage", "shortage_qty", "tags"}
+    orders = Order.objects.filter(pk__in=ids).values(
+        "id", "number", "status", "priority", "channel", "total_amount", "due_date",
+        "production_started_at", "external_no", "customer__code", "customer__name",
+        "customer__region__name", "customer__tier", "sales_owner_id",
+    )  # fmt: skip
+    shortage: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    short_lines: dict[int, list] = defaultdict(list)
+    if want & {"stock_shortage", "shortage_qty"}:
+        lines = list(
+            OrderLine.objects.filter(order_id__in=ids, fulfilment=Fulfilment.STOCK).values(
+                "id", "order_id", "material_id", "material__code", "quantity", "shipped_quantity"
+            )
+        )
+        held: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        for line_id, qty in Reservation.objects.filter(
+            order_line_id__in=[ln["id"] for ln in lines], status=ReservationStatus.ACTIVE
+        ).values_list("order_line_id", "quantity"):
+            held[line_id] += qty
+        available = {
+            m: on_hand - reserved
+            for m, on_hand, reserved in StockLevel.objects.filter(
+                material_id__in={ln["material_id"] for ln in lines}, warehouse__is_default=True
+            ).values_list("material_id", "on_hand", "reserved")
+        }
+        for ln in lines:
+            need_qty = ln["quantity"] - ln["shipped_quantity"] - held[ln["id"]]
+            short = need_qty - available.get(ln["material_id"], ZERO)
+            if short > 0:
+                shortage[ln["order_id"]] += short
+                short_lines[ln["order_id"]].append(
+                    {"material": ln["material__code"], "short": short}
+                )
+    tags: dict[int, set] = defaultdict(set)
+    if "tags" in want:
+        for order_id, tag in OrderTag.objects.filter(
+            order_id__in=ids, kind=OrderTag.Kind.TAG
+        ).values_list("order_id", "tag"):
+            tags[order_id].add(tag)
+    out = {}
+    for o in orders:
+        out[o["id"]] = {
+            "id": o["id"],
+            "number": o["number"],
+            "status": o["status"],
+            "priority": o["priority"],
+            "channel": o["channel"],
+            "amount": o["total_amount"],
+            "due_date": o["due_date"],
+            "days_to_due": (o["due_date"] - today).days,
+            "production_started": o["production_started_at"] is not None
+            or o["status"] in PRODUCTION_STARTED,
+            "stock_shortage": shortage[o["id"]] > 0,
+            "shortage_qty": shortage[o["id"]],
+            "shortage_lines": short_lines[o["id"]],
+            "customer": o["customer__code"],
+            "customer_name": o["customer__name"],
+            "customer_region": o["customer__region__name"],
+            "customer_tier": o["customer__tier"] or "",
+            "external_no": o["external_no"],
+            "tags": frozenset(tags[o["id"]]),
+            "sales_owner_id": o["sales_owner_id"],
+        }
+    return out

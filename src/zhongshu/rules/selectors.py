@@ -1,0 +1,54 @@
+"""Rules reads: rules for the editor, follow-up tasks of a person, the order panel's data."""
+
+from django.db.models import Q, QuerySet
+
+from zhongshu.accounts import permissions
+from zhongshu.orders.models import Order
+
+from .models import FollowUp, OrderTag, Rule, RuleHit
+
+
+def rule_list(*, actor) -> QuerySet:
+    permissions.require(actor, "rules.view")
+    return Rule.objects.select_related("created_by").order_by("name", "id")
+
+
+def rule_get(*, actor, rule_id) -> Rule:
+    return permissions.get_in_scope(rule_list(actor=actor), pk=rule_id)
+
+
+def rule_history(*, actor, rule: Rule, limit: int = 20) -> list:
+    permissions.require(actor, "rules.view")
+    return list(rule.history.select_related("history_user").order_by("-history_id")[:limit])
+
+
+def _mine_q(user) -> Q:
+    return Q(assignee=user) | Q(assignee_role__in=sorted(permissions.roles_of(user)))
+
+
+def followup_list(*, actor, done: bool = False) -> QuerySet:
+    """Tasks assigned to the user or to one of the user's roles; open ones by default."""
+    permissions.require(actor, "followups.view")
+    qs = FollowUp.objects.filter(_mine_q(actor), done_at__isnull=not done)
+    return qs.select_related("order", "assignee", "done_by", "rule").order_by("due_date", "id")
+
+
+def open_followup_count(user) -> int:
+    """The header badge: open tasks for the user or their roles (0 for anonymous users)."""
+    if user is None or not user.is_authenticated or not permissions.can(user, "followups.view"):
+        return 0
+    return FollowUp.objects.filter(_mine_q(user), done_at__isnull=True).count()
+
+
+def order_panel_data(*, actor, order: Order) -> dict | None:
+    """Tags, open follow-ups and the last rule hits of an order the user can see (3 queries)."""
+    if not permissions.can(actor, "orders.view"):
+        return None
+    tags = list(OrderTag.objects.filter(order=order).order_by("kind", "tag"))
+    followups = list(
+        FollowUp.objects.filter(order=order, done_at__isnull=True)
+        .select_related("assignee")
+        .order_by("due_date", "id")[:20]
+    )
+    hits = list(RuleHit.objects.filter(order=order).select_related("rule").order_by("-id")[:10])
+    return {"tags": tags, "followups": followups, "hits": hits}
