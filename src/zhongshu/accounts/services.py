@@ -324,3 +324,77 @@ def token_revoke(*, actor, token_id) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+# --- contact details ---------------------------------------------------------------------------
+
+# a mainland mobile (11 digits, 1[3-9]…) or an international number in +<country><number> form
+_CN_MOBILE = r"1[3-9]\d{9}"
+_INTL_MOBILE = r"\+[1-9]\d{6,14}"
+# WeCom user ids: at most 64 bytes of letters, digits and _ - @ . starting with a letter or digit
+_WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    actor,
+    user_id,
+    mobile: str | None = None,
+    wecom_userid: str | None = None,
+    email: str | None = None,
+) -> "User":
+    """Set how a person is reached: mobile and WeCom user id (on the profile) and email (on the
+    user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
+    ``users.manage`` or ``notifications.contacts`` may edit anyone's."""
+    import re
+
+    from django.core.validators import validate_email
+
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied()
+    if str(actor.pk) != str(user_id) and not (
+        permissions.can(actor, "users.manage") or permissions.can(actor, "notifications.contacts")
+    ):
+        raise PermissionDenied()
+    user = _get_user(user_id)
+    errors = {}
+    if mobile is not None:
+        mobile = "".join(normalize_text(mobile).split()).replace("-", "")
+        if mobile and not (re.fullmatch(_CN_MOBILE, mobile) or re.fullmatch(_INTL_MOBILE, mobile)):
+            errors["mobile"] = _(
+                "Enter an 11-digit mobile number or an international one such as +8613800000000."
+            )
+    if wecom_userid is not None:
+        wecom_userid = normalize_text(wecom_userid)
+        if len(wecom_userid.encode()) > 64:
+            errors["wecom_userid"] = _("At most %(n)s characters.") % {"n": 64}
+        elif wecom_userid and not re.fullmatch(_WECOM_USERID, wecom_userid):
+            errors["wecom_userid"] = _("Use letters, digits and _ . @ - only.")
+    if email is not None:
+        email = normalize_text(email)
+        if len(email) > 254:
+            errors["email"] = _("At most %(n)s characters.") % {"n": 254}
+        elif email:
+            try:
+                validate_email(email)
+            except DjangoValidationError:
+                errors["email"] = _("Enter a valid email address.")
+    if errors:
+        raise ValidationFailed(errors)
+
+    profile, _created = Profile.objects.get_or_create(
+        user=user, defaults={"display_name": user.username}
+    )
+    wanted = {"mobile": mobile, "wecom_userid": wecom_userid}
+    changed = [f for f, v in wanted.items() if v is not None and getattr(profile, f) != v]
+    if changed:
+        for field in changed:
+            setattr(profile, field, wanted[field])
+        profile._history_user = actor  # named in the audit trail even outside a web request
+        profile.save(update_fields=changed)
+    if email is not None and user.email != email:
+        user.email = email
+        user._history_user = actor
+        user.save(update_fields=["email"])
+    return user

@@ -7,8 +7,13 @@ A job is a plain callable without arguments. It must be safe to run twice at the
 workers may run) and must do a bounded amount of work per call.
 """
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.db import close_old_connections
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,3 +36,16 @@ def register(name: str, func: Callable[[], object], *, seconds: int) -> Job:
 
 def registered() -> list[Job]:
     return sorted(_jobs.values(), key=lambda j: j.name)
+
+
+def run(job: Job) -> object:
+    """Run one job the way the worker does: fresh database connections around it, and an
+    exception logged rather than raised (the next run tries again)."""
+    close_old_connections()
+    try:
+        return job.func()
+    except Exception:
+        log.exception("periodic job %s failed", job.name)
+        return None
+    finally:
+        close_old_connections()

@@ -6,3 +6,11 @@ class NotifyConfig(AppConfig):
     name = "zhongshu.notify"
     label = "notify"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from zhongshu.core import jobs
+
+        from . import conf
+        from .delivery import deliver_job
+
+        jobs.register("notify.deliver", deliver_job, seconds=conf.get("NOTIFY_DELIVER_EVERY"))

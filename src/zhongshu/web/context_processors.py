@@ -7,8 +7,19 @@ def _can(user, action: str) -> bool:
     return action in permissions.ACTION_ROLES and permissions.can(user, action)
 
 
+try:  # follow-up tasks arrive with the rules app; without it there is no such badge
+    from zhongshu.rules.selectors import open_followup_count
+except ImportError:
+    open_followup_count = None
+
+
 def _badges(user) -> dict:
-    return {}
+    from zhongshu.notify.selectors import unread_count
+
+    badges = {"inbox": unread_count(user)}
+    if open_followup_count is not None:
+        badges["followups"] = open_followup_count(user)
+    return badges
 
 
 def navigation(request):
@@ -36,6 +47,9 @@ def navigation(request):
             ),
             "finance": _can(user, "finance.reconciliation"),
             "deliveries": _can(user, "notifications.deliveries"),
+            "approvals": _can(user, "approvals.view"),
+            "channels": _can(user, "channels.view"),
+            "aftersales": _can(user, "aftersales.view"),
         },
         # small counters in the header (unread messages, open follow-ups, approvals waiting)
         "badges": _badges(user),

@@ -1,0 +1,125 @@
+"""``zhongshu worker``: background tasks and periodic jobs in one process.
+
+* Tasks: django-tasks' database queue, run by django-tasks-db's own ``Worker`` loop (all queues).
+* Periodic jobs: everything registered in ``zhongshu.core.jobs`` (outbox delivery, rule scans,
+  T+ sync …), on an APScheduler ``BackgroundScheduler`` — one instance of a job at a time per
+  process, missed runs coalesced. Jobs tolerate running in several workers at once, so start as
+  many workers as you like.
+* SIGTERM/SIGINT: stop taking tasks, let the running task and jobs finish, exit.
+* ``--once``: run every job once and every task that is due, then exit (tests, cron).
+"""
+
+import logging
+import signal
+import threading
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+from zhongshu.core import jobs
+
+log = logging.getLogger("zhongshu.worker")
+
+
+class Command(BaseCommand):
+    help = "Run background tasks and periodic jobs (outbox delivery, rule scans, syncs)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="run each periodic job once and the due tasks, then exit",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="seconds between looks at the task queue when it is empty",
+        )
+        parser.add_argument("--no-jobs", action="store_true", help="run tasks only")
+        parser.add_argument("--no-tasks", action="store_true", help="run periodic jobs only")
+        parser.add_argument("--worker-id", default="", help="unique name (default: random)")
+
+    def handle(self, *args, **opts):
+        worker_id = opts["worker_id"] or get_random_string(32)
+        if opts["once"]:
+            return self._once(worker_id, opts)
+        scheduler = None if opts["no_jobs"] else self._scheduler()
+        names = ", ".join(j.name for j in jobs.registered())
+        self.stdout.write(f"worker {worker_id} started; jobs: {names or '-'}")
+        self.stdout.flush()
+        try:
+            if opts["no_tasks"]:
+                self._wait_for_signal()
+            else:
+                worker = _worker(worker_id, interval=opts["interval"], batch=False)
+                worker.configure_signals()
+                worker.run()
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=True)  # lets a running delivery batch finish
+            self.stdout.write("worker stopped")
+
+    def _once(self, worker_id, opts):
+        if not opts["no_jobs"]:
+            for job in jobs.registered():
+                result = jobs.run(job)
+                self.stdout.write(f"{job.name}: {result}")
+        if not opts["no_tasks"]:
+            _worker(worker_id, interval=0, batch=True).run()
+
+    def _scheduler(self):
+        from apscheduler.executors.pool import ThreadPoolExecutor
+        from apscheduler.schedulers.background import BackgroundScheduler
+
+        registered = jobs.registered()
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max(1, min(len(registered), 4)))},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        for job in registered:
+            scheduler.add_job(
+                jobs.run,
+                "interval",
+                args=[job],
+                seconds=job.seconds,
+                id=job.name,
+                name=job.name,
+                misfire_grace_time=max(1, job.seconds),
+                # the first run right away, spread a little so several workers do not align
+                jitter=min(job.seconds, 5) / 2,
+            )
+        scheduler.start()
+        for job in registered:  # and run each one now rather than after its first interval
+            scheduler.modify_job(job.name, next_run_time=_now())
+        return scheduler
+
+    def _wait_for_signal(self):
+        stop = threading.Event()
+
+        def handler(signum, frame):
+            stop.set()
+
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+        while not stop.wait(0.5):
+            pass
+
+
+def _now():
+    return timezone.now()
+
+
+def _worker(worker_id: str, *, interval: float, batch: bool) -> Worker:
+    return Worker(
+        queue_names=["*"],
+        interval=interval,
+        batch=batch,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id[:64],
+        excluded_queue_names=[],
+    )
