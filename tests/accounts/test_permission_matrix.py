@@ -576,7 +576,14 @@ def test_web(world, db, case, path, role, expected):
     assert response.status_code == expected
     if expected == 302:
         order_page = path.format(**world.ids).removesuffix("edit/")
-        assert response["Location"] == (order_page if case.startswith("orders.") else "/orders/")
+        if case == "home":  # everyone's start page: the dashboard; operators: their own tasks
+            assert response["Location"] == (
+                "/production/my/" if role == "operator" else "/dashboard/"
+            )
+        else:
+            assert response["Location"] == (
+                order_page if case.startswith("orders.") else "/orders/"
+            )
     assert fingerprint() == before
 
 

@@ -33,13 +33,16 @@ def test_seed_demo_builds_a_factory_once_and_never_twice(db):
         "华北",
         "西南",
     }
-    assert Order.objects.count() == 320
+    # (320 entered by sales; imported and channel orders come on top)
+    assert ctx.counts["orders"] == 320
+    total = Order.objects.count()
+    assert total >= 320
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
     year_counter = OrderNumberSequence.objects.get(year=ctx.today.year).last_value
-    assert year_counter == 320
+    assert year_counter == total  # numbered without gaps, whichever road the order came by
     # and a second run changes nothing
     assert demo.seed_demo() is None
-    assert Order.objects.count() == 320
+    assert Order.objects.count() == total
     assert User.objects.count() == 12
 
 

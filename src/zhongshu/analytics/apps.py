@@ -6,3 +6,6 @@ class AnalyticsConfig(AppConfig):
     name = "zhongshu.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (connects the activity counters)

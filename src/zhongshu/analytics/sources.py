@@ -1,0 +1,25 @@
+"""Numbers other apps contribute to the dashboard without analytics importing them.
+
+``awaiting_approval`` — "awaiting my approval" on the pending-today card. An approvals app
+registers ``fn(actor) -> int`` (one query, already limited to what the actor may decide) from its
+``AppConfig.ready``::
+
+    from zhongshu.analytics import sources
+    sources.register_awaiting_approval(my_pending_count)
+
+With nothing registered the count is 0.
+"""
+
+from collections.abc import Callable
+
+_awaiting_approval: list[Callable] = []
+
+
+def register_awaiting_approval(fn: Callable) -> Callable:
+    if fn not in _awaiting_approval:
+        _awaiting_approval.append(fn)
+    return fn
+
+
+def awaiting_approval(actor) -> int:
+    return sum(int(fn(actor) or 0) for fn in _awaiting_approval)

@@ -1,0 +1,55 @@
+"""The home dashboard page and its KPI grid fragment (polled by htmx every 60 s)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
+
+from zhongshu.web.errors import domain_errors
+
+from . import charts, selectors
+
+REFRESH_SECONDS = 60
+
+
+def _charts(request, data: dict) -> dict:
+    """The SVG charts; with the per-scope cache on, rendered once per scope, language and
+    computation — except the pending chart, which holds a personal figure."""
+    seconds = selectors.cache_seconds()
+    if seconds <= 0:
+        return charts.render_all(data)
+    key = (
+        f"{selectors.scope_cache_key(request.user, data['today'])}:charts:{get_language()}:"
+        f"{data['generated_at'].isoformat()}"
+    )
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = charts.render_all(data)
+        cache.set(key, rendered, seconds)
+    rendered["pending_today"] = charts.pending_chart(data["pending_today"])
+    return rendered
+
+
+def _context(request) -> dict:
+    data = selectors.dashboard_for(actor=request.user)
+    return {"kpi": data, "charts": _charts(request, data), "refresh_seconds": REFRESH_SECONDS}
+
+
+@login_required
+@domain_errors
+@require_GET
+def dashboard(request):
+    response = render(request, "analytics/dashboard.html", _context(request))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
+
+
+@login_required
+@domain_errors
+@require_GET
+def grid(request):
+    response = render(request, "analytics/_grid.html", _context(request))
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
