@@ -4,6 +4,7 @@ DATABASE_URL      postgres://user@host/db (default: SQLite in the data directory
 ZHONGSHU_DATA_DIR where the SQLite file, uploads and the generated secret key live (default ./data)
 SECRET_KEY        generated once and kept in the data directory when not given
 ALLOWED_HOSTS     comma separated (default: localhost,127.0.0.1,[::1])
+ZHONGSHU_COMPANY_NAME  our company's name on statements and exported documents
 DEBUG             "1"/"true" to turn on (off by default)
 """
 
@@ -84,7 +85,10 @@ INSTALLED_APPS = [
     "zhongshu.rules",
     "zhongshu.notify",
     "zhongshu.imports",
+    "zhongshu.approvals",
+    "zhongshu.channels",
     "zhongshu.finance",
+    "zhongshu.aftersales",
     "zhongshu.analytics",
     "zhongshu.web",
 ]
@@ -253,6 +257,8 @@ TPLUS_OPEN_TOKEN = os.environ.get("TPLUS_OPEN_TOKEN", "")
 TPLUS_TIMEOUT = float(os.environ.get("TPLUS_TIMEOUT", "1.5"))  # seconds, on-demand refresh
 TPLUS_STALE_AFTER = int(os.environ.get("TPLUS_STALE_AFTER", "1800"))  # seconds
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 90))
+# printed at the head of statements sent to customers (对账单)
+COMPANY_NAME = os.environ.get("ZHONGSHU_COMPANY_NAME", "")
 
 LOGGING = {
     "version": 1,

@@ -1,7 +1,8 @@
 """The audit trail: who changed what, when, from what to what (SPEC §2).
 
 Writes are recorded by django-simple-history (one historical table per audited model) and logins
-by django-axes (``AccessLog`` for logins and logouts, ``AccessFailureLog`` for failed attempts).
+by django-axes (``AccessLog`` for logins and logouts, ``AccessFailureLog`` for failed attempts),
+exports by ``ExportLog`` (who downloaded which list, with which filters, how many rows).
 This module reads them back as one list, newest first, with a keyset cursor across all sources:
 every source is asked for at most one page past the cursor, so a page costs a fixed number of
 queries whatever the filters and however long the history is.
@@ -20,13 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.catalog.models import Material
+from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.customers.models import Customer
 from zhongshu.inventory.models import StockLevel, Warehouse
 from zhongshu.orders.models import Order, OrderLine
 
 from . import permissions
-from .models import Profile, Region
+from .models import ExportLog, Profile, Region
 
 User = get_user_model()
 
@@ -42,6 +44,7 @@ class Kind:
     STOCK = "stock"
     USER = "user"
     LOGIN = "login"
+    EXPORT = "export"
 
 
 KIND_CHOICES = [
@@ -52,6 +55,7 @@ KIND_CHOICES = [
     (Kind.STOCK, _("Stock")),
     (Kind.USER, _("Users")),
     (Kind.LOGIN, _("Logins")),
+    (Kind.EXPORT, _("Exports")),
 ]
 
 ACTIONS = {
@@ -150,6 +154,7 @@ SOURCES = [
 # login log sources: (index, model, time field)
 LOGIN_INDEX = 9
 FAILURE_INDEX = 10
+EXPORT_INDEX = 11
 KIND_LABELS = dict(KIND_CHOICES)
 
 
@@ -310,6 +315,8 @@ def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_S
             )
     if not filters.kind or filters.kind == Kind.LOGIN:
         entries.extend(_login_rows(filters, position, limit + 1))
+    if not filters.kind or filters.kind == Kind.EXPORT:
+        entries.extend(_export_rows(filters, position, limit + 1))
     entries.sort(key=lambda e: _sort_key(e.cursor), reverse=True)
     page = entries[:limit]
     next_cursor = page[-1].cursor if len(entries) > limit else ""
@@ -319,3 +326,132 @@ def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_S
 def _sort_key(cursor: str):
     when, index, row_id = cursor.rsplit("|", 2)
     return dt.datetime.fromisoformat(when), int(index), int(row_id)
+
+
+# --- exports: logged, listed with the rest of the trail, and the trail itself exportable ---------
+
+# what each export is called in the log (the kind slugs are the ones ExportLog.kind stores)
+EXPORT_KINDS = {
+    "orders": _("Orders"),
+    "customers": _("Customers"),
+    "materials": _("Materials"),
+    "stock": _("Stock levels"),
+    "shipments": _("Shipments"),
+    "audit": _("Audit trail"),
+    "reconciliation": _("Reconciliation statement"),
+}
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value if isinstance(value, int | float | bool) or value is None else str(value)
+
+
+def clean_filters(filters: dict) -> dict:
+    """The filters as they are stored in the log: only the ones given, JSON-safe."""
+    return {k: _plain(v) for k, v in filters.items() if v not in (None, "", [], (), False)}
+
+
+def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:
+    return ExportLog.objects.create(
+        user=actor if getattr(actor, "pk", None) else None,
+        kind=kind,
+        filters=clean_filters(filters),
+        row_count=rows,
+    )
+
+
+def export_workbook(*, actor, export: xlsx.ListExport):
+    """Write a list export into a temporary file and log it. Returns ``(file, filename)``.
+
+    The caller has checked the permission and scoped the rows (the export builders in each app
+    do both before any row is read); a failure while writing logs nothing."""
+    fileobj = xlsx.spool()
+    try:
+        count = xlsx.write_list(
+            fileobj, title=export.title, columns=export.columns, rows=export.rows
+        )
+    except BaseException:
+        fileobj.close()
+        raise
+    log_export(actor=actor, kind=export.kind, filters=export.filters, rows=count)
+    return fileobj, xlsx.dated_filename(export.title)
+
+
+def _export_note(row: ExportLog) -> str:
+    parts = [str(_("%(rows)s rows")) % {"rows": row.row_count}]
+    if row.filters:
+        shown = ", ".join(
+            f"{k}={'/'.join(map(str, v)) if isinstance(v, list) else v}"
+            for k, v in sorted(row.filters.items())
+        )
+        parts.append(str(_("filters: %(filters)s")) % {"filters": shown})
+    return "; ".join(parts)
+
+
+def _export_rows(filters: Filters, cursor, limit: int) -> list[Entry]:
+    qs = ExportLog.objects.filter(_date_range(filters, "at"))
+    qs = qs.filter(_before_cursor(cursor, EXPORT_INDEX, "at", "id"))
+    if filters.user:
+        qs = qs.filter(user__username=filters.user)
+    if filters.obj:
+        qs = qs.filter(kind=filters.obj)
+    out = []
+    for row in qs.select_related("user").order_by("-at", "-id")[:limit]:
+        out.append(
+            Entry(
+                when=row.at,
+                who=row.user.get_username() if row.user else "",
+                action=str(_("exported")),
+                kind=Kind.EXPORT,
+                kind_label=str(KIND_LABELS[Kind.EXPORT]),
+                obj=str(EXPORT_KINDS.get(row.kind, row.kind)),
+                note=_export_note(row),
+                cursor=f"{row.at.isoformat()}|{EXPORT_INDEX}|{row.id}",
+            )
+        )
+    return out
+
+
+def iter_entries(*, actor, filters: Filters, page_size: int = MAX_PAGE_SIZE):
+    """Every entry matching ``filters``, newest first, a page at a time (bounded memory)."""
+    cursor = ""
+    while True:
+        page, cursor = audit_page(actor=actor, filters=filters, cursor=cursor, limit=page_size)
+        yield from page
+        if not cursor:
+            return
+
+
+def _changes_text(entry: Entry) -> str:
+    return "; ".join(f"{c.label}: {c.old} → {c.new}" for c in entry.changes)
+
+
+def audit_export(*, actor, filters: Filters) -> xlsx.ListExport:
+    permissions.require(actor, "audit.view")
+    permissions.require(actor, "audit.export")
+    columns = [
+        xlsx.Column(_("When"), lambda e: e.when, xlsx.DATETIME, 18),
+        xlsx.Column(_("Who"), lambda e: e.who, width=14),
+        xlsx.Column(_("What"), lambda e: e.action, width=14),
+        xlsx.Column(_("Object type"), lambda e: e.kind_label, width=12),
+        xlsx.Column(_("Object"), lambda e: e.obj, width=24),
+        xlsx.Column(_("Changes"), _changes_text, width=60),
+        xlsx.Column(_("Note"), lambda e: e.note, width=40),
+    ]
+    return xlsx.ListExport(
+        kind="audit",
+        title=EXPORT_KINDS["audit"],
+        columns=columns,
+        rows=iter_entries(actor=actor, filters=filters),
+        filters={
+            "kind": filters.kind,
+            "user": filters.user,
+            "date_from": filters.date_from,
+            "date_to": filters.date_to,
+            "obj": filters.obj,
+        },
+    )

@@ -1,10 +1,12 @@
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.pagination import BoundedLimitOffset
 from zhongshu.core.schemas import errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .schemas import MaterialIn, MaterialOut, MaterialPatch
 
 router = Router(tags=["materials"])
@@ -19,6 +21,14 @@ class MaterialFilters(Schema):
 @paginate(BoundedLimitOffset)
 def list_materials(request, filters: Query[MaterialFilters]):
     return selectors.material_list(actor=request.auth, q=filters.q, kind=filters.kind)
+
+
+# declared before "/{code}", which would otherwise take "export.xlsx" for a material code
+@router.get("/export.xlsx", response=errors(401, 403, 422))
+def export_materials(request, filters: Query[MaterialFilters]):
+    """The material list as an xlsx workbook: the same filters as ``GET /materials``."""
+    export = exports.material_export(actor=request.auth, q=filters.q, kind=filters.kind)
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.post("", response={201: MaterialOut, **errors(401, 403, 422)})

@@ -1,10 +1,12 @@
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
+from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.pagination import BoundedLimitOffset
 from zhongshu.core.schemas import errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .schemas import CustomerIn, CustomerOut, CustomerPatch
 
 router = Router(tags=["customers"])
@@ -19,6 +21,14 @@ class CustomerFilters(Schema):
 @paginate(BoundedLimitOffset)
 def list_customers(request, filters: Query[CustomerFilters]):
     return selectors.customer_list(actor=request.auth, q=filters.q, region=filters.region)
+
+
+# declared before "/{code}", which would otherwise take "export.xlsx" for a customer code
+@router.get("/export.xlsx", response=errors(401, 403, 422))
+def export_customers(request, filters: Query[CustomerFilters]):
+    """The customer list as an xlsx workbook: the same filters and scope as ``GET /customers``."""
+    export = exports.customer_export(actor=request.auth, q=filters.q, region=filters.region)
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.post("", response={201: CustomerOut, **errors(401, 403, 422)})

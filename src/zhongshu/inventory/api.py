@@ -1,12 +1,14 @@
 from django.http import JsonResponse
 from ninja import Header, Query, Router, Status
 
+from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.errors import NotFound
 from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import MAX_OFFSET, keyset_page
 from zhongshu.core.schemas import errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .schemas import (
     AvailabilityOut,
     LevelOut,
@@ -71,6 +73,15 @@ def list_levels(
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
+@router.get("/levels/export.xlsx", response=errors(401, 403, 422))
+def export_levels(request, q: str = "", warehouse: str = "", below_safety: bool = False):
+    """The stock levels as an xlsx workbook: the same filters as ``GET /inventory/levels``."""
+    export = exports.level_export(
+        actor=request.auth, q=q, warehouse=warehouse, below_safety=below_safety
+    )
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
+
+
 @router.get("/movements", response={200: MovementPage, **errors(401, 403, 422)})
 def list_movements(request, filters: Query[MovementFiltersIn]):
     qs = selectors.movement_list(
@@ -128,6 +139,13 @@ def list_shipments(
     qs = selectors.shipment_list(actor=request.auth, order=order)
     items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/shipments/export.xlsx", response=errors(401, 403, 422))
+def export_shipments(request, order: str = ""):
+    """The shipments as an xlsx workbook: the same filter and scope as ``GET /shipments``."""
+    export = exports.shipment_export(actor=request.auth, order=order)
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.get("/shipments/{int:shipment_id}", response={200: ShipmentOut, **errors(401, 403, 404)})

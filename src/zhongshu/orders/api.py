@@ -1,11 +1,13 @@
 from django.http import HttpResponse, JsonResponse
 from ninja import Header, Query, Router
 
+from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.schemas import errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .schemas import OrderFiltersIn, OrderIn, OrderOut, OrderPage, OrderPatch, TransitionIn
 
 router = Router(tags=["orders"])
@@ -35,6 +37,24 @@ def list_orders(request, filters: Query[OrderFiltersIn]):
     )
     items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/export.xlsx", response=errors(401, 403, 422))
+def export_orders(request, filters: Query[OrderFiltersIn]):
+    """The order list as an xlsx workbook: the same filters and scope as ``GET /orders``
+    (``cursor`` and ``limit`` are ignored: every matching order is exported). Logged."""
+    export = exports.order_export(
+        actor=request.auth,
+        filters=selectors.OrderFilters(
+            status=filters.status,
+            customer=filters.customer,
+            priority=filters.priority or "",
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            q=filters.q,
+        ),
+    )
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.post("", response={201: OrderOut, **errors(401, 403, 409, 422)})

@@ -1,4 +1,4 @@
-"""The audit trail page: every recorded change and login, newest first, with filters."""
+"""The audit trail page: every recorded change, login and export, newest first, with filters."""
 
 from urllib.parse import urlencode
 
@@ -27,20 +27,24 @@ class AuditFilterForm(forms.Form):
     obj = forms.CharField(label=_("Object id or code"), max_length=64, required=False)
 
 
-@login_required
-@domain_errors
-def audit_list(request):
-    permissions.require(request.user, "audit.view")
-    form = AuditFilterForm(request.GET or None)
-    form.is_valid()  # invalid fields are shown next to their inputs and ignored
+def audit_filters(form: AuditFilterForm) -> audit.Filters:
     f = form.cleaned_data if form.is_bound else {}
-    filters = audit.Filters(
+    return audit.Filters(
         kind=f.get("kind") or "",
         user=(f.get("user") or "").strip(),
         date_from=f.get("date_from"),
         date_to=f.get("date_to"),
         obj=(f.get("obj") or "").strip(),
     )
+
+
+@login_required
+@domain_errors
+def audit_list(request):
+    permissions.require(request.user, "audit.view")
+    form = AuditFilterForm(request.GET or None)
+    form.is_valid()  # invalid fields are shown next to their inputs and ignored
+    filters = audit_filters(form)
     try:
         limit = min(max(int(request.GET.get("limit", audit.PAGE_SIZE)), 1), audit.MAX_PAGE_SIZE)
     except ValueError:
@@ -54,5 +58,7 @@ def audit_list(request):
         "entries": entries,
         "next_query": urlencode([*params, ("cursor", next_cursor)]) if next_cursor else None,
         "first_query": urlencode(params) if request.GET.get("cursor") else None,
+        "export_query": urlencode(params),
+        "can_export": permissions.can(request.user, "audit.export"),
     }
     return render(request, "web/audit/list.html", context)
