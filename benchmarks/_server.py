@@ -1,10 +1,16 @@
 """Start and stop the real server (`zhongshu serve`) for a benchmark run."""
 
+import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+# benchmarks/rules.py is named like the django-rules package Django loads: this directory goes to
+# the end of the import path so ``import rules`` finds the package and ``import orders`` still works.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] + [_HERE]
 
 
 def start_server(port: int, env: dict, *, workers: int, log_name: str) -> subprocess.Popen:

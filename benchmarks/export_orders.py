@@ -23,7 +23,10 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+# benchmarks/rules.py would shadow the django-rules package: this directory leaves the import path
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent / "src"))
 
 
 def setup(data_dir: str) -> None:
