@@ -12,6 +12,7 @@ ORDER_PANELS = [
     "zhongshu.production.views.order_panel",
     "zhongshu.quality.views.order_panel",
     "zhongshu.rules.views.order_panel",
+    "zhongshu.approvals.views.order_panel",
 ]
 
 

@@ -1,0 +1,28 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApprovalsConfig(AppConfig):
+    name = "zhongshu.approvals"
+    label = "approvals"
+    verbose_name = _("Approvals")
+
+    def ready(self) -> None:
+        from zhongshu.analytics import sources
+        from zhongshu.core import jobs
+
+        from . import hooks, requirements  # noqa: F401  (confirm guard, rush requirement)
+        from .selectors import waiting_count
+
+        jobs.register("approvals.escalate", _escalate, seconds=ESCALATE_EVERY)
+        # the dashboard's "awaiting my approval" figure
+        sources.register_awaiting_approval(waiting_count)
+
+
+ESCALATE_EVERY = 60
+
+
+def _escalate():
+    from .services import escalate_overdue
+
+    return escalate_overdue()
