@@ -8,4 +8,11 @@ class AnalyticsConfig(AppConfig):
     verbose_name = _("Analytics")
 
     def ready(self) -> None:
+        from zhongshu.core import jobs
+
         from . import receivers  # noqa: F401  (connects the activity counters)
+        from .leaderboard import weekly_message_job
+        from .segments import recompute_job
+
+        jobs.register("analytics.segments", recompute_job, seconds=600)
+        jobs.register("analytics.leaderboard_message", weekly_message_job, seconds=3600)
