@@ -1,0 +1,225 @@
+"""The channel order pool (SPEC §7): channel accounts with their sync cursor, every external order
+once per (account, external id), the SKU mapping table, the exception queue of unmapped lines,
+sync runs and the logistics reports sent back to the platforms."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from zhongshu.accounts.models import Region
+from zhongshu.catalog.models import Material
+from zhongshu.customers.models import Customer
+from zhongshu.orders.models import Order
+
+
+class ChannelKind(models.TextChoices):
+    TAOBAO = "taobao", _("Taobao")
+    DOUYIN = "douyin", _("Douyin shop")
+    AGENT = "agent", _("Agent")
+
+
+class ChannelAccount(models.Model):
+    """One shop (or one offline agent). Secrets are encrypted (``crypto``) and never shown back."""
+
+    kind = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    base_url = models.CharField(_("API base URL"), max_length=200, blank=True)
+    app_key = models.CharField(_("app key"), max_length=80, blank=True)
+    shop_id = models.CharField(_("shop id"), max_length=40, blank=True)
+    secret_enc = models.TextField(blank=True)
+    token_enc = models.TextField(blank=True)  # Taobao session key / Douyin access token
+    api_key_hash = models.CharField(max_length=64, blank=True, db_index=True)  # agents
+    api_key_prefix = models.CharField(max_length=12, blank=True)
+    default_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("default region")
+    )
+    lead_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
+    overlap_seconds = models.PositiveIntegerField(_("window overlap (s)"), default=300)
+    is_active = models.BooleanField(_("active"), default=True)
+    # the sync cursor: everything modified before ``synced_to`` is in; a window in progress is
+    # (window_start, window_end, page) and is committed with the orders of each page
+    synced_to = models.DateTimeField(null=True, blank=True)
+    window_start = models.DateTimeField(null=True, blank=True)
+    window_end = models.DateTimeField(null=True, blank=True)
+    window_page = models.PositiveIntegerField(default=1)
+    backoff_until = models.DateTimeField(null=True, blank=True)
+    last_sync_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+        verbose_name = _("channel account")
+        indexes = [models.Index(fields=["kind", "app_key"], name="chacct_kind_key")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelOrder(models.Model):
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting for payment")
+        EXCEPTION = "exception", _("Unmapped SKU")
+        ORDERED = "ordered", _("Internal order created")
+        CANCELLED = "cancelled", _("Cancelled")
+        AFTERSALES = "aftersales", _("After-sales case opened")
+        CLOSED = "closed", _("Closed")
+        ERROR = "error", _("Error")
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.PROTECT, related_name="orders")
+    external_id = models.CharField(_("external order id"), max_length=64)
+    status = models.CharField(_("platform status"), max_length=40)
+    state = models.CharField(_("state"), max_length=12, choices=State.choices)
+    modified_at = models.DateTimeField(_("modified on the platform"))
+    buyer_key = models.CharField(max_length=120, blank=True)
+    buyer_name = models.CharField(max_length=120, blank=True)
+    amount = models.DecimalField(max_digits=14, decimal_places=2, default=Decimal(0))
+    payload = models.JSONField(default=dict)
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="channel_orders"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tags = models.JSONField(default=list)
+    error = models.CharField(max_length=500, blank=True)
+    source = models.CharField(max_length=10, default="pull")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("channel order")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "external_id"], name="channelorder_once_per_account"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["account", "state", "-id"], name="chorder_state"),
+            models.Index(fields=["order"], name="chorder_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.external_id}"
+
+
+class ChannelOrderEvent(models.Model):
+    """Status history: every applied version of the external order."""
+
+    channel_order = models.ForeignKey(ChannelOrder, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=40)
+    modified_at = models.DateTimeField()
+    source = models.CharField(max_length=10)
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class SkuMapping(models.Model):
+    channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    channel_sku = models.CharField(_("channel SKU id / outer SKU code"), max_length=64)
+    material = models.ForeignKey(
+        Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    multiplier = models.DecimalField(
+        _("quantity multiplier"), max_digits=10, decimal_places=3, default=Decimal(1)
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["channel", "channel_sku"]
+        verbose_name = _("SKU mapping")
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "channel_sku"], name="skumap_unique"),
+            models.CheckConstraint(condition=Q(multiplier__gt=0), name="skumap_multiplier_pos"),
+        ]
+
+
+class ChannelException(models.Model):
+    """A line that maps to no material. The channel order waits here until it is mapped."""
+
+    channel_order = models.ForeignKey(
+        ChannelOrder, on_delete=models.CASCADE, related_name="exceptions"
+    )
+    channel = models.CharField(max_length=10, choices=ChannelKind.choices)
+    sku_id = models.CharField(max_length=64, blank=True)
+    outer_sku = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    quantity = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal(0))
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["resolved_at", "-id"], name="chexc_open")]
+
+
+class SyncRun(models.Model):
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="runs")
+    trigger = models.CharField(max_length=10, default="schedule")
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    ok = models.BooleanField(default=False)
+    pages = models.PositiveIntegerField(default=0)
+    seen = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    ignored = models.PositiveIntegerField(default=0)
+    throttled = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+
+
+class LogisticsReport(models.Model):
+    """The outbox of shipping reports to the platforms: one row per channel order, written in the
+    same transaction as the internal order's ship transition, delivered by the worker under a lease
+    (see ``logistics``). The platform is told once: a row whose worker died mid-call is first
+    checked against the platform before anything is sent again."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed, will retry")
+        DEAD = "dead", _("Gave up")
+
+    channel_order = models.ForeignKey(
+        ChannelOrder, on_delete=models.CASCADE, related_name="logistics"
+    )
+    shipment = models.ForeignKey(
+        "inventory.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tracking_no = models.CharField(max_length=60, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    # set when a lease expired mid-call: the platform may have accepted it, so check before sending
+    uncertain = models.BooleanField(default=False)
+    response = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["channel_order"], name="logistics_once_per_order")
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="logistics_due"),
+            models.Index(fields=["status", "claimed_until"], name="logistics_lease"),
+        ]

@@ -1,0 +1,175 @@
+import datetime as dt
+from decimal import Decimal
+
+from ninja import Schema
+
+
+class AccountOut(Schema):
+    id: int
+    kind: str
+    name: str
+    base_url: str
+    app_key: str
+    shop_id: str
+    default_region: str
+    lead_days: int
+    overlap_seconds: int
+    is_active: bool
+    secret_set: bool
+    token_set: bool
+    api_key_prefix: str
+    synced_to: dt.datetime | None
+    last_sync_at: dt.datetime | None
+    last_error: str
+
+    @staticmethod
+    def resolve_default_region(obj):
+        return obj.default_region.name
+
+    @staticmethod
+    def resolve_secret_set(obj):
+        return bool(obj.secret_enc)
+
+    @staticmethod
+    def resolve_token_set(obj):
+        return bool(obj.token_enc)
+
+
+class AccountIn(Schema):
+    kind: str | None = None
+    name: str | None = None
+    base_url: str | None = None
+    app_key: str | None = None
+    shop_id: str | None = None
+    secret: str | None = None
+    token: str | None = None
+    default_region: str | None = None
+    lead_days: int | None = None
+    overlap_seconds: int | None = None
+    is_active: bool | None = None
+
+
+class AccountCreated(AccountOut):
+    api_key: str = ""
+
+
+class MappingIn(Schema):
+    channel: str
+    channel_sku: str
+    material: str
+    multiplier: Decimal | str = "1"
+
+
+class MappingOut(Schema):
+    id: int
+    channel: str
+    channel_sku: str
+    material: str
+    multiplier: Decimal
+
+    @staticmethod
+    def resolve_material(obj):
+        return obj.material.code
+
+
+class MappingPage(Schema):
+    items: list[MappingOut]
+    count: int
+
+
+class ExceptionOut(Schema):
+    id: int
+    channel: str
+    account: str
+    external_id: str
+    sku_id: str
+    outer_sku: str
+    title: str
+    quantity: Decimal
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_account(obj):
+        return obj.channel_order.account.name
+
+    @staticmethod
+    def resolve_external_id(obj):
+        return obj.channel_order.external_id
+
+
+class ExceptionPage(Schema):
+    items: list[ExceptionOut]
+    count: int
+
+
+class MapRetryIn(Schema):
+    material: str
+    multiplier: Decimal | str = "1"
+
+
+class DismissIn(Schema):
+    note: str = ""
+
+
+class MapRetryOut(Schema):
+    mapping_id: int
+    retried: int
+    ordered: int
+
+
+class RunOut(Schema):
+    id: int
+    account_id: int
+    trigger: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    ok: bool
+    pages: int
+    seen: int
+    created: int
+    updated: int
+    ignored: int
+    throttled: int
+    error: str
+
+
+class RunPage(Schema):
+    items: list[RunOut]
+    count: int
+
+
+class PushOut(Schema):
+    code: int = 0
+    msg: str = "success"
+
+
+class PoolOrderOut(Schema):
+    id: int
+    account: str
+    channel: str
+    external_id: str
+    status: str
+    state: str
+    modified_at: dt.datetime
+    buyer_name: str
+    amount: Decimal
+    order_number: str | None
+    tags: list[str]
+    error: str
+
+    @staticmethod
+    def resolve_account(obj):
+        return obj.account.name
+
+    @staticmethod
+    def resolve_channel(obj):
+        return obj.account.kind
+
+    @staticmethod
+    def resolve_order_number(obj):
+        return obj.order.number if obj.order_id else None
+
+
+class PoolPage(Schema):
+    items: list[PoolOrderOut]
+    count: int

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "channels"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("orders/", views.pool, name="pool"),
+    path("accounts/", views.accounts, name="accounts"),
+    path("mappings/", views.mappings, name="mappings"),
+    path("mappings/save/", views.mapping_save, name="mapping_save"),
+    path("exceptions/<int:exception_id>/map/", views.map_retry, name="map_retry"),
+    path("exceptions/<int:exception_id>/dismiss/", views.dismiss, name="dismiss"),
+    path("agent/", views.agent_portal, name="agent"),
+]
