@@ -6,3 +6,11 @@ class ImportsConfig(AppConfig):
     name = "zhongshu.imports"
     label = "imports"
     verbose_name = _("Imports")
+
+    def ready(self):
+        from zhongshu.core import jobs
+
+        from .services import resume_stalled
+
+        # a worker killed mid-import leaves its batch "validating"/"importing": pick it up again
+        jobs.register("imports.resume_stalled", resume_stalled, seconds=60)
