@@ -10,8 +10,12 @@ from ninja.security.base import AuthBase
 
 from zhongshu.accounts.api import router as accounts_router
 from zhongshu.accounts.services import token_user
+from zhongshu.aftersales.api import router as aftersales_router
+from zhongshu.analytics.api import analytics_router
 from zhongshu.analytics.api import router as dashboard_router
+from zhongshu.approvals.api import router as approvals_router
 from zhongshu.catalog.api import router as catalog_router
+from zhongshu.channels.api import router as channels_router
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
 from zhongshu.finance.api import router as finance_router
@@ -132,3 +136,7 @@ api.add_router("/notifications", notify_router)
 api.add_router("/imports", imports_router)
 api.add_router("/finance", finance_router)
 api.add_router("/dashboard", dashboard_router)
+api.add_router("/analytics", analytics_router)
+api.add_router("/approvals", approvals_router)
+api.add_router("/channels", channels_router)
+api.add_router("/aftersales", aftersales_router)

@@ -13,5 +13,9 @@ urlpatterns = [
     path("imports/", include("zhongshu.imports.urls")),
     path("finance/", include("zhongshu.finance.urls")),
     path("dashboard/", include("zhongshu.analytics.urls")),
+    path("analytics/", include("zhongshu.analytics.insight_urls")),
+    path("approvals/", include("zhongshu.approvals.urls")),
+    path("channels/", include("zhongshu.channels.urls")),
+    path("aftersales/", include("zhongshu.aftersales.urls")),
     path("", include("zhongshu.web.urls")),
 ]

@@ -150,6 +150,11 @@ ACTION_ROLES: dict[str, set[str]] = {
     "audit.export": {R.ADMIN, R.MANAGER},
     # dashboard (SPEC §9)
     "dashboard.view": EVERYONE_BUT_OPERATOR,
+    # analytics (SPEC §9): segments are scoped like customers (sales: their regions only)
+    "analytics.segments": {R.ADMIN, R.MANAGER, R.SALES},
+    "analytics.effect": {R.ADMIN, R.MANAGER},
+    "analytics.leaderboard": {R.ADMIN, R.MANAGER},
+    "analytics.configure": {R.ADMIN, R.MANAGER},
     # approvals (SPEC §6): deciding is limited by the flow's steps (object rules below)
     "approvals.view": set(Role),
     "approvals.request": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
@@ -343,7 +348,32 @@ OBJECT_RULES.update({"followups.view": _followup_is_mine})
 
 # --- approvals object rules ------------------------------------------------------------------------
 
+
+def _approval_waits_for(user, approval_request) -> bool:
+    """May ``user`` decide this approval request now (approver of its active step, deputy after
+    escalation, or delegate of an approver)?"""
+    from zhongshu.approvals.selectors import waiting_queryset
+
+    return waiting_queryset(user).filter(pk=approval_request.pk).exists()
+
+
+OBJECT_RULES.update({"approvals.decide": _approval_waits_for})
+
 # --- channels object rules -------------------------------------------------------------------------
+
+CHANNELS_ALL_REGIONS = {R.ADMIN, R.MANAGER, R.PLANNER}
+
+
+def scope_channel_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    """Channel orders (and what hangs off them) by the region of their account: administrators,
+    managers and planners see every region, sales the regions they are assigned to."""
+    roles = roles_of(user)
+    if roles & CHANNELS_ALL_REGIONS:
+        return qs
+    if R.SALES in roles:
+        return qs.filter(**{f"{prefix}account__default_region_id__in": sorted(region_ids_of(user))})
+    return qs.none()
+
 
 # --- finance / after-sales object rules ------------------------------------------------------------
 

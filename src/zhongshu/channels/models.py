@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material
@@ -189,7 +190,7 @@ class LogisticsReport(models.Model):
     checked against the platform before anything is sent again."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery", "Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed, will retry")

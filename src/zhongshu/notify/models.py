@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -35,7 +36,10 @@ class RobotKind(models.TextChoices):
 
 
 class Status(models.TextChoices):
-    PENDING = "pending", _("Pending")  # waiting for its first try or for its next retry
+    PENDING = (
+        "pending",
+        pgettext_lazy("delivery", "Pending"),
+    )  # waiting for its first try or for its next retry
     SENDING = "sending", _("Sending")  # claimed by a worker until ``claimed_until``
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed, will retry")

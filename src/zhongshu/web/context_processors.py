@@ -1,3 +1,6 @@
+from django.db import connection
+from django.db.models import QuerySet
+
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
 
@@ -8,17 +11,46 @@ def _can(user, action: str) -> bool:
 
 
 try:  # follow-up tasks arrive with the rules app; without it there is no such badge
-    from zhongshu.rules.selectors import open_followup_count
+    from zhongshu.rules.selectors import followup_list
 except ImportError:
-    open_followup_count = None
+    followup_list = None
+
+
+def count_together(querysets: dict[str, QuerySet]) -> dict[str, int]:
+    """Several counts in one round trip: ``SELECT (SELECT COUNT(*) FROM (…)), …``."""
+    if not querysets:
+        return {}
+    parts, params = [], []
+    for i, qs in enumerate(querysets.values()):
+        sql, p = qs.order_by().values("pk").query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")
+        params.extend(p)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: int(n or 0) for key, n in zip(querysets, row, strict=True)}
 
 
 def _badges(user) -> dict:
-    from zhongshu.notify.selectors import unread_count
+    """The header counters (unread messages, open follow-ups, approvals waiting), one query —
+    none for a count the page already made (the dashboard's "awaiting my approval")."""
+    from zhongshu.approvals import selectors as approvals
+    from zhongshu.notify.selectors import inbox
 
-    badges = {"inbox": unread_count(user)}
-    if open_followup_count is not None:
-        badges["followups"] = open_followup_count(user)
+    wanted: dict[str, QuerySet] = {}
+    if _can(user, "notifications.inbox"):
+        wanted["inbox"] = inbox(user, unread=True)
+    if followup_list is not None and _can(user, "followups.view"):
+        wanted["followups"] = followup_list(actor=user)
+    known = approvals.waiting_count_known(user)
+    if known is None and _can(user, "approvals.decide"):
+        wanted["approvals"] = approvals.waiting_queryset(user)
+    badges = {"inbox": 0, "approvals": known or 0}
+    if followup_list is not None:
+        badges["followups"] = 0
+    badges.update(count_together(wanted))
+    if "approvals" in wanted:
+        approvals.remember_waiting_count(user, badges["approvals"])
     return badges
 
 
@@ -50,6 +82,7 @@ def navigation(request):
             "approvals": _can(user, "approvals.view"),
             "channels": _can(user, "channels.view"),
             "aftersales": _can(user, "aftersales.view"),
+            "analytics": _can(user, "analytics.segments"),
         },
         # small counters in the header (unread messages, open follow-ups, approvals waiting)
         "badges": _badges(user),
