@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from zhongshu.core.errors import DomainError
 from zhongshu.finance import selectors, services
+from zhongshu.finance.amounts import cents
 from zhongshu.finance.models import Allocation, Payment, Receivable
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,8 @@ def _run(clerk, customer, recs, ops) -> None:
 
 
 def _sum(qs, field="amount") -> Decimal:
-    return qs.aggregate(s=Sum(field))["s"] or Decimal(0)
+    # the ledger's own rule for sums: in cents (SQLite sums decimals as floats)
+    return cents(qs.aggregate(s=Sum(field))["s"])
 
 
 @settings(

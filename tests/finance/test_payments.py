@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db.models import F
 from django.utils import timezone
 
 from zhongshu.core.errors import ValidationFailed
@@ -253,3 +254,31 @@ def test_api_reverse_and_422(books, east, clerk, api_as):
     assert r.json()["amount"] == "-10.00" and r.json()["reverses_id"] == payment.pk
     r = api.post(f"/api/v1/finance/payments/{payment.pk}/reverse", {"reason": "typo"})
     assert r.status_code == 409 and r.json()["code"] == "already_reversed"
+
+
+def test_running_figures_and_sums_stay_exact_in_cents(books, east, clerk):
+    # given a receivable of 0.30 (cents that floating point cannot hold exactly)
+    customer = books.customer(east)
+    rec = books.ship(customer, amount="0.30")
+
+    # when it is paid in full as 0.10 + 0.20, then the 0.10 is reversed and paid again
+    first = pay(clerk, customer, "0.10", allocations=[{"receivable_id": rec.pk, "amount": "0.10"}])
+    pay(
+        clerk, customer, "0.20", "BANK-2", allocations=[{"receivable_id": rec.pk, "amount": "0.20"}]
+    )
+    services.payment_reverse(actor=clerk, payment_id=first.pk, reason="wrong customer")
+    pay(
+        clerk, customer, "0.10", "BANK-3", allocations=[{"receivable_id": rec.pk, "amount": "0.10"}]
+    )
+
+    # then the stored running figure is exactly the amount (the database compares it, not Python)
+    assert Receivable.objects.filter(pk=rec.pk, allocated=Decimal("0.30")).exists()
+    assert not Receivable.objects.filter(pk=rec.pk, allocated__lt=F("amount")).exists()
+
+    # and the ledger's sums come back in cents, without floating-point noise
+    b = balance(clerk, customer)
+    figures = (b.billed, b.paid, b.outstanding, b.credit, b.adjusted, b.balance)
+    assert figures == (Decimal("0.30"), Decimal("0.30"), 0, 0, 0, 0)
+    assert all(f.as_tuple().exponent == -2 for f in figures)
+    report = selectors.ageing(actor=clerk, customer=customer.code)
+    assert report["total"] == 0 and report["total"].as_tuple().exponent == -2

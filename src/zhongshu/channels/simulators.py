@@ -87,10 +87,12 @@ class _Simulator:
     # --- the order book -------------------------------------------------------------------------
 
     def _tick(self, when: dt.datetime | None) -> int:
-        """Modified times in whole seconds, never going backwards unless given explicitly."""
+        """Modified times in whole seconds, never going backwards unless given explicitly, and
+        never ahead of the clock (a platform does not stamp changes in the future; several changes
+        in one second share it, as on the real platforms)."""
         if when is not None:
             return int(when.timestamp())
-        self._clock = max(self._clock + 1, int(time.time()))
+        self._clock = max(self._clock, int(time.time()))
         return self._clock
 
     def add_order(self, *, lines, status=None, buyer=None, modified=None, order_id=None) -> str:

@@ -20,6 +20,8 @@ from django.db.models import F, Min, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .amounts import cents
+
 ZERO = Decimal("0")
 DEFAULT_OVERDUE_DAYS = 30
 
@@ -34,7 +36,7 @@ def _balance(customer_id) -> Decimal:
     from .models import Adjustment, Payment, Receivable
 
     def total(model):
-        return model.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"] or ZERO
+        return cents(model.objects.filter(customer_id=customer_id).aggregate(s=Sum("amount"))["s"])
 
     return total(Receivable) - total(Payment) + total(Adjustment)
 
@@ -60,6 +62,7 @@ def reasons_for(customer, *, extra: Decimal = ZERO, today: dt.date | None = None
         allocated__lt=F("amount"),
         due_on__lt=today - dt.timedelta(days=days),
     ).aggregate(amount=Sum(F("amount") - F("allocated")), oldest=Min("due_on"))
+    late["amount"] = cents(late["amount"])
     if late["amount"]:
         reasons.append(
             _("Receivables more than %(days)d days overdue: %(amount)s (oldest due on %(oldest)s).")

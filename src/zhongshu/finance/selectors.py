@@ -26,7 +26,6 @@ from decimal import Decimal
 
 from django.db.models import (
     Case,
-    DecimalField,
     F,
     OuterRef,
     Q,
@@ -36,7 +35,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -48,6 +46,8 @@ from zhongshu.customers.models import Customer
 from zhongshu.inventory.models import ShipmentLine
 from zhongshu.orders.models import Order, money
 from zhongshu.orders.statuses import OrderStatus
+
+from .amounts import cents, money_sum
 
 ZERO = Decimal("0")
 MAX_PERIOD_DAYS = 3 * 366
@@ -150,7 +150,7 @@ def _payments(customer: Customer, start: dt.date, end: dt.date):
     from .models import Payment
 
     qs = Payment.objects.filter(customer=customer)
-    paid_before = qs.filter(received_on__lt=start).aggregate(s=Sum("amount"))["s"] or ZERO
+    paid_before = cents(qs.filter(received_on__lt=start).aggregate(s=Sum("amount"))["s"])
     rows = [
         PaymentRow(date=p.received_on, reference=p.reference, amount=p.amount, note=p.note)
         for p in qs.filter(received_on__gte=start, received_on__lte=end).order_by(
@@ -164,7 +164,7 @@ def _adjustments(customer: Customer, start: dt.date, end: dt.date):
     from .models import Adjustment
 
     qs = Adjustment.objects.filter(customer=customer)
-    before = qs.filter(made_on__lt=start).aggregate(s=Sum("amount"))["s"] or ZERO
+    before = cents(qs.filter(made_on__lt=start).aggregate(s=Sum("amount"))["s"])
     rows = [
         AdjustmentRow(date=a.made_on, reason=a.reason, amount=a.amount)
         for a in qs.filter(made_on__gte=start, made_on__lte=end).order_by("made_on", "id")
@@ -319,10 +319,6 @@ RECEIVABLE_STATES = ("open", "overdue", "paid", "all")
 AGEING_BUCKETS = ("not_due", "d0_30", "d31_60", "d61_90", "d90_plus")
 
 
-def _money(expr) -> Coalesce:
-    return Coalesce(expr, Value(ZERO), output_field=DecimalField(max_digits=18, decimal_places=2))
-
-
 def customer_get(*, actor, code: str, action: str = "finance.view") -> Customer:
     """One customer in the user's scope by code, or ``NotFound``."""
     permissions.require(actor, action)
@@ -364,7 +360,7 @@ def _bucket_sums(as_of: dt.date) -> dict:
     d = dt.timedelta
 
     def when(**lookup):
-        return _money(Sum(Case(When(then=outstanding, **lookup), default=Value(ZERO))))
+        return money_sum(Sum(Case(When(then=outstanding, **lookup), default=Value(ZERO))))
 
     return {
         "not_due": when(due_on__gt=as_of),
@@ -372,7 +368,7 @@ def _bucket_sums(as_of: dt.date) -> dict:
         "d31_60": when(due_on__lt=as_of - d(days=30), due_on__gte=as_of - d(days=60)),
         "d61_90": when(due_on__lt=as_of - d(days=60), due_on__gte=as_of - d(days=90)),
         "d90_plus": when(due_on__lt=as_of - d(days=90)),
-        "total": _money(Sum(outstanding)),
+        "total": money_sum(Sum(outstanding)),
     }
 
 
@@ -399,7 +395,7 @@ def ageing_by_customer(*, actor, as_of: dt.date | None = None) -> list[dict]:
 
 
 def _sum_of(model, field: str, expr=None):
-    return _money(
+    return money_sum(
         Subquery(
             model.objects.filter(customer=OuterRef("pk"))
             .order_by()
@@ -431,13 +427,7 @@ def balance_list(*, actor, q: str = "", nonzero: bool = False) -> QuerySet:
         credit=_sum_of(Payment, "", F("amount") - F("allocated")),
         adjusted=_sum_of(Adjustment, "amount"),
     ).annotate(
-        # rounded to cents: SQLite adds decimals as floats (…75.9299999) and PostgreSQL's
-        # numeric is unchanged by it
-        balance=Round(
-            F("billed") - F("paid") + F("adjusted"),
-            2,
-            output_field=DecimalField(max_digits=18, decimal_places=2),
-        )
+        balance=money_sum(F("billed") - F("paid") + F("adjusted")),
     )
     if nonzero:
         qs = qs.filter(Q(billed__gt=0) | Q(paid__gt=0) | ~Q(adjusted=0))

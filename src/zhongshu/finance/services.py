@@ -19,6 +19,7 @@ from zhongshu.core.validation import Errors, clean_decimal, clean_text
 from zhongshu.customers.models import Customer
 
 from . import receivables, selectors
+from .amounts import exact
 from .exceptions import AlreadyReversed, DuplicatePayment, NothingToAllocate, NotReversible
 from .models import (
     Adjustment,
@@ -174,16 +175,23 @@ def _plan_rows(
     return rows
 
 
+def _move_allocated(obj: Receivable | Payment, by: Decimal) -> None:
+    """Move the running figure of a row locked by this transaction by ``by``: computed here in
+    ``Decimal`` and written as an exact value (``F()`` arithmetic is floating point on SQLite)."""
+    obj.allocated = exact(type(obj), "allocated", obj.allocated + by)
+    type(obj).objects.filter(pk=obj.pk).update(allocated=obj.allocated)
+
+
 def _apply(payment: Payment, rows: list[tuple[Receivable, Decimal]]) -> Decimal:
-    """Write the allocations and move both running figures in the same transaction."""
+    """Write the allocations and move both running figures in the same transaction. The
+    receivables were locked by ``_plan_rows``, the payment by its caller (or is new)."""
     allocated = ZERO
     for rec, amount in rows:
         Allocation.objects.create(payment=payment, receivable=rec, amount=amount)
-        Receivable.objects.filter(pk=rec.pk).update(allocated=F("allocated") + amount)
+        _move_allocated(rec, amount)
         allocated += amount
     if allocated:
-        Payment.objects.filter(pk=payment.pk).update(allocated=F("allocated") + allocated)
-        payment.allocated += allocated
+        _move_allocated(payment, allocated)
     return allocated
 
 
@@ -288,12 +296,16 @@ def payment_reverse(*, actor, payment_id: Any, reason: str = "") -> Payment:
     per_receivable: dict[int, Decimal] = {}
     for rid, amount in original.allocations.values_list("receivable_id", "amount"):
         per_receivable[rid] = per_receivable.get(rid, ZERO) + amount
-    locked = Receivable.objects.select_for_update().filter(pk__in=list(per_receivable))
-    list(locked.order_by("id"))
+    locked = {
+        r.pk: r
+        for r in Receivable.objects.select_for_update()
+        .filter(pk__in=list(per_receivable))
+        .order_by("id")
+    }
     for rid, amount in sorted(per_receivable.items()):
         if amount:
             Allocation.objects.create(payment=reversal, receivable_id=rid, amount=-amount)
-            Receivable.objects.filter(pk=rid).update(allocated=F("allocated") - amount)
+            _move_allocated(locked[rid], -amount)
     return reversal
 
 
