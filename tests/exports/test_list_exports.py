@@ -363,3 +363,13 @@ def test_list_pages_offer_the_export_with_their_current_filters(two_regions, sal
     assert 'href="/orders/export.xlsx?priority=urgent"' in orders_page
     assert 'href="/customers/export.xlsx?q=EAST"' in customers_page
     assert "导出 Excel" in orders_page
+
+
+def test_control_characters_in_a_filter_are_logged_without_them(two_regions, sales_east, api_as):
+    # given a search typed with a NUL and a bell in it (PostgreSQL's JSON refuses NUL)
+    response = api_as(sales_east).get("/api/v1/customers/export.xlsx?q=EA%00S%07T")
+
+    # then the export works and the log keeps what was typed, less the control characters
+    assert response.status_code == 200
+    log = ExportLog.objects.get(kind="customers")
+    assert log.filters == {"q": "EAST"}

@@ -105,7 +105,7 @@ def test_rule_list_query_count(api_as, boss, n, django_assert_max_num_queries, n
     api = api_as(boss)
     with django_assert_max_num_queries(6):
         r = api.get(URL)
-    assert len(r.json()) == n + 2  # and the two shipped rules
+    assert len(r.json()) == n + 3  # and the three shipped rules
 
 
 # --- follow-up tasks -------------------------------------------------------------------------------

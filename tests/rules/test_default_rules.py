@@ -32,7 +32,11 @@ def short_order(sales, customer_east, stocked):
 
 def test_both_default_rules_are_installed_and_enabled(db):
     keys = dict(Rule.objects.exclude(builtin_key="").values_list("builtin_key", "enabled"))
-    assert keys == {"due_soon_not_started": True, "stock_shortage_block": True}
+    assert keys == {
+        "due_soon_not_started": True,
+        "stock_shortage_block": True,
+        "tier_at_risk_followup": True,
+    }
 
 
 def test_a_short_order_cannot_be_submitted_and_purchasing_gets_a_follow_up(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from zhongshu.catalog.models import Material
 from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
+from zhongshu.core.text import CONTROL
 from zhongshu.customers.models import Customer
 from zhongshu.inventory.models import StockLevel, Warehouse
 from zhongshu.orders.models import Order, OrderLine
@@ -347,12 +348,16 @@ def _plain(value):
         return value.isoformat()
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    return value if isinstance(value, int | float | bool) or value is None else str(value)
+    if isinstance(value, int | float | bool) or value is None:
+        return value
+    # as typed, less control characters (PostgreSQL's JSON refuses NUL, and they show as nothing)
+    return CONTROL.sub("", str(value))
 
 
 def clean_filters(filters: dict) -> dict:
     """The filters as they are stored in the log: only the ones given, JSON-safe."""
-    return {k: _plain(v) for k, v in filters.items() if v not in (None, "", [], (), False)}
+    plain = {k: _plain(v) for k, v in filters.items()}
+    return {k: v for k, v in plain.items() if v not in (None, "", [], (), False)}
 
 
 def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:

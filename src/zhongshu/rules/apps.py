@@ -8,9 +8,12 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rules")
 
     def ready(self) -> None:
+        from zhongshu.analytics import segments
         from zhongshu.core import jobs
 
         from . import hooks  # noqa: F401  (registers the order hooks and signal receivers)
-        from .services import scan_due_rules
+        from .services import check_tier_changes, scan_due_rules
 
         jobs.register("rules.scan", scan_due_rules, seconds=60)
+        # analytics owns the hook registry; rules listens (analytics never imports rules)
+        segments.on_tier_change(check_tier_changes)

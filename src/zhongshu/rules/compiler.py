@@ -45,6 +45,7 @@ MAX_IN = 50
 # --- the field catalogue --------------------------------------------------------------------------
 
 NUMBER, DATE, CHOICE, TEXT, BOOL, TAGS = "number", "date", "choice", "text", "bool", "tags"
+ORDER, CUSTOMER = "order", "customer"  # what a rule's condition is about (its triggers decide)
 
 OPS_BY_TYPE = {
     NUMBER: ["eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in"],
@@ -122,7 +123,22 @@ FIELDS: dict[str, Field] = {
 }  # fmt: skip
 
 
-def catalogue() -> list[dict]:
+# the fields of customer rules (trigger "customer tier changed"): facts of the customer and the
+# change, see ``facts.customer_facts``
+CUSTOMER_FIELDS: dict[str, Field] = {
+    **{n: FIELDS[n] for n in ("customer", "customer_name", "customer_region")},
+    "tier": Field("tier", CHOICE, gettext_lazy("New tier"), choices=tuple(CustomerTier.choices)),
+    "previous_tier": Field(
+        "previous_tier", CHOICE, gettext_lazy("Previous tier"), choices=tuple(CustomerTier.choices)
+    ),
+}
+
+
+def fields_for(scope: str) -> dict[str, Field]:
+    return CUSTOMER_FIELDS if scope == CUSTOMER else FIELDS
+
+
+def catalogue(scope: str = ORDER) -> list[dict]:
     """The field/operator catalogue the editor and ``GET /rules/fields`` show."""
     return [
         {
@@ -134,7 +150,7 @@ def catalogue() -> list[dict]:
             "operators": [{"op": op, "label": str(OP_LABELS[op])} for op in f.operators],
             "choices": [{"value": v, "label": str(lbl)} for v, lbl in f.choices],
         }
-        for f in FIELDS.values()
+        for f in fields_for(scope).values()
     ]
 
 
@@ -181,13 +197,16 @@ def _coerce(f: Field, value: Any) -> Any:
     return value
 
 
-def validate(tree: Any, errors: Errors, path: str = "condition") -> Any:
-    """Check a condition tree; add every problem to ``errors``; return the normalised tree."""
+def validate(tree: Any, errors: Errors, path: str = "condition", scope: str = ORDER) -> Any:
+    """Check a condition tree; add every problem to ``errors``; return the normalised tree.
+    ``scope``: the fields of order rules, or of customer (tier-change) rules."""
     counter = [0]
-    return _validate(tree, errors, path, 0, counter)
+    return _validate(tree, errors, path, 0, counter, scope)
 
 
-def _validate(node: Any, errors: Errors, path: str, depth: int, counter: list[int]) -> Any:
+def _validate(
+    node: Any, errors: Errors, path: str, depth: int, counter: list[int], scope: str = ORDER
+) -> Any:
     counter[0] += 1
     if counter[0] == MAX_NODES + 1:
         errors.add(path, _("The condition has more than %(n)d parts.") % {"n": MAX_NODES})
@@ -204,14 +223,14 @@ def _validate(node: Any, errors: Errors, path: str, depth: int, counter: list[in
             return None
         key = groups[0]
         if key == "not":
-            return {"not": _validate(node["not"], errors, f"{path}.not", depth + 1, counter)}
+            return {"not": _validate(node["not"], errors, f"{path}.not", depth + 1, counter, scope)}
         items = node[key]
         if not isinstance(items, list):
             errors.add(f"{path}.{key}", _("Expected a list of conditions."))
             return None
         return {
             key: [
-                _validate(child, errors, f"{path}.{key}[{i}]", depth + 1, counter)
+                _validate(child, errors, f"{path}.{key}[{i}]", depth + 1, counter, scope)
                 for i, child in enumerate(items)
             ]
         }
@@ -221,11 +240,13 @@ def _validate(node: Any, errors: Errors, path: str, depth: int, counter: list[in
             path, _("Unknown keys: %(k)s") % {"k": ", ".join(sorted(map(str, unknown_keys)))}
         )
     name, op = node.get("field"), node.get("op")
-    f = FIELDS.get(name) if isinstance(name, str) else None
+    fields = fields_for(scope)
+    f = fields.get(name) if isinstance(name, str) else None
     if f is None:
+        known = list(fields)
         errors.add(
             f"{path}.field",
-            _("Unknown field %(f)s; known: %(known)s") % {"f": name, "known": ", ".join(FIELDS)},
+            _("Unknown field %(f)s; known: %(known)s") % {"f": name, "known": ", ".join(known)},
         )
         return None
     if op not in f.operators:
@@ -436,7 +457,7 @@ def to_predicate(tree: dict) -> Predicate:
     if "not" in tree:
         inner = to_predicate(tree["not"])
         return lambda facts: not inner(facts)
-    f = FIELDS[tree["field"]]
+    f = FIELDS.get(tree["field"]) or CUSTOMER_FIELDS[tree["field"]]
     name, op = f.name, tree["op"]
     value = tree["value"] if op == "is_null" else _parse(f, tree["value"])
     if f.type == TAGS:

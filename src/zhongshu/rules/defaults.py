@@ -48,6 +48,26 @@ DEFAULT_RULES = [
         ],
         "dedupe": "day",
     },
+    {
+        # installed by zs_rules.0004 (the first two by 0002)
+        "builtin_key": "tier_at_risk_followup",
+        "name": "客户转为流失风险客户 → 客户负责人跟进回访",
+        "description": "客户分层重新计算后，客户由其他层级变为“流失风险客户”时，为客户负责人"
+        "（最近一张订单的销售负责人；没有时为该区域的销售）生成电话回访任务，"
+        "到期日为预计下次下单日（已过则为当天）。",
+        "triggers": ["customer.tier_changed"],
+        "interval_minutes": 15,
+        "condition": {"all": [{"field": "tier", "op": "eq", "value": "at_risk"}]},
+        "actions": [
+            {
+                "type": "owner_followup",
+                "due_in_days": 0,
+                "title": "电话回访：{customer_name}（{customer}）由{previous_tier}转为{tier}，"
+                "预计下单日 {expected_next}",
+            }
+        ],
+        "dedupe": "day",
+    },
 ]  # fmt: skip
 
 

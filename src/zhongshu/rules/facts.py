@@ -88,3 +88,27 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             "sales_owner_id": o["sales_owner_id"],
         }
     return out
+
+
+def customer_facts(changes) -> dict[int, dict]:
+    """``{customer_id: facts}`` for tier changes (``analytics.segments.TierChange``): the
+    customer's code, name and region, the new and previous tier, the expected next order. One
+    query."""
+    from zhongshu.customers.models import Customer
+
+    by_id = {c.customer_id: c for c in changes}
+    out = {}
+    for row in Customer.objects.filter(pk__in=list(by_id)).values(
+        "id", "code", "name", "region_id", "region__name"
+    ):
+        change = by_id[row["id"]]
+        out[row["id"]] = {
+            "customer": row["code"],
+            "customer_name": row["name"],
+            "customer_region": row["region__name"],
+            "region_id": row["region_id"],
+            "tier": change.tier,
+            "previous_tier": change.previous_tier or "",
+            "expected_next": change.expected_next,
+        }
+    return out

@@ -21,6 +21,11 @@ class Trigger(models.TextChoices):
     ORDER_UPDATED = "order.updated", _("Order edited")
     STOCK_CHANGED = "stock.changed", _("Stock changed")
     SCHEDULE = "schedule", _("On a schedule")
+    CUSTOMER_TIER_CHANGED = "customer.tier_changed", _("Customer tier changed")
+
+
+# triggers about a customer rather than an order (their own conditions and actions)
+CUSTOMER_TRIGGERS = (Trigger.CUSTOMER_TIER_CHANGED,)
 
 
 class Dedupe(models.TextChoices):
@@ -130,6 +135,14 @@ class FollowUp(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followups",
+        verbose_name=_("customer"),
+    )
     rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
     dedupe_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -150,3 +163,61 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CustomerRuleHit(models.Model):
+    """A rule acting on a customer (tier-change rules): log and dedupe, like ``RuleHit``."""
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="customer_hits")
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="rule_hits"
+    )
+    key = models.CharField(max_length=40)  # "<new tier>:<day>" or "<new tier>:once"
+    trigger = models.CharField(max_length=24)
+    previous_tier = models.CharField(max_length=16, blank=True)
+    tier = models.CharField(max_length=16, blank=True)
+    run = models.CharField(max_length=32)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "customer", "key"], name="customerrulehit_dedupe"
+            )
+        ]
+        indexes = [models.Index(fields=["run"], name="customerrulehit_run")]
+
+
+class CustomerList(models.Model):
+    """A named list of customers rules add to (e.g. 新品试用邀请)."""
+
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer list")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerListMember(models.Model):
+    customer_list = models.ForeignKey(
+        CustomerList, on_delete=models.CASCADE, related_name="members"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="list_memberships"
+    )
+    rule = models.ForeignKey(Rule, on_delete=models.SET_NULL, null=True, blank=True)
+    tier = models.CharField(_("tier when added"), max_length=16, blank=True)
+    added_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_list", "customer"], name="customerlistmember_unique"
+            )
+        ]

@@ -1,11 +1,11 @@
 """Rules reads: rules for the editor, follow-up tasks of a person, the order panel's data."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from zhongshu.accounts import permissions
 from zhongshu.orders.models import Order
 
-from .models import FollowUp, OrderTag, Rule, RuleHit
+from .models import CustomerList, CustomerListMember, FollowUp, OrderTag, Rule, RuleHit
 
 
 def rule_list(*, actor) -> QuerySet:
@@ -30,7 +30,9 @@ def followup_list(*, actor, done: bool = False) -> QuerySet:
     """Tasks assigned to the user or to one of the user's roles; open ones by default."""
     permissions.require(actor, "followups.view")
     qs = FollowUp.objects.filter(_mine_q(actor), done_at__isnull=not done)
-    return qs.select_related("order", "assignee", "done_by", "rule").order_by("due_date", "id")
+    return qs.select_related("order", "customer", "assignee", "done_by", "rule").order_by(
+        "due_date", "id"
+    )
 
 
 def open_followup_count(user) -> int:
@@ -52,3 +54,25 @@ def order_panel_data(*, actor, order: Order) -> dict | None:
     )
     hits = list(RuleHit.objects.filter(order=order).select_related("rule").order_by("-id")[:10])
     return {"tags": tags, "followups": followups, "hits": hits}
+
+
+def customer_lists(*, actor) -> QuerySet:
+    """Customer lists rules fill, with their member counts (in the user's customer scope)."""
+    permissions.require(actor, "rules.view")
+    q = permissions.customer_scope_q(actor, "members__customer__")
+    return CustomerList.objects.annotate(
+        customers=Count("members", filter=q) if q is not None else Count("members")
+    ).order_by("name")
+
+
+def customer_list_get(*, actor, list_id) -> CustomerList:
+    permissions.require(actor, "rules.view")
+    return permissions.get_in_scope(CustomerList.objects.all(), pk=list_id)
+
+
+def list_members(*, actor, target: CustomerList) -> QuerySet:
+    permissions.require(actor, "rules.view")
+    qs = permissions.scope_customers(
+        actor, CustomerListMember.objects.filter(customer_list=target), prefix="customer__"
+    )
+    return qs.select_related("customer", "customer__region").order_by("-added_at", "-id")

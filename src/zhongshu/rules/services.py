@@ -22,7 +22,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,17 +36,34 @@ from zhongshu.orders.statuses import OPEN, Priority
 
 from . import compiler
 from .exceptions import RuleBlocked
-from .facts import order_facts
-from .models import Dedupe, FollowUp, OrderTag, Rule, RuleHit, Trigger
+from .facts import customer_facts, order_facts
+from .models import (
+    CUSTOMER_TRIGGERS,
+    CustomerList,
+    CustomerListMember,
+    CustomerRuleHit,
+    Dedupe,
+    FollowUp,
+    OrderTag,
+    Rule,
+    RuleHit,
+    Trigger,
+)
 
 log = logging.getLogger(__name__)
 
 CHANNELS = ("wecom", "dingtalk", "feishu", "email", "inapp")
 ACTION_TYPES = ("notify", "block", "tag", "route", "followup", "set_priority")
+# actions of customer rules (trigger "customer tier changed")
+CUSTOMER_ACTION_TYPES = ("owner_followup", "add_to_list")
 MAX_ACTIONS = 10
 TEMPLATE_KEYS = (
     "number", "customer", "customer_name", "customer_region", "due_date", "days_to_due", "status",
     "priority", "channel", "amount", "shortage_qty", "shortage", "rule",
+)  # fmt: skip
+CUSTOMER_TEMPLATE_KEYS = (
+    "customer", "customer_name", "customer_region", "tier", "previous_tier", "expected_next",
+    "rule",
 )  # fmt: skip
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -66,6 +83,14 @@ def _clean_triggers(errors: Errors, data: dict) -> tuple[list[str], int]:
             _("Unknown trigger %(t)s; known: %(known)s")
             % {"t": ", ".join(map(str, bad)), "known": ", ".join(Trigger.values)},
         )
+    if any(t in CUSTOMER_TRIGGERS for t in triggers) and any(
+        t in Trigger.values and t not in CUSTOMER_TRIGGERS for t in triggers
+    ):
+        errors.add(
+            "triggers",
+            _("“Customer tier changed” is about a customer, not an order: it cannot be combined "
+              "with order triggers."),
+        )  # fmt: skip
     interval = data.get("interval_minutes", 15)
     if isinstance(interval, str) and interval.strip().isdigit():
         interval = int(interval)
@@ -84,15 +109,29 @@ def _str_list(value: Any) -> list[str] | None:
 
 
 def _clean_action(errors: Errors, path: str, action: Any, triggers: list[str]) -> dict | None:
-    if not isinstance(action, dict) or action.get("type") not in ACTION_TYPES:
+    customer = any(t in CUSTOMER_TRIGGERS for t in triggers)
+    known = CUSTOMER_ACTION_TYPES if customer else ACTION_TYPES
+    if not isinstance(action, dict) or action.get("type") not in known:
         errors.add(
             f"{path}.type",
-            _("Unknown action; known: %(known)s") % {"known": ", ".join(ACTION_TYPES)},
+            _("Unknown action; known: %(known)s") % {"known": ", ".join(known)},
         )
         return None
     kind = action["type"]
     out: dict[str, Any] = {"type": kind}
-    if kind == "notify":
+    if kind == "owner_followup":
+        days = action.get("due_in_days", 0)
+        if not isinstance(days, int) or isinstance(days, bool) or not 0 <= days <= 365:
+            errors.add(f"{path}.due_in_days", _("Enter whole days between 0 and 365."))
+        title = clean_text(
+            errors, f"{path}.title", action.get("title"), max_length=200, required=True
+        )
+        out.update(due_in_days=days, title=title)
+    elif kind == "add_to_list":
+        out["list"] = clean_text(
+            errors, f"{path}.list", action.get("list"), max_length=80, required=True
+        )
+    elif kind == "notify":
         roles, users = _str_list(action.get("roles")), _str_list(action.get("users"))
         if roles is None or any(r not in Role.values for r in roles):
             errors.add(f"{path}.roles", _("Unknown role; known: %(k)s") % {"k": ", ".join(Role)})
@@ -166,7 +205,8 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(enabled, bool):
         errors.add("enabled", _("true or false is needed"))
     triggers, interval = _clean_triggers(errors, data)
-    condition = compiler.validate(data.get("condition", {"all": []}), errors)
+    scope = compiler.CUSTOMER if any(t in CUSTOMER_TRIGGERS for t in triggers) else compiler.ORDER
+    condition = compiler.validate(data.get("condition", {"all": []}), errors, scope=scope)
     actions = data.get("actions")
     cleaned_actions = []
     if not isinstance(actions, list) or not actions:
@@ -353,8 +393,8 @@ def _hit_key(rule: Rule, today: dt.date) -> str:
     return "once" if rule.dedupe == Dedupe.ONCE else today.isoformat()
 
 
-def render(template: str, facts: dict, rule: Rule) -> str:
-    values = {k: facts.get(k, "") for k in TEMPLATE_KEYS}
+def render(template: str, facts: dict, rule: Rule, keys=TEMPLATE_KEYS) -> str:
+    values = {k: facts.get(k, "") for k in keys}
     values["rule"] = rule.name
     values["shortage"] = "; ".join(
         f"{s['material']} −{format(s['short'].normalize(), 'f')}"
@@ -613,3 +653,146 @@ def check_stock_change(material_ids) -> dict[int, list]:
         ids = list(compiler.filter_orders(base, rule.condition).values_list("pk", flat=True))
         fired[rule.pk] = fire(rule, ids, trigger=Trigger.STOCK_CHANGED)
     return fired
+
+
+# --- customer rules (trigger "customer tier changed") ---------------------------------------------
+
+
+def check_tier_changes(changes) -> dict[int, list[int]]:
+    """Called after a segment recomputation committed (``analytics.segments.on_tier_change``)
+    with the customers whose tier changed: evaluate the enabled tier-change rules and fire."""
+    rules = rules_for(Trigger.CUSTOMER_TIER_CHANGED)
+    if not rules or not changes:
+        return {}
+    facts = customer_facts(changes)
+    fired = {}
+    for rule in rules:
+        fn = predicate(rule)
+        matched = [cid for cid, f in facts.items() if fn(f)]
+        fired[rule.pk] = fire_customers(rule, matched, facts)
+    return fired
+
+
+def _customer_hit_key(rule: Rule, tier: str, today: dt.date) -> str:
+    return f"{tier}:{'once' if rule.dedupe == Dedupe.ONCE else today.isoformat()}"
+
+
+def fire_customers(rule: Rule, customer_ids, facts: dict) -> list[int]:
+    """Record hits (the unique constraint decides) and run the actions for the customers this
+    run inserted: a rerun, or a second worker, finds the hits and does nothing."""
+    customer_ids = sorted(set(customer_ids))
+    if not customer_ids:
+        return []
+    today = timezone.localdate()
+    run = uuid.uuid4().hex
+    with transaction.atomic():
+        CustomerRuleHit.objects.bulk_create(
+            [
+                CustomerRuleHit(
+                    rule=rule,
+                    customer_id=c,
+                    key=_customer_hit_key(rule, facts[c]["tier"], today),
+                    trigger=Trigger.CUSTOMER_TIER_CHANGED,
+                    previous_tier=facts[c]["previous_tier"] or "",
+                    tier=facts[c]["tier"],
+                    run=run,
+                )
+                for c in customer_ids
+            ],
+            ignore_conflicts=True,
+            batch_size=1000,
+        )
+        hits = dict(CustomerRuleHit.objects.filter(run=run).values_list("customer_id", "key"))
+        new = sorted(hits)
+        for action in rule.actions:
+            handler = CUSTOMER_ACTIONS.get(action["type"])
+            if handler and new:
+                handler(rule, action, new, facts, hits, today)
+    return new
+
+
+def account_owners(customer_ids, facts: dict) -> dict[int, list[int]]:
+    """Who follows a customer up: the sales owner of the customer's latest order (if still
+    active); otherwise the active sales users holding the customer's region. Two queries."""
+    User = get_user_model()
+    latest = (
+        Order.objects.filter(customer=OuterRef("pk"), sales_owner__is_active=True)
+        .order_by("-created_at", "-id")
+        .values("sales_owner_id")[:1]
+    )
+    from zhongshu.customers.models import Customer
+
+    owners = dict(
+        Customer.objects.filter(pk__in=list(customer_ids))
+        .annotate(owner=Subquery(latest))
+        .values_list("pk", "owner")
+    )
+    out = {c: [o] for c, o in owners.items() if o is not None}
+    regions = {facts[c]["region_id"] for c in customer_ids if c not in out}
+    if regions:
+        by_region = defaultdict(list)
+        for user_id, region_id in (
+            User.objects.filter(
+                is_active=True, groups__name=Role.SALES, profile__regions__in=regions
+            )
+            .order_by("pk")
+            .values_list("pk", "profile__regions")
+            .distinct()
+        ):
+            by_region[region_id].append(user_id)
+        for c in customer_ids:
+            if c not in out and by_region.get(facts[c]["region_id"]):
+                out[c] = by_region[facts[c]["region_id"]]
+    return out
+
+
+def _tier_label(tier: str) -> str:
+    from zhongshu.customers.models import CustomerTier
+
+    return str(dict(CustomerTier.choices).get(tier, tier or ""))
+
+
+def _owner_followup(rule, action, customer_ids, facts, hits, today):
+    """A follow-up for the account owner, due at the customer's expected next-order date (when
+    that date is unknown or already past — a churn risk is overdue by definition — due
+    ``due_in_days`` from today). Without any owner: the sales role."""
+    owners = account_owners(customer_ids, facts)
+    tasks = []
+    for c in customer_ids:
+        f = facts[c]
+        expected = f["expected_next"]
+        due = (
+            expected
+            if expected is not None and expected >= today
+            else today + dt.timedelta(days=action.get("due_in_days", 0))
+        )
+        shown = {
+            **f,
+            "tier": _tier_label(f["tier"]),
+            "previous_tier": _tier_label(f["previous_tier"]),
+            "expected_next": expected.isoformat() if expected else "",
+        }
+        title = render(action["title"], shown, rule, keys=CUSTOMER_TEMPLATE_KEYS)[:200]
+        base = f"rule:{rule.pk}:cust:{c}:{hits[c]}"
+        common = {"title": title, "customer_id": c, "due_date": due, "rule": rule}
+        users = owners.get(c) or []
+        tasks += [FollowUp(assignee_id=u, dedupe_key=f"{base}:u{u}", **common) for u in users]
+        if not users:
+            tasks.append(FollowUp(assignee_role=Role.SALES, dedupe_key=base, **common))
+    FollowUp.objects.bulk_create(tasks, ignore_conflicts=True)
+
+
+def _add_to_list(rule, action, customer_ids, facts, hits, today):
+    target, _created = CustomerList.objects.get_or_create(name=action["list"])
+    CustomerListMember.objects.bulk_create(
+        [
+            CustomerListMember(
+                customer_list=target, customer_id=c, rule=rule, tier=facts[c]["tier"]
+            )
+            for c in customer_ids
+        ],
+        ignore_conflicts=True,
+    )
+
+
+CUSTOMER_ACTIONS = {"owner_followup": _owner_followup, "add_to_list": _add_to_list}

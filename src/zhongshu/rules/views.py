@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.web.errors import apply_error, domain_errors
 
 from . import compiler, selectors, services
-from .models import Dedupe, Rule, Trigger
+from .models import CUSTOMER_TRIGGERS, Dedupe, Rule, Trigger
 
 ACTION_LABELS = {
     "notify": gettext_lazy("Notify"),
@@ -27,6 +28,10 @@ ACTION_LABELS = {
     "route": gettext_lazy("Route to a queue"),
     "followup": gettext_lazy("Create a follow-up task"),
     "set_priority": gettext_lazy("Set priority"),
+}
+CUSTOMER_ACTION_LABELS = {
+    "owner_followup": gettext_lazy("Follow-up task for the account owner"),
+    "add_to_list": gettext_lazy("Add the customer to a list"),
 }
 
 
@@ -70,6 +75,12 @@ def _editor_context(request, *, rule: Rule | None, data: dict) -> dict:
         "catalogue": {
             "fields": compiler.catalogue(),
             "actions": [{"type": k, "label": str(v)} for k, v in ACTION_LABELS.items()],
+            # rules with a customer trigger use these fields and actions instead
+            "customer_triggers": list(CUSTOMER_TRIGGERS),
+            "customer_fields": compiler.catalogue(compiler.CUSTOMER),
+            "customer_actions": [
+                {"type": k, "label": str(v)} for k, v in CUSTOMER_ACTION_LABELS.items()
+            ],
             "roles": [{"value": r.value, "label": str(r.label)} for r in Role],
             "channels": [{"value": c, "label": c} for c in services.CHANNELS],
             "priorities": [
@@ -182,3 +193,37 @@ def order_panel(request, order) -> str | None:
     if not data or not any(data.values()):
         return None
     return render_to_string("rules/_order_panel.html", data, request=request)
+
+
+@login_required
+@domain_errors
+def list_index(request):
+    lists = list(selectors.customer_lists(actor=request.user))
+    return render(request, "rules/list_index.html", {"lists": lists})
+
+
+@login_required
+@domain_errors
+def list_detail(request, list_id: int):
+    target = selectors.customer_list_get(actor=request.user, list_id=list_id)
+    members = list(selectors.list_members(actor=request.user, target=target)[:500])
+    return render(request, "rules/list_detail.html", {"list": target, "members": members})
+
+
+@login_required
+@domain_errors
+def list_export(request, list_id: int):
+    target = selectors.customer_list_get(actor=request.user, list_id=list_id)
+    members = selectors.list_members(actor=request.user, target=target)
+    columns = [
+        xlsx.Column(_("Customer code"), lambda m: m.customer.code),
+        xlsx.Column(_("Customer name"), lambda m: m.customer.name, width=28),
+        xlsx.Column(_("Customer region"), lambda m: m.customer.region.name),
+        xlsx.Column(_("Tier when added"), lambda m: m.tier),
+        xlsx.Column(_("Added"), lambda m: m.added_at, kind=xlsx.DATETIME, width=18),
+    ]
+    fileobj = xlsx.spool()
+    xlsx.write_list(
+        fileobj, title=target.name, columns=columns, rows=members.iterator(chunk_size=2000)
+    )
+    return xlsx.download(fileobj, xlsx.dated_filename(target.name))

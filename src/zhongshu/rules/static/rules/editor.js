@@ -6,8 +6,20 @@
   var catalogueNode = document.getElementById("rule-catalogue");
   if (!form || !catalogueNode) return;
   var cat = JSON.parse(catalogueNode.textContent);
+  var orderFields = cat.fields, orderActions = cat.actions;
   var fields = {};
-  cat.fields.forEach(function (f) { fields[f.name] = f; });
+  var customerScope = false;
+  // a rule with a customer trigger (tier changed) speaks of customers: other fields and actions
+  function applyScope() {
+    var checked = Array.prototype.filter.call(form.querySelectorAll("input[name=triggers]"),
+      function (i) { return i.checked; }).map(function (i) { return i.value; });
+    customerScope = checked.some(function (t) { return (cat.customer_triggers || []).indexOf(t) >= 0; });
+    cat.fields = customerScope ? cat.customer_fields : orderFields;
+    cat.actions = customerScope ? cat.customer_actions : orderActions;
+    fields = {};
+    cat.fields.forEach(function (f) { fields[f.name] = f; });
+  }
+  applyScope();
   var condBox = document.getElementById("id_condition");
   var actBox = document.getElementById("id_actions");
   var tree, actions;
@@ -164,7 +176,9 @@
     tag: [["tag", "text"]],
     route: [["queue", "text"]],
     followup: [["assignee_role", "role"], ["due_in_days", "int"], ["title", "text"]],
-    set_priority: [["priority", "priority"]]
+    set_priority: [["priority", "priority"]],
+    owner_followup: [["due_in_days", "int"], ["title", "text"]],
+    add_to_list: [["list", "text"]]
   };
   function paramInput(action, name, kind) {
     var wrap = el("label", { text: name + " " });
@@ -212,7 +226,11 @@
       row.appendChild(button(L.remove, function () { actions.splice(i, 1); save(); render(); }));
       box.appendChild(row);
     });
-    box.appendChild(button(L.addAction, function () { actions.push({ type: "notify", roles: [], channel: "inapp", template: "" }); save(); render(); }));
+    box.appendChild(button(L.addAction, function () {
+      actions.push(customerScope ? { type: "owner_followup", due_in_days: 0, title: "" }
+        : { type: "notify", roles: [], channel: "inapp", template: "" });
+      save(); render();
+    }));
   }
 
   function render() {
@@ -223,5 +241,17 @@
     renderActions(actRoot);
     save();
   }
+  form.querySelectorAll("input[name=triggers]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      var before = customerScope;
+      applyScope();
+      if (before !== customerScope) {
+        // conditions and actions of the other kind do not apply any more
+        tree = { all: [] };
+        actions = [];
+      }
+      render();
+    });
+  });
   render();
 })();
