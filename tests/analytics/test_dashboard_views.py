@@ -89,6 +89,23 @@ def test_drill_down_links_open_the_filtered_lists(book, api_as):
         assert client.get(url).status_code == 200, url
 
 
+def test_the_month_card_opens_exactly_the_orders_it_counts(book, api_as):
+    api = api_as(book["admin"])
+    month = api.get("/api/v1/dashboard").json()["month_orders"]
+    query = month["url"].split("?", 1)[1]
+    listed, cursor = [], None
+    while True:
+        page = api.get(
+            f"/api/v1/orders?{query}&limit=200" + (f"&cursor={cursor}" if cursor else "")
+        )
+        listed += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if not cursor:
+            break
+    assert month["this_month"]["count"] > 0
+    assert len(listed) == month["this_month"]["count"]
+
+
 def test_the_grid_fragment_polls_every_minute(book):
     client = _login(book["admin"])
     page = client.get("/dashboard/").content.decode()

@@ -77,6 +77,30 @@ def test_due_date_range_filter(client_as, sales_east, orders):
     assert _numbers(html) == [orders["pending"].number]
 
 
+def test_order_date_range_filter_counts_whole_local_days(client_as, api_as, sales_east, orders):
+    # given orders entered on three days: 23:30 local time on the 1st, the 2nd, and the 3rd
+    from zhongshu.orders.models import Order
+
+    tz = timezone.get_current_timezone()
+    day = dt.date(2026, 11, 1)
+    for key, when in (
+        ("draft", dt.datetime(2026, 11, 1, 23, 30, tzinfo=tz)),
+        ("pending", dt.datetime(2026, 11, 2, 0, 0, tzinfo=tz)),
+        ("other", dt.datetime(2026, 11, 3, 8, 0, tzinfo=tz)),
+    ):
+        Order.objects.filter(pk=orders[key].pk).update(created_at=when)
+    query = f"created_from={day.isoformat()}&created_to={(day + dt.timedelta(days=1)).isoformat()}"
+
+    # when the sales user lists the orders of the 1st and 2nd, on the web and through the API
+    html = client_as(sales_east).get(f"/orders/?{query}").content.decode()
+    items = api_as(sales_east).get(f"/api/v1/orders?{query}").json()["items"]
+
+    # then both days count whole, in local time, and the 3rd is out
+    expected = [orders["pending"].number, orders["draft"].number]
+    assert _numbers(html) == expected
+    assert [o["number"] for o in items] == expected
+
+
 def test_order_number_search(client_as, sales_east, orders):
     html = client_as(sales_east).get(f"/orders/?q={orders['draft'].number}").content.decode()
 

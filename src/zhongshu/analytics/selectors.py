@@ -302,7 +302,12 @@ def month_orders(actor, clock: Clock) -> dict:
         },
         "count_change_pct": change(row["this_count"], row["last_count"]),
         "amount_change_pct": change(this_amount, last_amount),
-        "url": ORDER_LIST,
+        "url": ORDER_LIST
+        + "?"
+        + urlencode(
+            [("status", s) for s in S.values if s != S.CANCELLED]
+            + [("created_from", this_start_day.isoformat())]
+        ),
     }
 
 

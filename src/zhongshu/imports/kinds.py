@@ -356,6 +356,34 @@ class OrdersKind(Kind):
 # --- customers ------------------------------------------------------------------------------------
 
 
+def _master_code(row, H, seen: dict[str, int], *, max_length: int) -> str:
+    """The row's code, upper-cased; missing, too long or repeated in the file is an error."""
+    code = N.text(_cell(row, H[1], "code")).upper()
+    if not code:
+        _err(row, *H, "code", _("This field is required."))
+    elif len(code) > max_length:
+        _err(row, *H, "code", _("At most %(n)d characters.") % {"n": max_length})
+    elif code in seen:
+        _err(row, *H, "code", _("Duplicate of row %(row)d.") % {"row": seen[code]})
+    else:
+        seen[code] = row.row_no
+    return code
+
+
+def _master_texts(row, H, texts, *, keep_blank: bool) -> dict[str, str]:
+    """Text columns given as (field, max length, required); blank ones kept only if asked."""
+    out = {}
+    for field, length, required in texts:
+        value = N.text(_cell(row, H[1], field))
+        if required and not value:
+            _err(row, *H, field, _("This field is required."))
+        elif len(value) > length:
+            _err(row, *H, field, _("At most %(n)d characters.") % {"n": length})
+        if value or keep_blank:
+            out[field] = value
+    return out
+
+
 class CustomersKind(Kind):
     slug = ImportKind.CUSTOMERS
     action = "imports.customers"
@@ -377,28 +405,11 @@ class CustomersKind(Kind):
         regions = {r.name: r for r in Region.objects.all()}
         seen: dict[str, int] = {}
         for row in rows:
-            code = N.text(_cell(row, columns, "code")).upper()
-            if not code:
-                _err(row, *H, "code", _("This field is required."))
-            elif len(code) > 32:
-                _err(row, *H, "code", _("At most %(n)d characters.") % {"n": 32})
-            elif code in seen:
-                _err(row, *H, "code", _("Duplicate of row %(row)d.") % {"row": seen[code]})
-            else:
-                seen[code] = row.row_no
+            code = _master_code(row, H, seen, max_length=32)
             out = {"code": code}
-            for field, length, required in (
-                ("name", 120, True),
-                ("contact", 60, False),
-                ("phone", 30, False),
-                ("address", 200, False),
-            ):
-                value = N.text(_cell(row, columns, field))
-                if required and not value:
-                    _err(row, *H, field, _("This field is required."))
-                elif len(value) > length:
-                    _err(row, *H, field, _("At most %(n)d characters.") % {"n": length})
-                out[field] = value
+            texts = (("name", 120, True), ("contact", 60, False), ("phone", 30, False),
+                     ("address", 200, False))  # fmt: skip
+            out.update(_master_texts(row, H, texts, keep_blank=True))
             rname = N.text(_cell(row, columns, "region"))
             region = regions.get(rname)
             if region is None:
@@ -454,28 +465,10 @@ class MaterialsKind(Kind):
         )
         seen: dict[str, int] = {}
         for row in rows:
-            code = N.text(_cell(row, columns, "code")).upper()
-            if not code:
-                _err(row, *H, "code", _("This field is required."))
-            elif len(code) > 40:
-                _err(row, *H, "code", _("At most %(n)d characters.") % {"n": 40})
-            elif code in seen:
-                _err(row, *H, "code", _("Duplicate of row %(row)d.") % {"row": seen[code]})
-            else:
-                seen[code] = row.row_no
+            code = _master_code(row, H, seen, max_length=40)
             out = {"code": code}
-            for field, length, required in (
-                ("name", 120, True),
-                ("spec", 200, False),
-                ("unit", 12, False),
-            ):
-                value = N.text(_cell(row, columns, field))
-                if required and not value:
-                    _err(row, *H, field, _("This field is required."))
-                elif len(value) > length:
-                    _err(row, *H, field, _("At most %(n)d characters.") % {"n": length})
-                if value:
-                    out[field] = value
+            texts = (("name", 120, True), ("spec", 200, False), ("unit", 12, False))
+            out.update(_master_texts(row, H, texts, keep_blank=False))
             for field, choices in (("kind", MaterialKind), ("fulfilment", Fulfilment)):
                 if not N.is_blank(_cell(row, columns, field)):
                     out[field], msg = N.choice(_cell(row, columns, field), choices)

@@ -22,18 +22,24 @@ def _detail_json(request, order_id: int) -> dict:
     return OrderOut.model_validate(order, context={"request": request}).model_dump(mode="json")
 
 
+def _order_filters(filters: OrderFiltersIn) -> selectors.OrderFilters:
+    return selectors.OrderFilters(
+        status=filters.status,
+        customer=filters.customer,
+        priority=filters.priority or "",
+        due_before=filters.due_before,
+        due_after=filters.due_after,
+        created_from=filters.created_from,
+        created_to=filters.created_to,
+        q=filters.q,
+    )
+
+
 @router.get("", response={200: OrderPage, **errors(401, 403, 422)})
 def list_orders(request, filters: Query[OrderFiltersIn]):
     qs = selectors.order_list(
         actor=request.auth,
-        filters=selectors.OrderFilters(
-            status=filters.status,
-            customer=filters.customer,
-            priority=filters.priority or "",
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            q=filters.q,
-        ),
+        filters=_order_filters(filters),
     )
     items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
     return {"items": items, "next_cursor": next_cursor}
@@ -45,14 +51,7 @@ def export_orders(request, filters: Query[OrderFiltersIn]):
     (``cursor`` and ``limit`` are ignored: every matching order is exported). Logged."""
     export = exports.order_export(
         actor=request.auth,
-        filters=selectors.OrderFilters(
-            status=filters.status,
-            customer=filters.customer,
-            priority=filters.priority or "",
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            q=filters.q,
-        ),
+        filters=_order_filters(filters),
     )
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
 

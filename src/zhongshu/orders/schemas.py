@@ -152,6 +152,8 @@ class OrderFiltersIn(Schema):
     priority: PriorityIn | None = None
     due_before: date | None = None
     due_after: date | None = None
+    created_from: date | None = Field(None, description="order date on or after (local time)")
+    created_to: date | None = Field(None, description="order date on or before (local time)")
     q: str = Field("", max_length=100)
     cursor: int | None = Field(None, ge=0, le=2**63 - 1)
     limit: int = Field(50, ge=1, le=200)

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.core.text import normalize_code, normalize_text
@@ -21,9 +22,15 @@ class OrderFilters:
     priority: str = ""
     due_before: dt.date | None = None
     due_after: dt.date | None = None
+    created_from: dt.date | None = None  # order date (local), inclusive
+    created_to: dt.date | None = None
     q: str = ""
     channel: str = ""
     owner_id: int | None = None
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
 def orders_visible(*, actor) -> QuerySet:
@@ -54,6 +61,10 @@ def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
         qs = qs.filter(due_date__lte=f.due_before)
     if f.due_after:
         qs = qs.filter(due_date__gte=f.due_after)
+    if f.created_from:
+        qs = qs.filter(created_at__gte=_local_midnight(f.created_from))
+    if f.created_to:
+        qs = qs.filter(created_at__lt=_local_midnight(f.created_to + dt.timedelta(days=1)))
     if f.channel:
         qs = qs.filter(channel=f.channel)
     if f.owner_id:

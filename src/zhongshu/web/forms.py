@@ -112,6 +112,12 @@ class OrderFilterForm(forms.Form):
     due_to = forms.DateField(
         label=_("Due to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    created_from = forms.DateField(
+        label=_("Ordered from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_to = forms.DateField(
+        label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class TransitionForm(forms.Form):

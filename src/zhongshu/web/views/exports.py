@@ -39,6 +39,8 @@ def orders_xlsx(request):
         priority=f.get("priority", ""),
         due_after=f.get("due_from"),
         due_before=f.get("due_to"),
+        created_from=f.get("created_from"),
+        created_to=f.get("created_to"),
         q=f.get("q", ""),
     )
     return _send(request, order_export(actor=request.user, filters=filters))

@@ -43,6 +43,8 @@ def order_list(request):
         priority=f.get("priority", ""),
         due_after=f.get("due_from"),
         due_before=f.get("due_to"),
+        created_from=f.get("created_from"),
+        created_to=f.get("created_to"),
         q=f.get("q", ""),
     )
     limit = min(max(_int(request.GET.get("limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
