@@ -23,6 +23,7 @@ from zhongshu.imports.api import router as imports_router
 from zhongshu.inventory.api import router as inventory_router
 from zhongshu.notify.api import router as notify_router
 from zhongshu.orders.api import router as orders_router
+from zhongshu.planning.api import router as planning_router
 from zhongshu.production.api import router as production_router
 from zhongshu.quality.api import router as qc_router
 from zhongshu.rules.api import router as rules_router
@@ -140,3 +141,4 @@ api.add_router("/analytics", analytics_router)
 api.add_router("/approvals", approvals_router)
 api.add_router("/channels", channels_router)
 api.add_router("/aftersales", aftersales_router)
+api.add_router("/planning", planning_router)

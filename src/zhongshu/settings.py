@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "zhongshu.channels",
     "zhongshu.finance",
     "zhongshu.aftersales",
+    "zhongshu.planning",
     "zhongshu.analytics",
     "zhongshu.web",
 ]

@@ -17,5 +17,6 @@ urlpatterns = [
     path("approvals/", include("zhongshu.approvals.urls")),
     path("channels/", include("zhongshu.channels.urls")),
     path("aftersales/", include("zhongshu.aftersales.urls")),
+    path("planning/", include("zhongshu.planning.urls")),
     path("", include("zhongshu.web.urls")),
 ]

@@ -171,6 +171,12 @@ ACTION_ROLES: dict[str, set[str]] = {
     # after-sales cases
     "aftersales.view": EVERYONE_BUT_OPERATOR,
     "aftersales.manage": {R.SALES, R.QC, R.MANAGER, R.ADMIN},
+    # material planning (SPEC §9): MRP runs, purchase suggestions, purchase orders
+    "planning.view": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN},
+    "planning.export": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN},
+    "planning.run": {R.PURCHASING, R.PLANNER, R.ADMIN},
+    "planning.decide": {R.PURCHASING, R.ADMIN},
+    "planning.configure": {R.PURCHASING, R.PLANNER, R.ADMIN},
 }
 
 # Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).

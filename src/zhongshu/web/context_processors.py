@@ -83,6 +83,7 @@ def navigation(request):
             "channels": _can(user, "channels.view"),
             "aftersales": _can(user, "aftersales.view"),
             "analytics": _can(user, "analytics.segments"),
+            "planning": _can(user, "planning.view"),
         },
         # small counters in the header (unread messages, open follow-ups, approvals waiting)
         "badges": _badges(user),

@@ -1,0 +1,17 @@
+from django.utils.translation import gettext_lazy as _
+
+from zhongshu.core.errors import Conflict
+
+from .mrp import BomCycle  # noqa: F401  (re-exported: the errors of planning live here)
+
+
+class SuggestionDecided(Conflict):
+    """Accepting, editing or dismissing a suggestion that was already accepted or dismissed."""
+
+    code = "suggestion_decided"
+    default_message = _("This suggestion has already been accepted or dismissed.")
+
+
+class MrpRunning(Conflict):
+    code = "mrp_running"
+    default_message = _("An MRP run is already in progress. Try again when it has finished.")

@@ -1,0 +1,252 @@
+"""Planning writes: MRP runs, decisions on purchase suggestions, purchase orders, lot rules."""
+
+import datetime as dt
+import json
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Material
+from zhongshu.core.errors import NotFound, ValidationFailed
+from zhongshu.core.text import normalize_code, normalize_text
+
+from . import calendar, mrp
+from .exceptions import MrpRunning, SuggestionDecided
+from .models import (
+    MrpRun,
+    PlanningParameters,
+    PurchaseOrder,
+    PurchaseSuggestion,
+    SuggestionStatus,
+)
+
+MAX_QTY = Decimal("99999999999")
+MRP_LOCK_KEY = 7_013_001  # PostgreSQL advisory lock: one MRP run at a time
+BATCH = 2000
+
+
+def _qty(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    try:
+        qty = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed({field: _("Enter a number.")}) from None
+    if not qty.is_finite() or qty < 0 or (qty == 0 and not allow_zero) or qty > MAX_QTY:
+        raise ValidationFailed({field: _("Enter a positive quantity.")})
+    if qty != qty.quantize(mrp.MILLI):
+        raise ValidationFailed({field: _("At most three decimal places.")})
+    return qty
+
+
+def _date(value, field: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ValidationFailed({field: _("Enter a date as YYYY-MM-DD.")}) from None
+
+
+def _lock_run() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [MRP_LOCK_KEY])
+            if not cur.fetchone()[0]:
+                raise MrpRunning()
+
+
+@transaction.atomic
+def mrp_run(*, actor, today: dt.date | None = None, horizon_days: int = 730) -> MrpRun:
+    """Run MRP over all open orders and replace the undecided suggestions of earlier runs with the
+    new ones. Accepted and dismissed suggestions stay as they were (their purchase orders are
+    open supply for this run). Guarantees: one run at a time on PostgreSQL; all or nothing."""
+    permissions.require(actor, "planning.run")
+    _lock_run()
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    run = MrpRun.objects.create(started_by=actor)
+    inputs = mrp.load_inputs(today)
+    loaded = time.perf_counter()
+    last = max(
+        [today]
+        + [max(days) for days in inputs.demand.values() if days]
+        + [max(days) for days in inputs.receipts.values() if days]
+    )
+    cal = calendar.load(today - dt.timedelta(days=horizon_days), last)
+    planned = mrp.plan(inputs, cal)
+    netted = time.perf_counter()
+    bought = [p for p in planned if not p.make]
+    _replace_new_suggestions(run, bought)
+    run.finished_at = timezone.now()
+    run.stats = {
+        "materials": len(inputs.materials),
+        "demand_lines": inputs.demand_lines,
+        "planned_orders": len(planned),
+        "suggestions": len(bought),
+        "calendar": "working_days",
+        "load_seconds": round(loaded - started, 3),
+        "net_seconds": round(netted - loaded, 3),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    run.save(update_fields=["finished_at", "stats"])
+    return run
+
+
+SUGGESTION_COLUMNS = (
+    "run_id", "material_id", "quantity", "net_requirement", "order_by", "need_date", "reason",
+    "late", "pegged_lines", "peg_count", "status", "dismiss_reason", "edited",
+)  # fmt: skip
+
+
+def _replace_new_suggestions(run: MrpRun, bought: list[mrp.PlannedOrder]) -> None:
+    """Delete the undecided suggestions and write the new ones. Undecided suggestions have no
+    purchase order pointing at them (only accepted ones do), so a plain DELETE is safe and skips
+    Django's per-row collection; on PostgreSQL the new rows go in with COPY."""
+    table = PurchaseSuggestion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE status = %s", [SuggestionStatus.NEW])
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({', '.join(SUGGESTION_COLUMNS)}) FROM STDIN"
+            with cursor.cursor.copy(sql) as copy:
+                for p in bought:
+                    copy.write_row((
+                        run.pk, p.material_id, p.quantity, p.net, p.order_by, p.need_date,
+                        p.reason, p.late, json.dumps(p.pegs), p.peg_count, "new", "", False,
+                    ))  # fmt: skip
+            return
+    PurchaseSuggestion.objects.bulk_create(
+        (
+            PurchaseSuggestion(
+                run=run,
+                material_id=p.material_id,
+                quantity=p.quantity,
+                net_requirement=p.net,
+                order_by=p.order_by,
+                need_date=p.need_date,
+                reason=p.reason,
+                late=p.late,
+                pegged_lines=p.pegs,
+                peg_count=p.peg_count,
+            )
+            for p in bought
+        ),
+        batch_size=BATCH,
+    )
+
+
+def _locked_new(suggestion_id) -> PurchaseSuggestion:
+    suggestion = PurchaseSuggestion.objects.select_for_update().filter(pk=suggestion_id).first()
+    if suggestion is None:
+        raise NotFound()
+    if suggestion.status != SuggestionStatus.NEW:
+        raise SuggestionDecided(details={"status": suggestion.status})
+    return suggestion
+
+
+@transaction.atomic
+def suggestion_update(
+    *, actor, suggestion_id, quantity=None, order_by=None, need_date=None
+) -> PurchaseSuggestion:
+    """Change the quantity or dates of an undecided suggestion before accepting it."""
+    permissions.require(actor, "planning.decide")
+    suggestion = _locked_new(suggestion_id)
+    changed = []
+    if quantity is not None:
+        suggestion.quantity = _qty(quantity, "quantity")
+        changed.append("quantity")
+    if order_by is not None:
+        suggestion.order_by = _date(order_by, "order_by")
+        changed.append("order_by")
+    if need_date is not None:
+        suggestion.need_date = _date(need_date, "need_date")
+        changed.append("need_date")
+    if suggestion.need_date < suggestion.order_by:
+        raise ValidationFailed({"need_date": _("The need date is before the order-by date.")})
+    if changed:
+        suggestion.edited = True
+        suggestion.save(update_fields=[*changed, "edited"])
+    return suggestion
+
+
+def _next_po_number() -> str:
+    year = timezone.localdate().year
+    prefix = f"PO{year}"
+    last = (
+        PurchaseOrder.objects.select_for_update()
+        .filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    seq = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+@transaction.atomic
+def suggestion_accept(*, actor, suggestion_id) -> PurchaseOrder:
+    """Accept a suggestion: a purchase order for its quantity, due on its need date, which every
+    later MRP run counts as open supply."""
+    permissions.require(actor, "planning.decide")
+    suggestion = _locked_new(suggestion_id)
+    po = PurchaseOrder.objects.create(
+        number=_next_po_number(),
+        material_id=suggestion.material_id,
+        quantity=suggestion.quantity,
+        due_date=suggestion.need_date,
+        suggestion=suggestion,
+        created_by=actor,
+    )
+    suggestion.status = SuggestionStatus.ACCEPTED
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    return po
+
+
+@transaction.atomic
+def suggestion_dismiss(*, actor, suggestion_id, reason: str) -> PurchaseSuggestion:
+    permissions.require(actor, "planning.decide")
+    reason = normalize_text(reason)[:200]
+    if not reason:
+        raise ValidationFailed({"reason": _("Say why the suggestion is dismissed.")})
+    suggestion = _locked_new(suggestion_id)
+    suggestion.status = SuggestionStatus.DISMISSED
+    suggestion.dismiss_reason = reason
+    suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
+    suggestion.save(update_fields=["status", "dismiss_reason", "decided_by", "decided_at"])
+    return suggestion
+
+
+@transaction.atomic
+def purchase_order_create(*, actor, material: str, quantity, due_date) -> PurchaseOrder:
+    """A purchase order entered by hand (not from a suggestion)."""
+    permissions.require(actor, "planning.decide")
+    mat = Material.objects.filter(code=normalize_code(material)).first()
+    if mat is None:
+        raise ValidationFailed({"material": _("Unknown material.")})
+    return PurchaseOrder.objects.create(
+        number=_next_po_number(),
+        material=mat,
+        quantity=_qty(quantity, "quantity"),
+        due_date=_date(due_date, "due_date"),
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def parameters_set(*, actor, material: str, min_order_qty, order_multiple) -> PlanningParameters:
+    """Set a material's lot rule: both zero means lot-for-lot."""
+    permissions.require(actor, "planning.configure")
+    mat = Material.objects.filter(code=normalize_code(material)).first()
+    if mat is None:
+        raise NotFound()
+    params, _created = PlanningParameters.objects.update_or_create(
+        material=mat,
+        defaults={
+            "min_order_qty": _qty(min_order_qty, "min_order_qty", allow_zero=True),
+            "order_multiple": _qty(order_multiple, "order_multiple", allow_zero=True),
+        },
+    )
+    return params
