@@ -6,8 +6,10 @@ from zhongshu.core import xlsx
 from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.schemas import errors
+from zhongshu.core.signals import user_activity
 
 from . import exports, selectors, services
+from .models import Order
 from .schemas import OrderFiltersIn, OrderIn, OrderOut, OrderPage, OrderPatch, TransitionIn
 
 router = Router(tags=["orders"])
@@ -85,7 +87,10 @@ def create_order(
 
 @router.get("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404)})
 def get_order(request, order_id: int):
-    return _detail(request, order_id)
+    order = _detail(request, order_id)
+    # a status look-up made in the system instead of by phone (counted for the effect report)
+    user_activity.send(sender=Order, user=request.auth, kind="order.viewed", obj=order)
+    return order
 
 
 @router.patch("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404, 409, 422)})

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
+from zhongshu.core.signals import user_activity
 from zhongshu.orders import selectors, services
+from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import EDITABLE, TRANSITIONS, OrderStatus
 
 from ..errors import apply_error, domain_errors
@@ -70,6 +72,8 @@ def order_list(request):
 @domain_errors
 def order_detail(request, order_id: int):
     order = selectors.order_get(actor=request.user, order_id=order_id)
+    # a status look-up made in the system instead of by phone (counted for the effect report)
+    user_activity.send(sender=Order, user=request.user, kind="order.viewed", obj=order)
     actions = [
         {"name": a, "label": TRANSITIONS[a].label, "note_required": TRANSITIONS[a].note_required}
         for a in services.allowed_actions(request.user, order)
