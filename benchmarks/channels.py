@@ -51,8 +51,9 @@ def main() -> int:
         skus.append((f"{7000 + i}", f"OUT-{i}", f"商品{i}"))
         for kind in ("taobao", "douyin"):
             SkuMapping.objects.create(channel=kind, channel_sku=f"{7000 + i}", material=m)
-    tb = TaobaoSimulator(app_key="bk", secret="bs", session="bss").start("127.0.0.1", 8628)
-    dy = DouyinSimulator(app_key="dk", secret="ds", token="dt").start("127.0.0.1", 8629)
+    port = int(os.environ.get("BENCH_PORT", 8628))  # the Douyin simulator takes the next one
+    tb = TaobaoSimulator(app_key="bk", secret="bs", session="bss").start("127.0.0.1", port)
+    dy = DouyinSimulator(app_key="dk", secret="ds", token="dt").start("127.0.0.1", port + 1)
     admin = services.channel_bot()
     from zhongshu.accounts.services import user_create
 

@@ -153,6 +153,10 @@ def main():
     print(f"floor: total {floor:6.1f}s  ({ROWS / floor:,.0f} rows/s)")
     del grid, orders, lines
 
+    if not DIE_ROWS:  # BENCH_DIE_ROWS=0: ours and the floor only
+        print(f"ratios: ours/floor = {ours / floor:.1f}× (target ≤ 3×), peak RSS {ours_rss:.0f} MB")
+        return
+
     # --- django-import-export ---
     from import_export import fields, resources, widgets
     from tablib import Dataset

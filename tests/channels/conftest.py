@@ -1,4 +1,5 @@
 import itertools
+import os
 
 import pytest
 
@@ -8,7 +9,20 @@ from zhongshu.channels import services
 from zhongshu.channels.models import ChannelKind, SkuMapping
 from zhongshu.channels.simulators import DouyinSimulator, TaobaoSimulator
 
-_ports = itertools.cycle(range(8620, 8628))
+
+def _port_range() -> range:
+    """The simulators' ports: CHANNELS_TEST_PORTS ("8620-8627" by default, inclusive), split
+    between the xdist workers so two workers never bind the same port."""
+    lo, hi = (int(x) for x in os.environ.get("CHANNELS_TEST_PORTS", "8620-8627").split("-"))
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    n = int(worker.removeprefix("gw") or 0)
+    span = max(1, (hi - lo + 1) // max(count, 1))
+    start = lo + (n % max(count, 1)) * span
+    return range(start, min(start + span, hi + 1))
+
+
+_ports = itertools.cycle(_port_range())
 
 
 @pytest.fixture(autouse=True)

@@ -193,3 +193,19 @@ def test_the_scan_job_is_registered():
 
     job = {j.name: j for j in jobs.registered()}["rules.scan"]
     assert job.seconds == 60 and job.func is services.scan_due_rules
+
+
+def test_a_periodic_job_runs_what_a_refusal_left_pending_when_it_ends(sales, short_order):
+    # given a background job (no request around it) that submits a short order
+    from zhongshu.core import jobs
+
+    def submit_short_order():
+        with pytest.raises(RuleBlocked):
+            order_transition(actor=sales, order_id=short_order.pk, action="submit")
+
+    # when the worker runs it
+    jobs.run(jobs.Job(name="test.submit", func=submit_short_order, seconds=60))
+
+    # then the purchasing follow-up exists, and nothing is left pending in memory
+    assert FollowUp.objects.filter(order=short_order, assignee_role="purchasing").count() == 1
+    assert services.run_deferred() == 0

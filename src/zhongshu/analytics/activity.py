@@ -44,3 +44,37 @@ def record_quietly(user, kind: str, **kwargs) -> None:
         record(user, kind, **kwargs)
     except Exception:
         log.exception("activity %s for user %s not counted", kind, getattr(user, "pk", user))
+
+
+def record_many(counts, *, day: dt.date | None = None) -> None:
+    """``record`` for many counters at once: ``{(user, kind): n}`` in one multi-row upsert (per
+    500 counters)."""
+    day = day or timezone.localdate()
+    rows = {}
+    for (user, kind), n in counts.items():
+        user_id = getattr(user, "pk", user)
+        if not user_id or n <= 0 or not kind:
+            continue
+        key = (user_id, str(kind)[:MAX_KIND])
+        rows[key] = rows.get(key, 0) + n
+    items = [(u, day, k, n) for (u, k), n in rows.items()]
+    if not items:
+        return
+    table = connection.ops.quote_name(DailyActivity._meta.db_table)
+    with connection.cursor() as cur:
+        for i in range(0, len(items), 500):
+            part = items[i : i + 500]
+            cur.execute(
+                f"INSERT INTO {table} (user_id, day, kind, count) VALUES "
+                + ", ".join(["(%s, %s, %s, %s)"] * len(part))
+                + f" ON CONFLICT (user_id, day, kind) DO UPDATE SET count = {table}.count + "
+                "EXCLUDED.count",
+                [v for row in part for v in row],
+            )
+
+
+def record_many_quietly(counts, **kwargs) -> None:
+    try:
+        record_many(counts, **kwargs)
+    except Exception:
+        log.exception("activity of %d counters not counted", len(counts))

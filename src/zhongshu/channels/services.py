@@ -26,6 +26,7 @@ from zhongshu.core.errors import DomainError, NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 from zhongshu.customers.models import Customer
+from zhongshu.orders import hooks
 from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import OPEN, OrderStatus
 
@@ -316,16 +317,47 @@ class Ingest:
         }
         self.customers: dict[str, Customer] = {}
         self.counts = {"seen": 0, "created": 0, "updated": 0, "ignored": 0, "ordered": 0}
+        # set by ``apply_all``: the page's stored orders (locked) and buyers, read in one query
+        # each instead of one per order
+        self.known: dict[str, ChannelOrder] | None = None
+        self.known_customers: dict[str, Customer] = {}
+        self.fresh: set[int] = set()  # created here and not converted yet: no exceptions to clear
 
     def apply_all(self, orders: list[p.ExternalOrder]) -> dict:
-        for ext in orders:
-            self.apply(ext)
+        self._prefetch(orders)
+        try:
+            for ext in orders:
+                self.apply(ext)
+        finally:
+            self.known = None
         return self.counts
+
+    def _prefetch(self, orders: list[p.ExternalOrder]) -> None:
+        ids = list(dict.fromkeys(o.external_id for o in orders))
+        self.known = {}
+        codes = set()
+        for i in range(0, len(ids), 500):
+            self.known.update(
+                (co.external_id, co)
+                for co in ChannelOrder.objects.select_for_update()
+                .filter(account=self.account, external_id__in=ids[i : i + 500])
+                .order_by("pk")  # lock in a fixed order
+            )
+        for ext in orders:
+            codes.add(self._customer_key(ext.external_id, ext)[1])
+        codes = sorted(codes - set(self.customers))
+        for i in range(0, len(codes), 500):
+            self.known_customers.update(
+                (c.code, c) for c in Customer.objects.filter(code__in=codes[i : i + 500])
+            )
 
     def apply(self, ext: p.ExternalOrder) -> ChannelOrder | None:
         self.counts["seen"] += 1
         qs = ChannelOrder.objects.select_for_update()
-        co = qs.filter(account=self.account, external_id=ext.external_id).first()
+        if self.known is not None:
+            co = self.known.get(ext.external_id)
+        else:
+            co = qs.filter(account=self.account, external_id=ext.external_id).first()
         if co is None:
             try:
                 with transaction.atomic():
@@ -342,8 +374,13 @@ class Ingest:
                         source=self.source,
                     )
                 self.counts["created"] += 1
+                self.fresh.add(co.pk)
+                if self.known is not None:
+                    self.known[co.external_id] = co
             except IntegrityError:  # the same order arrived at the same moment by another path
                 co = qs.get(account=self.account, external_id=ext.external_id)
+                if self.known is not None:
+                    self.known[co.external_id] = co
                 if not self._newer(co, ext):
                     return co
         elif not self._newer(co, ext):
@@ -441,7 +478,10 @@ class Ingest:
         return self.maps.get(line.sku_id) or self.maps.get(line.outer_sku)
 
     def convert(self, co: ChannelOrder, ext: p.ExternalOrder) -> None:
-        ChannelException.objects.filter(channel_order=co, resolved_at__isnull=True).delete()
+        if co.pk in self.fresh:
+            self.fresh.discard(co.pk)
+        else:
+            ChannelException.objects.filter(channel_order=co, resolved_at__isnull=True).delete()
         missing = [ln for ln in ext.lines if self._mapping(ln) is None]
         if missing or not ext.lines:
             ChannelException.objects.bulk_create(
@@ -500,15 +540,18 @@ class Ingest:
         co.save(update_fields=["order", "customer", "tags", "state", "error", "updated_at"])
         self.counts["ordered"] += 1
 
+    def _customer_key(self, external_id: str, ext: p.ExternalOrder) -> tuple[str, str]:
+        key = (ext.buyer_key or ext.phone or ext.buyer_name or external_id).strip()
+        digest = hashlib.sha1(f"{self.account.kind}:{key}".encode()).hexdigest()[:12].upper()
+        return key, f"{CUSTOMER_PREFIX[self.account.kind]}-{digest}"
+
     def _customer(self, co: ChannelOrder, ext: p.ExternalOrder) -> Customer:
         """Buyers match customers by platform + buyer id (the phone when the platform gives no id):
         the customer code is a hash of that key, e.g. TB-3F2A9C01D4E5."""
-        key = (ext.buyer_key or ext.phone or ext.buyer_name or co.external_id).strip()
-        digest = hashlib.sha1(f"{self.account.kind}:{key}".encode()).hexdigest()[:12].upper()
-        code = f"{CUSTOMER_PREFIX[self.account.kind]}-{digest}"
+        key, code = self._customer_key(co.external_id, ext)
         if code in self.customers:
             return self.customers[code]
-        customer = Customer.objects.filter(code=code).first()
+        customer = self.known_customers.get(code) or Customer.objects.filter(code=code).first()
         if customer is None:
             from zhongshu.customers.services import customer_create
 
@@ -773,7 +816,7 @@ def agent_upload(*, account: ChannelAccount, filename: str, content: bytes) -> d
     if not rows:
         errors.add("file", _("The sheet has no rows."))
     errors.raise_if_any()
-    with transaction.atomic():
+    with hooks.batch(), transaction.atomic():
         ingest = Ingest(account, source="upload")
         for raw in grouped.values():
             ingest.apply(normalize_agent(raw))

@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhongshu.core.errors import DomainError
+from zhongshu.orders import hooks
 
 from . import services
 from .exceptions import Throttled
@@ -84,7 +85,9 @@ def sync_account(
                 )
             before = _cursor(account)
             page = _fetch(client, run, w_start, w_end, w_page)
-            with transaction.atomic():
+            # the page's orders get their batchable after-commit listeners (rules check, activity
+            # counters) once for the whole page, after it committed
+            with hooks.batch(), transaction.atomic():
                 locked = ChannelAccount.objects.select_for_update().get(pk=account.pk)
                 if _cursor(locked) != before:
                     raise CursorMoved()

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.db import close_old_connections
 
+from .signals import work_finished
+
 log = logging.getLogger(__name__)
 
 
@@ -48,4 +50,8 @@ def run(job: Job) -> object:
         log.exception("periodic job %s failed", job.name)
         return None
     finally:
+        try:
+            work_finished.send(sender=Job)
+        except Exception:
+            log.exception("work_finished receivers failed after job %s", job.name)
         close_old_connections()

@@ -14,3 +14,8 @@ user_activity = Signal()
 # ``stock_changed`` — sent after a stock movement committed. Arguments: ``material_ids`` (a set).
 # Rules with the stock.changed trigger re-check the open orders that use those materials.
 stock_changed = Signal()
+
+# ``work_finished`` — sent after a unit of background work (one periodic job run) ended, the way
+# Django sends ``request_finished`` after a request: what was left pending for "the end of the
+# request" (rule actions of a refused transition) is run then, not kept in memory forever.
+work_finished = Signal()

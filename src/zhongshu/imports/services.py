@@ -544,9 +544,11 @@ def _order_ids(numbers: list[str]) -> dict[str, int]:
 
 def _after_commit_orders(actor, order_ids: list[int]) -> None:
     """The after-commit hooks ``order_create`` runs ("created", per order), once the chunk has
-    committed. They run in one transaction for the chunk — each order's listeners in a savepoint,
-    so a failing listener is logged and undone alone, as after ``order_create`` — instead of one
-    autocommit transaction (one disk flush) per statement of every listener."""
+    committed. The batchable ones (``hooks.on_commit_many``: the rules check, the activity
+    counters) get the whole chunk at once; listeners that are not batchable run per order, each
+    in a savepoint, so a failing one is logged and undone alone, as after ``order_create``. All in
+    one transaction for the chunk instead of one autocommit transaction (one disk flush) per
+    statement of every listener."""
     orders = list(Order.objects.filter(pk__in=order_ids).order_by("id"))
     ctxs = [
         hooks.TransitionContext(
@@ -558,8 +560,12 @@ def _after_commit_orders(actor, order_ids: list[int]) -> None:
 
 
 def _run_hooks(ctxs) -> None:
-    with transaction.atomic():
+    per_order = hooks.has_per_order_hooks("created")
+    with transaction.atomic(), hooks.batch():
         for ctx in ctxs:
+            if not per_order:
+                hooks.run_after_commit(ctx)  # only collects the contexts for the batch
+                continue
             try:
                 with transaction.atomic():
                     hooks.run_after_commit(ctx)

@@ -10,13 +10,27 @@
 * ``on_change`` — after commit of creates and edits (``action`` "created" / "updated").
 
 ``"*"`` registers for every action. Hooks run in registration order (app order in INSTALLED_APPS).
+
+Bulk paths (imports, channel sync) create or move many orders in a row. An after-commit listener
+whose work is set-based can declare itself batchable with ``on_commit_many(action)``: it receives a
+*list* of contexts. Outside a batch it is called right after each commit with a one-element list,
+exactly when a plain ``on_commit`` hook would run. Inside ``with hooks.batch():`` the contexts of
+every commit in the block are collected and each batchable listener is called once, when the
+block ends, with all of its contexts (in commit order); plain ``on_commit`` hooks still run per
+order, at each commit, as before. A batchable listener that fails on the whole list is undone
+(its own savepoint) and retried one context at a time, so one bad order does not cost the others.
 """
 
+import functools
 import logging
+import threading
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import transaction
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +74,80 @@ def on_commit(action: str):
     return _register(_after_commit, action)
 
 
+def on_commit_many(action: str):
+    """Register a batchable after-commit listener ``fn(contexts: list[TransitionContext])``.
+
+    It is stored with the ``on_commit`` hooks (same order, same ``registered()`` entry, same
+    unplugging in tests) as a per-order callable carrying the list form as ``.many``."""
+
+    def decorator(fn: Callable[[list[TransitionContext]], None]):
+        @functools.wraps(fn)
+        def one(ctx: TransitionContext) -> None:
+            fn([ctx])
+
+        one.many = fn
+        _register(_after_commit, action)(one)
+        return one
+
+    return decorator
+
+
+_batch = threading.local()
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Collect the contexts of the after-commit hooks that run inside the block and hand them to
+    the batchable listeners once, at the end (also when the block raises: what committed inside
+    it still gets its listeners). Nested blocks join the outermost one."""
+    if getattr(_batch, "pending", None) is not None:
+        yield
+        return
+    _batch.pending = []
+    try:
+        yield
+    finally:
+        pending, _batch.pending = _batch.pending, None
+        _flush(pending)
+
+
+def in_batch() -> bool:
+    return getattr(_batch, "pending", None) is not None
+
+
+def _flush(pending: list[tuple[Callable, TransitionContext]]) -> None:
+    by_hook: dict[Callable, list[TransitionContext]] = {}
+    for many, ctx in pending:
+        by_hook.setdefault(many, []).append(ctx)
+    for many, ctxs in by_hook.items():
+        _run_many(many, ctxs)
+
+
+def _run_many(many: Callable, ctxs: list[TransitionContext]) -> None:
+    name = getattr(many, "__name__", many)
+    try:
+        with transaction.atomic():
+            many(ctxs)
+        return
+    except Exception:
+        if len(ctxs) == 1:
+            log.exception("order hook %s failed for %s", name, ctxs[0].action)
+            return
+        log.exception("order hook %s failed for %d orders; retrying one by one", name, len(ctxs))
+    for ctx in ctxs:
+        try:
+            with transaction.atomic():
+                many([ctx])
+        except Exception:
+            log.exception("order hook %s failed for %s", name, ctx.action)
+
+
+def has_per_order_hooks(action: str) -> bool:
+    """Whether ``action`` has after-commit listeners that are not batchable (they run per order
+    even inside a batch; bulk paths give each order its own savepoint only when there are)."""
+    return any(not hasattr(fn, "many") for fn in _for(_after_commit, action))
+
+
 def _for(table, action):
     return [*table.get(action, ()), *table.get("*", ())]
 
@@ -75,7 +163,11 @@ def run_effects(ctx: TransitionContext) -> None:
 
 
 def run_after_commit(ctx: TransitionContext) -> None:
+    pending = getattr(_batch, "pending", None)
     for fn in _for(_after_commit, ctx.action):
+        if pending is not None and hasattr(fn, "many"):
+            pending.append((fn.many, ctx))
+            continue
         try:
             fn(ctx)
         except Exception:  # a failing listener must not turn a committed change into an error

@@ -6,7 +6,7 @@ import logging
 from django.core.signals import request_finished
 from django.dispatch import receiver
 
-from zhongshu.core.signals import stock_changed
+from zhongshu.core.signals import stock_changed, work_finished
 from zhongshu.orders import hooks
 from zhongshu.orders.statuses import TRANSITIONS
 
@@ -21,16 +21,32 @@ def block_by_rules(ctx: hooks.TransitionContext) -> None:
     services.check_submission(ctx.order)
 
 
-@hooks.on_commit("*")
-def check_after_commit(ctx: hooks.TransitionContext) -> None:
-    if ctx.action == "created":
-        services.check_event(Trigger.ORDER_CREATED, [ctx.order.pk])
-    elif ctx.action == "updated":
-        services.check_event(Trigger.ORDER_UPDATED, [ctx.order.pk])
-    elif ctx.action in TRANSITIONS:
-        if ctx.action == "submit":
-            services.check_event(Trigger.ORDER_SUBMITTED, [ctx.order.pk])
-        services.check_event(Trigger.ORDER_STATUS_CHANGED, [ctx.order.pk])
+@hooks.on_commit_many("*")
+def check_after_commit(ctxs: list[hooks.TransitionContext]) -> None:
+    """One ``check_event`` per trigger for all the orders of a batch (one order outside one)."""
+    by_trigger: dict[str, list[int]] = {}
+    for ctx in ctxs:
+        for trigger in _triggers(ctx.action):
+            by_trigger.setdefault(trigger, []).append(ctx.order.pk)
+    for trigger, order_ids in by_trigger.items():
+        ids = list(dict.fromkeys(order_ids))
+        for i in range(0, len(ids), CHECK_CHUNK):
+            services.check_event(trigger, ids[i : i + CHECK_CHUNK])
+
+
+CHECK_CHUNK = 1000  # order ids per check (SQL parameter limits)
+
+
+def _triggers(action: str) -> tuple[str, ...]:
+    if action == "created":
+        return (Trigger.ORDER_CREATED,)
+    if action == "updated":
+        return (Trigger.ORDER_UPDATED,)
+    if action == "submit":
+        return (Trigger.ORDER_SUBMITTED, Trigger.ORDER_STATUS_CHANGED)
+    if action in TRANSITIONS:
+        return (Trigger.ORDER_STATUS_CHANGED,)
+    return ()
 
 
 @receiver(stock_changed, dispatch_uid="zs_rules.stock_changed")
@@ -42,6 +58,7 @@ def check_stock(sender, material_ids=(), **kwargs) -> None:
 
 
 @receiver(request_finished, dispatch_uid="zs_rules.run_deferred")
+@receiver(work_finished, dispatch_uid="zs_rules.run_deferred_after_work")
 def run_deferred_after_request(sender, **kwargs) -> None:
     try:
         services.run_deferred()

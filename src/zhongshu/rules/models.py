@@ -221,3 +221,17 @@ class CustomerListMember(models.Model):
                 fields=["customer_list", "customer"], name="customerlistmember_unique"
             )
         ]
+
+
+class RuleSetVersion(models.Model):
+    """One row (id 1) whose ``token`` changes with every write to the rules table — set by
+    database triggers (migration 0005) on insert, delete and any update of a rule's definition,
+    so ``Rule.objects….update()`` and data migrations count too; only ``last_scan_at`` updates
+    (the scheduler's claim) leave it alone. The engine caches the compiled enabled rules per
+    process and reloads them when the token differs. The token is random, not a counter: a
+    rolled-back change must never come back as a value some process cached for other rules."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("rule set version")

@@ -21,7 +21,7 @@ from collections import defaultdict
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -47,6 +47,7 @@ from .models import (
     OrderTag,
     Rule,
     RuleHit,
+    RuleSetVersion,
     Trigger,
 )
 
@@ -367,8 +368,45 @@ _compiled: dict[tuple, Any] = {}
 _local = threading.local()
 
 
+# the enabled rules as last loaded by this process: (version token, [Rule, …] in id order)
+_enabled: tuple[str, list[Rule]] | None = None
+
+
 def _forget_compiled() -> None:
+    global _enabled
     _compiled.clear()
+    _enabled = None
+
+
+def _version() -> str | None:
+    """The rule set's version token (one indexed single-row read; see ``RuleSetVersion``), or
+    None when there is none (a flushed test database, a database without the triggers)."""
+    with connection.cursor() as cur:
+        cur.execute(_version_sql())
+        row = cur.fetchone()
+    return row[0] if row and row[0] else None
+
+
+def _version_sql() -> str:
+    table = connection.ops.quote_name(RuleSetVersion._meta.db_table)
+    return f"SELECT token FROM {table} WHERE id = 1"
+
+
+def enabled_rules() -> list[Rule]:
+    """The enabled rules in id order, conditions compiled. Cached per process and reloaded when
+    the rule set's version token differs — every rule write changes it (database triggers), so
+    the next event in every process sees a change. Callers must not modify the instances."""
+    global _enabled
+    token = _version()
+    cached = _enabled
+    if token is not None and cached is not None and cached[0] == token:
+        return cached[1]
+    rules = list(Rule.objects.filter(enabled=True).order_by("id"))
+    for rule in rules:
+        predicate(rule)
+    if token is not None:
+        _enabled = (token, rules)
+    return rules
 
 
 def predicate(rule: Rule):
@@ -382,7 +420,7 @@ def predicate(rule: Rule):
 
 def rules_for(trigger: str) -> list[Rule]:
     # few rules: filtered in Python (JSON containment is not portable to SQLite)
-    return [r for r in Rule.objects.filter(enabled=True).order_by("id") if trigger in r.triggers]
+    return [r for r in enabled_rules() if trigger in r.triggers]
 
 
 def _blocks(rule: Rule) -> bool:
