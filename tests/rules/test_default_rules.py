@@ -195,9 +195,14 @@ def test_the_scan_job_is_registered():
     assert job.seconds == 60 and job.func is services.scan_due_rules
 
 
-def test_a_periodic_job_runs_what_a_refusal_left_pending_when_it_ends(sales, short_order):
+def test_a_periodic_job_runs_what_a_refusal_left_pending_when_it_ends(
+    sales, short_order, monkeypatch
+):
     # given a background job (no request around it) that submits a short order
     from zhongshu.core import jobs
+
+    # the worker reconnects around each job; here the test's own transaction must stay open
+    monkeypatch.setattr(jobs, "close_old_connections", lambda: None)
 
     def submit_short_order():
         with pytest.raises(RuleBlocked):
