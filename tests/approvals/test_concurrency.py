@@ -14,16 +14,9 @@ from zhongshu.inventory.models import Reservation
 from zhongshu.orders.models import OrderEvent
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_approvers_at_the_same_moment_one_wins(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks between real connections")
-    order = order_for(world, status="confirmed", bolts="10", shafts="4")
-    make_flow(world["admin"], ["design_change"], [step("经理", role="manager")])
-    req = services.request_create(
-        actor=world["sales"], order_id=order.pk, kind="design_change", reason="改量",
-        payload={"lines": [{"line_no": 1, "quantity": "20"}]},
-    )  # fmt: skip
+def _both_managers_approve_at_once(world, req) -> list[str]:
+    """Two managers press approve in the same instant, each on its own connection; returns "ok"
+    or the refusal's code per press, in the order they finished."""
     barrier = threading.Barrier(2)
     outcomes = []
 
@@ -42,6 +35,20 @@ def test_two_approvers_at_the_same_moment_one_wins(world):
         t.start()
     for t in threads:
         t.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_at_the_same_moment_one_wins(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL row locks between real connections")
+    order = order_for(world, status="confirmed", bolts="10", shafts="4")
+    make_flow(world["admin"], ["design_change"], [step("经理", role="manager")])
+    req = services.request_create(
+        actor=world["sales"], order_id=order.pk, kind="design_change", reason="改量",
+        payload={"lines": [{"line_no": 1, "quantity": "20"}]},
+    )  # fmt: skip
+    outcomes = _both_managers_approve_at_once(world, req)
     # then exactly one decision, one change on the timeline, the reservation moved once
     assert sorted(outcomes) == ["ok", "request_not_pending"]
     assert Decision.objects.filter(request=req).count() == 1
@@ -60,24 +67,7 @@ def test_all_must_approve_at_the_same_moment_applies_the_change_once(world):
         actor=world["sales"], order_id=order.pk, kind="design_change", reason="改量",
         payload={"lines": [{"line_no": 1, "quantity": "20"}]},
     )  # fmt: skip
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def press(user):
-        try:
-            barrier.wait()
-            services.request_decide(actor=user, request_id=req.pk, verdict="approve")
-            outcomes.append("ok")
-        except DomainError as e:
-            outcomes.append(e.code)
-        finally:
-            connections.close_all()  # this thread's connection
-
-    threads = [threading.Thread(target=press, args=(world[u],)) for u in ("manager", "manager2")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = _both_managers_approve_at_once(world, req)
     # both decisions count; whoever came second completed the step and applied the change, once
     assert outcomes == ["ok", "ok"]
     req.refresh_from_db()
