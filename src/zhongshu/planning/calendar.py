@@ -40,6 +40,19 @@ class WorkingDays:
         self._cache[key] = result
         return result
 
+    def forward(self, day: dt.date, n: int) -> dt.date:
+        """The working day ``n`` working days after ``day`` (``n == 0``: ``day`` itself, moved on
+        to the next working day when it is not one)."""
+        i = bisect.bisect_left(self.days, day)  # first working day on or after ``day``
+        j = i + n
+        if day < self.start or j >= len(self.days):
+            return day + dt.timedelta(days=n + (n // 5) * 2)
+        return self.days[j]
+
+    def is_working(self, day: dt.date) -> bool:
+        i = bisect.bisect_left(self.days, day)
+        return i < len(self.days) and self.days[i] == day
+
 
 def load(start: dt.date, end: dt.date) -> WorkingDays:
     """The factory calendar between ``start`` and ``end`` (factory-wide exceptions included)."""

@@ -15,3 +15,10 @@ class SuggestionDecided(Conflict):
 class MrpRunning(Conflict):
     code = "mrp_running"
     default_message = _("An MRP run is already in progress. Try again when it has finished.")
+
+
+class PurchaseOrderClosed(Conflict):
+    """Receiving or cancelling a purchase order that is already received or cancelled."""
+
+    code = "purchase_order_closed"
+    default_message = _("This purchase order is already closed (received or cancelled).")

@@ -58,6 +58,7 @@ class SuggestionStatus(models.TextChoices):
 
 class SuggestionReason(models.TextChoices):
     DEMAND = "demand", _("Open orders")
+    FORECAST = "forecast", _("Forecast")
     SAFETY_STOCK = "safety_stock", _("Safety stock")
 
 
@@ -106,9 +107,18 @@ class PurchaseOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PurchaseOrderSequence(models.Model):
+    """One counter row per year, incremented by an UPDATE in the creating transaction (the row
+    lock serialises concurrent accepts; a rolled-back purchase order rolls its number back)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_value = models.PositiveIntegerField(default=0)
+
+
 class PurchaseOrder(models.Model):
     """A simple purchase order for one material: while open, quantity − received counts as
-    supply arriving on ``due_date``."""
+    supply arriving on ``due_date``. Receiving books stock through inventory; it closes itself
+    (received) when everything has arrived; cancelling closes what is still open."""
 
     number = models.CharField(_("purchase order"), max_length=20, unique=True)
     material = models.ForeignKey(
@@ -134,6 +144,8 @@ class PurchaseOrder(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -153,3 +165,64 @@ class PurchaseOrder(models.Model):
     @property
     def open_quantity(self) -> Decimal:
         return self.quantity - self.received_quantity
+
+
+# --- demand forecast ----------------------------------------------------------------------------
+
+
+class ForecastBucket(models.TextChoices):
+    WEEK = "week", _("Weekly")
+    MONTH = "month", _("Monthly")
+
+
+class ForecastMethod(models.TextChoices):
+    SEASONAL_NAIVE = "seasonal_naive", _("Seasonal naive")
+    SES = "ses", _("Simple exponential smoothing")
+    HOLT_WINTERS = "holt_winters", _("Holt-Winters (additive)")
+    CROSTON = "croston", _("Croston")
+    SBA = "sba", _("Croston (SBA)")
+
+
+class ForecastRun(models.Model):
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    bucket = models.CharField(_("bucket"), max_length=8, choices=ForecastBucket.choices)
+    horizon = models.PositiveSmallIntegerField(_("horizon"))
+    first_period = models.DateField(_("first forecast period"))
+    # figures of the run: products, seconds, methods chosen, overall WAPE against naive
+    stats = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("forecast run")
+
+
+class ProductForecast(models.Model):
+    """One product's forecast from one run: the method back-testing chose, its back-test WAPE
+    next to the seasonal-naive baseline's, and the forecast per period from ``run.first_period``
+    on (quantities as strings, one per bucket)."""
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="forecasts")
+    material = models.ForeignKey(
+        Material, on_delete=models.CASCADE, related_name="+", verbose_name=_("product")
+    )
+    method = models.CharField(_("method"), max_length=16, choices=ForecastMethod.choices)
+    wape = models.DecimalField(_("WAPE"), max_digits=8, decimal_places=4, null=True, blank=True)
+    naive_wape = models.DecimalField(
+        _("naive WAPE"), max_digits=8, decimal_places=4, null=True, blank=True
+    )
+    history_periods = models.PositiveIntegerField(default=0)
+    history_total = models.DecimalField(default=ZERO, **QTY)
+    intermittent = models.BooleanField(default=False)
+    values = models.JSONField(default=list, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["material_id"]
+        verbose_name = _("product forecast")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "material"], name="forecast_run_material")
+        ]

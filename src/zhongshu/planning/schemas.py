@@ -1,3 +1,4 @@
+import datetime as dt
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
@@ -9,6 +10,11 @@ Status = Literal["new", "accepted", "dismissed", "all"]
 
 class RunIn(Schema):
     today: date | None = Field(None, description="Plan as of this date (default: today)")
+    demand: Literal["orders", "orders_forecast"] = Field(
+        "orders",
+        description="open orders only, or open orders plus the latest forecast net of the "
+        "orders already booked in each bucket",
+    )
 
 
 class RunOut(Schema):
@@ -27,7 +33,7 @@ class SuggestionOut(Schema):
     net_requirement: Decimal
     order_by: date
     need_date: date
-    reason: Literal["demand", "safety_stock"]
+    reason: Literal["demand", "forecast", "safety_stock"]
     late: bool
     status: Literal["new", "accepted", "dismissed"]
     dismiss_reason: str
@@ -66,8 +72,15 @@ class PurchaseOrderOut(Schema):
     received_quantity: Decimal
     due_date: date
     status: Literal["open", "received", "cancelled"]
+    open_quantity: Decimal = Field(description="quantity − received while open; else 0")
     suggestion_id: int | None
     created_at: datetime
+    closed_at: datetime | None
+    cancel_reason: str
+
+    @staticmethod
+    def resolve_open_quantity(obj) -> Decimal:
+        return obj.open_quantity if obj.status == "open" else Decimal("0")
 
 
 class PurchaseOrderPage(Schema):
@@ -84,3 +97,107 @@ class ParametersOut(Schema):
     material: str = Field(alias="material.code")
     min_order_qty: Decimal
     order_multiple: Decimal
+
+
+class ReceiveIn(Schema):
+    quantity: Decimal
+    warehouse: str | None = Field(None, max_length=20, description="default warehouse if empty")
+
+
+class CancelIn(Schema):
+    reason: str = Field(max_length=200)
+
+
+# --- forecasts ------------------------------------------------------------------------------------
+
+
+class ForecastRunIn(Schema):
+    bucket: Literal["week", "month"] = "month"
+    horizon: int | None = Field(None, description="buckets to forecast (default 6 months/13 weeks)")
+    today: date | None = None
+
+
+class ForecastRunOut(Schema):
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    bucket: Literal["week", "month"]
+    horizon: int
+    first_period: date
+    stats: dict
+
+
+class PeriodOut(Schema):
+    start: date
+    quantity: Decimal
+
+
+class ForecastOut(Schema):
+    material: str = Field(alias="material.code")
+    material_name: str = Field(alias="material.name")
+    unit: str = Field(alias="material.unit")
+    method: Literal["seasonal_naive", "ses", "holt_winters", "croston", "sba"]
+    wape: Decimal | None = Field(description="back-test WAPE of the chosen method")
+    naive_wape: Decimal | None = Field(description="back-test WAPE of seasonal naive")
+    history_periods: int
+    history_total: Decimal
+    intermittent: bool
+    params: dict
+    periods: list[PeriodOut]
+
+    @staticmethod
+    def resolve_periods(obj) -> list[dict]:
+        from .forecast import shift
+
+        run = obj.run
+        return [
+            {"start": shift(run.first_period, run.bucket, i), "quantity": Decimal(v)}
+            for i, v in enumerate(obj.values)
+        ]
+
+
+class ForecastPage(Schema):
+    run: ForecastRunOut | None
+    items: list[ForecastOut]
+    count: int
+
+
+# --- capable-to-promise ---------------------------------------------------------------------------
+
+
+class PromiseLineIn(Schema):
+    material: str = Field(max_length=40)
+    quantity: Decimal
+
+
+class PromiseIn(Schema):
+    due_date: date | None = Field(None, description="requested due date, to compare against")
+    order_id: int | None = Field(
+        None,
+        description="an order being edited: its own demand "
+        "and reservations are not counted against it",
+    )
+    lines: list[PromiseLineIn] = Field(max_length=200)
+
+
+class ReasonOut(Schema):
+    code: str
+    text: str
+
+
+class PromiseLineOut(Schema):
+    material: str
+    name: str
+    unit: str
+    quantity: Decimal
+    date: dt.date | None
+    source: Literal["stock", "supply", "purchase", "production", "none"]
+    reasons: list[ReasonOut]
+
+
+class PromiseOut(Schema):
+    date: dt.date | None = Field(description="earliest date the whole order could ship")
+    requested: dt.date | None
+    on_time: bool | None
+    days_late: int
+    lines: list[PromiseLineOut]

@@ -1,11 +1,13 @@
-"""Planning writes: MRP runs, decisions on purchase suggestions, purchase orders, lot rules."""
+"""Planning writes: MRP and forecast runs, decisions on purchase suggestions, purchase orders
+(create, receive, cancel), lot rules."""
 
 import datetime as dt
 import json
 import time
 from decimal import Decimal, InvalidOperation
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,12 +16,17 @@ from zhongshu.catalog.models import Material
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 
-from . import calendar, mrp
-from .exceptions import MrpRunning, SuggestionDecided
+from . import calendar, forecast, mrp
+from .exceptions import MrpRunning, PurchaseOrderClosed, SuggestionDecided
 from .models import (
+    ForecastBucket,
+    ForecastRun,
     MrpRun,
     PlanningParameters,
+    ProductForecast,
     PurchaseOrder,
+    PurchaseOrderSequence,
+    PurchaseOrderStatus,
     PurchaseSuggestion,
     SuggestionStatus,
 )
@@ -58,17 +65,29 @@ def _lock_run() -> None:
                 raise MrpRunning()
 
 
+DEMAND_SOURCES = ("orders", "orders_forecast")
+
+
 @transaction.atomic
-def mrp_run(*, actor, today: dt.date | None = None, horizon_days: int = 730) -> MrpRun:
+def mrp_run(
+    *, actor, today: dt.date | None = None, horizon_days: int = 730, demand: str = "orders"
+) -> MrpRun:
     """Run MRP over all open orders and replace the undecided suggestions of earlier runs with the
     new ones. Accepted and dismissed suggestions stay as they were (their purchase orders are
-    open supply for this run). Guarantees: one run at a time on PostgreSQL; all or nothing."""
+    open supply for this run). ``demand="orders_forecast"`` adds the latest demand forecast,
+    net of the orders already booked in each bucket. Guarantees: one run at a time on
+    PostgreSQL; all or nothing."""
     permissions.require(actor, "planning.run")
+    if demand not in DEMAND_SOURCES:
+        raise ValidationFailed({"demand": _("Choose open orders or open orders and forecast.")})
     _lock_run()
     started = time.perf_counter()
     today = today or timezone.localdate()
     run = MrpRun.objects.create(started_by=actor)
-    inputs = mrp.load_inputs(today)
+    extra = None
+    if demand == "orders_forecast":
+        extra = forecast.extra_demand(ForecastRun.objects.order_by("-id").first(), today)
+    inputs = mrp.load_inputs(today, forecast=extra)
     loaded = time.perf_counter()
     last = max(
         [today]
@@ -83,7 +102,10 @@ def mrp_run(*, actor, today: dt.date | None = None, horizon_days: int = 730) -> 
     run.finished_at = timezone.now()
     run.stats = {
         "materials": len(inputs.materials),
+        "demand": demand,
         "demand_lines": inputs.demand_lines,
+        "forecast_products": inputs.forecast_products,
+        "wip_sheets": inputs.wip_sheets,
         "planned_orders": len(planned),
         "suggestions": len(bought),
         "calendar": "working_days",
@@ -172,17 +194,21 @@ def suggestion_update(
 
 
 def _next_po_number() -> str:
+    """PO<year><6 digits> from a per-year counter, incremented by an UPDATE that row-locks it
+    until the accepting transaction ends (the pattern of order numbers): concurrent accepts
+    queue on the row and never get the same number; a rollback gives the number back."""
     year = timezone.localdate().year
-    prefix = f"PO{year}"
-    last = (
-        PurchaseOrder.objects.select_for_update()
-        .filter(number__startswith=prefix)
-        .order_by("-number")
-        .values_list("number", flat=True)
-        .first()
-    )
-    seq = int(last[len(prefix) :]) + 1 if last else 1
-    return f"{prefix}{seq:06d}"
+    for _attempt in range(3):
+        seq = PurchaseOrderSequence.objects.filter(year=year)
+        if seq.update(last_value=F("last_value") + 1):
+            return f"PO{year}{seq.get().last_value:06d}"
+        try:
+            with transaction.atomic():
+                PurchaseOrderSequence.objects.create(year=year, last_value=1)
+            return f"PO{year}{1:06d}"
+        except IntegrityError:
+            continue  # another transaction created the year's row first; increment it
+    raise RuntimeError("could not allocate a purchase order number")
 
 
 @transaction.atomic
@@ -250,3 +276,127 @@ def parameters_set(*, actor, material: str, min_order_qty, order_multiple) -> Pl
         },
     )
     return params
+
+
+def _locked_open_po(po_id) -> PurchaseOrder:
+    po = PurchaseOrder.objects.select_for_update().filter(pk=po_id).first()
+    if po is None:
+        raise NotFound()
+    if po.status != PurchaseOrderStatus.OPEN:
+        raise PurchaseOrderClosed(details={"status": po.status})
+    return po
+
+
+@transaction.atomic
+def purchase_order_receive(*, actor, po_id, quantity, warehouse: str | None = None):
+    """Goods arrived against a purchase order (all or part of what is open): books a stock
+    receipt through inventory (ledger movement, reason = PO number) and closes the purchase order
+    as received once everything has arrived. Only the rest stays open supply for MRP."""
+    from zhongshu.inventory import services as inventory
+
+    permissions.require(actor, "planning.receive")
+    po = _locked_open_po(po_id)
+    qty = _qty(quantity, "quantity")
+    if qty > po.open_quantity:
+        raise ValidationFailed(
+            {"quantity": _("At most %(n)s is still open.") % {"n": f"{po.open_quantity:f}"}}
+        )
+    inventory.stock_receive(
+        actor=actor,
+        material=po.material.code,
+        quantity=qty,
+        warehouse=warehouse,
+        reason=po.number,  # stored data: the number reads the same in every language
+    )
+    po.received_quantity += qty
+    fields = ["received_quantity"]
+    if po.received_quantity >= po.quantity:
+        po.status, po.closed_at = PurchaseOrderStatus.RECEIVED, timezone.now()
+        fields += ["status", "closed_at"]
+    po.save(update_fields=fields)
+    return po
+
+
+@transaction.atomic
+def purchase_order_cancel(*, actor, po_id, reason: str) -> PurchaseOrder:
+    """Cancel what is still open on a purchase order (what was received stays received)."""
+    permissions.require(actor, "planning.decide")
+    reason = normalize_text(reason)[:200]
+    if not reason:
+        raise ValidationFailed({"reason": _("Say why the purchase order is cancelled.")})
+    po = _locked_open_po(po_id)
+    po.status, po.closed_at, po.cancel_reason = (
+        PurchaseOrderStatus.CANCELLED,
+        timezone.now(),
+        reason,
+    )
+    po.save(update_fields=["status", "closed_at", "cancel_reason"])
+    return po
+
+
+# --- demand forecast ------------------------------------------------------------------------------
+
+HORIZON = {ForecastBucket.MONTH: 6, ForecastBucket.WEEK: 13}
+MAX_HORIZON = {ForecastBucket.MONTH: 24, ForecastBucket.WEEK: 104}
+
+
+@transaction.atomic
+def forecast_run(
+    *, actor, bucket: str = ForecastBucket.MONTH, horizon: int | None = None, today=None
+) -> ForecastRun:
+    """Forecast every finished product with order history: back-test the methods, keep the best
+    per product, store its forecast for ``horizon`` buckets. Replaces the previous forecasts."""
+    permissions.require(actor, "planning.run")
+    if bucket not in ForecastBucket.values:
+        raise ValidationFailed({"bucket": _("Choose weekly or monthly buckets.")})
+    horizon = HORIZON[bucket] if horizon in (None, "") else horizon
+    try:
+        horizon = int(horizon)
+    except (TypeError, ValueError):
+        horizon = 0
+    if not 1 <= horizon <= MAX_HORIZON[bucket]:
+        raise ValidationFailed(
+            {"horizon": _("Between 1 and %(n)d buckets.") % {"n": MAX_HORIZON[bucket]}}
+        )
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    first, results = forecast.forecast_all(bucket, today, horizon)
+    computed = time.perf_counter()
+    run = ForecastRun.objects.create(
+        started_by=actor, bucket=bucket, horizon=horizon, first_period=first
+    )
+    ProductForecast.objects.exclude(run=run).delete()
+    rows, methods, better, scored = [], {}, 0, 0
+    for mid, c in results:
+        methods[c.method] = methods.get(c.method, 0) + 1
+        if c.wape is not None and c.naive_wape is not None:
+            scored += 1
+            better += c.wape < c.naive_wape
+        rows.append(
+            ProductForecast(
+                run=run, material_id=mid, method=c.method,
+                wape=_ratio(c.wape), naive_wape=_ratio(c.naive_wape),
+                history_periods=len(c.history), history_total=forecast.qty(sum(c.history)),
+                intermittent=c.intermittent,
+                values=[str(forecast.qty(v)) for v in c.forecast],
+                params=c.params,
+            )
+        )  # fmt: skip
+    ProductForecast.objects.bulk_create(rows, batch_size=BATCH)
+    run.finished_at = timezone.now()
+    run.stats = {
+        "products": len(rows),
+        "methods": methods,
+        "backtested": scored,
+        "beats_naive": better,
+        "compute_seconds": round(computed - started, 3),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    run.save(update_fields=["finished_at", "stats"])
+    return run
+
+
+def _ratio(value: float | None) -> Decimal | None:
+    if value is None:
+        return None
+    return min(Decimal(repr(value)), Decimal("9999")).quantize(Decimal("0.0001"))

@@ -12,4 +12,9 @@ urlpatterns = [
     path("suggestions/<int:pk>/edit/", views.edit, name="edit"),
     path("suggestions/<int:pk>/dismiss/", views.dismiss, name="dismiss"),
     path("purchase-orders/", views.purchase_order_list, name="purchase_order_list"),
+    path("purchase-orders/<int:pk>/receive/", views.receive, name="receive"),
+    path("purchase-orders/<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("forecasts/", views.forecast_list, name="forecast_list"),
+    path("forecasts/run/", views.forecast_run, name="forecast_run"),
+    path("promise/panel", views.promise_panel, name="promise_panel"),
 ]
