@@ -13,11 +13,10 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from types import SimpleNamespace
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -25,17 +24,15 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.catalog.services import material_create
+from zhongshu.core.bulk import Inserter, insert_rows
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.customers.models import Customer
 from zhongshu.customers.services import customer_create
 from zhongshu.inventory.models import StockLevel
 from zhongshu.inventory.services import stock_adjust
-from zhongshu.orders import hooks
-from zhongshu.orders import services as order_services
-from zhongshu.orders.models import Order, OrderEvent, OrderLine, money
-from zhongshu.orders.statuses import Channel, OrderStatus
+from zhongshu.orders.bulk import NewLine, NewOrder, orders_create_many
+from zhongshu.orders.statuses import Channel
 
-from .bulk import Inserter
 from .exceptions import BadFile, BatchBusy, BatchNotCommittable
 from .kinds import KINDS, Staged
 from .models import BUSY, BatchStatus, CommitMode, ImportBatch, ImportedOrder, ImportRow, RowStatus
@@ -182,34 +179,29 @@ def validate_batch(batch_id: int) -> None:
 
 
 def _stage_rows(batch_id: int, part: list[Staged]) -> None:
-    """One multi-row insert of staged rows. The values are plain JSON already (validation
-    normalised them), so this skips the ORM's per-field preparation — the bulk of staging time
-    on 100,000 rows."""
+    """One bulk insert of staged rows (``COPY`` on PostgreSQL). The values are plain JSON already
+    (validation normalised them), so this skips the ORM's per-field preparation — the bulk of
+    staging time on 100,000 rows."""
     f = {x.name: x.column for x in ImportRow._meta.concrete_fields}
     cols = [f[n] for n in ("batch", "row_no", "raw", "data", "errors", "warnings", "status", "key")]
-    qn = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {qn(ImportRow._meta.db_table)} ({', '.join(map(qn, cols))}) "
-        f"VALUES ({', '.join(['%s'] * len(cols))})"
-    )
     dumps = json.dumps
-    with connection.cursor() as cur:
-        cur.executemany(
-            sql,
-            [
-                (
-                    batch_id,
-                    s.row_no,
-                    dumps(s.raw),
-                    dumps(s.data),
-                    dumps(s.errors),
-                    dumps(s.warnings),
-                    str(s.status),
-                    s.key[:200],
-                )
-                for s in part
-            ],
-        )
+    insert_rows(
+        ImportRow._meta.db_table,
+        cols,
+        [
+            (
+                batch_id,
+                s.row_no,
+                dumps(s.raw),
+                dumps(s.data),
+                dumps(s.errors),
+                dumps(s.warnings),
+                str(s.status),
+                s.key[:200],
+            )
+            for s in part
+        ],
+    )
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
@@ -385,7 +377,7 @@ def _commit_chunk(batch: ImportBatch, actor, groups: list[list[int]], *, strict:
         "customers": _commit_service_rows,
         "materials": _commit_service_rows,
         "stock": _commit_stock,
-    }[batch.kind]
+    }.get(batch.kind) or KINDS[batch.kind].commit  # newer kinds commit their own rows
     created = commit(batch, actor, live, strict=strict)
     done = [r for g in live for r in g]
     committed = [r.pk for r in done if r.status == RowStatus.COMMITTED]
@@ -423,12 +415,11 @@ def _reject(batch, row: ImportRow, field: str, message, *, strict: bool) -> None
 
 
 def _commit_orders(batch, actor, groups, *, strict: bool) -> int:
-    """Writes exactly what ``order_create`` writes — the order (draft, channel import), its lines,
-    the "created" timeline event, the audit history of order (created, then totals) and lines,
-    and the after-commit hooks — for a whole chunk of orders in a handful of statements: one
-    query each for the customers and materials still usable, one counter increment for the
-    numbers, multi-row INSERTs for orders, lines, events and ``ImportedOrder``, ``INSERT …
-    SELECT`` for the history."""
+    """The chunk's orders through ``orders_create_many`` — what ``order_create`` writes (the
+    draft order in channel "import", its lines, the "created" event, the audit history, the
+    after-commit hooks) in a handful of statements for the whole chunk — plus one
+    ``ImportedOrder`` per order, which makes a second import of the same rows a no-op. Rows whose
+    customer or material stopped being usable since the check are refused with that reason."""
     permissions.require(actor, "orders.create")
     scope = permissions.scope_customers(actor, Customer.objects.filter(is_active=True))
     cust_ids = {g[0].data["customer_id"] for g in groups}
@@ -473,150 +464,66 @@ def _commit_orders(batch, actor, groups, *, strict: bool) -> int:
         todo.append(g)
     if not todo:
         return 0
-    year = timezone.localdate().year
-    numbers = order_services.allocate_numbers(year, len(todo))
-    terms = Order(sales_owner_id=actor.pk)  # the defaults order_create applies (rates, terms)
-    order_rows, line_rows, totals = [], [], []
-    for number, g in zip(numbers, todo, strict=True):
-        head = g[0].data
-        lines = []
-        for i, r in enumerate(g, start=1):
-            d = r.data
-            qty, price = Decimal(d["quantity"]), Decimal(d["unit_price"])
-            line = SimpleNamespace(amount=money(qty * price))
-            lines.append(line)
-            line_rows.append(
-                (number, i, d["material_id"], qty, price, line.amount, d["fulfilment"], d["note"])
-            )
-        Order.compute_amounts(terms, lines)
-        totals.append((terms.subtotal, terms.tax_amount, terms.total_amount))
-        order_rows.append(
-            (
-                number,
-                head["customer_id"],
-                dt.date.fromisoformat(head["due_date"]),
-                head["external_no"],
-                head["priority"],
-                *totals[-1],
-            )
+    specs = [
+        NewOrder(
+            customer_id=g[0].data["customer_id"],
+            due_date=dt.date.fromisoformat(g[0].data["due_date"]),
+            lines=[
+                NewLine(
+                    material_id=r.data["material_id"],
+                    quantity=Decimal(r.data["quantity"]),
+                    unit_price=Decimal(r.data["unit_price"]),
+                    fulfilment=r.data["fulfilment"],
+                    note=r.data["note"],
+                    custom=r.data.get("line_custom") or {},
+                )
+                for r in g
+            ],
+            values={
+                "external_no": g[0].data["external_no"],
+                "priority": g[0].data["priority"],
+                "custom": g[0].data.get("custom") or {},
+            },
         )
-    Inserter(
-        Order,
-        ("number", "customer", "due_date", "external_no", "priority", "subtotal", "tax_amount",
-         "total_amount"),
-        sales_owner_id=actor.pk,
-        created_by_id=actor.pk,
-        channel=Channel.IMPORT,
-        status=OrderStatus.DRAFT,
-    ).insert(order_rows)  # fmt: skip
-    ids = _order_ids(numbers)
-    order_ids = [ids[n] for n in numbers]
-    Inserter(
-        OrderLine,
-        ("order", "line_no", "material", "quantity", "unit_price", "amount", "fulfilment", "note"),
-    ).insert([(ids[row[0]], *row[1:]) for row in line_rows])
-    # the audit trail order_create leaves: the order saved before its lines (history "+",
-    # totals 0), the lines ("+"), then the order with its totals ("~")
-    zero = dict.fromkeys(("subtotal", "tax_amount", "total_amount"), 0)
-    _history_from_rows(Order, "id", order_ids, "+", actor, override=zero)
-    _history_from_rows(OrderLine, "order_id", order_ids, "+", actor)
-    _history_from_rows(Order, "id", order_ids, "~", actor)
-    Inserter(OrderEvent, ("order",), actor_id=actor.pk, action="created",
-             to_status=OrderStatus.DRAFT, data={}).insert([(i,) for i in order_ids])  # fmt: skip
-    Inserter(ImportedOrder, ("customer", "external_no", "order"), batch_id=batch.pk).insert(
-        [(o[1], o[3], i) for o, i in zip(order_rows, order_ids, strict=True)]
+        for g in todo
+    ]
+    # past due dates were a warning at the check: the importer chose to import them
+    results = orders_create_many(
+        actor=actor, orders=specs, allow_past_due=True, channel=Channel.IMPORT
     )
-    _after_commit_orders(actor, order_ids)
-    for g in todo:
+    created = []
+    for g, result in zip(todo, results, strict=True):
+        if isinstance(result, ValidationFailed):
+            for r in g:
+                for e in result.errors:
+                    _reject(batch, r, _error_field(e["field"]), e["message"], strict=strict)
+            continue
+        created.append((g, result))
+    Inserter(ImportedOrder, ("customer", "external_no", "order"), batch_id=batch.pk).insert(
+        [(o.customer_id, o.external_no, o.pk) for _g, o in created]
+    )
+    for g, _o in created:
         for r in g:
             r.status = RowStatus.COMMITTED
-    return len(todo)
+    return len(created)
 
 
-def _order_ids(numbers: list[str]) -> dict[str, int]:
-    ids = {}
-    for i in range(0, len(numbers), 2000):
-        ids.update(
-            Order.objects.filter(number__in=numbers[i : i + 2000]).values_list("number", "id")
-        )
-    return ids
-
-
-def _after_commit_orders(actor, order_ids: list[int]) -> None:
-    """The after-commit hooks ``order_create`` runs ("created", per order), once the chunk has
-    committed. The batchable ones (``hooks.on_commit_many``: the rules check, the activity
-    counters) get the whole chunk at once; listeners that are not batchable run per order, each
-    in a savepoint, so a failing one is logged and undone alone, as after ``order_create``. All in
-    one transaction for the chunk instead of one autocommit transaction (one disk flush) per
-    statement of every listener."""
-    orders = list(Order.objects.filter(pk__in=order_ids).order_by("id"))
-    ctxs = [
-        hooks.TransitionContext(
-            actor=actor, order=o, action="created", from_status=o.status, to_status=o.status
-        )
-        for o in orders
-    ]
-    transaction.on_commit(lambda: _run_hooks(ctxs))
-
-
-def _run_hooks(ctxs) -> None:
-    per_order = hooks.has_per_order_hooks("created")
-    with transaction.atomic(), hooks.batch():
-        for ctx in ctxs:
-            if not per_order:
-                hooks.run_after_commit(ctx)  # only collects the contexts for the batch
-                continue
-            try:
-                with transaction.atomic():
-                    hooks.run_after_commit(ctx)
-            except DatabaseError:
-                log.exception("order hooks failed for imported order %s", ctx.order.pk)
-
-
-def _history_from_rows(model, key: str, ids, history_type: str, actor, *, override=None) -> None:
-    """simple_history's rows for the records just written, copied by the database itself
-    (``INSERT … SELECT``): the same rows ``save()`` would add, one statement per 500 records."""
-    history = model.history.model
-    override = override or {}
-    own = {f.column for f in model._meta.concrete_fields}
-    cols, exprs = [], []
-    for f in history._meta.concrete_fields:
-        if f.column in own:
-            cols.append(f.column)
-            exprs.append("%s" if f.name in override else f.column)
-    qn = connection.ops.quote_name
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    head = (
-        f"INSERT INTO {qn(history._meta.db_table)} "
-        f"({', '.join(map(qn, cols))}, history_date, history_change_reason, history_type, "
-        f"history_user_id) SELECT {', '.join(exprs)}, %s, NULL, %s, %s "
-        f"FROM {qn(model._meta.db_table)} WHERE {qn(key)} IN "
-    )
-    fixed = [override[f.name] for f in history._meta.concrete_fields if f.name in override]
-    with connection.cursor() as cur:
-        for i in range(0, len(ids), 500):
-            part = list(ids[i : i + 500])
-            sql = head + f"({', '.join(['%s'] * len(part))}) ORDER BY {qn(model._meta.pk.column)}"
-            cur.execute(sql, [*fixed, now, history_type, actor.pk, *part])
+def _error_field(field: str) -> str:
+    """The import column of an ``order_create`` error field ("lines[2].quantity" → quantity)."""
+    return field.rsplit(".", 1)[-1] if field.startswith("lines[") else field
 
 
 # --- customers / materials: through their services ------------------------------------------------
 
 
-def _commit_service_rows(batch, actor, groups, *, strict: bool) -> int:
-    created = 0
+def commit_each(batch, groups, *, strict: bool, save, error_field: str) -> int:
+    """Each one-row group through ``save(row)`` in its own savepoint. A row the service refuses
+    is marked with the service's messages, or stops the batch when it is all or nothing."""
+    saved = 0
     for (row,) in groups:
-        data = dict(row.data)
-        code = data.pop("code")
         try:
             with transaction.atomic():
-                if batch.kind == "customers":
-                    customer_create(actor=actor, code=code, **data)
-                else:
-                    for field in ("standard_price", "safety_stock"):
-                        if field in data:
-                            data[field] = Decimal(data[field])
-                    material_create(actor=actor, code=code, **data)
+                save(row)
         except ValidationFailed as exc:
             if strict:
                 raise
@@ -626,11 +533,26 @@ def _commit_service_rows(batch, actor, groups, *, strict: bool) -> int:
         except DomainError as exc:
             if strict:
                 raise
-            _reject(batch, row, "code", exc.message, strict=False)
+            _reject(batch, row, error_field, exc.message, strict=False)
             continue
         row.status = RowStatus.COMMITTED
-        created += 1
-    return created
+        saved += 1
+    return saved
+
+
+def _commit_service_rows(batch, actor, groups, *, strict: bool) -> int:
+    def save(row):
+        data = dict(row.data)
+        code = data.pop("code")
+        if batch.kind == "customers":
+            customer_create(actor=actor, code=code, **data)
+            return
+        for field in ("standard_price", "safety_stock"):
+            if field in data:
+                data[field] = Decimal(data[field])
+        material_create(actor=actor, code=code, **data)
+
+    return commit_each(batch, groups, strict=strict, save=save, error_field="code")
 
 
 def _commit_stock(batch, actor, groups, *, strict: bool) -> int:

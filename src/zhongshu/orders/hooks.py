@@ -9,6 +9,7 @@
   Failures here are logged, never undo the committed transition.
 * ``on_change`` — after commit of creates and edits (``action`` "created" / "updated").
 
+``guard_many(action)`` registers a guard that judges a list of contexts at once (bulk transitions).
 ``"*"`` registers for every action. Hooks run in registration order (app order in INSTALLED_APPS).
 
 Bulk paths (imports, channel sync) create or move many orders in a row. An after-commit listener
@@ -72,6 +73,26 @@ def effect(action: str):
 
 def on_commit(action: str):
     return _register(_after_commit, action)
+
+
+def guard_many(action: str):
+    """Register a guard that can judge many orders at once:
+    ``fn(contexts) -> {position: DomainError}`` names the contexts it refuses (and why) instead
+    of raising. Bulk transitions call it once for all their orders; ``order_transition`` calls it
+    with a one-element list and raises the refusal, exactly like a plain guard."""
+
+    def decorator(fn: Callable[[list[TransitionContext]], dict[int, Exception]]):
+        @functools.wraps(fn)
+        def one(ctx: TransitionContext) -> None:
+            refused = fn([ctx])
+            if refused:
+                raise refused[0]
+
+        one.many = fn
+        _register(_guards, action)(one)
+        return one
+
+    return decorator
 
 
 def on_commit_many(action: str):
@@ -140,6 +161,28 @@ def _run_many(many: Callable, ctxs: list[TransitionContext]) -> None:
                 many([ctx])
         except Exception:
             log.exception("order hook %s failed for %s", name, ctx.action)
+
+
+def batchable(action: str) -> bool:
+    """Whether many orders can take ``action`` at once with the same outcome as one by one: every
+    guard judges a list (``guard_many``) and no effect runs inside the transition (an effect may
+    change what the next order's guards see, e.g. stock it reserved)."""
+    return not _for(_effects, action) and all(hasattr(fn, "many") for fn in _for(_guards, action))
+
+
+def run_guards_many(ctxs: list[TransitionContext]) -> dict[int, Exception]:
+    """The refusals of every (batchable) guard for ``ctxs`` (same action): position → the first
+    error, in registration order, as ``run_guards`` would have raised it for that order."""
+    refused: dict[int, Exception] = {}
+    if not ctxs:
+        return refused
+    for fn in _for(_guards, ctxs[0].action):
+        pending = [i for i in range(len(ctxs)) if i not in refused]
+        if not pending:
+            break
+        for j, exc in fn.many([ctxs[i] for i in pending]).items():
+            refused[pending[j]] = exc
+    return refused
 
 
 def has_per_order_hooks(action: str) -> bool:

@@ -1,0 +1,227 @@
+"""Writing many rows at once without the ORM's per-value machinery (imports, channel sync).
+
+``bulk_create`` prepares every value of every object through the SQL compiler (≈ 30 columns ×
+thousands of orders), and on PostgreSQL psycopg then merges thousands of parameters into the
+statement text client-side. Here the columns that are the same for every row (defaults, the actor,
+the time) are prepared once, only the varying values of each row go through their field's
+``get_db_prep_save``, and the rows travel as one ``COPY`` stream on PostgreSQL or as multi-row
+``INSERT`` statements elsewhere. The rows written are the ones ``save()``/``bulk_create`` would
+write.
+
+Which columns exist is read from the model, so a column added to a model later is written too
+(its default, or the value a caller passes by name).
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import AutoField, BigAutoField, SmallAutoField
+
+AUTO = (AutoField, BigAutoField, SmallAutoField)
+BATCH = 500
+
+
+def max_params() -> int:
+    """Bound parameters one statement may carry (SQLite's compile-time limit, read at run time)."""
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            return 999
+    return 60_000
+
+
+def insert_rows(
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    skip_conflicts: bool = False,
+    returning: Sequence[str] = (),
+) -> list[tuple]:
+    """Insert ``rows`` (database-ready values, in the order of ``columns``) into ``table``.
+
+    ``skip_conflicts``: rows that would break a unique constraint are left out (``ON CONFLICT DO
+    NOTHING``) instead of failing the statement. ``returning``: columns to return for the rows
+    really inserted (a skipped row returns nothing)."""
+    rows = rows if isinstance(rows, list) else list(rows)
+    if not rows:
+        return []
+    qn = connection.ops.quote_name
+    cols = ", ".join(map(qn, columns))
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql" and not skip_conflicts and not returning:
+            sql = f"COPY {qn(table)} ({cols}) FROM STDIN"
+            # the debug cursor (tests, DEBUG) records the COPY like any other statement
+            log = getattr(cur, "debug_sql", None)
+            if log is not None:
+                with log(sql):
+                    _copy(cur, sql, rows)
+            else:
+                _copy(cur, sql, rows)
+            return []
+        head = f"INSERT INTO {qn(table)} ({cols}) VALUES "
+        tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+        if returning:
+            tail += f" RETURNING {', '.join(map(qn, returning))}"
+        one = f"({', '.join(['%s'] * len(columns))})"
+        size = max(1, min(BATCH, max_params() // len(columns)))
+        out: list[tuple] = []
+        for i in range(0, len(rows), size):
+            part = rows[i : i + size]
+            cur.execute(
+                head + ", ".join([one] * len(part)) + tail, [v for row in part for v in row]
+            )
+            if returning:
+                out.extend(tuple(r) for r in cur.fetchall())
+        return out
+
+
+def _copy(cur, sql: str, rows: list[Sequence]) -> None:
+    with cur.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+INTEGERS = {
+    "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField",
+    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField",
+    "PositiveSmallIntegerField",
+}  # fmt: skip
+TEXTS = {"CharField", "TextField", "SlugField"}
+
+
+def preparer(field):
+    """``field.get_db_prep_save`` with a shortcut for the plain values it would pass through
+    unchanged (a str for a text column, a Decimal for a decimal one, an int for an integer or a
+    foreign key, a date for a date column): tens of thousands of values per chunk make the ORM's
+    layers of calls the largest cost of a bulk insert. For inserts only: psycopg is given a plain
+    int where Django would wrap it in a typed one, which only matters to expressions."""
+    slow = field.get_db_prep_save
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in TEXTS:
+        exact, fast = str, None
+    elif kind == "DecimalField":
+        exact, fast = Decimal, None
+    elif kind in INTEGERS:
+        exact, fast = int, None
+    elif kind == "DateField":
+        exact, fast = dt.date, connection.ops.adapt_datefield_value
+    else:
+        return slow
+
+    if fast is None:
+
+        def prep(value, conn):
+            return value if type(value) is exact else slow(value, conn)
+
+    else:
+
+        def prep(value, conn):
+            return fast(value) if type(value) is exact else slow(value, conn)
+
+    return prep
+
+
+class Inserter:
+    """``Inserter(Model, ("number", "customer"), created_by_id=1).insert([("SO-…", 7), …])``.
+
+    ``varying``: the fields (by name or attname) each row gives, in that order. Keyword arguments
+    are fixed values by field name; every other field takes its default (``auto_now`` and
+    ``auto_now_add`` fields: now, the same instant for the whole call).
+    """
+
+    def __init__(self, model, varying: tuple[str, ...], **fixed):
+        self.model = model
+        proto = model(**fixed)
+        fields = [f for f in model._meta.concrete_fields if not isinstance(f, AUTO)]
+        by_name = {f.name: f for f in fields} | {f.attname: f for f in fields}
+        self.varying = [by_name[n] for n in varying]
+        vary = {f.name for f in self.varying}
+        self.fixed = [f for f in fields if f.name not in vary]
+        # the Python values of the fixed fields, as the written rows have them
+        self.fixed_python = {f.attname: f.pre_save(proto, True) for f in self.fixed}
+        self.fixed_values = [
+            f.get_db_prep_save(self.fixed_python[f.attname], connection) for f in self.fixed
+        ]
+        self.columns = [f.column for f in (*self.varying, *self.fixed)]
+
+    def insert(
+        self, rows: Iterable[tuple], *, skip_conflicts: bool = False, returning: Sequence[str] = ()
+    ) -> list[tuple]:
+        """``rows``: one tuple per record, values in the order of ``varying`` (Python values).
+        ``skip_conflicts`` and ``returning`` (field names) as in ``insert_rows``."""
+        fixed = self.fixed_values
+        prep = [preparer(f) for f in self.varying]
+        meta = self.model._meta
+        return insert_rows(
+            meta.db_table,
+            self.columns,
+            [[*(p(v, connection) for p, v in zip(prep, row, strict=True)), *fixed] for row in rows],
+            skip_conflicts=skip_conflicts,
+            returning=[meta.get_field(n).column for n in returning],
+        )
+
+
+def update_rows(model, objs: Sequence, fields: Sequence[str]) -> None:
+    """Save ``fields`` of each of ``objs`` by primary key: one prepared ``UPDATE`` run for every
+    object (``executemany``). ``bulk_update`` builds one ``CASE WHEN`` per field with a branch per
+    object instead, which the database evaluates for every row: quadratic in the batch size."""
+    if not objs:
+        return
+    meta = model._meta
+    targets = [meta.get_field(n) for n in fields]
+    qn = connection.ops.quote_name
+    sets = ", ".join(f"{qn(f.column)} = %s" for f in targets)
+    sql = f"UPDATE {qn(meta.db_table)} SET {sets} WHERE {qn(meta.pk.column)} = %s"
+    with connection.cursor() as cur:
+        cur.executemany(
+            sql,
+            [
+                [
+                    *(f.get_db_prep_save(getattr(o, f.attname), connection) for f in targets),
+                    o.pk,
+                ]
+                for o in objs
+            ],
+        )
+
+
+def insert_objects(objs: Sequence, *, skip_conflicts: bool = False, key: str = "") -> list:
+    """Insert unsaved model instances of one model, every concrete field as ``save()`` would
+    write it (``auto_now`` fields stamped), and set their primary keys. With ``skip_conflicts``
+    an instance that would break a unique constraint is not inserted and not returned; ``key``
+    (a field unique among ``objs``) matches the inserted rows back to their instances."""
+    if not objs:
+        return []
+    meta = type(objs[0])._meta
+    fields = [f for f in meta.concrete_fields if not isinstance(f, AUTO)]
+    match = meta.get_field(key) if key else None
+    preps = [(f.pre_save, preparer(f)) for f in fields]
+    rows = [[prep(pre(o, True), connection) for pre, prep in preps] for o in objs]
+    returned = insert_rows(
+        meta.db_table,
+        [f.column for f in fields],
+        rows,
+        skip_conflicts=skip_conflicts,
+        returning=[meta.pk.column, match.column] if match else [meta.pk.column],
+    )
+    if match is None:
+        if len(returned) != len(objs):
+            raise ValueError("skip_conflicts needs a key to match the inserted rows")
+        pairs = zip(objs, returned, strict=True)
+    else:
+        by_key = {getattr(o, match.attname): o for o in objs}
+        pairs = ((by_key[r[1]], r) for r in returned)
+    inserted = []
+    for obj, row in pairs:
+        obj.pk = row[0]
+        obj._state.adding, obj._state.db = False, connection.alias
+        inserted.append(obj)
+    return inserted
