@@ -7,7 +7,13 @@ from django.test import Client
 from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
 from zhongshu.accounts.services import token_create_for
-from zhongshu.channels.models import ChannelAccount, ChannelException, ChannelOrder, SkuMapping
+from zhongshu.channels.models import (
+    AddressRegion,
+    ChannelAccount,
+    ChannelException,
+    ChannelOrder,
+    SkuMapping,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +28,21 @@ def world(east, materials):
     co = ChannelOrder.objects.create(account=account, external_id="T1", status="X", state="exception",
                                      modified_at="2026-01-01T00:00:00Z")  # fmt: skip
     exc = ChannelException.objects.create(channel_order=co, channel="taobao", sku_id="S1")
+    co2 = ChannelOrder.objects.create(account=account, external_id="T2", status="X",
+                                      state="exception", modified_at="2026-01-01T00:00:00Z")  # fmt: skip
+    addr = ChannelException.objects.create(channel_order=co2, channel="taobao", reason="address",
+                                           province="山东", city="青岛")  # fmt: skip
     mapping = SkuMapping.objects.create(channel="taobao", channel_sku="S0", material=materials[0])
-    return {"account": account, "exc": exc, "mapping": mapping, "material": materials[1]}
+    return {"account": account, "exc": exc, "addr": addr, "mapping": mapping,
+            "material": materials[1]}  # fmt: skip
 
 
 def _snapshot():
     return (ChannelAccount.objects.count(), SkuMapping.objects.count(),
             list(ChannelAccount.objects.values_list("name", "is_active")),
             ChannelException.objects.filter(resolved_at__isnull=True).count(),
-            list(SkuMapping.objects.values_list("channel_sku", "material_id")))  # fmt: skip
+            list(SkuMapping.objects.values_list("channel_sku", "material_id")),
+            list(AddressRegion.objects.values_list("province", "city", "region_id")))  # fmt: skip
 
 
 def _api(user):
@@ -56,6 +68,11 @@ def test_api_matrix(role, world):
         ("delete", f"/api/v1/channels/mappings/{world['mapping'].pk}", None, MAP, 204),
         ("post", f"/api/v1/channels/exceptions/{world['exc'].pk}/map-and-retry",
          {"material": world["material"].code}, MAP, 200),
+        ("get", "/api/v1/channels/address-regions", None, VIEW, 200),
+        ("post", "/api/v1/channels/address-regions",
+         {"province": f"浙江{role}", "region": "华东"}, MAP, 201),
+        ("post", f"/api/v1/channels/exceptions/{world['addr'].pk}/route-and-retry",
+         {"region": "华东"}, MAP, 200),
     ]  # fmt: skip
     for method, url, body, allowed, ok in cases:
         before = _snapshot()
@@ -116,7 +133,8 @@ def test_list_queries_do_not_grow_with_rows(world, chan_admin):
     page.force_login(chan_admin)
     urls = ("/api/v1/channels/mappings", "/api/v1/channels/exceptions", "/api/v1/channels/accounts",
             "/api/v1/channels/runs", "/api/v1/channels/orders", "/channels/", "/channels/orders/",
-            "/channels/mappings/", "/channels/accounts/")  # fmt: skip
+            "/channels/mappings/", "/channels/accounts/",
+            "/api/v1/channels/address-regions")  # fmt: skip
     counts = {}
     for n in (10, 100):
         SkuMapping.objects.bulk_create([SkuMapping(channel="agent", channel_sku=f"Q{n}-{i}",
@@ -129,6 +147,12 @@ def test_list_queries_do_not_grow_with_rows(world, chan_admin):
         co = ChannelOrder.objects.filter(external_id="T1").get()
         ChannelException.objects.bulk_create([ChannelException(channel_order=co, channel="taobao",
                                                                sku_id=f"E{n}{i}") for i in range(n)])  # fmt: skip
+        ChannelException.objects.bulk_create([ChannelException(
+            channel_order=co, channel="taobao", reason="address", province=f"省{n}{i}")
+            for i in range(n)])  # fmt: skip
+        AddressRegion.objects.bulk_create([AddressRegion(province=f"省{n}{i}",
+                                                         region=account.default_region)
+                                           for i in range(n)])  # fmt: skip
         for url in urls:
             client = c if url.startswith("/api/") else page
             with CaptureQueriesContext(connection) as ctx:
@@ -166,10 +190,10 @@ def test_pool_and_exceptions_by_region(role, world, materials):
     seen = {o["external_id"] for o in r.json()["items"]}
     queued = {x["external_id"] for x in e.json()["items"]}
     if role in REGIONAL:
-        assert seen == {"T1"} and queued == {"T1"}
+        assert seen == {"T1", "T2"} and queued == {"T1", "T2"}
         assert "S1" not in html.content.decode()
     else:
-        assert seen == {"T1", "S1"} and queued == {"T1", "S1"}
+        assert seen == {"T1", "T2", "S1"} and queued == {"T1", "T2", "S1"}
         assert "S1" in html.content.decode()
     # resolving another region's exception: not found for regional roles, nothing changes
     before = _snapshot()
@@ -208,6 +232,6 @@ def test_dismissing_an_exception_closes_the_channel_order(role, world):
     co = ChannelOrder.objects.get(external_id="T1")
     if role in MAP:
         assert r.status_code == 200 and co.state == "closed" and "测试单" in co.error
-        assert not ChannelException.objects.filter(resolved_at__isnull=True).exists()
+        assert not co.exceptions.filter(resolved_at__isnull=True).exists()
     else:
         assert r.status_code == 403 and _snapshot() == before and co.state == "exception"

@@ -11,6 +11,8 @@ from .schemas import (
     AccountCreated,
     AccountIn,
     AccountOut,
+    AddressRegionIn,
+    AddressRegionOut,
     DismissIn,
     ExceptionPage,
     MappingIn,
@@ -19,6 +21,8 @@ from .schemas import (
     MapRetryIn,
     MapRetryOut,
     PoolPage,
+    RouteRetryIn,
+    RouteRetryOut,
     RunOut,
     RunPage,
 )
@@ -91,6 +95,32 @@ def map_retry(request, exception_id: int, payload: MapRetryIn):
         actor=request.auth, exception_id=exception_id, material=payload.material,
         multiplier=payload.multiplier,
     )  # fmt: skip
+
+
+@router.post(
+    "/exceptions/{exception_id}/route-and-retry",
+    response={200: RouteRetryOut, **errors(401, 403, 404, 422)},
+)
+def route_retry(request, exception_id: int, payload: RouteRetryIn):
+    """An address in no sales region: route its province (or only its city) and retry."""
+    return services.route_and_retry(actor=request.auth, exception_id=exception_id,
+                                    region=payload.region, city_only=payload.city_only)  # fmt: skip
+
+
+@router.get("/address-regions", response={200: list[AddressRegionOut], **errors(401, 403)})
+def list_address_regions(request):
+    return list(selectors.address_rule_list(actor=request.auth))
+
+
+@router.post("/address-regions", response={201: AddressRegionOut, **errors(401, 403, 422)})
+def save_address_region(request, payload: AddressRegionIn):
+    return Status(201, services.address_rule_save(actor=request.auth, data=payload.dict()))
+
+
+@router.delete("/address-regions/{rule_id}", response={204: None, **errors(401, 403, 404)})
+def delete_address_region(request, rule_id: int):
+    services.address_rule_delete(actor=request.auth, rule_id=rule_id)
+    return Status(204, None)
 
 
 @router.post(

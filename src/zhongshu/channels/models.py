@@ -64,7 +64,7 @@ class ChannelAccount(models.Model):
 class ChannelOrder(models.Model):
     class State(models.TextChoices):
         WAITING = "waiting", _("Waiting for payment")
-        EXCEPTION = "exception", _("Unmapped SKU")
+        EXCEPTION = "exception", _("In the exception queue")
         ORDERED = "ordered", _("Internal order created")
         CANCELLED = "cancelled", _("Cancelled")
         AFTERSALES = "aftersales", _("After-sales case opened")
@@ -146,12 +146,45 @@ class SkuMapping(models.Model):
         ]
 
 
+class AddressRegion(models.Model):
+    """Which sales region a buyer's address belongs to: a province, or one city of it, → region.
+    The most specific rule wins (city before province). While the table is empty every channel
+    order goes to its shop's default region; once it has rules, an order whose address matches
+    none waits in the exception queue instead of landing in a region nobody chose."""
+
+    province = models.CharField(_("province"), max_length=30)  # stored as ``addresses.place``
+    city = models.CharField(_("city"), max_length=30, blank=True)  # blank: the whole province
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("region")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["province", "city"]
+        verbose_name = _("address region")
+        constraints = [
+            models.UniqueConstraint(fields=["province", "city"], name="addressregion_unique")
+        ]
+
+
 class ChannelException(models.Model):
-    """A line that maps to no material. The channel order waits here until it is mapped."""
+    """Why a channel order cannot become an internal order yet: a line that maps to no material
+    (``sku``), or a buyer address in no sales region (``address``). The channel order waits here
+    until it is mapped or routed."""
+
+    class Reason(models.TextChoices):
+        SKU = "sku", _("Unmapped SKU")
+        ADDRESS = "address", _("Address in no sales region")
 
     channel_order = models.ForeignKey(
         ChannelOrder, on_delete=models.CASCADE, related_name="exceptions"
     )
+    reason = models.CharField(max_length=8, choices=Reason.choices, default=Reason.SKU)
+    province = models.CharField(max_length=30, blank=True)
+    city = models.CharField(max_length=30, blank=True)
     channel = models.CharField(max_length=10, choices=ChannelKind.choices)
     sku_id = models.CharField(max_length=64, blank=True)
     outer_sku = models.CharField(max_length=64, blank=True)
@@ -184,10 +217,12 @@ class SyncRun(models.Model):
 
 
 class LogisticsReport(models.Model):
-    """The outbox of shipping reports to the platforms: one row per channel order, written in the
-    same transaction as the internal order's ship transition, delivered by the worker under a lease
-    (see ``logistics``). The platform is told once: a row whose worker died mid-call is first
-    checked against the platform before anything is sent again."""
+    """The outbox of shipping reports to the platforms: one row per shipment (package) of a channel
+    order — ``key`` is the shipment's number, or ``order`` when the order shipped without one —
+    written in the same transaction as the shipment, delivered by the worker under a lease (see
+    ``logistics``). The platform is told once per package: a row whose worker died mid-call is
+    first checked against the platform (or resent under the same request id, which the platform
+    answers without shipping again)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("delivery", "Pending")
@@ -202,8 +237,12 @@ class LogisticsReport(models.Model):
     shipment = models.ForeignKey(
         "inventory.Shipment", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    key = models.CharField(max_length=40, default="order")
     tracking_no = models.CharField(max_length=60, blank=True)
     carrier = models.CharField(max_length=40, blank=True)
+    # what the platform was told this package holds: [[sub-order id, platform quantity], …]; empty
+    # for a whole-order consignment
+    sub_orders = models.JSONField(default=list, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)
@@ -218,7 +257,9 @@ class LogisticsReport(models.Model):
     class Meta:
         ordering = ["-id"]
         constraints = [
-            models.UniqueConstraint(fields=["channel_order"], name="logistics_once_per_order")
+            models.UniqueConstraint(
+                fields=["channel_order", "key"], name="logistics_once_per_package"
+            )
         ]
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="logistics_due"),

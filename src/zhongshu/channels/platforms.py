@@ -75,6 +75,35 @@ TAOBAO_STATES = {
 }
 DOUYIN_STATES = {1: UNPAID, 105: PAID, 2: PAID, 101: SHIPPED, 3: SHIPPED, 4: CLOSED, 5: DONE}
 
+# Where a status stands in the platform's lifecycle. Modified times are whole seconds, so two
+# versions of one order can share a second (paid, then a refund request a moment later): the later
+# status in the lifecycle is the later version. A close ends every lifecycle, so it ranks last.
+STATUS_RANK = {
+    "taobao": {
+        "TRADE_NO_CREATE_PAY": 0,
+        "WAIT_BUYER_PAY": 1,
+        "WAIT_SELLER_SEND_GOODS": 2,
+        "SELLER_CONSIGNED_PART": 3,
+        "WAIT_BUYER_CONFIRM_GOODS": 4,
+        "TRADE_BUYER_SIGNED": 5,
+        "TRADE_FINISHED": 6,
+        "TRADE_CLOSED_BY_TAOBAO": 7,
+        "TRADE_CLOSED": 7,
+    },
+    "douyin": {"1": 0, "105": 1, "2": 2, "101": 3, "3": 4, "5": 5, "4": 6},
+}
+
+
+def status_rank(kind: str, status: str) -> int:
+    """The status's place in the lifecycle; unknown statuses rank before every known one."""
+    return STATUS_RANK.get(kind, {}).get(str(status), -1)
+
+
+def version_key(kind: str, modified_at: dt.datetime, status: str) -> tuple:
+    """Versions of one order compare by modified time, then by lifecycle rank: a later key is a
+    newer version, an equal key is a replay."""
+    return (modified_at, status_rank(kind, status))
+
 
 @dataclass
 class Line:
@@ -97,6 +126,8 @@ class ExternalOrder:
     amount: Decimal
     lines: list[Line] = field(default_factory=list)
     raw: dict = field(default_factory=dict)
+    province: str = ""  # the receiver's address, for routing to a sales region
+    city: str = ""
 
 
 def _dec(value: Any, default: str = "0") -> Decimal:
@@ -134,6 +165,8 @@ def normalize_taobao(trade: dict) -> ExternalOrder | None:
         amount=_dec(trade.get("payment")),
         lines=lines,
         raw=trade,
+        province=str(trade.get("receiver_state") or ""),
+        city=str(trade.get("receiver_city") or ""),
     )
 
 
@@ -170,7 +203,16 @@ def normalize_douyin(order: dict) -> ExternalOrder | None:
         amount=_dec(order.get("pay_amount"), "0") / 100,
         lines=lines,
         raw=order,
+        province=_addr_name(order, "province"),
+        city=_addr_name(order, "city"),
     )
+
+
+def _addr_name(order: dict, level: str) -> str:
+    """Douyin's ``post_addr``: {"province": {"name", "id"}, "city": {…}, "town": {…}, "detail"}."""
+    addr = order.get("post_addr")
+    part = addr.get(level) if isinstance(addr, dict) else None
+    return str((part.get("name") if isinstance(part, dict) else part) or "")
 
 
 # --- the clients ----------------------------------------------------------------------------------
@@ -222,7 +264,7 @@ class TaobaoClient:
             "taobao.trades.sold.increment.get",
             {
                 "fields": "tid,status,buyer_nick,buyer_open_uid,created,modified,payment,"
-                "receiver_name,receiver_mobile,orders",
+                "receiver_name,receiver_mobile,receiver_state,receiver_city,orders",
                 "start_modified": top_time(start),
                 "end_modified": top_time(end),
                 "page_no": page,
@@ -246,11 +288,26 @@ class TaobaoClient:
         trade = (data.get("trade_fullinfo_get_response") or {}).get("trade") or {}
         return TAOBAO_STATES.get(str(trade.get("status") or ""))
 
-    def logistics_send(self, *, tid: str, out_sid: str, company_code: str) -> dict:
-        return self.call(
-            "taobao.logistics.offline.send",
-            {"tid": tid, "out_sid": out_sid, "company_code": company_code},
+    def consigned_sub_orders(self, tid: str) -> set[str]:
+        """The trade's sub-orders (oid) that the platform shows as consigned."""
+        data = self.call(
+            "taobao.trade.fullinfo.get", {"fields": "tid,status,modified,orders", "tid": tid}
         )
+        trade = (data.get("trade_fullinfo_get_response") or {}).get("trade") or {}
+        return {
+            str(o.get("oid"))
+            for o in (trade.get("orders") or {}).get("order") or []
+            if o.get("consign_time") or o.get("invoice_no")
+        }
+
+    def logistics_send(self, *, tid: str, out_sid: str, company_code: str,
+                       sub_orders: list[tuple[str, int]] | None = None,
+                       request_id: str = "") -> dict:  # fmt: skip
+        """Consign the trade, or with ``sub_orders`` only those sub-orders (a split package)."""
+        params = {"tid": tid, "out_sid": out_sid, "company_code": company_code}
+        if sub_orders is not None:
+            params |= {"is_split": 1, "sub_tid": ",".join(str(s) for s, _n in sub_orders)}
+        return self.call("taobao.logistics.offline.send", params)
 
 
 class DouyinClient:
@@ -322,8 +379,24 @@ class DouyinClient:
         except (TypeError, ValueError):
             return None
 
-    def logistics_send(self, *, tid: str, out_sid: str, company_code: str) -> dict:
+    def logistics_send(self, *, tid: str, out_sid: str, company_code: str,
+                       sub_orders: list[tuple[str, int]] | None = None,
+                       request_id: str = "") -> dict:  # fmt: skip
+        """The whole order in one package, or with ``sub_orders`` one package of a split delivery
+        (``request_id`` makes a repeat of the same package a no-op on the platform)."""
+        if sub_orders is None:
+            return self.call(
+                "order.logisticsAdd",
+                {"order_id": tid, "logistics_code": out_sid, "company_code": company_code},
+            )
+        pack = {
+            "shipped_order_info": [
+                {"shipped_order_id": str(s), "shipped_num": int(n)} for s, n in sub_orders
+            ],
+            "logistics_code": out_sid,
+            "company_code": company_code,
+        }
         return self.call(
-            "order.logisticsAdd",
-            {"order_id": tid, "logistics_code": out_sid, "company_code": company_code},
+            "order.logisticsAddMultiPack",
+            {"order_id": tid, "pack_list": [pack], "request_id": request_id},
         )

@@ -79,6 +79,9 @@ class MappingPage(Schema):
 
 class ExceptionOut(Schema):
     id: int
+    reason: str  # sku | address
+    province: str
+    city: str
     channel: str
     account: str
     external_id: str
@@ -109,6 +112,34 @@ class MapRetryIn(Schema):
 
 class DismissIn(Schema):
     note: str = ""
+
+
+class RouteRetryIn(Schema):
+    region: str
+    city_only: bool = False
+
+
+class RouteRetryOut(Schema):
+    rule_id: int
+    retried: int
+    ordered: int
+
+
+class AddressRegionIn(Schema):
+    province: str
+    city: str = ""
+    region: str
+
+
+class AddressRegionOut(Schema):
+    id: int
+    province: str
+    city: str
+    region: str
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.name
 
 
 class MapRetryOut(Schema):

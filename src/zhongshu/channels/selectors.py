@@ -36,6 +36,13 @@ def mapping_list(*, actor, channel: str = "", q: str = ""):
     return qs
 
 
+def address_rule_list(*, actor):
+    permissions.require(actor, "channels.view")
+    from .models import AddressRegion
+
+    return AddressRegion.objects.select_related("region")
+
+
 def exception_list(*, actor, channel: str = ""):
     permissions.require(actor, "channels.view")
     qs = ChannelException.objects.filter(resolved_at__isnull=True).select_related(

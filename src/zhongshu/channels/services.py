@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material
+from zhongshu.core.bulk import insert_objects, update_rows
 from zhongshu.core.errors import DomainError, NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -322,15 +323,56 @@ class Ingest:
         self.known: dict[str, ChannelOrder] | None = None
         self.known_customers: dict[str, Customer] = {}
         self.fresh: set[int] = set()  # created here and not converted yet: no exceptions to clear
+        # set by ``apply_all``: paid orders waiting to be converted together (by external id),
+        # the status events to write with them, and the page's new orders it stored in one go
+        self.pending: dict[str, tuple[ChannelOrder, p.ExternalOrder]] | None = None
+        self.events: list[ChannelOrderEvent] = []
+        self.inserted: set[str] = set()
 
     def apply_all(self, orders: list[p.ExternalOrder]) -> dict:
+        """Apply a page. Its paid orders become internal orders together, at the end (or before
+        another version of one of them is applied, so the outcome is that of one by one)."""
         self._prefetch(orders)
+        self._insert_new(orders)
+        self.pending = {}
         try:
             for ext in orders:
+                if ext.external_id in self.pending:
+                    self.flush()
                 self.apply(ext)
+            self.flush()
         finally:
             self.known = None
+            self.pending = None
+            self.inserted = set()
         return self.counts
+
+    def _insert_new(self, orders: list[p.ExternalOrder]) -> None:
+        """Store the page's orders not stored yet in one statement (the first version of each;
+        ``apply`` then takes them as just created). One that another path stored meanwhile is
+        skipped here (``ON CONFLICT DO NOTHING``) and meets ``apply``'s usual conflict path."""
+        first: dict[str, p.ExternalOrder] = {}
+        for ext in orders:
+            if ext.external_id not in self.known:
+                first.setdefault(ext.external_id, ext)
+        new = [self._new_order(first[k]) for k in sorted(first)]  # a fixed lock order
+        for co in insert_objects(new, skip_conflicts=True, key="external_id"):
+            self.known[co.external_id] = co
+            self.inserted.add(co.external_id)
+
+    def _new_order(self, ext: p.ExternalOrder) -> ChannelOrder:
+        return ChannelOrder(
+            account=self.account,
+            external_id=ext.external_id,
+            status=ext.status,
+            state=State.WAITING,
+            modified_at=ext.modified_at,
+            buyer_key=ext.buyer_key[:120],
+            buyer_name=ext.buyer_name[:120],
+            amount=ext.amount,
+            payload=ext.raw,
+            source=self.source,
+        )
 
     def _prefetch(self, orders: list[p.ExternalOrder]) -> None:
         ids = list(dict.fromkeys(o.external_id for o in orders))
@@ -358,21 +400,15 @@ class Ingest:
             co = self.known.get(ext.external_id)
         else:
             co = qs.filter(account=self.account, external_id=ext.external_id).first()
-        if co is None:
+        if co is not None and ext.external_id in self.inserted:  # stored by ``_insert_new``
+            self.inserted.discard(ext.external_id)
+            self.counts["created"] += 1
+            self.fresh.add(co.pk)
+        elif co is None:
             try:
                 with transaction.atomic():
-                    co = ChannelOrder.objects.create(
-                        account=self.account,
-                        external_id=ext.external_id,
-                        status=ext.status,
-                        state=State.WAITING,
-                        modified_at=ext.modified_at,
-                        buyer_key=ext.buyer_key[:120],
-                        buyer_name=ext.buyer_name[:120],
-                        amount=ext.amount,
-                        payload=ext.raw,
-                        source=self.source,
-                    )
+                    co = self._new_order(ext)
+                    co.save(force_insert=True)
                 self.counts["created"] += 1
                 self.fresh.add(co.pk)
                 if self.known is not None:
@@ -385,15 +421,24 @@ class Ingest:
                     return co
         elif not self._newer(co, ext):
             return co
-        ChannelOrderEvent.objects.create(
+        event = ChannelOrderEvent(
             channel_order=co, status=ext.status, modified_at=ext.modified_at, source=self.source
         )
+        if self.pending is not None:
+            self.events.append(event)  # written with the page's conversions
+        else:
+            event.save()
         self._act(co, ext)
         return co
 
     def _newer(self, co: ChannelOrder, ext: p.ExternalOrder) -> bool:
-        """Updates apply only when newer than what is stored; equal or older is a replay."""
-        if ext.modified_at <= co.modified_at:
+        """Updates apply only when newer than what is stored: a later modified time, or the same
+        second and a later status in the lifecycle (``platforms.version_key``); equal or older is
+        a replay."""
+        kind = self.account.kind
+        if p.version_key(kind, ext.modified_at, ext.status) <= p.version_key(
+            kind, co.modified_at, co.status
+        ):
             self.counts["ignored"] += 1
             return False
         co.status, co.modified_at, co.payload = ext.status, ext.modified_at, ext.raw
@@ -403,6 +448,34 @@ class Ingest:
                                "updated_at"])  # fmt: skip
         self.counts["updated"] += 1
         return True
+
+    # --- where the buyer's address belongs ----------------------------------------------------------
+
+    def _router(self):
+        if getattr(self, "_address_router", None) is None:
+            from .addresses import Router
+
+            self._address_router = Router()
+        return self._address_router
+
+    def _region(self, ext: p.ExternalOrder) -> Region:
+        return (
+            self._router().route(ext.province, ext.city, self.account.default_region)
+            or self.account.default_region
+        )
+
+    def _unrouted(self, co: ChannelOrder, ext: p.ExternalOrder) -> list[ChannelException]:
+        """The exception for an address that matches no region rule (none when it matches, or
+        while there are no rules)."""
+        if self._router().route(ext.province, ext.city, self.account.default_region) is not None:
+            return []
+        from .addresses import place
+
+        return [ChannelException(
+            channel_order=co, channel=self.account.kind, reason=ChannelException.Reason.ADDRESS,
+            province=place(ext.province)[:30], city=place(ext.city)[:30],
+            title=f"{ext.province} {ext.city}".strip()[:200],
+        )]  # fmt: skip
 
     # --- what a status means for the internal order ----------------------------------------------
 
@@ -478,67 +551,140 @@ class Ingest:
         return self.maps.get(line.sku_id) or self.maps.get(line.outer_sku)
 
     def convert(self, co: ChannelOrder, ext: p.ExternalOrder) -> None:
-        if co.pk in self.fresh:
-            self.fresh.discard(co.pk)
+        """Turn a paid channel order into a submitted internal order (inside ``apply_all``: queued
+        for ``flush``)."""
+        if self.pending is not None:
+            self.pending[co.external_id] = (co, ext)
         else:
-            ChannelException.objects.filter(channel_order=co, resolved_at__isnull=True).delete()
-        missing = [ln for ln in ext.lines if self._mapping(ln) is None]
-        if missing or not ext.lines:
-            ChannelException.objects.bulk_create(
-                [
-                    ChannelException(
-                        channel_order=co,
-                        channel=self.account.kind,
-                        sku_id=ln.sku_id,
-                        outer_sku=ln.outer_sku,
-                        title=ln.title,
-                        quantity=ln.quantity,
-                    )
-                    for ln in missing
-                ]
-            )
-            self._set(co, State.EXCEPTION, _("The order has no lines.") if not ext.lines else "")
-            return
-        from zhongshu.orders.services import order_create, order_transition
+            self._convert_many([(co, ext)])
 
-        lines = []
-        for ln in ext.lines:
-            m = self._mapping(ln)
-            lines.append({
-                "material": m.material.code,
-                "quantity": str(ln.quantity * m.multiplier),
-                "unit_price": str((ln.unit_price / m.multiplier).quantize(
-                    Decimal("0.01"), rounding=ROUND_HALF_UP)),
-            })  # fmt: skip
-        try:
-            with transaction.atomic():
-                customer = self._customer(co, ext)
-                order = order_create(
-                    actor=self.bot,
-                    customer=customer.code,
-                    due_date=timezone.localdate() + dt.timedelta(days=self.account.lead_days),
-                    lines=lines,
-                    channel=self.account.kind,
-                    external_no=co.external_id[:64],
-                    payment_terms="prepaid",
-                    note=_("%(channel)s order %(id)s") % {
-                        "channel": self.account.get_kind_display(), "id": co.external_id},
+    def flush(self) -> None:
+        if self.events:
+            events, self.events = self.events, []
+            insert_objects(events)
+        if self.pending:
+            items, self.pending = list(self.pending.values()), {}
+            self._convert_many(items)
+
+    def _convert_many(self, items: list[tuple[ChannelOrder, p.ExternalOrder]]) -> None:
+        """Unmapped lines go to the exception queue; the rest become internal orders through the
+        bulk paths of ``orders`` — ``orders_create_many`` then ``orders_transition_many``
+        ("submit") — which write what ``order_create`` and ``order_transition`` write one by one,
+        with the same refusals: an order refused at creation is an error on the channel order, one
+        refused at submission (a blocking rule, e.g. no stock) waits as a draft and says why."""
+        from zhongshu.orders.bulk import (
+            NewLine,
+            NewOrder,
+            check_many,
+            orders_create_many,
+            orders_transition_many,
+        )
+
+        now = timezone.now()
+        stale = [co.pk for co, _e in items if co.pk not in self.fresh]
+        self.fresh.difference_update(co.pk for co, _e in items)
+        for i in range(0, len(stale), 500):
+            ChannelException.objects.filter(
+                channel_order_id__in=stale[i : i + 500], resolved_at__isnull=True
+            ).delete()
+        unmapped, changed, convert = [], [], []
+        for co, ext in items:
+            missing = [ln for ln in ext.lines if self._mapping(ln) is None]
+            unrouted = self._unrouted(co, ext)  # a buyer address in no sales region
+            if missing or not ext.lines or unrouted:
+                unmapped.extend(unrouted)
+                unmapped.extend(
+                    ChannelException(channel_order=co, channel=self.account.kind,
+                                     sku_id=ln.sku_id, outer_sku=ln.outer_sku, title=ln.title,
+                                     quantity=ln.quantity)
+                    for ln in missing
                 )  # fmt: skip
-        except DomainError as exc:
-            self._set(co, State.ERROR, _error_text(exc))
-            return
-        co.order, co.customer = order, customer
-        co.tags = [f"channel:{self.account.kind}", f"tier:{customer.tier}"]
-        co.state, co.error = State.ORDERED, ""
-        try:
-            with transaction.atomic():
-                order_transition(actor=self.bot, order_id=order.pk, action="submit", system=True)
-        except DomainError as exc:  # e.g. a blocking rule: the draft waits for sales
-            co.error = (_("Created as draft; submission blocked: %(e)s") % {"e": _error_text(exc)})[
-                :500
-            ]
-        co.save(update_fields=["order", "customer", "tags", "state", "error", "updated_at"])
-        self.counts["ordered"] += 1
+                self._mark(
+                    co, State.EXCEPTION, _("The order has no lines.") if not ext.lines else ""
+                )
+                changed.append(co)
+            else:
+                convert.append((co, ext))
+        ChannelException.objects.bulk_create(unmapped, batch_size=500)
+
+        due = timezone.localdate() + dt.timedelta(days=self.account.lead_days)
+        kind_label = self.account.get_kind_display()
+        specs = []
+        for co, ext in convert:
+            _key, code = self._customer_key(co.external_id, ext)
+            known = self.customers.get(code) or self.known_customers.get(code)
+            lines = []
+            for ln in ext.lines:
+                m = self._mapping(ln)
+                lines.append(NewLine(
+                    material_id=m.material_id,
+                    quantity=ln.quantity * m.multiplier,
+                    unit_price=(ln.unit_price / m.multiplier).quantize(
+                        Decimal("0.01"), rounding=ROUND_HALF_UP),
+                ))  # fmt: skip
+            specs.append(NewOrder(
+                customer_id=known.pk if known else None, due_date=due, lines=lines,
+                values={"external_no": co.external_id[:64], "payment_terms": "prepaid",
+                        "note": _("%(channel)s order %(id)s") % {
+                            "channel": kind_label, "id": co.external_id}},
+            ))  # fmt: skip
+        # buyers not known yet become customers only for orders that can be created (orders of
+        # known buyers are checked by the creation itself)
+        new = [i for i, spec in enumerate(specs) if spec.customer_id is None]
+        checked: list = [None] * len(specs)
+        for i, refusal in zip(new, check_many(actor=self.bot, orders=[specs[i] for i in new]),
+                              strict=True):  # fmt: skip
+            checked[i] = refusal
+        ready, customers = [], []
+        for (co, ext), spec, refusal in zip(convert, specs, checked, strict=True):
+            if refusal is None:
+                try:
+                    customer = self._customer(co, ext)
+                except DomainError as exc:
+                    refusal = exc
+            if refusal is not None:
+                self._mark(co, State.ERROR, _error_text(refusal))
+                changed.append(co)
+                continue
+            spec.customer_id = customer.pk
+            ready.append((co, spec))
+            customers.append(customer)
+        created = orders_create_many(
+            actor=self.bot,
+            orders=[spec for _co, spec in ready],
+            price_fields=("payment_terms", "unit_price"),
+            channel=self.account.kind,
+        )
+        submit = []
+        for (co, _spec), customer, order in zip(ready, customers, created, strict=True):
+            if isinstance(order, DomainError):
+                self._mark(co, State.ERROR, _error_text(order))
+                changed.append(co)
+                continue
+            co.order, co.customer = order, customer
+            co.tags = [f"channel:{self.account.kind}", f"tier:{customer.tier}"]
+            co.state, co.error = State.ORDERED, ""
+            submit.append(co)
+            changed.append(co)
+            self.counts["ordered"] += 1
+        if submit:
+            refused = orders_transition_many(
+                actor=self.bot, orders=[co.order for co in submit], action="submit", system=True
+            ).refused
+            for co in submit:
+                if co.order_id in refused:  # e.g. a blocking rule: the draft waits for sales
+                    text = _error_text(refused[co.order_id])
+                    co.error = (_("Created as draft; submission blocked: %(e)s") % {"e": text})[
+                        :500
+                    ]
+        for co in changed:
+            co.updated_at = now
+        update_rows(
+            ChannelOrder, changed, ["order", "customer", "tags", "state", "error", "updated_at"]
+        )
+
+    def _mark(self, co: ChannelOrder, state, error="") -> None:
+        co.state, co.error = state, str(error)[:500]
 
     def _customer_key(self, external_id: str, ext: p.ExternalOrder) -> tuple[str, str]:
         key = (ext.buyer_key or ext.phone or ext.buyer_name or external_id).strip()
@@ -561,7 +707,7 @@ class Ingest:
                         actor=self.bot,
                         code=code,
                         name=(ext.buyer_name or key)[:120],
-                        region=self.account.default_region.name,
+                        region=self._region(ext).name,
                         phone=ext.phone[:30],
                         contact=ext.buyer_name[:60],
                     )
@@ -625,6 +771,10 @@ def map_and_retry(*, actor, exception_id: Any, material: str, multiplier: Any = 
         ),
         pk=exception_id,
     )
+    if exc.reason != ChannelException.Reason.SKU:
+        raise ValidationFailed(
+            {"material": _("This order waits for a sales region, not a mapping: choose a region.")}
+        )
     sku = exc.sku_id or exc.outer_sku
     mapping = mapping_save(
         actor=actor,
@@ -636,6 +786,7 @@ def map_and_retry(*, actor, exception_id: Any, material: str, multiplier: Any = 
             state=State.EXCEPTION,
             account__kind=exc.channel,
             exceptions__resolved_at__isnull=True,
+            exceptions__reason=ChannelException.Reason.SKU,
             exceptions__sku_id=exc.sku_id,
             exceptions__outer_sku=exc.outer_sku,
         )
@@ -672,6 +823,89 @@ def exception_dismiss(*, actor, exception_id: Any, note: str = "") -> ChannelOrd
     ChannelOrderEvent.objects.create(channel_order=co, status=co.status, modified_at=co.modified_at,
                                      source="manual", note=co.error[:200])  # fmt: skip
     return co
+
+
+# --- address → region rules ----------------------------------------------------------------------
+
+
+def _clean_rule(errors: Errors, actor, data: dict) -> dict:
+    from .addresses import place
+
+    province = place(data.get("province"))
+    city = place(data.get("city"))
+    if not province:
+        errors.add("province", _("This field is required."))
+    for f, v in (("province", province), ("city", city)):
+        if len(v) > 30:
+            errors.add(f, _("At most %(n)d characters.") % {"n": 30})
+    name = normalize_text(data.get("region"))
+    region = Region.objects.filter(name=name).first() if name else None
+    if region is None:
+        errors.add("region", _("Unknown region: %(name)s") % {"name": name or "-"})
+    elif not permissions.region_allowed(actor, region.id):
+        errors.add("region", _("You cannot route orders to region %(name)s.") % {"name": name})
+    return {"province": province, "city": city, "region": region}
+
+
+@transaction.atomic
+def address_rule_save(*, actor, data: dict):
+    """Create or replace the region of a province (``city`` empty) or of one city in it."""
+    from .models import AddressRegion
+
+    permissions.require(actor, "channels.map_sku")
+    errors = Errors()
+    c = _clean_rule(errors, actor, data)
+    errors.raise_if_any()
+    rule, _created = AddressRegion.objects.update_or_create(
+        province=c["province"], city=c["city"],
+        defaults={"region": c["region"], "updated_by": actor if getattr(actor, "pk", None) else None},
+    )  # fmt: skip
+    return rule
+
+
+@transaction.atomic
+def address_rule_delete(*, actor, rule_id: Any) -> None:
+    from .models import AddressRegion
+
+    permissions.require(actor, "channels.map_sku")
+    permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id).delete()
+
+
+def route_and_retry(*, actor, exception_id: Any, region: str, city_only: bool = False) -> dict:
+    """The one-click fix of an address in no sales region: route its province (or, with
+    ``city_only``, just its city) to ``region``, then retry every channel order waiting on an
+    address that the new rule covers."""
+    permissions.require(actor, "channels.map_sku")
+    exc = permissions.get_in_scope(
+        permissions.scope_channel_orders(
+            actor, ChannelException.objects.filter(resolved_at__isnull=True), "channel_order__"
+        ),
+        pk=exception_id,
+    )
+    if exc.reason != ChannelException.Reason.ADDRESS:
+        raise ValidationFailed(
+            {"region": _("This order waits for a SKU mapping, not a region: map the SKU.")}
+        )
+    rule = address_rule_save(
+        actor=actor,
+        data={"province": exc.province, "city": exc.city if city_only else "", "region": region},
+    )
+    covered = ChannelException.objects.filter(
+        resolved_at__isnull=True, reason=ChannelException.Reason.ADDRESS, province=rule.province
+    )
+    if rule.city:
+        covered = covered.filter(city=rule.city)
+    waiting = list(
+        ChannelOrder.objects.filter(state=State.EXCEPTION, exceptions__in=covered)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    retried = [_retry(pk) for pk in waiting]
+    return {
+        "rule_id": rule.pk,
+        "retried": len(retried),
+        "ordered": sum(1 for co in retried if co.state == State.ORDERED),
+    }
 
 
 # --- pushes ---------------------------------------------------------------------------------------

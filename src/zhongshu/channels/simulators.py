@@ -30,6 +30,8 @@ import httpx
 from . import platforms as p
 
 BUYERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷"]
+ADDRESSES = [("浙江省", "杭州市"), ("江苏省", "苏州市"), ("上海", "上海市"), ("广东省", "深圳市"),
+             ("山东省", "青岛市"), ("北京", "北京市")]  # fmt: skip
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -58,6 +60,7 @@ class _Simulator:
         self.app_key, self.secret = app_key, secret
         self.orders: dict[str, dict] = {}
         self.logistics: list[dict] = []  # accepted logistics sends
+        self.requests_seen: dict[str, dict] = {}  # request_id → the first answer (Douyin)
         self.logistics_calls = 0  # every logistics call, accepted or refused
         self.throttle_next = 0
         self.requests = 0
@@ -95,7 +98,8 @@ class _Simulator:
         self._clock = max(self._clock, int(time.time()))
         return self._clock
 
-    def add_order(self, *, lines, status=None, buyer=None, modified=None, order_id=None) -> str:
+    def add_order(self, *, lines, status=None, buyer=None, modified=None, order_id=None,
+                  address: tuple[str, str] | None = None) -> str:  # fmt: skip
         with self._lock:
             oid = str(order_id or next(self._ids))
             ts = self._tick(modified)
@@ -106,6 +110,8 @@ class _Simulator:
                 "modified": ts,
                 "buyer": buyer or self.rng.choice(BUYERS),
                 "phone": f"138{self.rng.randrange(10**8):08d}",
+                "shipped": {},  # sub-order id → {"num", "out_sid", "company", "at"}
+                "address": address or self.rng.choice(ADDRESSES),  # (province, city)
                 "lines": [
                     {"sku_id": str(s), "outer": str(o), "title": t, "num": int(n),
                      "price": str(Decimal(str(pr)).quantize(Decimal("0.01")))}
@@ -196,6 +202,9 @@ class TaobaoSimulator(_Simulator):
             "payment": f"{total:.2f}",
             "receiver_name": o["buyer"],
             "receiver_mobile": o["phone"],
+            "receiver_state": o["address"][0],
+            "receiver_city": o["address"][1],
+            "receiver_address": "科技路1号",
             "orders": {
                 "order": [
                     {
@@ -209,11 +218,22 @@ class TaobaoSimulator(_Simulator):
                         "price": ln["price"],
                         "status": o["status"],
                         "refund_status": "SUCCESS" if closed else "NO_REFUND",
+                        **self._consign_info(o, str(int(o["id"]) * 10 + i)),
                     }
                     for i, ln in enumerate(o["lines"], start=1)
                 ]
             },
         }
+
+    def _consign_info(self, o: dict, oid: str) -> dict:
+        got = o["shipped"].get(oid)
+        if not got:
+            return {}
+        return {"consign_time": self._fmt(got["at"]), "invoice_no": got["out_sid"],
+                "logistics_company": got["company"]}  # fmt: skip
+
+    def sub_ids(self, tid: str) -> list[str]:
+        return [str(int(tid) * 10 + i) for i in range(1, len(self.orders[tid]["lines"]) + 1)]
 
     @staticmethod
     def _error(code, msg, sub_code="", sub_msg=""):
@@ -273,32 +293,49 @@ class TaobaoSimulator(_Simulator):
                 return 200, self._error(15, "Remote service error", "isv.trade-not-exist")
             return 200, {"trade_fullinfo_get_response": {"trade": self.snapshot(tid)}}
         if method == "taobao.logistics.offline.send":
-            self.logistics_calls += 1
-            tid = params.get("tid", "")
-            if tid not in self.orders:
-                return 200, self._error(
-                    15,
-                    "Remote service error",
-                    "isv.logistics-offline-service-error:B04",
-                    "trade not found",
-                )
-            if self.orders[tid]["status"] != self.PAID:
-                return 200, self._error(
-                    15,
-                    "Remote service error",
-                    "isv.logistics-offline-service-error:B27",
-                    "trade status does not allow consignment",
-                )
-            self.logistics.append(
-                {
-                    "tid": tid,
-                    "out_sid": params.get("out_sid"),
-                    "company": params.get("company_code"),
-                }
-            )
-            self.set_status(tid, "WAIT_BUYER_CONFIRM_GOODS")
-            return 200, {"logistics_offline_send_response": {"shipping": {"is_success": True}}}
+            return 200, self._offline_send(params)
         return 200, self._error(22, "Invalid method")
+
+    def _offline_send(self, params: dict) -> dict:
+        """``taobao.logistics.offline.send``: the whole trade, or with ``is_split=1`` the sub-orders
+        in ``sub_tid``. A sub-order is consigned once; the trade is partly consigned
+        (SELLER_CONSIGNED_PART) until every sub-order is."""
+        self.logistics_calls += 1
+        tid = params.get("tid", "")
+
+        def refuse(code, text):
+            return self._error(15, "Remote service error",
+                               f"isv.logistics-offline-service-error:{code}", text)  # fmt: skip
+
+        if tid not in self.orders:
+            return refuse("B04", "trade not found")
+        order = self.orders[tid]
+        all_subs = self.sub_ids(tid)
+        split = params.get("is_split") == "1"
+        wanted = [x for x in (params.get("sub_tid") or "").split(",") if x] if split else all_subs
+        allowed = (self.PAID, "SELLER_CONSIGNED_PART") if split else (self.PAID,)
+        if order["status"] not in allowed:
+            return refuse("B27", "trade status does not allow consignment")
+        if not wanted or any(x not in all_subs for x in wanted):
+            return refuse("B05", "sub_tid does not belong to the trade")
+        if any(x in order["shipped"] for x in wanted):
+            return refuse("B27", "sub-order already consigned")
+        entry = {
+            "tid": tid,
+            "out_sid": params.get("out_sid"),
+            "company": params.get("company_code"),
+        }
+        if split:
+            entry["sub_tid"] = wanted
+        self.logistics.append(entry)
+        with self._lock:
+            now = self._tick(None)
+            for x in wanted:
+                order["shipped"][x] = {"num": 1, "out_sid": entry["out_sid"],
+                                       "company": entry["company"], "at": now}  # fmt: skip
+        done = set(order["shipped"]) >= set(all_subs)
+        self.set_status(tid, "WAIT_BUYER_CONFIRM_GOODS" if done else "SELLER_CONSIGNED_PART")
+        return {"logistics_offline_send_response": {"shipping": {"is_success": True}}}
 
     def push(self, url: str, order, *, tamper: bool = False, secret: str | None = None):
         """A signed TOP message to Zhongshu: form fields, signed like an API call."""
@@ -354,6 +391,14 @@ class DouyinSimulator(_Simulator):
             "doudian_open_id": f"1@#{zlib.crc32(o['buyer'].encode()):012d}",
             "post_receiver": o["buyer"],
             "post_tel": o["phone"],
+            "post_addr": {
+                "province": {
+                    "name": o["address"][0],
+                    "id": str(zlib.crc32(o["address"][0].encode())),
+                },
+                "city": {"name": o["address"][1], "id": str(zlib.crc32(o["address"][1].encode()))},
+                "detail": "科技路1号",
+            },
             "sku_order_list": skus,
         }
 
@@ -406,13 +451,68 @@ class DouyinSimulator(_Simulator):
             oid = str(params.get("order_id") or "")
             if oid not in self.orders:
                 return 200, self._error(40004, "订单不存在")
-            if int(self.orders[oid]["status"]) not in (105, 2):
+            if int(self.orders[oid]["status"]) not in (105, 2) or self.orders[oid]["shipped"]:
                 return 200, self._error(40005, "订单状态不允许发货")
             self.logistics.append({"tid": oid, "out_sid": params.get("logistics_code"),
                                    "company": params.get("company_code")})  # fmt: skip
+            order = self.orders[oid]
+            for sub, ln in zip(self.sub_ids(oid), order["lines"], strict=True):
+                order["shipped"][sub] = ln["num"]
             self.set_status(oid, 3)
             return 200, {"code": 10000, "msg": "success", "data": {}}
+        if method == "order.logisticsAddMultiPack" and parts.path == "/order/logisticsAddMultiPack":
+            return 200, self._multi_pack(params)
         return 200, self._error(40002, "method不存在")
+
+    def sub_ids(self, oid: str) -> list[str]:
+        return [f"{oid}{i:02d}" for i in range(1, len(self.orders[oid]["lines"]) + 1)]
+
+    def _multi_pack(self, params: dict) -> dict:
+        """``order.logisticsAddMultiPack``: packages with each sub-order's shipped quantity. A
+        repeated ``request_id`` gets the first answer and ships nothing; no sub-order ships more
+        than bought; the order is partly shipped (101) until every sub-order is complete (3)."""
+        self.logistics_calls += 1
+        rid = str(params.get("request_id") or "")
+        if not rid:
+            return self._error(40004, "request_id不能为空")
+        if rid in self.requests_seen:
+            return self.requests_seen[rid]
+        oid = str(params.get("order_id") or "")
+        if oid not in self.orders:
+            return self._error(50002, "订单不存在，请仔细检查后重试。")
+        order = self.orders[oid]
+        if int(order["status"]) not in (105, 2, 101):
+            return self._error(50002, "订单已发货，不允许再次执行发货。")
+        bought = {s: ln["num"] for s, ln in zip(self.sub_ids(oid), order["lines"], strict=True)}
+        adds: dict[str, int] = {}
+        packs = []
+        for pack in params.get("pack_list") or []:
+            items = []
+            for it in pack.get("shipped_order_info") or []:
+                sub, n = str(it.get("shipped_order_id")), int(it.get("shipped_num") or 0)
+                if sub not in bought:
+                    return self._error(50002, "60102:商品单不存在，请仔细检查后重试")
+                if n <= 0:
+                    return self._error(50002, "60080:商品的发货数量不允许小于0")
+                adds[sub] = adds.get(sub, 0) + n
+                items.append((sub, n))
+            if not items or not pack.get("logistics_code"):
+                return self._error(50002, "发货信息为空。")
+            packs.append({"tid": oid, "out_sid": pack.get("logistics_code"),
+                          "company": pack.get("company_code"), "packs": items})  # fmt: skip
+        if not packs:
+            return self._error(50002, "发货信息为空。")
+        if any(order["shipped"].get(s, 0) + n > bought[s] for s, n in adds.items()):
+            return self._error(50002, "70023:已发货，请检查订单状态")
+        for s, n in adds.items():
+            order["shipped"][s] = order["shipped"].get(s, 0) + n
+        self.logistics.extend(packs)
+        done = all(order["shipped"].get(s, 0) >= n for s, n in bought.items())
+        self.set_status(oid, 3 if done else 101)
+        answer = {"code": 10000, "msg": "success",
+                  "data": {"pack_list": [{"logistics_code": x["out_sid"]} for x in packs]}}  # fmt: skip
+        self.requests_seen[rid] = answer
+        return answer
 
     def push(self, url: str, order, *, tamper: bool = False, secret: str | None = None):
         """A Douyin message push: JSON body, header ``event-sign`` = md5(app_key + body + secret)."""

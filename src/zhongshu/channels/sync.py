@@ -171,3 +171,22 @@ def sync_kind(kind: str, *, trigger: str = "command") -> list[SyncRun]:
         sync_account(a.pk, trigger=trigger)
         for a in ChannelAccount.objects.filter(kind=kind, is_active=True)
     ]
+
+
+def command_sync(kind: str) -> list[str]:
+    """``zhongshu sync taobao|douyin``: one pull of every active account of the channel; a line
+    per account, and ``SyncFailed`` when there is none or any of them failed."""
+    from zhongshu.core.syncs import SyncFailed
+
+    runs = sync_kind(kind)
+    if not runs:
+        raise SyncFailed(f"No active {kind} account is configured.")
+    lines = [
+        f"{run.account.name}: {run.pages} pages, {run.seen} seen, {run.created} new, "
+        f"{run.updated} updated, {run.ignored} ignored"
+        + ("" if run.ok else f", FAILED: {run.error}")
+        for run in runs
+    ]
+    if not all(r.ok for r in runs):
+        raise SyncFailed("\n".join([*lines, "sync failed"]))
+    return lines

@@ -11,6 +11,7 @@ urlpatterns = [
     path("mappings/", views.mappings, name="mappings"),
     path("mappings/save/", views.mapping_save, name="mapping_save"),
     path("exceptions/<int:exception_id>/map/", views.map_retry, name="map_retry"),
+    path("exceptions/<int:exception_id>/route/", views.route_retry, name="route_retry"),
     path("exceptions/<int:exception_id>/dismiss/", views.dismiss, name="dismiss"),
     path("agent/", views.agent_portal, name="agent"),
 ]

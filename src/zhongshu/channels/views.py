@@ -18,8 +18,16 @@ from .models import ChannelKind, ChannelOrder
 def overview(request):
     accounts = list(selectors.account_list(actor=request.user))
     exceptions = list(selectors.exception_list(actor=request.user)[:50])
+    regions = []
+    if any(e.reason == "address" for e in exceptions):
+        from zhongshu.accounts.models import Region
+
+        regions = [
+            r for r in Region.objects.all() if permissions.region_allowed(request.user, r.pk)
+        ]
     return render(request, "channels/overview.html", {"accounts": accounts,
-                                                      "exceptions": exceptions})  # fmt: skip
+                                                      "exceptions": exceptions,
+                                                      "regions": regions})  # fmt: skip
 
 
 @login_required
@@ -51,6 +59,17 @@ def map_retry(request, exception_id: int):
                                     material=request.POST.get("material", ""),
                                     multiplier=request.POST.get("multiplier") or "1")  # fmt: skip
     messages.success(request, _("Mapped; %(n)d orders created.") % {"n": result["ordered"]})
+    return redirect("channels:overview")
+
+
+@login_required
+@require_POST
+@domain_errors
+def route_retry(request, exception_id: int):
+    result = services.route_and_retry(actor=request.user, exception_id=exception_id,
+                                      region=request.POST.get("region", ""),
+                                      city_only=request.POST.get("city_only") == "on")  # fmt: skip
+    messages.success(request, _("Routed; %(n)d orders created.") % {"n": result["ordered"]})
     return redirect("channels:overview")
 
 

@@ -8,11 +8,17 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self) -> None:
-        from zhongshu.core import jobs
+        from zhongshu.core import jobs, syncs
 
         from . import hooks  # noqa: F401  (registers the order transition effects)
 
         jobs.register("inventory.tplus_sync", _scheduled_tplus_sync, seconds=TPLUS_SYNC_EVERY)
+        syncs.register(
+            "tplus",
+            _command_tplus_sync,
+            help="current stock from T+",
+            options={"material": "only this material code"},
+        )
 
 
 TPLUS_SYNC_EVERY = 900  # seconds between full T+ syncs run by `zhongshu worker`
@@ -24,3 +30,17 @@ def _scheduled_tplus_sync():
     if not tplus.configured():
         return None  # stock is managed locally only
     return tplus.tplus_sync()
+
+
+def _command_tplus_sync(material: str | None = None) -> list[str]:
+    """``zhongshu sync tplus [--material CODE]``: one full sync now."""
+    from zhongshu.core.syncs import SyncFailed
+
+    from . import tplus
+
+    if not tplus.configured():
+        raise SyncFailed("T+ is not configured: set TPLUS_BASE_URL and its credentials.")
+    run = tplus.tplus_sync(material=material)
+    if not run.ok:
+        raise SyncFailed(f"T+ sync failed: {run.error}")
+    return [f"T+ sync: {run.rows} rows, {run.changed} levels corrected."]

@@ -21,7 +21,7 @@ from zhongshu.core.validation import Errors, clean_decimal, clean_text
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
-from . import ledger
+from . import ledger, listeners
 from .exceptions import (
     InsufficientStock,
     NoDefaultWarehouse,
@@ -451,6 +451,7 @@ def _ship(
     for line, qty in plan:
         line.shipped_quantity = line.shipped_quantity + qty
         OrderLine.objects.filter(pk=line.pk).update(shipped_quantity=line.shipped_quantity)
+    listeners.shipment_written(shipment)
     return shipment
 
 
