@@ -23,9 +23,10 @@ tasks_router = Router(tags=["tasks"])
 
 @router.get("/fields", response={200: list[FieldOut], **errors(401, 403)})
 def list_fields(request):
-    """The field and operator catalogue conditions are built from."""
+    """The field and operator catalogue conditions are built from: the built-in fields and the
+    active custom fields of orders you may see (``cf.<key>``)."""
     selectors.rule_list(actor=request.auth)  # permission check: rules.view
-    return compiler.catalogue()
+    return compiler.catalogue(actor=request.auth)
 
 
 @router.post("/dry-run", response={200: DryRunOut, **errors(401, 403, 422)})

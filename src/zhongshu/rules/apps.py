@@ -10,10 +10,15 @@ class RulesConfig(AppConfig):
     def ready(self) -> None:
         from zhongshu.analytics import segments
         from zhongshu.core import jobs
+        from zhongshu.customfields import registry
 
         from . import hooks  # noqa: F401  (registers the order hooks and signal receivers)
+        from .custom import rules_using
         from .services import check_tier_changes, scan_due_rules
 
         jobs.register("rules.scan", scan_due_rules, seconds=60)
         # analytics owns the hook registry; rules listens (analytics never imports rules)
         segments.on_tier_change(check_tier_changes)
+        # a custom field a rule's condition names keeps its type and is not deleted
+        if rules_using not in registry.USAGE_CHECKS:
+            registry.usage_check(rules_using)

@@ -9,6 +9,9 @@ Tree::
 
 ``{"all": []}`` is true, ``{"any": []}`` is false. ``is_null`` takes ``true``/``false``: "is empty"
 (no value, empty text, no tags) or "is set".
+
+Custom fields of orders are fields too, named ``cf.<key>``: the catalogue reads their definitions,
+and ``rules.custom`` says what a condition on one means on both sides.
 """
 
 import datetime as dt
@@ -29,6 +32,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -45,6 +49,8 @@ MAX_IN = 50
 # --- the field catalogue --------------------------------------------------------------------------
 
 NUMBER, DATE, CHOICE, TEXT, BOOL, TAGS = "number", "date", "choice", "text", "bool", "tags"
+MULTI, FILE = "multi", "file"  # custom fields only: multiple choice, an attached file
+CUSTOM_PREFIX = "cf."
 ORDER, CUSTOMER = "order", "customer"  # what a rule's condition is about (its triggers decide)
 
 OPS_BY_TYPE = {
@@ -54,6 +60,8 @@ OPS_BY_TYPE = {
     TEXT: ["eq", "ne", "in", "not_in", "contains", "is_null"],
     BOOL: ["eq", "ne"],
     TAGS: ["contains", "is_null"],
+    MULTI: ["contains", "is_null"],
+    FILE: ["is_null"],
 }
 OP_LABELS = {
     "eq": gettext_lazy("equals"),
@@ -86,6 +94,7 @@ class Field:
     integer: bool = False
     help: Any = ""
     ops: tuple = field(default=())
+    custom: bool = False  # a custom field of orders (``cf.<key>``, see ``rules.custom``)
 
     @property
     def operators(self) -> list[str]:
@@ -134,12 +143,58 @@ CUSTOMER_FIELDS: dict[str, Field] = {
 }
 
 
-def fields_for(scope: str) -> dict[str, Field]:
-    return CUSTOMER_FIELDS if scope == CUSTOMER else FIELDS
+def fields_for(scope: str, *, actor=None) -> dict[str, Field]:
+    """The fields conditions of ``scope`` may use: for orders, the built-in ones and the active
+    custom fields of orders (one query) — those ``actor`` may see, when given."""
+    if scope == CUSTOMER:
+        return CUSTOMER_FIELDS
+    from . import custom
+
+    defs = [d for d in custom.definitions(actor=actor) if d.type in _CUSTOM_TYPES]
+    return {**FIELDS, **{f.name: f for f in map(custom_field, defs)}}
 
 
-def catalogue(scope: str = ORDER) -> list[dict]:
-    """The field/operator catalogue the editor and ``GET /rules/fields`` show."""
+# a custom field's type → (condition type, operators); every custom field may be empty
+_CUSTOM_TYPES = {
+    "text": (TEXT, ()),
+    "number": (NUMBER, (*OPS_BY_TYPE[NUMBER], "is_null")),
+    "decimal": (NUMBER, (*OPS_BY_TYPE[NUMBER], "is_null")),
+    "date": (DATE, ()),
+    "choice": (CHOICE, (*OPS_BY_TYPE[CHOICE], "is_null")),
+    "multi": (MULTI, ()),
+    "bool": (BOOL, (*OPS_BY_TYPE[BOOL], "is_null")),
+    "user": (NUMBER, ("eq", "ne", "in", "not_in", "is_null")),
+    "file": (FILE, ()),
+}
+
+
+def custom_field(defn) -> Field:
+    """The condition field of a custom field definition (labels in the language active when
+    they are read)."""
+    from . import custom
+
+    ftype, ops = _CUSTOM_TYPES[defn.type]
+    choices = tuple(
+        (c["value"], lazy(defn.choice_label, str)(c["value"])) for c in defn.choices or ()
+    )
+    help_text = defn.help_text
+    if defn.type == "user":
+        help_text = help_text or gettext_lazy("The user's id.")
+    return Field(
+        custom.name_of(defn),
+        ftype,
+        lazy(lambda: defn.label, str)(),
+        choices=choices if ftype in (CHOICE, MULTI) else (),
+        integer=defn.type in ("number", "user"),
+        help=help_text,
+        ops=ops,
+        custom=True,
+    )
+
+
+def catalogue(scope: str = ORDER, *, actor=None) -> list[dict]:
+    """The field/operator catalogue the editor and ``GET /rules/fields`` show (custom fields:
+    the active ones ``actor`` may see)."""
     return [
         {
             "name": f.name,
@@ -147,10 +202,11 @@ def catalogue(scope: str = ORDER) -> list[dict]:
             "label": str(f.label),
             "help": str(f.help),
             "integer": f.integer,
+            "custom": f.custom,
             "operators": [{"op": op, "label": str(OP_LABELS[op])} for op in f.operators],
             "choices": [{"value": v, "label": str(lbl)} for v, lbl in f.choices],
         }
-        for f in fields_for(scope).values()
+        for f in fields_for(scope, actor=actor).values()
     ]
 
 
@@ -189,7 +245,7 @@ def _coerce(f: Field, value: Any) -> Any:
     value = value.strip()
     if len(value) > 120:
         raise ValueError(_("at most 120 characters"))
-    if f.type == CHOICE and value not in {v for v, _l in f.choices}:
+    if f.type in (CHOICE, MULTI) and value not in {v for v, _l in f.choices}:
         raise ValueError(
             _("unknown value %(v)s; known: %(known)s")
             % {"v": value, "known": ", ".join(v for v, _l in f.choices)}
@@ -197,15 +253,18 @@ def _coerce(f: Field, value: Any) -> Any:
     return value
 
 
-def validate(tree: Any, errors: Errors, path: str = "condition", scope: str = ORDER) -> Any:
+def validate(
+    tree: Any, errors: Errors, path: str = "condition", scope: str = ORDER, *, actor=None
+) -> Any:
     """Check a condition tree; add every problem to ``errors``; return the normalised tree.
-    ``scope``: the fields of order rules, or of customer (tier-change) rules."""
+    ``scope``: the fields of order rules, or of customer (tier-change) rules; ``actor``: custom
+    fields hidden from that user are unknown."""
     counter = [0]
-    return _validate(tree, errors, path, 0, counter, scope)
+    return _validate(tree, errors, path, 0, counter, fields_for(scope, actor=actor))
 
 
 def _validate(
-    node: Any, errors: Errors, path: str, depth: int, counter: list[int], scope: str = ORDER
+    node: Any, errors: Errors, path: str, depth: int, counter: list[int], fields: dict
 ) -> Any:
     counter[0] += 1
     if counter[0] == MAX_NODES + 1:
@@ -223,14 +282,16 @@ def _validate(
             return None
         key = groups[0]
         if key == "not":
-            return {"not": _validate(node["not"], errors, f"{path}.not", depth + 1, counter, scope)}
+            return {
+                "not": _validate(node["not"], errors, f"{path}.not", depth + 1, counter, fields)
+            }
         items = node[key]
         if not isinstance(items, list):
             errors.add(f"{path}.{key}", _("Expected a list of conditions."))
             return None
         return {
             key: [
-                _validate(child, errors, f"{path}.{key}[{i}]", depth + 1, counter, scope)
+                _validate(child, errors, f"{path}.{key}[{i}]", depth + 1, counter, fields)
                 for i, child in enumerate(items)
             ]
         }
@@ -240,7 +301,6 @@ def _validate(
             path, _("Unknown keys: %(k)s") % {"k": ", ".join(sorted(map(str, unknown_keys)))}
         )
     name, op = node.get("field"), node.get("op")
-    fields = fields_for(scope)
     f = fields.get(name) if isinstance(name, str) else None
     if f is None:
         known = list(fields)
@@ -300,6 +360,8 @@ def fields_used(tree: Any) -> set[str]:
 # --- SQL side -------------------------------------------------------------------------------------
 
 QTY = DecimalField(max_digits=16, decimal_places=3)
+TRUE_Q = ~Q(pk__in=[])  # "true" that stays true under negation (~Q() would not)
+FALSE_Q = Q(pk__in=[])
 
 
 def shortage_lines(order_ref="pk"):
@@ -365,30 +427,41 @@ def _parse(f: Field, value: Any) -> Any:
     return value
 
 
-def to_q(tree: dict, *, today: dt.date | None = None) -> tuple[Q, dict]:
-    """Compile a validated tree to ``(Q, annotations)``; apply the annotations first."""
+def to_q(
+    tree: dict, *, today: dt.date | None = None, definitions: dict | None = None
+) -> tuple[Q, dict]:
+    """Compile a validated tree to ``(Q, annotations)``; apply the annotations first.
+    ``definitions``: the custom field definitions by key (read when the tree needs them)."""
+    from . import custom
+
     today = today or timezone.localdate()
+    if definitions is None:
+        definitions = custom.all_definitions() if custom.used(tree) else {}
     annotations: dict = {}
-    return _q(tree, today, annotations), annotations
+    return _q(tree, today, annotations, definitions), annotations
 
 
-def _q(node: dict, today: dt.date, ann: dict) -> Q:
+def _q(node: dict, today: dt.date, ann: dict, defs: dict) -> Q:
     if "all" in node:
         if not node["all"]:
-            return ~Q(pk__in=[])  # "true" that stays true under negation (~Q() would not)
-        q = _q(node["all"][0], today, ann)
+            return TRUE_Q
+        q = _q(node["all"][0], today, ann, defs)
         for child in node["all"][1:]:
-            q &= _q(child, today, ann)
+            q &= _q(child, today, ann, defs)
         return q
     if "any" in node:
         if not node["any"]:
-            return Q(pk__in=[])
-        q = _q(node["any"][0], today, ann)
+            return FALSE_Q
+        q = _q(node["any"][0], today, ann, defs)
         for child in node["any"][1:]:
-            q |= _q(child, today, ann)
+            q |= _q(child, today, ann, defs)
         return q
     if "not" in node:
-        return ~_q(node["not"], today, ann)
+        return ~_q(node["not"], today, ann, defs)
+    if node["field"].startswith(CUSTOM_PREFIX):
+        from . import custom
+
+        return custom.to_q(node, defs, ann)
     f = FIELDS[node["field"]]
     op = node["op"]
     value = node["value"] if op == "is_null" else _parse(f, node["value"])
@@ -446,17 +519,30 @@ _PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 
 
-def to_predicate(tree: dict) -> Predicate:
-    """Compile a validated tree to a function of a facts dict (see ``facts.order_facts``)."""
+def to_predicate(tree: dict, *, definitions: dict | None = None) -> Predicate:
+    """Compile a validated tree to a function of a facts dict (see ``facts.order_facts``).
+    ``definitions``: the custom field definitions by key (read when the tree needs them)."""
+    from . import custom
+
+    if definitions is None:
+        definitions = custom.all_definitions() if custom.used(tree) else {}
+    return _predicate(tree, definitions)
+
+
+def _predicate(tree: dict, defs: dict) -> Predicate:
     if "all" in tree:
-        parts = [to_predicate(c) for c in tree["all"]]
+        parts = [_predicate(c, defs) for c in tree["all"]]
         return lambda facts: all(p(facts) for p in parts)
     if "any" in tree:
-        parts = [to_predicate(c) for c in tree["any"]]
+        parts = [_predicate(c, defs) for c in tree["any"]]
         return lambda facts: any(p(facts) for p in parts)
     if "not" in tree:
-        inner = to_predicate(tree["not"])
+        inner = _predicate(tree["not"], defs)
         return lambda facts: not inner(facts)
+    if tree["field"].startswith(CUSTOM_PREFIX):
+        from . import custom
+
+        return custom.to_predicate(tree, defs)
     f = FIELDS.get(tree["field"]) or CUSTOMER_FIELDS[tree["field"]]
     name, op = f.name, tree["op"]
     value = tree["value"] if op == "is_null" else _parse(f, tree["value"])

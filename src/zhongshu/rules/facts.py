@@ -28,7 +28,7 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
     orders = Order.objects.filter(pk__in=ids).values(
         "id", "number", "status", "priority", "channel", "total_amount", "due_date",
         "production_started_at", "external_no", "customer__code", "customer__name",
-        "customer__region__name", "customer__tier", "sales_owner_id",
+        "customer__region__name", "customer__tier", "sales_owner_id", "custom",
     )  # fmt: skip
     shortage: dict[int, Decimal] = defaultdict(lambda: ZERO)
     short_lines: dict[int, list] = defaultdict(list)
@@ -86,6 +86,8 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             "external_no": o["external_no"],
             "tags": frozenset(tags[o["id"]]),
             "sales_owner_id": o["sales_owner_id"],
+            # custom field values as stored, by key (conditions on ``cf.<key>``: rules.custom)
+            "custom": o["custom"] or {},
         }
     return out
 

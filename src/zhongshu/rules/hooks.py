@@ -16,9 +16,10 @@ from .models import Trigger
 log = logging.getLogger(__name__)
 
 
-@hooks.guard("submit")
-def block_by_rules(ctx: hooks.TransitionContext) -> None:
-    services.check_submission(ctx.order)
+@hooks.guard_many("submit")
+def block_by_rules(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
+    refused = services.check_submissions([ctx.order for ctx in ctxs])
+    return {i: refused[ctx.order.pk] for i, ctx in enumerate(ctxs) if ctx.order.pk in refused}
 
 
 @hooks.on_commit_many("*")

@@ -82,6 +82,7 @@ class FieldOut(Schema):
     label: str
     help: str
     integer: bool
+    custom: bool = False  # a custom field of orders (``cf.<key>``)
     operators: list[OperatorOut]
     choices: list[ChoiceOut]
 

@@ -34,7 +34,7 @@ from zhongshu.core.validation import Errors, clean_text
 from zhongshu.orders.models import Order, OrderEvent, OrderLine
 from zhongshu.orders.statuses import OPEN, Priority
 
-from . import compiler
+from . import compiler, custom
 from .exceptions import RuleBlocked
 from .facts import customer_facts, order_facts
 from .models import (
@@ -195,8 +195,9 @@ def _clean_action(errors: Errors, path: str, action: Any, triggers: list[str]) -
     return out
 
 
-def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
-    """Every problem of a rule at once (422), or the normalised fields."""
+def clean_rule(data: dict[str, Any], *, actor=None) -> dict[str, Any]:
+    """Every problem of a rule at once (422), or the normalised fields. Custom fields hidden
+    from ``actor`` are unknown to its conditions."""
     if not isinstance(data, dict):
         raise ValidationFailed({"rule": _("Expected an object.")})
     errors = Errors()
@@ -207,7 +208,9 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
         errors.add("enabled", _("true or false is needed"))
     triggers, interval = _clean_triggers(errors, data)
     scope = compiler.CUSTOMER if any(t in CUSTOMER_TRIGGERS for t in triggers) else compiler.ORDER
-    condition = compiler.validate(data.get("condition", {"all": []}), errors, scope=scope)
+    condition = compiler.validate(
+        data.get("condition", {"all": []}), errors, scope=scope, actor=actor
+    )
     actions = data.get("actions")
     cleaned_actions = []
     if not isinstance(actions, list) or not actions:
@@ -240,7 +243,7 @@ def clean_rule(data: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def rule_create(*, actor, data: dict[str, Any]) -> Rule:
     permissions.require(actor, "rules.manage")
-    fields = clean_rule(data)
+    fields = clean_rule(data, actor=actor)
     rule = Rule(created_by=actor, **fields)
     rule._history_user = actor
     rule.save()
@@ -258,7 +261,7 @@ def rule_update(*, actor, rule_id: Any, data: dict[str, Any]) -> Rule:
         for k in ("name", "description", "enabled", "triggers", "interval_minutes", "condition",
                   "actions", "dedupe")
     }  # fmt: skip
-    fields = clean_rule({**current, **(data if isinstance(data, dict) else {})})
+    fields = clean_rule({**current, **(data if isinstance(data, dict) else {})}, actor=actor)
     for k, v in fields.items():
         setattr(rule, k, v)
     rule._history_user = actor
@@ -280,7 +283,7 @@ def dry_run(*, actor, condition: Any, limit: int = 20) -> dict:
     """Which open orders, of those the user may see, match the condition right now."""
     permissions.require(actor, "rules.view")
     errors = Errors()
-    tree = compiler.validate(condition, errors)
+    tree = compiler.validate(condition, errors, actor=actor)
     errors.raise_if_any()
     qs = permissions.scope_orders(actor, Order.objects.filter(status__in=OPEN))
     qs = compiler.filter_orders(qs, tree)
@@ -379,17 +382,24 @@ def _forget_compiled() -> None:
 
 
 def _version() -> str | None:
-    """The rule set's version token (one indexed single-row read; see ``RuleSetVersion``), or
-    None when there is none (a flushed test database, a database without the triggers)."""
+    """The rule set's version (one indexed single-row read; see ``RuleSetVersion``), or None
+    when there is none (a flushed test database, a database without the triggers). Compiled
+    conditions on custom fields depend on the fields' definitions (their type), so the latest
+    change of a definition is part of the version: every change through the custom-field
+    services saves the definition, which moves its ``updated_at``."""
     with connection.cursor() as cur:
         cur.execute(_version_sql())
         row = cur.fetchone()
-    return row[0] if row and row[0] else None
+    return f"{row[0]}:{row[1]}" if row and row[0] else None
 
 
 def _version_sql() -> str:
-    table = connection.ops.quote_name(RuleSetVersion._meta.db_table)
-    return f"SELECT token FROM {table} WHERE id = 1"
+    from zhongshu.customfields.models import FieldDefinition
+
+    qn = connection.ops.quote_name
+    table = qn(RuleSetVersion._meta.db_table)
+    fields = qn(FieldDefinition._meta.db_table)
+    return f"SELECT token, (SELECT MAX({qn('updated_at')}) FROM {fields}) FROM {table} WHERE id = 1"
 
 
 def enabled_rules() -> list[Rule]:
@@ -402,18 +412,23 @@ def enabled_rules() -> list[Rule]:
     if token is not None and cached is not None and cached[0] == token:
         return cached[1]
     rules = list(Rule.objects.filter(enabled=True).order_by("id"))
+    # a new version may be a changed custom field: compile every condition again (few rules)
+    _compiled.clear()
+    definitions = None
+    if any(custom.used(r.condition) for r in rules):
+        definitions = custom.all_definitions()
     for rule in rules:
-        predicate(rule)
+        predicate(rule, definitions=definitions)
     if token is not None:
         _enabled = (token, rules)
     return rules
 
 
-def predicate(rule: Rule):
+def predicate(rule: Rule, *, definitions: dict | None = None):
     key = (rule.pk, rule.updated_at)
     fn = _compiled.get(key)
     if fn is None:
-        fn = compiler.to_predicate(rule.condition)
+        fn = compiler.to_predicate(rule.condition, definitions=definitions)
         _compiled[key] = fn
     return fn
 
@@ -594,30 +609,44 @@ def check_event(trigger: str, order_ids, *, include_blocking: bool = False) -> d
 def check_submission(order: Order) -> None:
     """Inside the submit transaction: refuse when a blocking rule matches. The blocking rules'
     other actions are kept for ``run_deferred`` (they must survive the rollback)."""
-    rules = [r for r in rules_for(Trigger.ORDER_SUBMITTED) if _blocks(r)]
-    if not rules:
-        return
-    need = set().union(*(compiler.fields_used(r.condition) for r in rules))
-    facts = order_facts([order.pk], need=need)[order.pk]
-    matched = [r for r in rules if predicate(r)(facts)]
-    if not matched:
-        return
-    messages = [next(a["message"] for a in r.actions if a["type"] == "block") for r in matched]
-    pending = getattr(_local, "deferred", None)
-    if pending is None:
-        pending = _local.deferred = []
-    pending.extend((r.pk, order.pk) for r in matched)
-    details: dict[str, Any] = {
-        "reasons": messages,
-        "rules": [{"id": r.pk, "name": r.name} for r in matched],
-    }
-    if facts.get("shortage_lines"):
-        from zhongshu.inventory.ledger import fmt
+    refused = check_submissions([order])
+    if refused:
+        raise refused[order.pk]
 
-        details["shortages"] = [
-            {"material": s["material"], "short": fmt(s["short"])} for s in facts["shortage_lines"]
-        ]
-    raise RuleBlocked(" ".join(messages), details=details)
+
+def check_submissions(orders) -> dict[int, RuleBlocked]:
+    """``check_submission`` for many orders at once (bulk submission): the facts of all of them
+    in one load, the refusal of each blocked order by its id, the deferred actions recorded for
+    every refused order."""
+    rules = [r for r in rules_for(Trigger.ORDER_SUBMITTED) if _blocks(r)]
+    if not rules or not orders:
+        return {}
+    need = set().union(*(compiler.fields_used(r.condition) for r in rules))
+    all_facts = order_facts([o.pk for o in orders], need=need)
+    refused: dict[int, RuleBlocked] = {}
+    for order in orders:
+        facts = all_facts[order.pk]
+        matched = [r for r in rules if predicate(r)(facts)]
+        if not matched:
+            continue
+        messages = [next(a["message"] for a in r.actions if a["type"] == "block") for r in matched]
+        pending = getattr(_local, "deferred", None)
+        if pending is None:
+            pending = _local.deferred = []
+        pending.extend((r.pk, order.pk) for r in matched)
+        details: dict[str, Any] = {
+            "reasons": messages,
+            "rules": [{"id": r.pk, "name": r.name} for r in matched],
+        }
+        if facts.get("shortage_lines"):
+            from zhongshu.inventory.ledger import fmt
+
+            details["shortages"] = [
+                {"material": s["material"], "short": fmt(s["short"])}
+                for s in facts["shortage_lines"]
+            ]
+        refused[order.pk] = RuleBlocked(" ".join(messages), details=details)
+    return refused
 
 
 def run_deferred(**kwargs) -> int:

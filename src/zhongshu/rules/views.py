@@ -73,7 +73,7 @@ def _editor_context(request, *, rule: Rule | None, data: dict) -> dict:
         "condition_json": json.dumps(data.get("condition") or {"all": []}, ensure_ascii=False),
         "actions_json": json.dumps(data.get("actions") or [], ensure_ascii=False),
         "catalogue": {
-            "fields": compiler.catalogue(),
+            "fields": compiler.catalogue(actor=request.user),
             "actions": [{"type": k, "label": str(v)} for k, v in ACTION_LABELS.items()],
             # rules with a customer trigger use these fields and actions instead
             "customer_triggers": list(CUSTOMER_TRIGGERS),

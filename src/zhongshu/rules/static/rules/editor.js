@@ -131,8 +131,16 @@
     return input;
   }
   function renderCond(cond, list, index) {
-    var f = fields[cond.field] || cat.fields[0];
     var row = el("div", { class: "cond" });
+    if (!fields[cond.field]) {
+      // a field this page does not offer (a custom field deleted or hidden from you): shown as
+      // written and kept unless removed; the server says what is wrong with it on saving
+      row.appendChild(el("code", { class: "unknown-field",
+        text: cond.field + " " + cond.op + " " + JSON.stringify(cond.value) }));
+      row.appendChild(button(L.remove, function () { list.splice(index, 1); save(); render(); }));
+      return row;
+    }
+    var f = fields[cond.field];
     row.appendChild(select(cat.fields.map(function (x) { return { value: x.name, label: x.label }; }),
       f.name, function (v) {
         var nf = fields[v];
