@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
     CUSTOMERS = "customers", _("Customers")
     MATERIALS = "materials", _("Materials")
     STOCK = "stock", _("Stock levels")
+    SKU_MAPPINGS = "sku_mappings", _("Channel SKU mappings")
 
 
 class BatchStatus(models.TextChoices):
