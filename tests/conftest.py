@@ -121,3 +121,15 @@ def _shipped_rules_off(request):
     from zhongshu.rules.models import Rule
 
     Rule.objects.exclude(builtin_key="").update(enabled=False)
+
+
+@pytest.fixture
+def client_as():
+    """``client_as(user)`` → a browser-like test client logged in as ``user`` (Chinese UI)."""
+
+    def make(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make

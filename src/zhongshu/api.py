@@ -18,9 +18,12 @@ from zhongshu.catalog.api import router as catalog_router
 from zhongshu.channels.api import router as channels_router
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
+from zhongshu.customfields import openapi as custom_openapi
+from zhongshu.customfields.api import router as customfields_router
 from zhongshu.finance.api import router as finance_router
 from zhongshu.imports.api import router as imports_router
 from zhongshu.inventory.api import router as inventory_router
+from zhongshu.listviews.api import router as listviews_router
 from zhongshu.notify.api import router as notify_router
 from zhongshu.orders.api import router as orders_router
 from zhongshu.planning.api import router as planning_router
@@ -142,3 +145,17 @@ api.add_router("/approvals", approvals_router)
 api.add_router("/channels", channels_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/planning", planning_router)
+api.add_router("/custom-fields", customfields_router)
+api.add_router("/views", listviews_router)
+
+
+_ninja_schema = api.get_openapi_schema
+
+
+def _schema_with_custom_fields(*args, **kwargs):
+    """Custom fields are data, not code: their definitions are written into the schema each time
+    it is asked for."""
+    return custom_openapi.document(_ninja_schema(*args, **kwargs))
+
+
+api.get_openapi_schema = _schema_with_custom_fields

@@ -152,13 +152,15 @@ def _delete_operations():
 DELETES = _delete_operations()
 # Revoking one's own API token is not deleting anything: the token row stays, marked revoked.
 OWN_TOKEN = "/api/v1/me/tokens/{token_id}"
+# Everyone keeps personal list views and may delete them; another's view does not exist for them.
+OWN_VIEW = "/api/v1/views/orders/{int:view_id}"
 
 
 def test_the_api_has_delete_endpoints_to_check():
     assert "/api/v1/orders/{int:order_id}" in DELETES
 
 
-@pytest.mark.parametrize("path", [p for p in DELETES if p != OWN_TOKEN])
+@pytest.mark.parametrize("path", [p for p in DELETES if p not in (OWN_TOKEN, OWN_VIEW)])
 def test_finance_gets_403_on_every_delete_endpoint(world, db, path):  # noqa: F811
     # given the finance user and every DELETE endpoint the API has, on existing ids where known
     url = path.replace("{int:order_id}", str(world.ids["E_DRAFT"]))
@@ -171,6 +173,18 @@ def test_finance_gets_403_on_every_delete_endpoint(world, db, path):  # noqa: F8
     # then it is refused for the role, and nothing is gone
     assert response.status_code == 403, (url, response.content[:200])
     assert fingerprint() == before
+
+
+def test_finance_deletes_only_its_own_list_views(world, db):  # noqa: F811
+    from zhongshu.listviews.models import SavedView
+
+    shared = SavedView.objects.filter(role="planner").first()
+    before = fingerprint()
+    response = Client().delete(
+        f"/api/v1/views/orders/{shared.pk}", headers=_bearer(world, "finance")
+    )
+    assert response.status_code == 404
+    assert fingerprint() == before and SavedView.objects.filter(pk=shared.pk).exists()
 
 
 def test_revoking_ones_own_token_deletes_nothing(world, db):  # noqa: F811

@@ -1,19 +1,6 @@
 import pytest
-from django.test import Client
 
 from tests.factories import MaterialFactory, make_user
-
-
-@pytest.fixture
-def client_as():
-    """``client_as(user)`` → a browser-like test client logged in as ``user`` (Chinese UI)."""
-
-    def make(user):
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return make
 
 
 @pytest.fixture

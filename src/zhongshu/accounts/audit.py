@@ -25,6 +25,8 @@ from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import CONTROL
 from zhongshu.customers.models import Customer
+from zhongshu.customfields import values as cf_values
+from zhongshu.customfields.models import FieldDefinition
 from zhongshu.inventory.models import StockLevel, Warehouse
 from zhongshu.orders.models import Order, OrderLine
 
@@ -217,7 +219,46 @@ def _history_rows(src: Source, filters: Filters, cursor, limit: int) -> list:
     return list(qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
 
 
-def _diff(src: Source, row, prev) -> list[Change]:
+# the custom-field entity of each audited kind: its ``custom`` column is shown field by field
+CUSTOM_ENTITY = {
+    Kind.ORDER: "order",
+    Kind.LINE: "order_line",
+    Kind.CUSTOMER: "customer",
+    Kind.MATERIAL: "material",
+}
+
+
+def _custom_definitions(actor) -> dict[str, dict]:
+    """Every field definition, deleted ones too (their history still shows), that ``actor``
+    may see, by entity and key — one query per page."""
+    out: dict[str, dict] = {}
+    for defn in FieldDefinition.objects.all():
+        if permissions.custom_field_visible(actor, defn):
+            out.setdefault(defn.entity, {})[defn.key] = defn
+    return out
+
+
+def _custom_changes(defs: dict, old, new) -> list[Change]:
+    """One change per custom field whose value changed, with its label; fields the reader may
+    not see are left out, values as a person reads them."""
+    old, new = old or {}, new or {}
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        defn = defs.get(key)
+        if defn is None or old.get(key) == new.get(key):
+            continue
+        changes.append(
+            Change(
+                field=f"custom.{key}",
+                label=defn.label,
+                old=cf_values.display(defn, old.get(key)) or "—",
+                new=cf_values.display(defn, new.get(key)) or "—",
+            )
+        )
+    return changes
+
+
+def _diff(src: Source, row, prev, custom_defs: dict | None = None) -> list[Change]:
     if prev is None:
         return []
     changes = []
@@ -226,6 +267,10 @@ def _diff(src: Source, row, prev) -> list[Change]:
     excluded = {"updated_at"} & tracked | {f.name for f in src.model._meta.many_to_many}
     diff = row.diff_against(prev, excluded_fields=excluded)
     for ch in diff.changes:
+        if ch.field == "custom" and src.kind in CUSTOM_ENTITY:
+            defs = (custom_defs or {}).get(CUSTOM_ENTITY[src.kind], {})
+            changes.extend(_custom_changes(defs, ch.old, ch.new))
+            continue
         model_field = row.instance_type._meta.get_field(ch.field)
         changes.append(
             Change(
@@ -294,6 +339,7 @@ def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_S
             continue
         rows = _history_rows(src, filters, position, limit + 1)
         rows_by_source.append((src, rows))
+    custom_defs = _custom_definitions(actor) if rows_by_source else {}
     # one query per source for all the previous versions the page needs
     for src, rows in rows_by_source:
         prev_ids = [r.prev_id for r in rows if r.prev_id]
@@ -309,7 +355,7 @@ def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_S
                     kind=src.kind,
                     kind_label=str(KIND_LABELS[src.kind]),
                     obj=src.label(r),
-                    changes=_diff(src, r, prevs.get(r.prev_id)),
+                    changes=_diff(src, r, prevs.get(r.prev_id), custom_defs),
                     note=r.history_change_reason or "",
                     cursor=f"{r.history_date.isoformat()}|{src.index}|{r.history_id}",
                 )

@@ -177,6 +177,14 @@ ACTION_ROLES: dict[str, set[str]] = {
     "planning.run": {R.PURCHASING, R.PLANNER, R.ADMIN},
     "planning.decide": {R.PURCHASING, R.ADMIN},
     "planning.configure": {R.PURCHASING, R.PLANNER, R.ADMIN},
+    # purchase orders: the warehouse sees them to receive the goods against them
+    "planning.po_view": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN, R.WAREHOUSE},
+    "planning.receive": {R.WAREHOUSE, R.ADMIN},
+    # capable-to-promise date on order entry
+    "planning.promise": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
+    # custom fields and saved list views (operations configure them without code)
+    "customfields.manage": {R.ADMIN},
+    "listviews.share": {R.ADMIN, R.MANAGER},
 }
 
 # Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).
@@ -207,6 +215,17 @@ def forbidden_fields(user, entity: str, changed: Iterable[str]) -> set[str]:
     if can(user, "orders.edit_price"):
         return set()
     return set(changed) & PRICE_FIELDS[entity]
+
+
+def custom_field_visible(user, definition) -> bool:
+    """A custom field's own role list narrows who sees it (empty: whoever sees the record)."""
+    roles = definition.view_roles
+    return not roles or has_role(user, R.ADMIN, *roles)
+
+
+def custom_field_editable(user, definition) -> bool:
+    roles = definition.edit_roles
+    return custom_field_visible(user, definition) and (not roles or has_role(user, R.ADMIN, *roles))
 
 
 def require_fields(user, entity: str, changed: Iterable[str]) -> None:

@@ -17,17 +17,24 @@ class MaterialFilters(Schema):
     kind: str = ""
 
 
-@router.get("", response={200: list[MaterialOut], **errors(401, 403)})
+@router.get("", response={200: list[MaterialOut], **errors(401, 403, 422)})
 @paginate(BoundedLimitOffset)
 def list_materials(request, filters: Query[MaterialFilters]):
-    return selectors.material_list(actor=request.auth, q=filters.q, kind=filters.kind)
+    """``cf_<key>=…`` (and ``__gte``, ``__lte``, ``__contains``, ``__empty``) filter on the custom
+    fields the caller may filter on; an unknown or bad one is a 422."""
+    custom = selectors.custom_filters(actor=request.auth, params=request.GET)
+    return selectors.material_list(
+        actor=request.auth, q=filters.q, kind=filters.kind, custom=custom
+    )
 
 
 # declared before "/{code}", which would otherwise take "export.xlsx" for a material code
 @router.get("/export.xlsx", response=errors(401, 403, 422))
 def export_materials(request, filters: Query[MaterialFilters]):
     """The material list as an xlsx workbook: the same filters as ``GET /materials``."""
-    export = exports.material_export(actor=request.auth, q=filters.q, kind=filters.kind)
+    export = exports.material_export(
+        actor=request.auth, q=filters.q, kind=filters.kind, custom_params=request.GET
+    )
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 

@@ -4,14 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.customfields.exports import columns as custom_columns
+from zhongshu.customfields.exports import filter_params
 
 from . import selectors
 from .models import Fulfilment, MaterialKind
 
+ENTITY = "material"
 
-def material_export(*, actor, q: str = "", kind: str = "") -> xlsx.ListExport:
+
+def material_export(*, actor, q: str = "", kind: str = "", custom_params=None) -> xlsx.ListExport:
     permissions.require(actor, "materials.export")
-    qs = selectors.material_list(actor=actor, q=q, kind=kind)
+    custom = selectors.custom_filters(actor=actor, params=custom_params or {})
+    qs = selectors.material_list(actor=actor, q=q, kind=kind, custom=custom)
     kinds = {value: str(label) for value, label in MaterialKind.choices}
     fulfilment = {value: str(label) for value, label in Fulfilment.choices}
     columns = [
@@ -25,11 +30,12 @@ def material_export(*, actor, q: str = "", kind: str = "") -> xlsx.ListExport:
         xlsx.Column(_("Safety stock"), lambda m: m.safety_stock, xlsx.QTY, 12),
         xlsx.Column(_("Lead time (days)"), lambda m: m.lead_time_days, xlsx.INT, 10),
         xlsx.Column(_("Active"), lambda m: m.is_active, width=8),
+        *custom_columns(actor, ENTITY),
     ]
     return xlsx.ListExport(
         kind="materials",
         title=_("Materials"),
         columns=columns,
         rows=qs.iterator(chunk_size=xlsx.CHUNK_SIZE),
-        filters={"q": q, "kind": kind},
+        filters={"q": q, "kind": kind, **filter_params(custom_params)},
     )

@@ -45,6 +45,7 @@ class Material(models.Model):
     )
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

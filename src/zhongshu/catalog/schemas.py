@@ -1,12 +1,20 @@
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
+
+from zhongshu.customfields import selectors as cf_selectors
 
 Kind = Literal["raw", "semi", "finished", "purchased"]
 FulfilmentMode = Literal["stock", "make"]
 # Numbers may arrive as people type them ("１，２３４．５"); the service normalises and validates.
 Number = Decimal | str
+
+
+CUSTOM_IN_DOC = (
+    "Custom fields by key (the fields defined for the material); null clears a value. "
+    "Values of fields the caller may not edit are refused."
+)
 
 
 class MaterialIn(Schema):
@@ -19,6 +27,7 @@ class MaterialIn(Schema):
     standard_price: Number | None = None
     safety_stock: Number | None = None
     lead_time_days: int | None = None
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
 class MaterialPatch(Schema):
@@ -31,6 +40,7 @@ class MaterialPatch(Schema):
     safety_stock: Number | None = None
     lead_time_days: int | None = None
     is_active: bool | None = None
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
 class MaterialOut(Schema):
@@ -44,3 +54,12 @@ class MaterialOut(Schema):
     safety_stock: Decimal
     lead_time_days: int
     is_active: bool
+    custom: dict[str, Any] = Field(
+        default_factory=dict, description="Custom fields the caller may see, by key."
+    )
+
+    @staticmethod
+    def resolve_custom(obj, context) -> dict[str, Any]:
+        # definitions are read once per request (cached on the user), not once per row
+        request = context["request"]
+        return cf_selectors.visible_values(request.auth, "material", obj.custom)

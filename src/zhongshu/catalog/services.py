@@ -11,6 +11,8 @@ from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
 from zhongshu.core.text import normalize_code
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
+from zhongshu.customfields import selectors as cf_selectors
+from zhongshu.customfields import values as cf_values
 
 from .models import Fulfilment, Material, MaterialKind
 
@@ -24,10 +26,13 @@ EDITABLE = [
     "safety_stock",
     "lead_time_days",
     "is_active",
+    "custom",
 ]
 
 
-def _clean(data: dict[str, Any], *, creating: bool, errors: Errors) -> dict[str, Any]:
+def _clean(
+    actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if creating or "name" in data:
         out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
@@ -54,6 +59,17 @@ def _clean(data: dict[str, Any], *, creating: bool, errors: Errors) -> dict[str,
             out["lead_time_days"] = value
     if data.get("is_active") is not None:
         out["is_active"] = bool(data["is_active"])
+    if creating or data.get("custom") is not None:
+        # a new material gets its fields' defaults and is checked for required ones even when
+        # no custom value is sent; values the actor may not edit raise ForbiddenField
+        out["custom"] = cf_values.clean_custom(
+            actor=actor,
+            definitions=cf_selectors.definitions("material", actor=actor),
+            raw=data.get("custom"),
+            existing=existing,
+            errors=errors,
+            creating=creating,
+        )
     return out
 
 
@@ -64,7 +80,7 @@ def material_create(*, actor, code: str, **data: Any) -> Material:
     code = clean_text(errors, "code", normalize_code(code), max_length=40, required=True)
     if code and Material.objects.filter(code=code).exists():
         errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
-    cleaned = _clean(data, creating=True, errors=errors)
+    cleaned = _clean(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Material(code=code, **cleaned)
     created._history_user = actor  # the history row names who created it, request or not
@@ -79,7 +95,7 @@ def material_update(*, actor, material: Material, data: dict[str, Any]) -> Mater
     if locked is None:
         raise NotFound()
     errors = Errors()
-    cleaned = _clean(data, creating=False, errors=errors)
+    cleaned = _clean(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

@@ -26,3 +26,11 @@ def keyset_page(qs, *, cursor: int | None, limit: int) -> tuple[list, int | None
     items = list(qs[: limit + 1])
     next_cursor = items[limit - 1].id if len(items) > limit else None
     return items[:limit], next_cursor
+
+
+def offset_page(qs, *, offset: int, limit: int) -> tuple[list, int | None]:
+    """One page of a list in another order than ``-id`` (e.g. sorted by a due date or a custom
+    field): bounded offset paging; sorted lists are read from the top."""
+    offset = min(max(offset or 0, 0), MAX_OFFSET)
+    items = list(qs[offset : offset + limit + 1])
+    return items[:limit], (offset + limit if len(items) > limit else None)

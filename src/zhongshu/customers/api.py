@@ -17,17 +17,24 @@ class CustomerFilters(Schema):
     region: str = ""
 
 
-@router.get("", response={200: list[CustomerOut], **errors(401, 403)})
+@router.get("", response={200: list[CustomerOut], **errors(401, 403, 422)})
 @paginate(BoundedLimitOffset)
 def list_customers(request, filters: Query[CustomerFilters]):
-    return selectors.customer_list(actor=request.auth, q=filters.q, region=filters.region)
+    """``cf_<key>=…`` (and ``__gte``, ``__lte``, ``__contains``, ``__empty``) filter on the custom
+    fields the caller may filter on; an unknown or bad one is a 422."""
+    custom = selectors.custom_filters(actor=request.auth, params=request.GET)
+    return selectors.customer_list(
+        actor=request.auth, q=filters.q, region=filters.region, custom=custom
+    )
 
 
 # declared before "/{code}", which would otherwise take "export.xlsx" for a customer code
 @router.get("/export.xlsx", response=errors(401, 403, 422))
 def export_customers(request, filters: Query[CustomerFilters]):
     """The customer list as an xlsx workbook: the same filters and scope as ``GET /customers``."""
-    export = exports.customer_export(actor=request.auth, q=filters.q, region=filters.region)
+    export = exports.customer_export(
+        actor=request.auth, q=filters.q, region=filters.region, custom_params=request.GET
+    )
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 

@@ -6,3 +6,11 @@ class CustomersConfig(AppConfig):
     name = "zhongshu.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self):
+        from zhongshu.accounts import permissions
+        from zhongshu.customfields import registry
+
+        from .models import Customer
+
+        registry.register("customer", Customer, permissions.scope_customers)

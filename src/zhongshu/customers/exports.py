@@ -4,14 +4,19 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.customfields.exports import columns as custom_columns
+from zhongshu.customfields.exports import filter_params
 
 from . import selectors
 from .models import CustomerTier
 
+ENTITY = "customer"
 
-def customer_export(*, actor, q: str = "", region: str = "") -> xlsx.ListExport:
+
+def customer_export(*, actor, q: str = "", region: str = "", custom_params=None) -> xlsx.ListExport:
     permissions.require(actor, "customers.export")
-    qs = selectors.customer_list(actor=actor, q=q, region=region)
+    custom = selectors.custom_filters(actor=actor, params=custom_params or {})
+    qs = selectors.customer_list(actor=actor, q=q, region=region, custom=custom)
     tiers = {value: str(label) for value, label in CustomerTier.choices}
     columns = [
         xlsx.Column(_("Code"), lambda c: c.code, width=12),
@@ -22,11 +27,12 @@ def customer_export(*, actor, q: str = "", region: str = "") -> xlsx.ListExport:
         xlsx.Column(_("Phone"), lambda c: c.phone, width=16),
         xlsx.Column(_("Address"), lambda c: c.address, width=36),
         xlsx.Column(_("Active"), lambda c: c.is_active, width=8),
+        *custom_columns(actor, ENTITY),
     ]
     return xlsx.ListExport(
         kind="customers",
         title=_("Customers"),
         columns=columns,
         rows=qs.iterator(chunk_size=xlsx.CHUNK_SIZE),
-        filters={"q": q, "region": region},
+        filters={"q": q, "region": region, **filter_params(custom_params)},
     )

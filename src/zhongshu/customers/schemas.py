@@ -1,8 +1,16 @@
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.customfields import selectors as cf_selectors
+
 Tier = Literal["key", "growing", "at_risk", "new", "regular"]
+
+
+CUSTOM_IN_DOC = (
+    "Custom fields by key (the fields defined for the customer); null clears a value. "
+    "Values of fields the caller may not edit are refused."
+)
 
 
 class CustomerIn(Schema):
@@ -13,6 +21,7 @@ class CustomerIn(Schema):
     contact: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
 class CustomerPatch(Schema):
@@ -23,6 +32,7 @@ class CustomerPatch(Schema):
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
     is_active: bool | None = None
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
 class CustomerOut(Schema):
@@ -34,3 +44,12 @@ class CustomerOut(Schema):
     phone: str
     address: str
     is_active: bool
+    custom: dict[str, Any] = Field(
+        default_factory=dict, description="Custom fields the caller may see, by key."
+    )
+
+    @staticmethod
+    def resolve_custom(obj, context) -> dict[str, Any]:
+        # definitions are read once per request (cached on the user), not once per row
+        request = context["request"]
+        return cf_selectors.visible_values(request.auth, "customer", obj.custom)

@@ -11,13 +11,17 @@ from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
+from zhongshu.customfields import selectors as cf_selectors
+from zhongshu.customfields import values as cf_values
 
 from .models import Customer, CustomerTier
 
-EDITABLE = ["name", "region", "tier", "contact", "phone", "address", "is_active"]
+EDITABLE = ["name", "region", "tier", "contact", "phone", "address", "is_active", "custom"]
 
 
-def _clean(actor, data: dict[str, Any], *, creating: bool, errors: Errors) -> dict[str, Any]:
+def _clean(
+    actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
+) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if creating or "name" in data:
         out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
@@ -39,6 +43,17 @@ def _clean(actor, data: dict[str, Any], *, creating: bool, errors: Errors) -> di
             out[field] = clean_text(errors, field, data[field], max_length=length)
     if "is_active" in data and data["is_active"] is not None:
         out["is_active"] = bool(data["is_active"])
+    if creating or data.get("custom") is not None:
+        # a new customer gets its fields' defaults and is checked for required ones even when
+        # no custom value is sent; values the actor may not edit raise ForbiddenField
+        out["custom"] = cf_values.clean_custom(
+            actor=actor,
+            definitions=cf_selectors.definitions("customer", actor=actor),
+            raw=data.get("custom"),
+            existing=existing,
+            errors=errors,
+            creating=creating,
+        )
     return out
 
 
@@ -64,7 +79,7 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
     if locked is None or not permissions.region_allowed(actor, locked.region_id):
         raise NotFound()
     errors = Errors()
-    cleaned = _clean(actor, data, creating=False, errors=errors)
+    cleaned = _clean(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

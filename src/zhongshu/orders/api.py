@@ -3,10 +3,12 @@ from ninja import Header, Query, Router
 
 from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
+from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.idempotency import run_once
-from zhongshu.core.pagination import keyset_page
+from zhongshu.core.pagination import keyset_page, offset_page
 from zhongshu.core.schemas import errors
 from zhongshu.core.signals import user_activity
+from zhongshu.core.validation import Errors
 
 from . import exports, selectors, services
 from .models import Order
@@ -24,8 +26,16 @@ def _detail_json(request, order_id: int) -> dict:
     return OrderOut.model_validate(order, context={"request": request}).model_dump(mode="json")
 
 
-def _order_filters(filters: OrderFiltersIn) -> selectors.OrderFilters:
+def _order_filters(request, filters: OrderFiltersIn) -> selectors.OrderFilters:
+    """The documented filters plus ``cf_<key>`` parameters of filterable custom fields."""
+    problems = Errors()
+    custom = selectors.parse_custom_filters(actor=request.auth, params=request.GET, errors=problems)
+    sort = selectors.parse_sort(actor=request.auth, value=filters.sort, errors=problems)
+    if problems:
+        raise ValidationFailed(problems.items)
     return selectors.OrderFilters(
+        custom=custom,
+        sort=sort,
         status=filters.status,
         customer=filters.customer,
         priority=filters.priority or "",
@@ -41,10 +51,13 @@ def _order_filters(filters: OrderFiltersIn) -> selectors.OrderFilters:
 def list_orders(request, filters: Query[OrderFiltersIn]):
     qs = selectors.order_list(
         actor=request.auth,
-        filters=_order_filters(filters),
+        filters=(f := _order_filters(request, filters)),
     )
-    items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+    if selectors.is_keyset(f):
+        items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
+        return {"items": items, "next_cursor": next_cursor}
+    items, next_offset = offset_page(qs, offset=filters.offset, limit=filters.limit)
+    return {"items": items, "next_cursor": None, "next_offset": next_offset}
 
 
 @router.get("/export.xlsx", response=errors(401, 403, 422))
@@ -53,7 +66,7 @@ def export_orders(request, filters: Query[OrderFiltersIn]):
     (``cursor`` and ``limit`` are ignored: every matching order is exported). Logged."""
     export = exports.order_export(
         actor=request.auth,
-        filters=_order_filters(filters),
+        filters=_order_filters(request, filters),
     )
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
 

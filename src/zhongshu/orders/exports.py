@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.customfields.exports import columns as custom_columns
 
 from . import selectors
 from .statuses import Channel, OrderStatus, PaymentTerms, Priority
@@ -40,6 +41,7 @@ def order_export(*, actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
         xlsx.Column(_("Sales owner"), lambda o: o.sales_owner.get_username(), width=12),
         xlsx.Column(_("Created"), lambda o: o.created_at, xlsx.DATETIME, 17),
         xlsx.Column(_("Note"), lambda o: o.note, width=30),
+        *custom_columns(actor, "order"),
     ]
     return xlsx.ListExport(
         kind="orders",

@@ -79,6 +79,7 @@ class Order(models.Model):
     tax_amount = models.DecimalField(_("tax"), max_digits=16, decimal_places=2, default=0)
     total_amount = models.DecimalField(_("total"), max_digits=16, decimal_places=2, default=0)
     note = models.TextField(_("note"), blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -169,6 +170,7 @@ class OrderLine(models.Model):
         _("shipped quantity"), max_digits=14, decimal_places=3, default=0
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -1,8 +1,11 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from ninja import Field, Schema
+
+from zhongshu.accounts import permissions
+from zhongshu.customfields import selectors as custom_fields
 
 from .statuses import TRANSITIONS
 
@@ -13,6 +16,17 @@ StatusIn = Literal[
     "draft", "pending_review", "confirmed", "scheduling", "in_production", "awaiting_qc",
     "shipped", "completed", "cancelled",
 ]  # fmt: skip
+
+
+CUSTOM_IN = (
+    "Custom field values by key (see the field definitions under /api/v1/custom-fields); "
+    "a field left out keeps its value, null clears it"
+)
+CUSTOM_OUT = "Custom field values by key: only the fields the caller may see"
+
+
+def visible_custom(context, entity: str, obj) -> dict[str, Any]:
+    return custom_fields.visible_values(context["request"].auth, entity, obj.custom)
 
 
 # Input types are deliberately lenient ("１２", "1,234.5", an unknown priority): the service
@@ -29,6 +43,7 @@ class OrderLineIn(Schema):
     )
     fulfilment: Literal["stock", "make"] | str | None = None
     note: str | None = Field(None, description="At most 200 characters")
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 class OrderIn(Schema):
@@ -41,6 +56,7 @@ class OrderIn(Schema):
     payment_terms: PaymentTermsIn | str | None = None
     note: str | None = Field(None, description="At most 2000 characters")
     external_no: str | None = Field(None, description="At most 64 characters")
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
 class OrderPatch(Schema):
@@ -52,6 +68,7 @@ class OrderPatch(Schema):
     tax_rate: Number | None = None
     payment_terms: PaymentTermsIn | str | None = None
     note: str | None = None
+    custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
     lines: list[OrderLineIn] | None = Field(
         None, description="Replaces all lines; a line sent without unit_price keeps its price"
     )
@@ -74,6 +91,11 @@ class OrderLineOut(Schema):
     fulfilment: str
     shipped_quantity: Decimal
     note: str
+    custom: dict[str, Any] = Field(description=CUSTOM_OUT)
+
+    @staticmethod
+    def resolve_custom(obj, context) -> dict:
+        return visible_custom(context, "order_line", obj)
 
 
 class OrderEventOut(Schema):
@@ -88,6 +110,28 @@ class OrderEventOut(Schema):
     @staticmethod
     def resolve_actor(obj) -> str | None:
         return obj.actor.username if obj.actor_id else None
+
+    @staticmethod
+    def resolve_data(obj, context) -> dict:
+        return redact_event_data(context["request"].auth, obj.data)
+
+
+def redact_event_data(actor, data: dict) -> dict:
+    """A timeline entry without the custom fields the reader may not see."""
+    hidden = {
+        f"custom.{d.key}"
+        for d in custom_fields.definitions("order", actor=actor)
+        if not permissions.custom_field_visible(actor, d)
+    }
+    if not hidden or not isinstance(data, dict):
+        return data
+    out = dict(data)
+    if isinstance(out.get("changed"), list):
+        out["changed"] = [c for c in out["changed"] if c not in hidden]
+    for part in ("before", "after"):
+        if isinstance(out.get(part), dict):
+            out[part] = {k: v for k, v in out[part].items() if k not in hidden}
+    return out
 
 
 class OrderSummaryOut(Schema):
@@ -107,10 +151,15 @@ class OrderSummaryOut(Schema):
     sales_owner: str = Field(alias="sales_owner.username")
     created_at: datetime
     version: int
+    custom: dict[str, Any] = Field(description=CUSTOM_OUT)
 
     @staticmethod
     def resolve_status_label(obj) -> str:
         return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_custom(obj, context) -> dict:
+        return visible_custom(context, "order", obj)
 
 
 class OrderOut(OrderSummaryOut):
@@ -144,6 +193,9 @@ class OrderPage(Schema):
     next_cursor: int | None = Field(
         description="Pass as ?cursor= for the next page; null at the end"
     )
+    next_offset: int | None = Field(
+        None, description="With ?sort=: pass as ?offset= for the next page; null at the end"
+    )
 
 
 class OrderFiltersIn(Schema):
@@ -155,5 +207,12 @@ class OrderFiltersIn(Schema):
     created_from: date | None = Field(None, description="order date on or after (local time)")
     created_to: date | None = Field(None, description="order date on or before (local time)")
     q: str = Field("", max_length=100)
+    sort: str = Field(
+        "",
+        max_length=50,
+        description="due_date, total, number, created or cf_<key> of a filterable custom field; "
+        "prefix - for descending. Default: newest first",
+    )
     cursor: int | None = Field(None, ge=0, le=2**63 - 1)
+    offset: int = Field(0, ge=0, le=1_000_000, description="Paging of a sorted list")
     limit: int = Field(50, ge=1, le=200)

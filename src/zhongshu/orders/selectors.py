@@ -1,14 +1,18 @@
 """Order reads, always scoped to the user (other regions simply do not exist for them)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.validation import Errors
 from zhongshu.customers.models import Customer
+from zhongshu.customfields import query as custom_query
+from zhongshu.customfields import selectors as custom_fields
 
 from .models import Order, OrderEvent, OrderLine
 
@@ -27,6 +31,41 @@ class OrderFilters:
     q: str = ""
     channel: str = ""
     owner_id: int | None = None
+    # [(definition, op, value)] from ``parse_custom_filters``; "" / "-due_date" / "cf_<key>" …
+    custom: list = field(default_factory=list)
+    sort: str = ""
+
+
+# sort name → order_by; every one ends in id so pages are stable
+SORTS = {
+    "due_date": ("due_date", "id"),
+    "-due_date": ("-due_date", "-id"),
+    "created": ("id",),
+    "-created": ("-id",),
+    "total": ("total_amount", "id"),
+    "-total": ("-total_amount", "-id"),
+    "number": ("number",),
+    "-number": ("-number",),
+}
+
+
+def parse_custom_filters(*, actor, params, errors: Errors) -> list:
+    """``cf_<key>…`` list parameters → filters on the custom fields the actor may see and filter
+    on; anything else (a hidden field, a bad value) is an error, never a silent no-op."""
+    return custom_query.parse_filters(custom_fields.filterable(actor, "order"), params, errors)
+
+
+def parse_sort(*, actor, value: str, errors: Errors, name: str = "sort") -> str:
+    value = (value or "").strip()
+    if not value or value in SORTS:
+        return value
+    base = value.removeprefix("-")
+    if base.startswith("cf_") and any(
+        d.param == base and d.sortable for d in custom_fields.filterable(actor, "order")
+    ):
+        return value
+    errors.add(name, _("Unknown sort: %(s)s") % {"s": value})
+    return ""
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
@@ -83,7 +122,24 @@ def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
         elif ids:
             match |= Q(customer_id__in=ids)
         qs = qs.filter(match)
-    return qs.select_related("customer", "customer__region", "sales_owner").order_by("-id")
+    qs = custom_query.apply_filters(qs, f.custom)
+    qs = qs.select_related("customer", "customer__region", "sales_owner")
+    return _sorted(actor, qs, f.sort)
+
+
+def _sorted(actor, qs: QuerySet, sort: str) -> QuerySet:
+    if sort in SORTS:
+        return qs.order_by(*SORTS[sort])
+    base = sort.removeprefix("-")
+    for defn in custom_fields.filterable(actor, "order") if base.startswith("cf_") else ():
+        if defn.param == base and defn.sortable:
+            return custom_query.order_by(qs, defn, descending=sort.startswith("-"))
+    return qs.order_by("-id")
+
+
+def is_keyset(filters: OrderFilters | None) -> bool:
+    """Whether the list is in its default order (newest first), which pages by id."""
+    return not filters or filters.sort in ("", "-created")
 
 
 def order_get(*, actor, order_id) -> Order:

@@ -17,6 +17,8 @@ from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
 from zhongshu.customers.models import Customer
+from zhongshu.customfields import selectors as custom_fields
+from zhongshu.customfields.values import clean_custom
 
 from . import hooks
 from .exceptions import IllegalTransition, OrderNotEditable, TransitionBlocked
@@ -127,7 +129,16 @@ def _clean_terms(errors: Errors, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
+def _clean_lines(
+    errors: Errors,
+    raw_lines: Any,
+    *,
+    actor=None,
+    existing: dict | None = None,
+    enforce_required: bool = True,
+) -> list[dict[str, Any]]:
+    """``existing``: stored custom values of the current lines by (material code, line number),
+    kept for the fields the actor does not see or does not send."""
     if not isinstance(raw_lines, list | tuple) or not raw_lines:
         errors.add("lines", _("An order needs at least one line."))
         return []
@@ -166,6 +177,19 @@ def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
                 errors, f"{prefix}.fulfilment", line["fulfilment"], Fulfilment
             )
         note = clean_text(errors, f"{prefix}.note", line.get("note"), max_length=200)
+        stored = (existing or {}).get((code, i + 1))
+        custom = clean_custom(
+            actor=actor,
+            definitions=custom_fields.definitions("order_line", actor=actor),
+            raw=line.get("custom") if isinstance(line.get("custom"), dict) else None,
+            existing=stored,
+            errors=errors,
+            prefix=f"{prefix}.custom",
+            creating=stored is None,
+            enforce_required=enforce_required,
+        )
+        if line.get("custom") is not None and not isinstance(line.get("custom"), dict):
+            errors.add(f"{prefix}.custom", _("Expected an object of field values."))
         price = unit_price if price_given else getattr(material, "standard_price", None)
         if quantity is not None and price is not None and not _fits(quantity * price):
             errors.add(f"{prefix}.amount", _("Quantity × unit price is too large."))
@@ -179,6 +203,7 @@ def _clean_lines(errors: Errors, raw_lines: Any) -> list[dict[str, Any]]:
                     "price_given": price_given,
                     "fulfilment": fulfilment or material.fulfilment,
                     "note": note,
+                    "custom": custom,
                 }
             )
     return cleaned
@@ -215,6 +240,7 @@ def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
             amount=money(line["quantity"] * line["unit_price"]),
             fulfilment=line["fulfilment"],
             note=line["note"],
+            custom=line.get("custom") or {},
         )
         for i, line in enumerate(lines, start=1)
     ]
@@ -264,6 +290,7 @@ def order_create(
     channel: str = Channel.DIRECT,
     external_no: str = "",
     allow_past_due: bool = False,
+    custom: dict | None = None,
 ) -> Order:
     """Create a draft order with its lines. Numbers are allocated inside the same transaction."""
     permissions.require(actor, "orders.create")
@@ -282,7 +309,12 @@ def order_create(
     )
     channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)
     external_no = clean_text(errors, "external_no", external_no, max_length=64)
-    cleaned_lines = _clean_lines(errors, lines)
+    # platform orders cannot carry our custom fields: a person completes required ones later
+    by_person = channel in (None, "", Channel.DIRECT)
+    cleaned_lines = _clean_lines(errors, lines, actor=actor, enforce_required=by_person)
+    custom_values = _clean_order_custom(
+        errors, actor, custom, {}, creating=True, enforce_required=by_person
+    )
     errors.raise_if_any()
     price_fields = [f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms]
     if any(line["price_given"] for line in cleaned_lines):
@@ -298,6 +330,7 @@ def order_create(
         due_date=due,
         channel=channel,
         external_no=external_no,
+        custom=custom_values,
         **terms,
     )
     _stamp(order, actor)
@@ -309,6 +342,33 @@ def order_create(
     _event(order, actor, "created", to_status=order.status)
     _after_commit(actor, order, "created")
     return order
+
+
+def _clean_order_custom(
+    errors: Errors, actor, raw: Any, existing: dict, *, creating: bool, enforce_required=True
+) -> dict:
+    if raw is not None and not isinstance(raw, dict):
+        errors.add("custom", _("Expected an object of field values."))
+        raw = None
+    return clean_custom(
+        actor=actor,
+        definitions=custom_fields.definitions("order", actor=actor),
+        raw=raw,
+        existing=existing,
+        errors=errors,
+        creating=creating,
+        enforce_required=enforce_required,
+    )
+
+
+def _custom_changes(before: dict, after: dict) -> tuple[dict, dict]:
+    """The changed custom values as ``custom.<key>`` entries of the timeline's before/after
+    (so a reader's view can leave out the fields they may not see)."""
+    keys = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))
+    return (
+        {f"custom.{k}": before.get(k) for k in keys},
+        {f"custom.{k}": after.get(k) for k in keys},
+    )
 
 
 def _lock_order(actor, order_id: Any) -> Order:
@@ -355,10 +415,24 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
         },
     )
     changes.update({k: v for k, v in terms.items() if v is not None and getattr(order, k) != v})
-    new_lines = _clean_lines(errors, data["lines"]) if data.get("lines") is not None else None
+    old_lines = list(order.lines.select_related("material"))
+    new_lines = (
+        _clean_lines(
+            errors,
+            data["lines"],
+            actor=actor,
+            existing={(ol.material.code, ol.line_no): ol.custom for ol in old_lines},
+        )
+        if data.get("lines") is not None
+        else None
+    )
+    new_custom = (
+        _clean_order_custom(errors, actor, data["custom"], order.custom, creating=False)
+        if "custom" in data
+        else order.custom
+    )
     errors.raise_if_any()
 
-    old_lines = list(order.lines.select_related("material"))
     lines_changed = False
     if new_lines is not None:
         old_prices = {(ol.material.code, ol.line_no): ol.unit_price for ol in old_lines}
@@ -367,7 +441,8 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
             for i, nl in enumerate(new_lines, start=1)
         )
         as_tuple = [
-            (ol.material_id, ol.quantity, ol.unit_price, ol.fulfilment, ol.note) for ol in old_lines
+            (ol.material_id, ol.quantity, ol.unit_price, ol.fulfilment, ol.note, ol.custom)
+            for ol in old_lines
         ]
         new_tuple = [
             (
@@ -378,6 +453,7 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
                 else old_prices.get((nl["material"].code, i), nl["unit_price"]),
                 nl["fulfilment"],
                 nl["note"],
+                nl["custom"],
             )
             for i, nl in enumerate(new_lines, start=1)
         ]
@@ -393,11 +469,13 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
         price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
     permissions.require_fields(actor, "order", price_fields)
 
-    if not changes and not lines_changed:
+    custom_before, custom_after = _custom_changes(order.custom or {}, new_custom)
+    if not changes and not lines_changed and not custom_after:
         return order
     before = {k: _jsonable(getattr(order, k)) for k in changes}
     for field, value in changes.items():
         setattr(order, field, value)
+    order.custom = new_custom
     line_objs = _write_lines(order, new_lines) if lines_changed else old_lines
     order.compute_amounts(line_objs)
     _check_totals(order)
@@ -408,9 +486,9 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
         actor,
         "updated",
         data={
-            "changed": sorted([*changes, *(["lines"] if lines_changed else [])]),
-            "before": before,
-            "after": {k: _jsonable(v) for k, v in changes.items()},
+            "changed": sorted([*changes, *custom_after, *(["lines"] if lines_changed else [])]),
+            "before": {**before, **custom_before},
+            "after": {**{k: _jsonable(v) for k, v in changes.items()}, **custom_after},
         },
     )
     _after_commit(actor, order, "updated")
@@ -628,7 +706,7 @@ def _clean_change(order: Order, changes: dict[str, Any]) -> tuple[dict, list, li
             if upd:
                 updates.append((line, upd))
         else:
-            cleaned = _clean_lines(errors, [item])
+            cleaned = _clean_lines(errors, [item], enforce_required=False)
             new_lines.extend(cleaned)
     if len(removals) == len(existing) and not new_lines and existing:
         errors.add("lines", _("An order needs at least one line."))

@@ -69,6 +69,7 @@ def navigation(request):
             "inventory": _can(user, "inventory.view"),
             "audit": _can(user, "audit.view"),
             "users": _can(user, "users.manage"),
+            "customfields": _can(user, "customfields.manage"),
             "dashboard": _can(user, "dashboard.view"),
             "production": _can(user, "production.view"),
             "qc": _can(user, "qc.view"),
@@ -83,7 +84,7 @@ def navigation(request):
             "channels": _can(user, "channels.view"),
             "aftersales": _can(user, "aftersales.view"),
             "analytics": _can(user, "analytics.segments"),
-            "planning": _can(user, "planning.view"),
+            "planning": _can(user, "planning.view") or _can(user, "planning.po_view"),
         },
         # small counters in the header (unread messages, open follow-ups, approvals waiting)
         "badges": _badges(user),

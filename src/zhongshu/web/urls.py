@@ -3,7 +3,7 @@ from django.urls import path
 
 from zhongshu.accounts.forms import LoginForm
 
-from .views import audit, common, exports, masterdata, order_form, orders, users
+from .views import audit, common, exports, masterdata, order_form, order_list, orders, users
 
 app_name = "web"
 
@@ -19,7 +19,9 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("orders/", orders.order_list, name="order_list"),
+    path("orders/", order_list.order_list, name="order_list"),
+    path("orders/views/save/", order_list.view_save, name="order_view_save"),
+    path("orders/views/<int:view_id>/delete/", order_list.view_delete, name="order_view_delete"),
     path("orders/export.xlsx", exports.orders_xlsx, name="orders_xlsx"),
     path("orders/new/", order_form.order_create, name="order_create"),
     path("orders/line-row/", order_form.line_row, name="order_line_row"),

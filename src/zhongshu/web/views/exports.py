@@ -11,15 +11,15 @@ from django.views.decorators.http import require_GET
 from zhongshu.accounts import audit
 from zhongshu.catalog.exports import material_export
 from zhongshu.core import xlsx
+from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.customers.exports import customer_export
 from zhongshu.inventory.exports import level_export, shipment_export
-from zhongshu.orders import selectors as orders
 from zhongshu.orders.exports import order_export
 
 from ..errors import domain_errors
-from ..forms import OrderFilterForm
 from .audit import AuditFilterForm, audit_filters
+from .order_list import order_filters
 
 
 def _send(request, export: xlsx.ListExport):
@@ -30,19 +30,10 @@ def _send(request, export: xlsx.ListExport):
 @require_GET
 @domain_errors
 def orders_xlsx(request):
-    form = OrderFilterForm(request.GET or None)
-    form.is_valid()  # as on the list page: invalid filters are ignored
-    f = form.cleaned_data if form.is_bound else {}
-    filters = orders.OrderFilters(
-        status=f.get("status") or None,
-        customer=f.get("customer", ""),
-        priority=f.get("priority", ""),
-        due_after=f.get("due_from"),
-        due_before=f.get("due_to"),
-        created_from=f.get("created_from"),
-        created_to=f.get("created_to"),
-        q=f.get("q", ""),
-    )
+    _form, filters, problems = order_filters(request)
+    if problems:
+        # a bad custom filter refuses the download rather than export unfiltered rows
+        raise ValidationFailed(problems.items)
     return _send(request, order_export(actor=request.user, filters=filters))
 
 
@@ -51,7 +42,8 @@ def orders_xlsx(request):
 @domain_errors
 def customers_xlsx(request):
     q = request.GET.get("q", "")[:100]
-    return _send(request, customer_export(actor=request.user, q=q))
+    # a bad custom filter refuses the download (an error page) rather than export unfiltered rows
+    return _send(request, customer_export(actor=request.user, q=q, custom_params=request.GET))
 
 
 @login_required
@@ -59,7 +51,7 @@ def customers_xlsx(request):
 @domain_errors
 def materials_xlsx(request):
     q = request.GET.get("q", "")[:100]
-    return _send(request, material_export(actor=request.user, q=q))
+    return _send(request, material_export(actor=request.user, q=q, custom_params=request.GET))
 
 
 @login_required

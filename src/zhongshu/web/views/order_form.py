@@ -13,6 +13,7 @@ from zhongshu.customers import selectors as customers
 from zhongshu.orders import selectors, services
 from zhongshu.orders.statuses import EDITABLE, PaymentTerms, Priority
 
+from .. import custom_forms
 from ..errors import apply_error, domain_errors
 from ..forms import LineForm, OrderForm, line_indexes, plain_number
 
@@ -43,8 +44,36 @@ def _customer_label(user, code: str) -> str:
     return f"{customer.name} · {customer.region.name}" if customer else ""
 
 
-def _render(request, *, form, lines, order=None, status=200):
+def _line_inputs(user, lines: list[LineForm], order=None) -> bool:
+    """Give each line row its custom inputs; whether order lines have custom fields at all."""
+    stored = {i: line.custom for i, line in enumerate(order.lines.all())} if order else {}
+    any_fields = False
+    for line in lines:
+        line.cf_prefix = f"lines-{line.index}-"
+        existing = getattr(line, "stored_custom", stored.get(line.index))
+        line.custom_inputs = custom_forms.form_inputs(
+            user,
+            "order_line",
+            existing,
+            errors=getattr(line, "custom_errors", None),
+            posted=getattr(line, "posted_custom", None),
+            creating=existing is None,
+        )
+        any_fields = any_fields or bool(line.custom_inputs)
+    return any_fields
+
+
+def _render(request, *, form, lines, order=None, status=200, posted=None, custom_errors=None):
     _label_materials(request.user, lines)
+    line_fields = _line_inputs(request.user, lines, order)
+    custom_inputs = custom_forms.form_inputs(
+        request.user,
+        "order",
+        order.custom if order else None,
+        errors=custom_errors,
+        posted=posted,
+        creating=order is None,
+    )
     next_index = max((line.index for line in lines), default=-1) + 1
     context = {
         "form": form,
@@ -53,6 +82,8 @@ def _render(request, *, form, lines, order=None, status=200):
         "next_index": next_index,
         "price_editable": form.price_editable,
         "customer_label": _customer_label(request.user, form["customer"].value()),
+        "custom_inputs": custom_inputs,
+        "line_fields": line_fields,
     }
     return render(request, "web/orders/form.html", context, status=status)
 
@@ -98,18 +129,41 @@ def _handle(request, *, order=None):
     lines = [LineForm(post, index=i, price_editable=price_editable) for i in line_indexes(post)]
     for line in lines:
         line.is_valid()
+    custom, upload_errors = custom_forms.read_post(
+        request, request.user, "order", existing=order.custom if order else None
+    )
+    stored_lines = {i: ol.custom for i, ol in enumerate(order.lines.all())} if order else {}
+    for line in lines:
+        line.posted_custom, line.custom_errors = custom_forms.read_post(
+            request,
+            request.user,
+            "order_line",
+            prefix=f"lines-{line.index}-",
+            existing=stored_lines.get(line.index),
+        )
+        line.stored_custom = stored_lines.get(line.index)
+    again = {"form": form, "order": order, "posted": custom}
     if "add_line" in post:
         next_index = max((line.index for line in lines), default=-1) + 1
         lines.append(LineForm(index=next_index, price_editable=price_editable))
-        return _render(request, form=form, lines=lines, order=order)
+        return _render(request, lines=lines, **again)
     if "remove_line" in post:
         remove = post.get("remove_line")
         lines = [line for line in lines if str(line.index) != remove]
-        return _render(request, form=form, lines=lines, order=order)
+        return _render(request, lines=lines, **again)
+    if upload_errors or any(line.custom_errors for line in lines):
+        messages.error(request, _("Some fields are not valid."))
+        return _render(request, lines=lines, status=422, custom_errors=upload_errors, **again)
 
     submitted = [line for line in lines if not line.is_blank]
     data = form.service_data(post)
-    data["lines"] = [line.service_data() for line in submitted]
+    data["lines"] = [
+        {**line.service_data(), "custom": line.posted_custom}
+        if line.posted_custom
+        else line.service_data()
+        for line in submitted
+    ]
+    data["custom"] = custom
     try:
         if order is None:
             saved = services.order_create(actor=request.user, **data)
@@ -123,8 +177,13 @@ def _handle(request, *, order=None):
             )
             messages.success(request, _("Order %(number)s saved.") % {"number": saved.number})
     except DomainError as exc:
-        status = apply_error(request, exc, form=form, lines=submitted)
-        return _render(request, form=form, lines=lines, order=order, status=status)
+        rest, custom_errors = custom_forms.take_errors(exc)
+        for k, line in enumerate(submitted):
+            rest, line.custom_errors = custom_forms.take_errors(rest, prefix=f"lines[{k}].custom")
+        status = apply_error(request, rest, form=form, lines=submitted)
+        if custom_errors or any(line.custom_errors for line in submitted):
+            status = 422
+        return _render(request, lines=lines, status=status, custom_errors=custom_errors, **again)
     return redirect("web:order_detail", order_id=saved.pk)
 
 
@@ -166,6 +225,7 @@ def line_row(request):
             data[f"lines-{index}-unit_price"] = plain_number(material.standard_price)
     line = LineForm(data, index=index, price_editable=price_editable)
     _label_materials(request.user, [line])
+    line_fields = _line_inputs(request.user, [line])
     return render(
         request,
         "web/orders/_line_row.html",
@@ -173,6 +233,7 @@ def line_row(request):
             "line": line,
             "price_editable": price_editable,
             "oob_add_button": bool(params.get("add_line")),
+            "line_fields": line_fields,
             "next_index": index + 1,
         },
     )

@@ -1,25 +1,25 @@
 """Order list, detail and transitions. Reads go through ``orders.selectors``, writes through
 ``orders.services``; refusals are shown through ``web.errors``."""
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError
-from zhongshu.core.pagination import keyset_page
 from zhongshu.core.signals import user_activity
+from zhongshu.customfields import selectors as custom_fields
+from zhongshu.customfields.models import FieldType
+from zhongshu.customfields.values import display
 from zhongshu.orders import selectors, services
 from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import EDITABLE, TRANSITIONS, OrderStatus
 
+from .. import custom_forms
 from ..errors import apply_error, domain_errors
-from ..forms import OrderFilterForm, TransitionForm
+from ..forms import TransitionForm
 from ..panels import order_panels
 
 DEFAULT_LIMIT = 25
@@ -33,39 +33,17 @@ def _int(value, default=None):
         return default
 
 
-@login_required
-@domain_errors
-def order_list(request):
-    form = OrderFilterForm(request.GET or None)
-    form.is_valid()  # invalid dates are shown next to their inputs and ignored
-    f = form.cleaned_data if form.is_bound else {}
-    filters = selectors.OrderFilters(
-        status=f.get("status") or None,
-        customer=f.get("customer", ""),
-        priority=f.get("priority", ""),
-        due_after=f.get("due_from"),
-        due_before=f.get("due_to"),
-        created_from=f.get("created_from"),
-        created_to=f.get("created_to"),
-        q=f.get("q", ""),
-    )
-    limit = min(max(_int(request.GET.get("limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
-    qs = selectors.order_list(actor=request.user, filters=filters)
-    orders, next_cursor = keyset_page(qs, cursor=_int(request.GET.get("cursor")), limit=limit)
-    params = [(k, v) for k, values in request.GET.lists() if k != "cursor" for v in values]
-    next_query = urlencode([*params, ("cursor", next_cursor)]) if next_cursor else None
-    context = {
-        "form": form,
-        "orders": orders,
-        "next_query": next_query,
-        "first_query": urlencode(params) if request.GET.get("cursor") else None,
-        "can_create": permissions.can(request.user, "orders.create"),
-    }
-    partial = request.htmx and request.htmx.target == "order-table"
-    template = "web/orders/_table.html" if partial else "web/orders/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request", "HX-Target"])
-    return response
+def _custom_facts(user, order) -> list[dict]:
+    defs = [d for d in custom_fields.visible(user, "order") if d.key in order.custom]
+    users = custom_fields.user_names(defs, [order.custom])
+    return [
+        {
+            "label": d.label,
+            "text": display(d, order.custom[d.key], users),
+            "file_id": order.custom[d.key].get("id") if d.type == FieldType.FILE else None,
+        }
+        for d in defs
+    ]
 
 
 @login_required
@@ -83,12 +61,17 @@ def order_detail(request, order_id: int):
         transition = TRANSITIONS.get(event.action)
         event.action_label = transition.label if transition else event.action
     can_edit = order.status in EDITABLE and permissions.can(request.user, "orders.edit", order)
+    lines = list(order.lines.all())
+    line_fields = custom_fields.visible(request.user, "order_line")
+    custom_forms.attach_cells(lines, line_fields)
     return render(
         request,
         "web/orders/detail.html",
         {
             "order": order,
-            "lines": list(order.lines.all()),
+            "lines": lines,
+            "line_fields": line_fields,
+            "custom_facts": _custom_facts(request.user, order),
             "events": events,
             "actions": actions,
             "can_edit": can_edit,
