@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -166,8 +166,8 @@ def order_list(request):
     return response
 
 
-def _query_filters(query: str) -> tuple[dict, str]:
-    params = QueryDict(query or "")
+def _query_filters(query) -> tuple[dict, str]:
+    params = query if isinstance(query, QueryDict) else QueryDict(query or "")
     filters = {
         k: params.getlist(k)
         for k in params
@@ -183,7 +183,9 @@ def view_save(request):
     """Save the list as it is shown (its URL's filters and sort) with the ticked columns, as a
     new view or over the current one."""
     post = request.POST
-    filters, sort = _query_filters(post.get("query", ""))
+    # with htmx the filter form is sent along (the list may have been filtered since the page
+    # was drawn); without it, the page's own URL is in "query"
+    filters, sort = _query_filters(post if request.htmx else post.get("query", ""))
     try:
         view = view_services.view_save(
             actor=request.user,
@@ -197,8 +199,13 @@ def view_save(request):
         )
     except DomainError as exc:
         apply_error(request, exc)
-        return redirect(f"{reverse('web:order_list')}?{post.get('query', '')}")
+        back = f"{reverse('web:order_list')}?{post.get('query', '')}"
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": back})
+        return redirect(back)
     messages.success(request, _("View %(name)s saved.") % {"name": view.label})
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": view_url(view)})
     return redirect(view_url(view))
 
 
