@@ -104,11 +104,11 @@ def _shipped_rules_off(request):
     under tests/rules manage the rules themselves; any other test that wants the shipped
     behaviour is marked ``@pytest.mark.default_rules``. Tests without database access are left
     alone.
+
+    What data migrations ship (default rules, the roles' saved list views) is put back first if
+    it is missing: a transactional test (browser tests, live server) empties every table when it
+    ends, and the tests that run after it on the same worker would otherwise lose it.
     """
-    if "tests/rules/" in str(request.node.path).replace("\\", "/"):
-        return
-    if request.node.get_closest_marker("default_rules"):
-        return
     db_fixtures = [
         name
         for name in ("transactional_db", "django_db_reset_sequences", "live_server", "db")
@@ -118,8 +118,19 @@ def _shipped_rules_off(request):
         request.getfixturevalue(db_fixtures[0])  # set up before this fixture touches the database
     elif not request.node.get_closest_marker("django_db"):
         return
+    from zhongshu.listviews.defaults import install as install_views
+    from zhongshu.listviews.models import SavedView
+    from zhongshu.rules.defaults import install as install_rules
     from zhongshu.rules.models import Rule
 
+    if not Rule.objects.exclude(builtin_key="").exists():
+        install_rules(Rule)
+    if not SavedView.objects.filter(shipped=True).exists():
+        install_views(SavedView)
+    if "tests/rules/" in str(request.node.path).replace("\\", "/"):
+        return
+    if request.node.get_closest_marker("default_rules"):
+        return
     Rule.objects.exclude(builtin_key="").update(enabled=False)
 
 
