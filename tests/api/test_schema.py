@@ -22,7 +22,7 @@ CORE_TAGS = ["accounts", "customers", "materials", "orders"]
 
 
 @pytest.fixture
-def api_schema(db):
+def api_schema(db, keep_test_connection):
     """Loaded per test: the schema documents the custom fields, which are data."""
     return schemathesis.from_wsgi(
         "/api/v1/openapi.json", application, force_schema_version="30"

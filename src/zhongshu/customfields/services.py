@@ -154,6 +154,10 @@ def sync_index(*, field_id: int) -> None:
         query.index_sql(defn, table, concurrently=not connection.in_atomic_block) if want else None
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # inside a transaction (e.g. seeding the demo): PostgreSQL refuses CREATE INDEX on a
+            # table with deferred constraint checks still pending; run them now
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         if want and connection.vendor == "postgresql" and not connection.in_atomic_block:
             # an interrupted CONCURRENTLY build leaves an invalid index that IF NOT EXISTS skips
             cursor.execute(
