@@ -255,3 +255,10 @@ def test_definitions_are_listed_for_admins_only(admin, api_as):
     assert api_as(admin).get("/api/v1/custom-fields").json()[0]["key"] == "drawing"
     assert api_as(make_user("sales")).get("/api/v1/custom-fields").status_code == 403
     assert FieldDefinition.objects.count() == 1
+
+
+def test_a_nul_in_a_text_filter_is_dropped_not_a_server_error(admin, api_as):
+    define(admin, "text", key="drawing")
+    api = api_as(admin)
+    assert api.get("/api/v1/orders", {"cf_drawing__contains": "a\x00b"}).status_code == 200
+    assert api.get("/api/v1/users", {"q": "a\x00b"}).status_code == 200

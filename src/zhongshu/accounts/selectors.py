@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q
 
 from zhongshu.core.errors import NotFound, PermissionDenied
+from zhongshu.core.text import normalize_text
 
 from . import permissions
 from .models import ApiToken, Region
@@ -26,7 +27,8 @@ def user_list(*, actor, q: str = "", role: str = ""):
         )
         .order_by("username")
     )
-    q = (q or "").strip()
+    q = normalize_text(q)  # also drops NUL, which PostgreSQL refuses in a query
+    role = normalize_text(role)
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(profile__display_name__icontains=q))
     if role:

@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.utils.translation import gettext as _
 
+from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
 
 from .models import KEY_RE, NUMERIC, FieldDefinition, FieldType
@@ -164,7 +165,7 @@ def parse_filters(
             if op == "empty":
                 value = clean_one(_BOOL, values[-1])
             elif op == "contains" and defn.type == FieldType.TEXT:
-                value = str(values[-1]).strip()[:100]
+                value = normalize_text(str(values[-1]))[:100]
             elif op == "contains" or (op == "eq" and defn.type == FieldType.MULTI):
                 op, value = "contains", clean_one(_as_choice(defn), values[-1])
             elif op == "eq" and len(values) > 1:
