@@ -52,15 +52,10 @@ def _clean(errors: Errors, actor, view: SavedView, data: dict) -> None:
                 if texts:
                     clean[name] = texts
             # the filters mean what the list page makes of them: check the custom ones now
-            order_selectors.parse_custom_filters(actor=actor, params=_Params(clean), errors=errors)
+            order_selectors.parse_custom_filters(actor=actor, params=clean, errors=errors)
             view.filters = clean
     if "sort" in data:
         view.sort = order_selectors.parse_sort(actor=actor, value=data["sort"] or "", errors=errors)
-
-
-class _Params(dict):
-    def getlist(self, name):
-        return self[name]
 
 
 @transaction.atomic

@@ -55,14 +55,18 @@ def parse_custom_filters(*, actor, params, errors: Errors) -> list:
     return custom_query.parse_filters(custom_fields.filterable(actor, "order"), params, errors)
 
 
+def _sort_field(actor, sort: str):
+    """The filterable, sortable custom field a ``cf_<key>`` / ``-cf_<key>`` sort names, if any."""
+    base = sort.removeprefix("-")
+    if not base.startswith("cf_"):
+        return None
+    fields = custom_fields.filterable(actor, "order")
+    return next((d for d in fields if d.param == base and d.sortable), None)
+
+
 def parse_sort(*, actor, value: str, errors: Errors, name: str = "sort") -> str:
     value = (value or "").strip()
-    if not value or value in SORTS:
-        return value
-    base = value.removeprefix("-")
-    if base.startswith("cf_") and any(
-        d.param == base and d.sortable for d in custom_fields.filterable(actor, "order")
-    ):
+    if not value or value in SORTS or _sort_field(actor, value) is not None:
         return value
     errors.add(name, _("Unknown sort: %(s)s") % {"s": value})
     return ""
@@ -130,10 +134,9 @@ def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
 def _sorted(actor, qs: QuerySet, sort: str) -> QuerySet:
     if sort in SORTS:
         return qs.order_by(*SORTS[sort])
-    base = sort.removeprefix("-")
-    for defn in custom_fields.filterable(actor, "order") if base.startswith("cf_") else ():
-        if defn.param == base and defn.sortable:
-            return custom_query.order_by(qs, defn, descending=sort.startswith("-"))
+    defn = _sort_field(actor, sort)
+    if defn is not None:
+        return custom_query.order_by(qs, defn, descending=sort.startswith("-"))
     return qs.order_by("-id")
 
 
