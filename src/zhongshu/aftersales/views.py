@@ -16,8 +16,8 @@ from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.text import normalize_text
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
-from zhongshu.web.errors import apply_error, domain_errors
 
 from . import exports, selectors, services
 from .models import CaseStatus, Category, Severity

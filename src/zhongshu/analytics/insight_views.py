@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import effect, insight_charts, leaderboard, segments, services
 from .services import LIMITS

@@ -7,7 +7,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from zhongshu.web.errors import domain_errors
+from zhongshu.core.web_errors import domain_errors
 
 from . import charts, selectors
 

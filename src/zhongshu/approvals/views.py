@@ -13,8 +13,8 @@ from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import DomainError, PermissionDenied
 from zhongshu.core.text import normalize_text
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
-from zhongshu.web.errors import apply_error, domain_errors
 
 from . import selectors, services
 from .api import attachment_response

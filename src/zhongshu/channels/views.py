@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
-from zhongshu.web.errors import domain_errors
+from zhongshu.core.web_errors import domain_errors
 
 from . import selectors, services
 from .models import ChannelKind, ChannelOrder

@@ -3,7 +3,7 @@
 Every refusal a user can cause is a ``DomainError``: it carries a stable ``code``, the HTTP status it
 maps to, a message in the user's language and structured ``details``. The API turns it into
 ``{"code", "message", "details"}`` in one handler (``zhongshu.api``); the web turns it into form or
-page errors (``zhongshu.web.errors``).
+page errors (``zhongshu.core.web_errors``).
 """
 
 from typing import Any

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError, ValidationFailed
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import selectors, services
 from .exceptions import FieldInUse

@@ -19,7 +19,7 @@ from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.text import normalize_text
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import exports, selectors, services
 from .models import Receivable

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError, PermissionDenied
-from zhongshu.web.errors import domain_errors
+from zhongshu.core.web_errors import domain_errors
 
 from . import selectors, services
 from .api import XLSX

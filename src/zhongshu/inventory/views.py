@@ -19,8 +19,8 @@ from zhongshu.catalog.models import Material
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
-from zhongshu.web.errors import apply_error, domain_errors
 
 from . import selectors, services
 from .models import MovementKind

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts.services import contact_update
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import selectors, services
 from .models import Channel, RobotKind, Status

@@ -17,7 +17,7 @@ from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError
 from zhongshu.core.text import normalize_text
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import exports, selectors, services
 from .models import (

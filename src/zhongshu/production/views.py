@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import selectors, services
 from .models import OPEN_TASK, ProductionPlan, Task, TaskStatus

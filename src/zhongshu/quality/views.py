@@ -13,8 +13,8 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.statuses import OrderStatus
-from zhongshu.web.errors import apply_error, domain_errors
 
 from . import selectors, services
 from .models import ItemKind, NcStatus, Result

@@ -16,7 +16,7 @@ from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
 from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError, ValidationFailed
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import compiler, selectors, services
 from .models import CUSTOMER_TRIGGERS, Dedupe, Rule, Trigger

@@ -157,7 +157,7 @@ def _error_text(exc: DomainError) -> str:
 
 def take_errors(exc: DomainError, prefix: str = "custom") -> tuple[DomainError, dict]:
     """Split the ``<prefix>.<key>`` errors of a refusal from the rest: ``(rest, {key: message})``;
-    ``rest`` goes to ``web.errors.apply_error`` as usual (its summary message stays)."""
+    ``rest`` goes to ``core.web_errors.apply_error`` as usual (its summary message stays)."""
     if not isinstance(exc, ValidationFailed):
         return exc, {}
     mine: dict[str, str] = {}

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import audit, permissions
-from zhongshu.web.errors import domain_errors
+from zhongshu.core.web_errors import domain_errors
 
 
 class AuditFilterForm(forms.Form):

@@ -13,11 +13,11 @@ from zhongshu.catalog.exports import material_export
 from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.web_errors import domain_errors
 from zhongshu.customers.exports import customer_export
 from zhongshu.inventory.exports import level_export, shipment_export
 from zhongshu.orders.exports import order_export
 
-from ..errors import domain_errors
 from .audit import AuditFilterForm, audit_filters
 from .order_list import order_filters
 

@@ -16,12 +16,12 @@ from zhongshu.catalog import selectors as catalog
 from zhongshu.catalog import services as catalog_services
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.core.validation import Errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customers import selectors as customers
 from zhongshu.customers import services as customer_services
 from zhongshu.customfields import selectors as cf_selectors
 
 from .. import custom_forms
-from ..errors import apply_error, domain_errors
 from ..forms import CustomerForm, MaterialForm, plain_number
 
 PAGE_SIZE = 50

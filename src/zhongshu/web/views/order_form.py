@@ -9,12 +9,12 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog import selectors as catalog
 from zhongshu.core.errors import DomainError
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customers import selectors as customers
 from zhongshu.orders import selectors, services
 from zhongshu.orders.statuses import EDITABLE, PaymentTerms, Priority
 
 from .. import custom_forms
-from ..errors import apply_error, domain_errors
 from ..forms import LineForm, OrderForm, line_indexes, plain_number
 
 NEW_ORDER_ROWS = 2

@@ -18,6 +18,7 @@ from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page, offset_page
 from zhongshu.core.validation import Errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customfields import selectors as custom_fields
 from zhongshu.listviews import columns as list_columns
 from zhongshu.listviews import selectors as views
@@ -25,7 +26,6 @@ from zhongshu.listviews import services as view_services
 from zhongshu.orders import selectors
 
 from .. import custom_forms
-from ..errors import apply_error, domain_errors
 from ..forms import OrderFilterForm
 
 DEFAULT_LIMIT = 25

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError
 from zhongshu.core.signals import user_activity
+from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customfields import selectors as custom_fields
 from zhongshu.customfields.models import FieldType
 from zhongshu.customfields.values import display
@@ -18,7 +19,6 @@ from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import EDITABLE, TRANSITIONS, OrderStatus
 
 from .. import custom_forms
-from ..errors import apply_error, domain_errors
 from ..forms import TransitionForm
 from ..panels import order_panels
 

@@ -13,8 +13,7 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts import permissions, selectors, services
 from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import DomainError
-
-from ..errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 PAGE_SIZE = 50
 

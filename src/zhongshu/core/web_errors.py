@@ -120,10 +120,10 @@ def domain_errors(view):
         except PermissionDenied as exc:
             if isinstance(exc, ForbiddenField):
                 status = apply_error(request, exc)
-                return render(request, "web/error.html", status=status)
+                return render(request, "core/error.html", status=status)
             raise DjangoPermissionDenied(str(exc.message)) from exc
         except DomainError as exc:
             status = apply_error(request, exc)
-            return render(request, "web/error.html", status=status)
+            return render(request, "core/error.html", status=status)
 
     return wrapper
