@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "zhongshu.aftersales",
     "zhongshu.planning",
     "zhongshu.analytics",
+    "zhongshu.audit",
     "zhongshu.web",
 ]
 

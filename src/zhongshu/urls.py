@@ -5,6 +5,11 @@ from .api import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("orders/", include("zhongshu.orders.urls")),
+    path("customers/", include("zhongshu.customers.urls")),
+    path("materials/", include("zhongshu.catalog.urls")),
+    path("audit/", include("zhongshu.audit.urls")),
+    path("", include("zhongshu.accounts.urls")),
     path("inventory/", include("zhongshu.inventory.urls")),
     path("production/", include("zhongshu.production.urls")),
     path("qc/", include("zhongshu.quality.urls")),

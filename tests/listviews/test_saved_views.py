@@ -110,7 +110,7 @@ def test_the_planner_finds_the_shipped_view_of_confirmed_orders_by_due_date(clie
     client = client_as(planner)
     html = client.get("/orders/").content.decode()
     assert "已确认、未排产（按交期）" in html  # the chip, in the planner's language
-    from zhongshu.web.views.order_list import view_url
+    from zhongshu.orders.views.order_list import view_url
 
     html = client.get(view_url(view)).content.decode()
     assert numbers(html) == [book["b"].number, book["c"].number, book["a"].number]

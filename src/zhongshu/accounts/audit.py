@@ -432,6 +432,11 @@ def export_workbook(*, actor, export: xlsx.ListExport):
     return fileobj, xlsx.dated_filename(export.title)
 
 
+def export_download(*, actor, export: xlsx.ListExport):
+    """The HTTP response of a list export, logged (see ``export_workbook``)."""
+    return xlsx.download(*export_workbook(actor=actor, export=export))
+
+
 def _export_note(row: ExportLog) -> str:
     parts = [str(_("%(rows)s rows")) % {"rows": row.row_count}]
     if row.filters:

@@ -25,5 +25,5 @@ def home(request):
     if permissions.can(user, "dashboard.view"):
         return redirect("analytics:dashboard")
     if permissions.has_role(user, Role.OPERATOR):
-        return redirect(OPERATOR_HOME if _exists(OPERATOR_HOME) else reverse("web:account"))
-    return redirect("web:account")
+        return redirect(OPERATOR_HOME if _exists(OPERATOR_HOME) else reverse("accounts:account"))
+    return redirect("accounts:account")

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_create, name="user_create"),
+    path("users/<int:user_id>/", views.user_edit, name="user_edit"),
+    path("users/<int:user_id>/active/", views.user_set_active, name="user_set_active"),
+    path("users/<int:user_id>/password/", views.user_reset_password, name="user_reset_password"),
+    path("users/<int:user_id>/tokens/", views.token_create, name="user_token_create"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("account/", views.account, name="account"),
+    path("account/password/", views.password_change, name="password_change"),
+    path("account/tokens/", views.own_token_create, name="own_token_create"),
+]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("", views.material_list, name="material_list"),
+    path("export.xlsx", views.materials_xlsx, name="materials_xlsx"),
+    path("new/", views.material_create, name="material_create"),
+    path("<str:code>/edit/", views.material_edit, name="material_edit"),
+]

@@ -1,0 +1,222 @@
+"""The order list: filters (built-in and custom fields), sort, the columns of the chosen saved
+view, and saving/deleting views. Reads go through ``orders.selectors`` and
+``listviews.selectors``; writes through ``listviews.services``."""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from zhongshu.accounts import permissions
+from zhongshu.accounts.roles import Role
+from zhongshu.core.errors import DomainError
+from zhongshu.core.pagination import keyset_page, offset_page
+from zhongshu.core.validation import Errors
+from zhongshu.core.web_errors import apply_error, domain_errors
+from zhongshu.customfields import inputs as custom_forms
+from zhongshu.customfields import selectors as custom_fields
+from zhongshu.listviews import columns as list_columns
+from zhongshu.listviews import selectors as views
+from zhongshu.listviews import services as view_services
+from zhongshu.orders import selectors
+
+from ..forms import OrderFilterForm
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+# parameters that are not filters: opening the bare list still opens the default view
+NOT_FILTERS = {"cursor", "offset", "limit", "view"}
+SORTABLE_BUILTIN = {
+    "number": "number",
+    "due_date": "due_date",
+    "total": "total",
+    "created": "created",
+}
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Errors]:
+    """The list's filters from the URL, shared by the page and its export. Bad built-in values
+    are shown next to their inputs and ignored; bad custom ones are reported in ``problems``."""
+    form = OrderFilterForm(request.GET or None)
+    form.is_valid()
+    f = form.cleaned_data if form.is_bound else {}
+    problems = Errors()
+    custom = selectors.parse_custom_filters(actor=request.user, params=request.GET, errors=problems)
+    sort = selectors.parse_sort(
+        actor=request.user, value=request.GET.get("sort", ""), errors=problems
+    )
+    filters = selectors.OrderFilters(
+        status=f.get("status") or None,
+        customer=f.get("customer", ""),
+        priority=f.get("priority", ""),
+        due_after=f.get("due_from"),
+        due_before=f.get("due_to"),
+        created_from=f.get("created_from"),
+        created_to=f.get("created_to"),
+        q=f.get("q", ""),
+        custom=custom,
+        sort=sort,
+    )
+    return form, filters, problems
+
+
+def view_url(view) -> str:
+    params = [("view", view.pk)]
+    params += [(k, v) for k, values in view.filters.items() for v in values]
+    if view.sort:
+        params.append(("sort", view.sort))
+    return f"{reverse('orders:order_list')}?{urlencode(params)}"
+
+
+def _columns(request, view, sort: str) -> list[dict]:
+    available = list_columns.available(request.user)
+    names = [c for c in (view.columns if view else list_columns.DEFAULT_ORDER_COLUMNS)]
+    names = [c for c in names if c in available] or list(list_columns.DEFAULT_ORDER_COLUMNS)
+    sortable = dict(SORTABLE_BUILTIN)
+    for d in custom_fields.filterable(request.user, "order"):
+        if d.sortable:
+            sortable[d.param] = d.param
+    base = [
+        (k, v) for k, vs in request.GET.lists() if k not in ("sort", "cursor", "offset") for v in vs
+    ]
+    out = []
+    for name in names:
+        col = {"name": name, "label": available[name], "custom": name.startswith("cf_")}
+        if name in sortable:
+            key = sortable[name]
+            col["sorted"] = "asc" if sort == key else "desc" if sort == f"-{key}" else ""
+            col["sort_query"] = urlencode([*base, ("sort", f"-{key}" if sort == key else key)])
+        out.append(col)
+    return out
+
+
+def _attach_values(request, orders, columns) -> None:
+    custom_cols = [c["name"] for c in columns if c["custom"]]
+    defs = {d.param: d for d in custom_fields.visible(request.user, "order")}
+    chosen = [defs[name] for name in custom_cols]
+    custom_forms.attach_cells(orders, chosen)
+    for order in orders:
+        cells = dict(zip(custom_cols, order.cf_cells, strict=True))
+        order.col_values = [(c, cells.get(c["name"])) for c in columns]
+
+
+@login_required
+@domain_errors
+def order_list(request):
+    saved = views.views_for(actor=request.user)
+    view = None
+    view_id = request.GET.get("view", "")
+    if view_id and view_id != "0":
+        view = views.view_get(actor=request.user, view_id=view_id)
+    elif not view_id and not (set(request.GET) - NOT_FILTERS):
+        default = views.default_view(actor=request.user, views=saved)
+        if default is not None:
+            return redirect(view_url(default))
+    form, filters, problems = order_filters(request)
+    limit = min(max(_int(request.GET.get("limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
+    qs = selectors.order_list(actor=request.user, filters=filters)
+    params = [(k, v) for k, vs in request.GET.lists() if k not in ("cursor", "offset") for v in vs]
+    if selectors.is_keyset(filters):
+        orders, nxt = keyset_page(qs, cursor=_int(request.GET.get("cursor")), limit=limit)
+        next_query = urlencode([*params, ("cursor", nxt)]) if nxt else None
+        first_query = urlencode(params) if request.GET.get("cursor") else None
+    else:
+        offset = _int(request.GET.get("offset"), 0)
+        orders, nxt = offset_page(qs, offset=offset, limit=limit)
+        next_query = urlencode([*params, ("offset", nxt)]) if nxt else None
+        first_query = urlencode(params) if offset else None
+    columns = _columns(request, view, filters.sort)
+    _attach_values(request, orders, columns)
+    filterable = custom_fields.filterable(request.user, "order")
+    context = {
+        "form": form,
+        "orders": orders,
+        "columns": columns,
+        "next_query": next_query,
+        "first_query": first_query,
+        "can_create": permissions.can(request.user, "orders.create"),
+        "custom_filters": custom_forms.filter_inputs(filterable, request.GET, problems),
+        "problems": problems.items,
+        "saved_views": saved,
+        "view": view,
+        "sort": filters.sort,
+        "available_columns": list_columns.available(request.user).items(),
+        "chosen_columns": [c["name"] for c in columns],
+        "can_share": permissions.can(request.user, "listviews.share"),
+        "roles": Role.choices,
+        "current_query": urlencode([(k, v) for k, v in params if k not in ("view",)]),
+    }
+    partial = request.htmx and request.htmx.target == "order-table"
+    template = "orders/_table.html" if partial else "orders/list.html"
+    response = render(request, template, context, status=422 if problems else 200)
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _query_filters(query) -> tuple[dict, str]:
+    params = query if isinstance(query, QueryDict) else QueryDict(query or "")
+    filters = {
+        k: params.getlist(k)
+        for k in params
+        if k in list_columns.ORDER_FILTER_PARAMS or k.startswith("cf_")
+    }
+    return filters, params.get("sort", "")
+
+
+@login_required
+@require_POST
+@domain_errors
+def view_save(request):
+    """Save the list as it is shown (its URL's filters and sort) with the ticked columns, as a
+    new view or over the current one."""
+    post = request.POST
+    # with htmx the filter form is sent along (the list may have been filtered since the page
+    # was drawn); without it, the page's own URL is in "query"
+    filters, sort = _query_filters(post if request.htmx else post.get("query", ""))
+    try:
+        view = view_services.view_save(
+            actor=request.user,
+            view_id=post.get("view_id") or None,
+            share_with_role=post.get("role", ""),
+            name=post.get("name", ""),
+            columns=post.getlist("columns"),
+            filters=filters,
+            sort=sort,
+            is_default=bool(post.get("is_default")),
+        )
+    except DomainError as exc:
+        apply_error(request, exc)
+        back = f"{reverse('orders:order_list')}?{post.get('query', '')}"
+        if request.htmx:
+            return HttpResponse(status=204, headers={"HX-Redirect": back})
+        return redirect(back)
+    messages.success(request, _("View %(name)s saved.") % {"name": view.label})
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": view_url(view)})
+    return redirect(view_url(view))
+
+
+@login_required
+@require_POST
+@domain_errors
+def view_delete(request, view_id: int):
+    try:
+        view_services.view_delete(actor=request.user, view_id=view_id)
+    except DomainError as exc:
+        apply_error(request, exc)
+    else:
+        messages.success(request, _("View deleted."))
+    return redirect(f"{reverse('orders:order_list')}?view=0")
