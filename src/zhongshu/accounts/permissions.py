@@ -372,17 +372,8 @@ OBJECT_RULES.update({"followups.view": _followup_is_mine})
 # --- dashboard object rules ------------------------------------------------------------------------
 
 # --- approvals object rules ------------------------------------------------------------------------
-
-
-def _approval_waits_for(user, approval_request) -> bool:
-    """May ``user`` decide this approval request now (approver of its active step, deputy after
-    escalation, or delegate of an approver)?"""
-    from zhongshu.approvals.selectors import waiting_queryset
-
-    return waiting_queryset(user).filter(pk=approval_request.pk).exists()
-
-
-OBJECT_RULES.update({"approvals.decide": _approval_waits_for})
+# "approvals.decide": whether the request waits for this user is the approvals app's to say; it
+# registers the rule (``object_rule``) from its ``registrations`` module.
 
 # --- channels object rules -------------------------------------------------------------------------
 
@@ -413,3 +404,11 @@ def _predicate_for(action: str):
 
 for _action in ACTION_ROLES:
     rules.add_perm(_action, _predicate_for(_action))
+
+
+def object_rule(action: str, rule) -> None:
+    """Let the app that owns ``action``'s objects say whether a user may act on one:
+    ``rule(user, obj) -> bool`` is asked after the role check (see ``can``)."""
+    if action not in ACTION_ROLES:
+        raise ValueError(f"unknown action {action!r}")
+    OBJECT_RULES[action] = rule

@@ -14,8 +14,6 @@ Definitions and thresholds: docs/analytics.md. Analytics writes only its own tab
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q, Sum
@@ -26,6 +24,14 @@ from zhongshu.accounts import permissions
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import CustomerTier
 from zhongshu.customers.selectors import customer_get
+
+# the tier-change hook lives with the customers whose tier changes (rules listen there)
+from zhongshu.customers.tiers import (  # noqa: F401  (known here as segments.on_tier_change too)
+    TierChange,
+    _listeners,
+    _notify_listeners,
+    on_tier_change,
+)
 from zhongshu.orders.models import Order
 
 from .models import AnalyticsSettings, CustomerSegment, SegmentRun
@@ -40,36 +46,6 @@ EPOCH_JULIAN = 2451544.5  # julianday('2000-01-01') in SQLite
 def get_settings() -> AnalyticsSettings:
     obj, _created = AnalyticsSettings.objects.get_or_create(pk=1)
     return obj
-
-
-# --- tier-change listeners ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TierChange:
-    customer_id: int
-    previous_tier: str
-    tier: str
-    expected_next: dt.date | None
-
-
-_listeners: list[Callable[[list[TierChange]], object]] = []
-
-
-def on_tier_change(fn: Callable[[list[TierChange]], object]) -> Callable:
-    """Register ``fn(changes)``, called after a recomputation commits with the customers whose
-    tier changed (rules use it to schedule follow-ups)."""
-    if fn not in _listeners:
-        _listeners.append(fn)
-    return fn
-
-
-def _notify_listeners(changes: list[TierChange]) -> None:
-    for fn in list(_listeners):
-        try:
-            fn(changes)
-        except Exception:
-            log.exception("tier-change listener %r failed", fn)
 
 
 # --- the SQL --------------------------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """Numbers other apps contribute to the dashboard without analytics importing them.
 
-``awaiting_approval`` — "awaiting my approval" on the pending-today card. An approvals app
-registers ``fn(actor) -> int`` (one query, already limited to what the actor may decide) from its
-``AppConfig.ready``::
+``awaiting_approval`` — "awaiting my approval" on the pending-today card: ``fn(actor) -> int``
+(one query, already limited to what the actor may decide). Analytics registers the approvals app's
+count from its own ``AppConfig.ready`` (approvals sits below analytics and never imports it)::
 
-    from zhongshu.analytics import sources
-    sources.register_awaiting_approval(my_pending_count)
+    sources.register_awaiting_approval(waiting_count)
 
 With nothing registered the count is 0.
 """

@@ -8,15 +8,11 @@ class ApprovalsConfig(AppConfig):
     verbose_name = _("Approvals")
 
     def ready(self) -> None:
-        from zhongshu.analytics import sources
         from zhongshu.core import jobs
 
         from . import hooks, requirements  # noqa: F401  (confirm guard, rush requirement)
-        from .selectors import waiting_count
 
         jobs.register("approvals.escalate", _escalate, seconds=ESCALATE_EVERY)
-        # the dashboard's "awaiting my approval" figure
-        sources.register_awaiting_approval(waiting_count)
 
 
 ESCALATE_EVERY = 60

@@ -11,11 +11,13 @@ from django.views.decorators.http import require_GET
 from zhongshu.accounts import audit, permissions
 from zhongshu.core.web_errors import domain_errors
 
+from . import trail
+
 
 class AuditFilterForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Object type"),
-        choices=[("", _("All")), *audit.KIND_CHOICES],
+        choices=lambda: [("", _("All")), *trail.kind_choices()],
         required=False,
     )
     user = forms.CharField(label=_("User"), max_length=150, required=False)
@@ -28,9 +30,9 @@ class AuditFilterForm(forms.Form):
     obj = forms.CharField(label=_("Object id or code"), max_length=64, required=False)
 
 
-def audit_filters(form: AuditFilterForm) -> audit.Filters:
+def audit_filters(form: AuditFilterForm) -> trail.Filters:
     f = form.cleaned_data if form.is_bound else {}
-    return audit.Filters(
+    return trail.Filters(
         kind=f.get("kind") or "",
         user=(f.get("user") or "").strip(),
         date_from=f.get("date_from"),
@@ -47,10 +49,10 @@ def audit_list(request):
     form.is_valid()  # invalid fields are shown next to their inputs and ignored
     filters = audit_filters(form)
     try:
-        limit = min(max(int(request.GET.get("limit", audit.PAGE_SIZE)), 1), audit.MAX_PAGE_SIZE)
+        limit = min(max(int(request.GET.get("limit", trail.PAGE_SIZE)), 1), trail.MAX_PAGE_SIZE)
     except ValueError:
-        limit = audit.PAGE_SIZE
-    entries, next_cursor = audit.audit_page(
+        limit = trail.PAGE_SIZE
+    entries, next_cursor = trail.audit_page(
         actor=request.user, filters=filters, cursor=request.GET.get("cursor", ""), limit=limit
     )
     params = [(k, v) for k, values in request.GET.lists() if k != "cursor" for v in values]
@@ -73,5 +75,5 @@ def audit_xlsx(request):
     form.is_valid()
     filters = audit_filters(form)
     return audit.export_download(
-        actor=request.user, export=audit.audit_export(actor=request.user, filters=filters)
+        actor=request.user, export=trail.audit_export(actor=request.user, filters=filters)
     )

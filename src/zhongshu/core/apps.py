@@ -1,7 +1,16 @@
 from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+# the module in which an app registers what it adds to the shared registries: its navigation
+# entries (core.navigation), its order-page panels (orders.panels), its audited models
+# (core.auditing); imported once every app is loaded, the way Django's admin finds ``admin``
+REGISTRATIONS = "registrations"
 
 
 class CoreConfig(AppConfig):
     name = "zhongshu.core"
     label = "core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        autodiscover_modules(REGISTRATIONS)

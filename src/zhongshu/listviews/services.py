@@ -11,9 +11,9 @@ from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
-from zhongshu.orders import selectors as order_selectors
 
 from . import columns as catalogue
+from . import lists
 from .exceptions import NotYourView
 from .models import ListName, SavedView
 
@@ -52,10 +52,12 @@ def _clean(errors: Errors, actor, view: SavedView, data: dict) -> None:
                 if texts:
                     clean[name] = texts
             # the filters mean what the list page makes of them: check the custom ones now
-            order_selectors.parse_custom_filters(actor=actor, params=clean, errors=errors)
+            lists.get(view.list_name).parse_custom_filters(actor=actor, params=clean, errors=errors)
             view.filters = clean
     if "sort" in data:
-        view.sort = order_selectors.parse_sort(actor=actor, value=data["sort"] or "", errors=errors)
+        view.sort = lists.get(view.list_name).parse_sort(
+            actor=actor, value=data["sort"] or "", errors=errors
+        )
 
 
 @transaction.atomic

@@ -8,8 +8,8 @@ class RulesConfig(AppConfig):
     verbose_name = _("Rules")
 
     def ready(self) -> None:
-        from zhongshu.analytics import segments
         from zhongshu.core import jobs
+        from zhongshu.customers import tiers as segments
         from zhongshu.customfields import registry
 
         from . import hooks  # noqa: F401  (registers the order hooks and signal receivers)

@@ -3,6 +3,7 @@ from django.db.models import QuerySet
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.navigation import nav_entries
 
 
 def _can(user, action: str) -> bool:
@@ -62,30 +63,8 @@ def navigation(request):
     return {
         "my_roles": roles,
         "my_role_labels": [Role(r).label for r in roles if r in Role.values],
-        "nav": {
-            "orders": _can(user, "orders.view"),
-            "customers": _can(user, "customers.view"),
-            "materials": _can(user, "materials.view"),
-            "inventory": _can(user, "inventory.view"),
-            "audit": _can(user, "audit.view"),
-            "users": _can(user, "users.manage"),
-            "customfields": _can(user, "customfields.manage"),
-            "dashboard": _can(user, "dashboard.view"),
-            "production": _can(user, "production.view"),
-            "qc": _can(user, "qc.view"),
-            "rules": _can(user, "rules.view"),
-            "imports": any(
-                _can(user, f"imports.{kind}")
-                for kind in ("orders", "customers", "materials", "stock")
-            ),
-            "finance": _can(user, "finance.reconciliation"),
-            "deliveries": _can(user, "notifications.deliveries"),
-            "approvals": _can(user, "approvals.view"),
-            "channels": _can(user, "channels.view"),
-            "aftersales": _can(user, "aftersales.view"),
-            "analytics": _can(user, "analytics.segments"),
-            "planning": _can(user, "planning.view") or _can(user, "planning.po_view"),
-        },
+        # the entries each app declares in its ``registrations`` module
+        "nav": {e.key: any(_can(user, a) for a in e.actions) for e in nav_entries()},
         # small counters in the header (unread messages, open follow-ups, approvals waiting)
         "badges": _badges(user),
     }

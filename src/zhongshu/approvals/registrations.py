@@ -1,0 +1,21 @@
+"""What approvals adds to the shared registries: its pages in the main navigation, its panel on
+the order page, and who may decide a request (the "approvals.decide" object rule)."""
+
+from zhongshu.accounts import permissions
+from zhongshu.core.navigation import nav_entry
+from zhongshu.orders.panels import register
+
+from .selectors import waiting_queryset
+from .views import order_panel
+
+nav_entry("approvals", "approvals.view")
+register(order_panel)
+
+
+def _waits_for(user, approval_request) -> bool:
+    """May ``user`` decide this approval request now (approver of its active step, deputy after
+    escalation, or delegate of an approver)?"""
+    return waiting_queryset(user).filter(pk=approval_request.pk).exists()
+
+
+permissions.object_rule("approvals.decide", _waits_for)

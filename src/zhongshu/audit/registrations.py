@@ -1,0 +1,5 @@
+"""The audit trail in the main navigation."""
+
+from zhongshu.core.navigation import nav_entry
+
+nav_entry("audit", "audit.view")

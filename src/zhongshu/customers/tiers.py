@@ -1,0 +1,38 @@
+"""A customer's tier changed: the hook that analytics calls after a recomputation commits, and that
+other apps listen to (rules schedule follow-ups). It lives here, with the customers, so a listener
+need not import analytics, and analytics need not know who listens.
+"""
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TierChange:
+    customer_id: int
+    previous_tier: str
+    tier: str
+    expected_next: dt.date | None
+
+
+_listeners: list[Callable[[list[TierChange]], object]] = []
+
+
+def on_tier_change(fn: Callable[[list[TierChange]], object]) -> Callable:
+    """Register ``fn(changes)``, called after a recomputation commits with the customers whose
+    tier changed (rules use it to schedule follow-ups)."""
+    if fn not in _listeners:
+        _listeners.append(fn)
+    return fn
+
+
+def _notify_listeners(changes: list[TierChange]) -> None:
+    for fn in list(_listeners):
+        try:
+            fn(changes)
+        except Exception:
+            log.exception("tier-change listener %r failed", fn)

@@ -1,0 +1,9 @@
+"""The rules pages in the main navigation, and the rules panel of the order page."""
+
+from zhongshu.core.navigation import nav_entry
+from zhongshu.orders.panels import register
+
+from .views import order_panel
+
+nav_entry("rules", "rules.view")
+register(order_panel)
