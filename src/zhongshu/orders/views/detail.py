@@ -1,5 +1,5 @@
 """Order list, detail and transitions. Reads go through ``orders.selectors``, writes through
-``orders.services``; refusals are shown through ``web.errors``."""
+``orders.services``; refusals are shown through ``core.web_errors``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
