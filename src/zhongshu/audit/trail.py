@@ -134,7 +134,7 @@ def _history_rows(src: Source, filters: Filters, cursor, limit: int) -> list:
     if src.annotate:
         qs = qs.annotate(**src.annotate)
     qs = qs.filter(_date_range(filters, "history_date"))
-    qs = qs.filter(_before_cursor(cursor, src.index, "history_date", "history_id"))
+    qs = qs.filter(_before_cursor(cursor, src.position, "history_date", "history_id"))
     if filters.user:
         qs = qs.filter(history_user__username=filters.user)
     if filters.obj:
@@ -279,7 +279,7 @@ def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_S
                     obj=src.label(r),
                     changes=_diff(src, r, prevs.get(r.prev_id), custom_defs),
                     note=r.history_change_reason or "",
-                    cursor=f"{r.history_date.isoformat()}|{src.index}|{r.history_id}",
+                    cursor=f"{r.history_date.isoformat()}|{src.position}|{r.history_id}",
                 )
             )
     if not filters.kind or filters.kind == Kind.LOGIN:
