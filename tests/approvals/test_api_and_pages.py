@@ -123,7 +123,7 @@ def test_attachments_limits_and_idor(world, api_as, settings):
     assert att.file.name.startswith("approvals/")
     # an executable named .pdf is refused; so is a file over the limit
     assert up("x.pdf", b"MZ\x90\x00" + b"\x00" * 100).status_code == 422
-    from zhongshu.approvals import services as svc
+    from zhongshu.approvals.services import attachments as svc
 
     settings_limit = svc.MAX_ATTACHMENT_BYTES
     svc.MAX_ATTACHMENT_BYTES = 50

@@ -61,7 +61,7 @@ def test_the_ship_hook_is_registered():
     )
 
 
-def test_partial_shipments_get_theirs_from_the_sync(books, east, clerk):
+def test_partial_shipments_get_theirs_when_shipped(books, east, clerk):
     # given an order of 10 shipped in two parts (the order is not fully shipped after the first)
     customer = books.customer(east)
     order = make_order(
@@ -74,18 +74,39 @@ def test_partial_shipments_get_theirs_from_the_sync(books, east, clerk):
     first = shipment_create(
         actor=books.keeper, order_id=order.pk, lines=[{"line_no": 1, "quantity": "4"}]
     )
-    assert not Receivable.objects.filter(shipment=first).exists()
+    # then the partial shipment has its receivable as soon as it is written
+    assert Receivable.objects.get(shipment=first).amount == Decimal("12.00")
 
-    # when finance reads the receivables (the sync runs first)
+    # when finance reads the receivables
     from zhongshu.finance.selectors import receivable_list
 
     rows = list(receivable_list(actor=clerk, customer=customer.code))
 
-    # then the partial shipment has its receivable; shipping the rest adds the second
+    # then the partial shipment's receivable is listed; shipping the rest adds the second
     assert [(r.shipment_id, r.amount) for r in rows] == [(first.pk, Decimal("12.00"))]
     second = shipment_create(actor=books.keeper, order_id=order.pk)
     assert Receivable.objects.get(shipment=second).amount == Decimal("18.00")
     assert sync() == 0
+
+
+def test_a_missing_receivable_is_written_by_the_job_not_by_a_read(books, east, clerk):
+    # given a shipment whose receivable is missing (shipped before finance existed)
+    from zhongshu.core import jobs
+    from zhongshu.finance.selectors import balance_list, receivable_list
+
+    customer = books.customer(east)
+    shipment = books.ship(customer).shipment
+    Receivable.objects.filter(shipment=shipment).delete()
+
+    # when finance reads receivables and balances
+    assert list(receivable_list(actor=clerk, customer=customer.code)) == []
+    list(balance_list(actor=clerk))
+
+    # then the reads wrote nothing; the periodic job writes it
+    assert not Receivable.objects.filter(shipment=shipment).exists()
+    job = next(j for j in jobs.registered() if j.name == "finance.sync_receivables")
+    assert job.func() == 1
+    assert Receivable.objects.filter(shipment=shipment).count() == 1
 
 
 def test_the_backfill_command_is_idempotent(books, east):

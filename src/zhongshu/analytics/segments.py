@@ -98,13 +98,10 @@ COLUMNS = [
 ]  # fmt: skip
 
 
-def _statement(s: AnalyticsSettings, today: dt.date, window_start: dt.datetime, now: dt.datetime):
-    days_sql, days_params = _order_days_sql(window_start)
-    ever_sql, ever_params = _ever_sql()
-    today_dn = (today - EPOCH).days
-    mid_dn = today_dn - s.window_days // 2
-    table = connection.ops.quote_name(CustomerSegment._meta.db_table)
-    sql = f"""
+def _stats_sql(days_sql: str, ever_sql: str) -> str:
+    """The per-customer figures: order days in the window, the weighted rhythm of the gaps
+    between them, recent against older amounts, first and last order ever, recency."""
+    return f"""
 WITH od AS ({days_sql}),
 d AS (SELECT customer_id, n, amt, {_daynum("day")} AS dn FROM od),
 iv AS (
@@ -142,7 +139,12 @@ f AS (
   FROM ever e LEFT JOIN agg a ON a.customer_id = e.customer_id
 ),
 g AS (SELECT f.*, %s - last_dn AS recency FROM f)
-INSERT INTO {table} ({", ".join(COLUMNS)})
+"""
+
+
+def _upsert_sql(table: str) -> str:
+    """Each customer's tier from its figures, upserted; a changed tier keeps the previous one."""
+    return f"""INSERT INTO {table} ({", ".join(COLUMNS)})
 SELECT customer_id,
   CASE
     WHEN first_dn > %s THEN '{T.NEW.value}'
@@ -174,6 +176,15 @@ ON CONFLICT (customer_id) DO UPDATE SET
   recency_days = EXCLUDED.recency_days, trend = EXCLUDED.trend,
   expected_next = EXCLUDED.expected_next, computed_at = EXCLUDED.computed_at
 """
+
+
+def _statement(s: AnalyticsSettings, today: dt.date, window_start: dt.datetime, now: dt.datetime):
+    days_sql, days_params = _order_days_sql(window_start)
+    ever_sql, ever_params = _ever_sql()
+    today_dn = (today - EPOCH).days
+    mid_dn = today_dn - s.window_days // 2
+    table = connection.ops.quote_name(CustomerSegment._meta.db_table)
+    sql = _stats_sql(days_sql, ever_sql) + _upsert_sql(table)
     new_after_dn = today_dn - s.new_days
     params = [
         *days_params,

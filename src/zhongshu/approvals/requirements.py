@@ -63,6 +63,7 @@ def lead_time_days(order) -> int:
     setup + quantity × run, divided by its line's hours per day (shifts × hours per shift); the
     operations run one after another, so the days add up; rounded up. Stock lines add nothing."""
     from zhongshu.catalog.models import Fulfilment
+    from zhongshu.production.estimates import operation_hours
     from zhongshu.production.models import Operation
 
     lines = [ln for ln in order.lines.all() if ln.fulfilment == Fulfilment.MAKE]
@@ -77,7 +78,11 @@ def lead_time_days(order) -> int:
     days = Decimal(0)
     for line in lines:
         for op in by_material.get(line.material_id, []):
-            hours = op.setup_hours + line.quantity * op.run_hours_per_unit
+            hours = operation_hours(
+                setup_hours=op.setup_hours,
+                run_hours_per_unit=op.run_hours_per_unit,
+                quantity=line.quantity,
+            )
             per_day = op.work_center.hours_per_day or DEFAULT_HOURS_PER_DAY
             days += hours / Decimal(per_day)
     return math.ceil(days)

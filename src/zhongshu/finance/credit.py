@@ -9,7 +9,8 @@ Two reasons, both from the finance ledger:
   ``CustomerCredit.overdue_days``, else ``settings.FINANCE_CREDIT_OVERDUE_DAYS`` (default 30).
 
 ``check(order)`` is what the approvals registry calls: it returns the reasons as one sentence, or
-``None`` when no approval is needed.
+``None`` when no approval is needed. A check only reads: the receivables it counts were written
+when the shipments were (``receivables``), not by the confirmation asking.
 """
 
 import datetime as dt
@@ -42,10 +43,8 @@ def _balance(customer_id) -> Decimal:
 
 
 def reasons_for(customer, *, extra: Decimal = ZERO, today: dt.date | None = None) -> list[str]:
-    from . import receivables
     from .models import CustomerCredit, Receivable
 
-    receivables.sync()
     today = today or timezone.localdate()
     setting = CustomerCredit.objects.filter(customer_id=customer.pk).first()
     reasons = []

@@ -1,10 +1,13 @@
 """Receivables are derived from shipments: one per shipment, written once.
 
-When: in the transaction of the order's ``ship`` transition (``hooks.effect("ship")`` below, after
-inventory shipped what remained), for every shipment of the order that has none yet. Partial
-shipments of an order that is not fully shipped yet get theirs from ``sync()``, an idempotent
-anti-join run at the start of every finance read and write and by
-``zhongshu finance_sync_receivables`` (the backfill for shipments made before this module).
+When: in the transaction that writes the shipment (``hooks.receivable_on_shipment``, an
+``inventory.listeners.on_shipment`` listener), and again in the transaction of the order's ``ship``
+transition (``hooks.receivables_on_ship``) for every shipment of the order that has none yet.
+``sync()`` is the explicit catch-up for shipments made without finance listening (before this
+module, or data loaded around the services): an idempotent anti-join run by the periodic job
+``finance.sync_receivables``, by ``zhongshu finance_sync_receivables`` and by the payment services
+before they allocate. Reads (the finance selectors, the credit check) never write: they see what
+these wrote.
 
 Amount: the sum over the shipment's lines of ``selectors.line_amount`` — exactly the figure of the
 reconciliation statement. Due date: see ``due_date``.
@@ -15,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -78,6 +82,14 @@ def create_for(shipments: QuerySet) -> int:
     return len(rows) + create_for(shipments) if len(missing) == 5000 else len(rows)
 
 
+@transaction.atomic
 def sync() -> int:
-    """Receivables for every shipment that has none (normally none: one cheap anti-join)."""
+    """Write the receivables of every shipment that has none (normally none: one cheap
+    anti-join); returns how many were written. A write: run by the periodic job, the backfill
+    command and the payment services, never by a read."""
     return create_for(Shipment.objects.all())
+
+
+def sync_job() -> int:
+    """The periodic job ``finance.sync_receivables``."""
+    return sync()

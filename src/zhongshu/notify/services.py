@@ -78,6 +78,60 @@ def _reach(user_ids: list[int]) -> list[_Reach]:
     return sorted(found, key=lambda x: x.user_id)
 
 
+def _messages(
+    wanted: list[str], people: list[_Reach], *, subject: str, body: str, link: str, common: dict
+) -> list[Message]:
+    """The unsaved messages of one notification: per robot of each robot channel, per recipient
+    with an address for email, per recipient in-app (sent the moment it commits)."""
+    now = common["created_at"]
+    rows: list[Message] = []
+    robot_kinds = [c for c in wanted if c in ROBOT_CHANNELS]
+    robots = (
+        list(Robot.objects.filter(kind__in=robot_kinds, enabled=True).order_by("id"))
+        if robot_kinds
+        else []
+    )
+    for channel in wanted:
+        if channel in ROBOT_CHANNELS:
+            for robot in (r for r in robots if r.kind == channel):
+                payload = ch.robot_payload(
+                    channel, subject=subject, body=body, link=link, contacts=people
+                )
+                rows.append(
+                    Message(
+                        channel=channel,
+                        target=f"robot:{robot.pk}",
+                        robot=robot,
+                        payload=payload,
+                        **common,
+                    )
+                )
+        elif channel == Channel.EMAIL:
+            for p in people:
+                if p.email:
+                    rows.append(
+                        Message(
+                            channel=channel,
+                            target=f"email:{p.email}"[:300],
+                            recipient_id=p.user_id,
+                            **common,
+                        )
+                    )
+        else:  # in-app: the row is the inbox item, delivered the moment it commits
+            for p in people:
+                rows.append(
+                    Message(
+                        channel=channel,
+                        target=f"user:{p.user_id}",
+                        recipient_id=p.user_id,
+                        status=Status.SENT,
+                        sent_at=now,
+                        **common,
+                    )
+                )
+    return rows
+
+
 def notify(
     *,
     recipients=(),
@@ -125,51 +179,7 @@ def notify(
         "created_at": now,
         "next_attempt_at": now,
     }
-    rows: list[Message] = []
-    robot_kinds = [c for c in wanted if c in ROBOT_CHANNELS]
-    robots = (
-        list(Robot.objects.filter(kind__in=robot_kinds, enabled=True).order_by("id"))
-        if robot_kinds
-        else []
-    )
-    for channel in wanted:
-        if channel in ROBOT_CHANNELS:
-            for robot in (r for r in robots if r.kind == channel):
-                payload = ch.robot_payload(
-                    channel, subject=subject, body=body, link=link, contacts=people
-                )
-                rows.append(
-                    Message(
-                        channel=channel,
-                        target=f"robot:{robot.pk}",
-                        robot=robot,
-                        payload=payload,
-                        **common,
-                    )
-                )
-        elif channel == Channel.EMAIL:
-            for p in people:
-                if p.email:
-                    rows.append(
-                        Message(
-                            channel=channel,
-                            target=f"email:{p.email}"[:300],
-                            recipient_id=p.user_id,
-                            **common,
-                        )
-                    )
-        else:  # in-app: the row is the inbox item, delivered the moment it commits
-            for p in people:
-                rows.append(
-                    Message(
-                        channel=channel,
-                        target=f"user:{p.user_id}",
-                        recipient_id=p.user_id,
-                        status=Status.SENT,
-                        sent_at=now,
-                        **common,
-                    )
-                )
+    rows = _messages(wanted, people, subject=subject, body=body, link=link, common=common)
     if not rows:
         return []
     if dedupe_key is None:

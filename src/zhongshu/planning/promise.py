@@ -344,11 +344,15 @@ def promise(
 ) -> Promise:
     """Promise every line in turn; the order ships when its last line can."""
     from zhongshu.production.calendar import hours_to_minutes
+    from zhongshu.production.estimates import operation_hours
 
     out = []
     for mid, qty in lines:
         for op in world.routing.get(mid, []):
-            op.minutes = hours_to_minutes(op.setup_hours + qty * op.run_hours)
+            hours = operation_hours(
+                setup_hours=op.setup_hours, run_hours_per_unit=op.run_hours, quantity=qty
+            )
+            op.minutes = hours_to_minutes(hours)
         out.append(promise_line(world, mid, qty))
     dates = [line.date for line in out]
     date = None if not dates or None in dates else max(dates)

@@ -1,52 +1,22 @@
-"""The one condition compiler: a JSON tree → a Django ``Q`` (scheduled scans, set-based) and → a
-Python predicate over a facts dict (event checks). Both read the same field catalogue, so what a
-field means is written once per side, next to each other.
-
-Tree::
-
-    {"all": [cond, …]} | {"any": [cond, …]} | {"not": cond}
-    | {"field": "days_to_due", "op": "lte", "value": 3}
-
-``{"all": []}`` is true, ``{"any": []}`` is false. ``is_null`` takes ``true``/``false``: "is empty"
-(no value, empty text, no tags) or "is set".
-
-Custom fields of orders are fields too, named ``cf.<key>``: the catalogue reads their definitions,
-and ``rules.custom`` says what a condition on one means on both sides.
-"""
+"""The field catalogue conditions are written against, and validating a condition tree."""
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import (
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhongshu.catalog.models import Fulfilment
 from zhongshu.core.validation import Errors
 from zhongshu.customers.models import CustomerTier
-from zhongshu.orders.models import OrderLine
 from zhongshu.orders.statuses import Channel, OrderStatus, Priority
 
 MAX_DEPTH = 6
 MAX_NODES = 60
 MAX_IN = 50
 
-# --- the field catalogue --------------------------------------------------------------------------
 
 NUMBER, DATE, CHOICE, TEXT, BOOL, TAGS = "number", "date", "choice", "text", "bool", "tags"
 MULTI, FILE = "multi", "file"  # custom fields only: multiple choice, an attached file
@@ -148,7 +118,7 @@ def fields_for(scope: str, *, actor=None) -> dict[str, Field]:
     custom fields of orders (one query) — those ``actor`` may see, when given."""
     if scope == CUSTOMER:
         return CUSTOMER_FIELDS
-    from . import custom
+    from .. import custom
 
     defs = [d for d in custom.definitions(actor=actor) if d.type in _CUSTOM_TYPES]
     return {**FIELDS, **{f.name: f for f in map(custom_field, defs)}}
@@ -171,7 +141,7 @@ _CUSTOM_TYPES = {
 def custom_field(defn) -> Field:
     """The condition field of a custom field definition (labels in the language active when
     they are read)."""
-    from . import custom
+    from .. import custom
 
     ftype, ops = _CUSTOM_TYPES[defn.type]
     choices = tuple(
@@ -208,9 +178,6 @@ def catalogue(scope: str = ORDER, *, actor=None) -> list[dict]:
         }
         for f in fields_for(scope, actor=actor).values()
     ]
-
-
-# --- validation -----------------------------------------------------------------------------------
 
 
 def _coerce(f: Field, value: Any) -> Any:
@@ -357,66 +324,6 @@ def fields_used(tree: Any) -> set[str]:
     return {tree.get("field")}
 
 
-# --- SQL side -------------------------------------------------------------------------------------
-
-QTY = DecimalField(max_digits=16, decimal_places=3)
-TRUE_Q = ~Q(pk__in=[])  # "true" that stays true under negation (~Q() would not)
-FALSE_Q = Q(pk__in=[])
-
-
-def shortage_lines(order_ref="pk"):
-    """Stock lines of the outer order that still need more than the default warehouse has
-    available, annotated with ``short`` (the missing quantity)."""
-    from zhongshu.inventory.models import Reservation, ReservationStatus, StockLevel
-
-    held = (
-        Reservation.objects.filter(order_line=OuterRef("pk"), status=ReservationStatus.ACTIVE)
-        .order_by()
-        .values("order_line")
-        .annotate(s=Sum("quantity"))
-        .values("s")
-    )
-    available = (
-        StockLevel.objects.filter(material=OuterRef("material"), warehouse__is_default=True)
-        .order_by()  # (material, warehouse) is unique: no sort, no join to order by codes
-        .values(a=F("on_hand") - F("reserved"))[:1]
-    )
-    return (
-        OrderLine.objects.filter(order=OuterRef(order_ref), fulfilment=Fulfilment.STOCK)
-        .annotate(
-            held_qty=Coalesce(Subquery(held, output_field=QTY), Value(0), output_field=QTY),
-            avail_qty=Coalesce(Subquery(available, output_field=QTY), Value(0), output_field=QTY),
-        )
-        .annotate(
-            short=F("quantity") - F("shipped_quantity") - F("held_qty") - F("avail_qty"),
-        )
-        .filter(short__gt=0)
-    )
-
-
-def _shortage_qty_expr():
-    total = shortage_lines().order_by().values("order").annotate(t=Sum("short")).values("t")
-    return Coalesce(Subquery(total, output_field=QTY), Value(0), output_field=QTY)
-
-
-def _started_q() -> Q:
-    return Q(production_started_at__isnull=False) | Q(status__in=PRODUCTION_STARTED)
-
-
-def _cmp(path: str, op: str, value: Any) -> Q:
-    if op == "eq":
-        return Q(**{path: value})
-    if op == "ne":
-        return ~Q(**{path: value})
-    if op in ("lt", "lte", "gt", "gte"):
-        return Q(**{f"{path}__{op}": value})
-    if op == "in":
-        return Q(**{f"{path}__in": value})
-    if op == "not_in":
-        return ~Q(**{f"{path}__in": value})
-    raise AssertionError(op)
-
-
 def _parse(f: Field, value: Any) -> Any:
     if isinstance(value, list):
         return [_parse(f, v) for v in value]
@@ -425,137 +332,3 @@ def _parse(f: Field, value: Any) -> Any:
     if f.type == DATE:
         return dt.date.fromisoformat(value)
     return value
-
-
-def to_q(
-    tree: dict, *, today: dt.date | None = None, definitions: dict | None = None
-) -> tuple[Q, dict]:
-    """Compile a validated tree to ``(Q, annotations)``; apply the annotations first.
-    ``definitions``: the custom field definitions by key (read when the tree needs them)."""
-    from . import custom
-
-    today = today or timezone.localdate()
-    if definitions is None:
-        definitions = custom.all_definitions() if custom.used(tree) else {}
-    annotations: dict = {}
-    return _q(tree, today, annotations, definitions), annotations
-
-
-def _q(node: dict, today: dt.date, ann: dict, defs: dict) -> Q:
-    if "all" in node:
-        if not node["all"]:
-            return TRUE_Q
-        q = _q(node["all"][0], today, ann, defs)
-        for child in node["all"][1:]:
-            q &= _q(child, today, ann, defs)
-        return q
-    if "any" in node:
-        if not node["any"]:
-            return FALSE_Q
-        q = _q(node["any"][0], today, ann, defs)
-        for child in node["any"][1:]:
-            q |= _q(child, today, ann, defs)
-        return q
-    if "not" in node:
-        return ~_q(node["not"], today, ann, defs)
-    if node["field"].startswith(CUSTOM_PREFIX):
-        from . import custom
-
-        return custom.to_q(node, defs, ann)
-    f = FIELDS[node["field"]]
-    op = node["op"]
-    value = node["value"] if op == "is_null" else _parse(f, node["value"])
-    name = f.name
-    if name == "days_to_due":
-        # compare the due date with today + n: index-friendly and the same on every database
-        if isinstance(value, list):
-            value = [today + dt.timedelta(days=v) for v in value]
-        else:
-            value = today + dt.timedelta(days=value)
-        return _cmp("due_date", op, value)
-    if name == "production_started":
-        return _started_q() if (value if op == "eq" else not value) else ~_started_q()
-    if name == "stock_shortage":
-        ann["_rule_shortage"] = Exists(shortage_lines())
-        return Q(_rule_shortage=value) if op == "eq" else ~Q(_rule_shortage=value)
-    if name == "shortage_qty":
-        ann["_rule_shortage_qty"] = _shortage_qty_expr()
-        return _cmp("_rule_shortage_qty", op, value)
-    if name == "tags":
-        from .models import OrderTag
-
-        tags = OrderTag.objects.filter(order=OuterRef("pk"), kind=OrderTag.Kind.TAG)
-        if op == "contains":
-            return Q(Exists(tags.filter(tag=value)))
-        return ~Q(Exists(tags)) if value else Q(Exists(tags))
-    if op == "contains":
-        return Q(**{f"{f.path}__icontains": value})
-    if op == "is_null":
-        empty = Q(**{f.path: ""}) if f.type == TEXT else Q(**{f"{f.path}__isnull": True})
-        return empty if value else ~empty
-    return _cmp(f.path, op, value)
-
-
-def filter_orders(qs, tree: dict, *, today: dt.date | None = None):
-    q, annotations = to_q(tree, today=today)
-    if annotations:
-        qs = qs.alias(**annotations)
-    return qs.filter(q)
-
-
-# --- Python side ----------------------------------------------------------------------------------
-
-Predicate = Callable[[dict], bool]
-
-_PY_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "lt": lambda a, b: a < b,
-    "lte": lambda a, b: a <= b,
-    "gt": lambda a, b: a > b,
-    "gte": lambda a, b: a >= b,
-    "in": lambda a, b: a in b,
-    "not_in": lambda a, b: a not in b,
-}
-
-
-def to_predicate(tree: dict, *, definitions: dict | None = None) -> Predicate:
-    """Compile a validated tree to a function of a facts dict (see ``facts.order_facts``).
-    ``definitions``: the custom field definitions by key (read when the tree needs them)."""
-    from . import custom
-
-    if definitions is None:
-        definitions = custom.all_definitions() if custom.used(tree) else {}
-    return _predicate(tree, definitions)
-
-
-def _predicate(tree: dict, defs: dict) -> Predicate:
-    if "all" in tree:
-        parts = [_predicate(c, defs) for c in tree["all"]]
-        return lambda facts: all(p(facts) for p in parts)
-    if "any" in tree:
-        parts = [_predicate(c, defs) for c in tree["any"]]
-        return lambda facts: any(p(facts) for p in parts)
-    if "not" in tree:
-        inner = _predicate(tree["not"], defs)
-        return lambda facts: not inner(facts)
-    if tree["field"].startswith(CUSTOM_PREFIX):
-        from . import custom
-
-        return custom.to_predicate(tree, defs)
-    f = FIELDS.get(tree["field"]) or CUSTOMER_FIELDS[tree["field"]]
-    name, op = f.name, tree["op"]
-    value = tree["value"] if op == "is_null" else _parse(f, tree["value"])
-    if f.type == TAGS:
-        if op == "contains":
-            return lambda facts: value in facts["tags"]
-        return lambda facts: (not facts["tags"]) == value
-    if op == "contains":
-        needle = value.casefold()
-        return lambda facts: needle in (facts[name] or "").casefold()
-    if op == "is_null":
-        return lambda facts: (facts[name] in (None, "")) == value
-    if op in ("in", "not_in"):
-        value = frozenset(value)
-    fn = _PY_OPS[op]
-    return lambda facts: fn(facts[name], value)

@@ -1,0 +1,135 @@
+"""Moving a request through its flow's steps: who is asked, telling them, and applying the
+approved request to its order."""
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..exceptions import (
+    ChangeNotApplicable,
+)
+from ..models import (
+    Delegation,
+    Kind,
+    Request,
+    RequestStatus,
+    RequestStep,
+    StepStatus,
+)
+from ._common import CANCELLABLE_AFTER_CONFIRM, User
+from .flows import NOTIFY_CHANNELS
+
+
+def _people_with_role(role: str) -> list[int]:
+    if not role:
+        return []
+    return list(User.objects.filter(groups__name=role, is_active=True).values_list("id", flat=True))
+
+
+def _notify_step(request: Request, step: RequestStep, user_ids, *, escalated=False) -> None:
+    from zhongshu.notify.services import notify
+
+    ids = set(user_ids)
+    ids |= set(
+        Delegation.objects.filter(
+            from_user_id__in=ids, revoked_at__isnull=True,
+            starts_at__lte=timezone.now(), ends_at__gt=timezone.now(),
+        ).values_list("to_user_id", flat=True)
+    )  # fmt: skip
+    if not ids:
+        return
+    subject = (
+        _("Escalated: %(kind)s for %(order)s waits for your approval")
+        if escalated
+        else _("%(kind)s for %(order)s waits for your approval")
+    ) % {"kind": request.get_kind_display(), "order": request.order.number}
+    notify(
+        recipients=sorted(ids),
+        channels=NOTIFY_CHANNELS,
+        subject=subject,
+        body=request.reason[:500],
+        link=request.link,
+        dedupe_key=f"approval:{request.pk}:step:{step.pk}:{'esc' if escalated else 'open'}",
+        order=request.order,
+        source="approvals",
+    )
+
+
+def _activate(request: Request, step: RequestStep, now) -> None:
+    step.status = StepStatus.ACTIVE
+    step.activated_at = now
+    if step.time_limit_hours:
+        step.due_at = now + dt.timedelta(hours=step.time_limit_hours)
+    step.save(update_fields=["status", "activated_at", "due_at"])
+    _notify_step(request, step, step.approvers.values_list("id", flat=True))
+
+
+def _advance(request: Request, actor, now) -> None:
+    """Activate the next waiting step, or finish the request approved and apply it."""
+    nxt = request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
+    if nxt is not None:
+        _activate(request, nxt, now)
+        return
+    request.status = RequestStatus.APPROVED
+    request.decided_at = now
+    _apply(request, actor, now)
+
+
+def _tell_requester(request: Request) -> None:
+    from zhongshu.notify.services import notify
+
+    notify(
+        recipients=[request.requested_by_id],
+        subject=_("%(kind)s for %(order)s: %(status)s")
+        % {
+            "kind": request.get_kind_display(),
+            "order": request.order.number,
+            "status": RequestStatus(request.status).label,
+        },
+        link=request.link,
+        dedupe_key=f"approval:{request.pk}:{request.status}",
+        order=request.order,
+        source="approvals",
+    )
+
+
+def _apply(request: Request, actor, now) -> None:
+    """The approved request's effect, in the deciding transaction."""
+    from zhongshu.notify.services import notify
+
+    order = request.order
+    if request.kind == Kind.DESIGN_CHANGE:
+        from zhongshu.orders.services import order_apply_change
+
+        # reservation, task sheets and the schedule follow through the orders "changed" hooks
+        # (approvals.hooks), in this transaction: a refusal there rolls the decision back
+        order, _diff = order_apply_change(
+            actor=actor, order_id=order.pk, changes=request.payload, system=True,
+            note=_("Design change approved (request #%(id)s): %(reason)s")
+            % {"id": request.pk, "reason": request.reason},
+        )  # fmt: skip
+        request.order = order
+        notify(
+            recipients=[request.requested_by_id, order.sales_owner_id],
+            roles=("planner", "supervisor", "warehouse"),
+            subject=_("Order %(order)s changed: design change approved") % {"order": order.number},
+            body=request.reason[:500],
+            link=request.link,
+            dedupe_key=f"approval:{request.pk}:applied",
+            order=order,
+            source="approvals",
+        )
+    elif request.kind == Kind.CANCEL_AFTER_CONFIRM:
+        from zhongshu.orders.services import order_transition
+
+        if order.status not in CANCELLABLE_AFTER_CONFIRM:
+            raise ChangeNotApplicable(details={"status": order.status})
+        order_transition(
+            actor=actor, order_id=order.pk, action="cancel", system=True,
+            note=_("Cancellation approved (request #%(id)s): %(reason)s")
+            % {"id": request.pk, "reason": request.reason},
+            data={"approval_request": request.pk},
+        )  # fmt: skip
+    request.applied_at = now
+    _tell_requester(request)

@@ -1,0 +1,79 @@
+"""Production use cases: lines, calendars, routings, BOMs, task sheets, the floor, scheduling.
+
+Every function checks permissions first and is one transaction. ``actor=None`` is the system
+(order hooks, seeding, the scheduler after a commit).
+"""
+
+from ._common import (
+    MAX_BOM_LINES,
+    MAX_HOURS,
+    MAX_OPERATIONS,
+    User,
+    log,
+)
+from .lines import (
+    calendar_exception_delete,
+    calendar_exception_set,
+    line_calendars,
+    work_center_create,
+    work_center_update,
+)
+from .reflow import (
+    request_reflow,
+)
+from .routings import (
+    bom_set,
+    missing_routings,
+    routing_set,
+)
+from .schedule import (
+    WRITE_CHUNK,
+    reschedule,
+)
+from .sheets import (
+    cancel_tasks,
+    close_open_tasks,
+    create_sheets,
+    lines_with_started_work,
+    sheets_follow_order,
+    start_first_tasks,
+)
+from .tasks import (
+    STARTABLE_ORDER,
+    add_rework_task,
+    task_assign,
+    task_finish,
+    task_pin,
+    task_start,
+)
+
+__all__ = [
+    "MAX_BOM_LINES",
+    "MAX_HOURS",
+    "MAX_OPERATIONS",
+    "STARTABLE_ORDER",
+    "WRITE_CHUNK",
+    "User",
+    "add_rework_task",
+    "bom_set",
+    "calendar_exception_delete",
+    "calendar_exception_set",
+    "cancel_tasks",
+    "close_open_tasks",
+    "create_sheets",
+    "line_calendars",
+    "lines_with_started_work",
+    "log",
+    "missing_routings",
+    "request_reflow",
+    "reschedule",
+    "routing_set",
+    "sheets_follow_order",
+    "start_first_tasks",
+    "task_assign",
+    "task_finish",
+    "task_pin",
+    "task_start",
+    "work_center_create",
+    "work_center_update",
+]

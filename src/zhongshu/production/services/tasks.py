@@ -1,0 +1,251 @@
+"""The floor: starting, finishing, assigning and pinning tasks; rework."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.core.errors import NotFound, ValidationFailed
+from zhongshu.core.text import normalize_text
+from zhongshu.core.validation import Errors
+from zhongshu.orders.models import Order
+from zhongshu.orders.statuses import OrderStatus
+
+from ..exceptions import (
+    OrderNotInProduction,
+    PredecessorNotDone,
+    TaskClosed,
+    TaskNotFinishable,
+    TaskNotStartable,
+)
+from ..models import (
+    OPEN_TASK,
+    SheetStatus,
+    Task,
+    TaskSheet,
+    TaskStatus,
+    WorkCenter,
+)
+from ._common import MAX_HOURS, User, _activity, _check_version, _clean_date, _clean_hours, _require
+from .reflow import request_reflow
+
+
+def _scoped_tasks(actor):
+    qs = Task.objects.all()
+    if actor is None:
+        return qs
+    permissions.require(actor, "production.view")
+    q = permissions.task_scope_q(actor)
+    return qs if q is None else qs.filter(q)
+
+
+def _lock_task(actor, task_id: Any) -> Task:
+    """The task in the actor's scope (404 otherwise), its order locked first (orders before
+    tasks, always) so two tasks of one order finishing together see each other."""
+    task = permissions.get_in_scope(_scoped_tasks(actor).only("pk", "order_id"), pk=task_id)
+    Order.objects.select_for_update().filter(pk=task.order_id).first()
+    return (
+        Task.objects.select_for_update(of=("self",))
+        .select_related("work_center", "sheet", "order")
+        .get(pk=task.pk)
+    )
+
+
+def _predecessor(task: Task) -> Task | None:
+    return (
+        Task.objects.filter(sheet_id=task.sheet_id, sequence__lt=task.sequence)
+        .exclude(status=TaskStatus.CANCELLED)
+        .order_by("-sequence")
+        .first()
+    )
+
+
+STARTABLE_ORDER = {OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN_PRODUCTION}
+
+
+@transaction.atomic
+def task_start(*, actor, task_id: Any, version: Any = None) -> Task:
+    """Start a pending task. Its previous operation on the sheet must be done. The first task
+    started moves the order to in production."""
+    _require(actor, "production.work")
+    task = _lock_task(actor, task_id)
+    _require(actor, "production.work", task)
+    _check_version(task, version)
+    if task.status != TaskStatus.PENDING:
+        raise TaskNotStartable(details={"status": task.status})
+    if task.order.status not in STARTABLE_ORDER:
+        raise OrderNotInProduction(details={"order_status": task.order.status})
+    prev = _predecessor(task)
+    if prev is not None and prev.status != TaskStatus.DONE:
+        raise PredecessorNotDone(details={"task": prev.pk, "status": prev.status})
+    now = timezone.now()
+    task.status = TaskStatus.IN_PROGRESS
+    task.actual_start = now
+    if task.owner_id is None and actor is not None:
+        task.owner = actor  # an operator starting an unowned task of their line takes it
+    task.version += 1
+    task.save(update_fields=["status", "actual_start", "owner", "version", "updated_at"])
+    if task.order.status != OrderStatus.IN_PRODUCTION:
+        from zhongshu.orders.services import order_transition
+
+        order_transition(
+            actor=actor, order_id=task.order_id, action="start", system=True,
+            data={"source": "task", "task": task.pk},
+        )  # fmt: skip
+    _activity(actor, "task.started", task)
+    request_reflow()
+    return task
+
+
+@transaction.atomic
+def task_finish(*, actor, task_id: Any, actual_hours: Any = None, version: Any = None) -> Task:
+    """Finish a task in progress. When no task of the order is open any more, the order moves to
+    awaiting QC."""
+    _require(actor, "production.work")
+    task = _lock_task(actor, task_id)
+    _require(actor, "production.work", task)
+    _check_version(task, version)
+    errors = Errors()
+    hours = None
+    if actual_hours not in (None, ""):
+        hours = _clean_hours(errors, "actual_hours", actual_hours)
+    errors.raise_if_any()
+    if task.status != TaskStatus.IN_PROGRESS:
+        raise TaskNotFinishable(details={"status": task.status})
+    now = timezone.now()
+    if hours is None and task.actual_start:
+        hours = Decimal(str(round((now - task.actual_start).total_seconds() / 3600, 3)))
+    task.status = TaskStatus.DONE
+    task.actual_end = now
+    task.actual_hours = min(hours, MAX_HOURS) if hours is not None else None
+    task.version += 1
+    task.save(update_fields=["status", "actual_end", "actual_hours", "version", "updated_at"])
+    if not Task.objects.filter(sheet_id=task.sheet_id, status__in=OPEN_TASK).exists():
+        TaskSheet.objects.filter(pk=task.sheet_id).update(status=SheetStatus.DONE)
+    if (
+        task.order.status == OrderStatus.IN_PRODUCTION
+        and not Task.objects.filter(order_id=task.order_id, status__in=OPEN_TASK).exists()
+    ):
+        from zhongshu.orders.services import order_transition
+
+        order_transition(
+            actor=actor, order_id=task.order_id, action="finish", system=True,
+            data={"source": "task", "task": task.pk},
+        )  # fmt: skip
+    _activity(actor, "task.finished", task)
+    request_reflow()
+    return task
+
+
+def _open_task_for_change(actor, task_id: Any, version: Any, action: str) -> Task:
+    _require(actor, action)
+    task = permissions.get_in_scope(
+        _scoped_tasks(actor).select_for_update(of=("self",)).select_related("work_center"),
+        pk=task_id,
+    )
+    _check_version(task, version)
+    if task.status not in OPEN_TASK:
+        raise TaskClosed(details={"status": task.status})
+    return task
+
+
+@transaction.atomic
+def task_assign(*, actor, task_id: Any, owner_id: Any, version: Any = None) -> Task:
+    """Give an open task to someone (``owner_id=None`` leaves it unowned)."""
+    task = _open_task_for_change(actor, task_id, version, "production.assign")
+    owner = None
+    if owner_id not in (None, ""):
+        owner = (
+            User.objects.filter(pk=owner_id, is_active=True).first()
+            if str(owner_id).isdigit()
+            else None
+        )
+        if owner is None or not permissions.can(owner, "production.work"):
+            raise ValidationFailed(
+                {"owner_id": _("Choose an active user who works on production tasks.")}
+            )
+    task.owner = owner
+    task.version += 1
+    task.save(update_fields=["owner", "version", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_pin(
+    *, actor, task_id: Any, date: Any = None, work_center_id: Any = None, version: Any = None
+) -> Task:
+    """Pin an open task to start no earlier than ``date`` and/or to run on another line; both
+    empty unpins it. The rest of the schedule reflows around it."""
+    task = _open_task_for_change(actor, task_id, version, "production.schedule")
+    errors = Errors()
+    day = _clean_date(errors, "date", date, required=False)
+    wc = None
+    if work_center_id not in (None, ""):
+        wc = (
+            WorkCenter.objects.filter(pk=work_center_id, active=True).first()
+            if str(work_center_id).isdigit()
+            else None
+        )
+        if wc is None:
+            errors.add("work_center_id", _("Unknown or inactive production line."))
+    if day is not None and day < timezone.localdate():
+        errors.add("date", _("The date is in the past."))
+    if day is not None and day > timezone.localdate() + dt.timedelta(days=3 * 366):
+        errors.add("date", _("The date is more than %(n)d years ahead.") % {"n": 3})
+    errors.raise_if_any()
+    task.pinned_date = day
+    task.pinned_work_center = wc
+    task.version += 1
+    task.save(update_fields=["pinned_date", "pinned_work_center", "version", "updated_at"])
+    request_reflow()
+    return task
+
+
+@transaction.atomic
+def add_rework_task(*, actor, order_id: Any, reason: str) -> Task:
+    """QC failed: add a pending rework task after the last operation of the order's last sheet,
+    on the same line and for the same owner."""
+    _require(actor, "production.rework")
+    qs = Order.objects.select_for_update()
+    if actor is not None and not permissions.can(actor, "orders.view"):
+        raise NotFound()
+    if actor is not None:
+        qs = permissions.scope_orders(actor, qs)
+    order = permissions.get_in_scope(qs, pk=order_id)
+    reason = normalize_text(reason)
+    if not reason:
+        raise ValidationFailed({"reason": _("A reason is required for this action.")})
+    if order.status not in (OrderStatus.IN_PRODUCTION, OrderStatus.AWAITING_QC):
+        raise OrderNotInProduction(details={"order_status": order.status})
+    last = (
+        Task.objects.filter(order=order)
+        .exclude(status=TaskStatus.CANCELLED)
+        .select_related("sheet")
+        .order_by("-sheet_id", "-sequence")
+        .first()
+    )
+    if last is None:
+        raise OrderNotInProduction(
+            _("This order has no production task sheet to add rework to."),
+            details={"order_status": order.status},
+        )
+    seq = (Task.objects.filter(sheet_id=last.sheet_id).aggregate(m=Max("sequence"))["m"] or 0) + 10
+    task = Task.objects.create(
+        sheet=last.sheet,
+        order=order,
+        sequence=seq,
+        name=_("Rework"),
+        work_center_id=last.line_id,
+        owner_id=last.owner_id,
+        estimated_hours=last.estimated_hours,
+        is_rework=True,
+        note=reason[:500],
+    )
+    TaskSheet.objects.filter(pk=last.sheet_id).update(status=SheetStatus.OPEN)
+    request_reflow()
+    return task
