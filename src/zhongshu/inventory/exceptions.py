@@ -49,3 +49,8 @@ class NothingToShip(Conflict):
 
 class TplusUnavailable(Exception):
     """T+ did not answer usefully (timeout, refused, non-2xx, not the expected JSON)."""
+
+
+class AlreadyPosted(Conflict):
+    code = "already_posted"
+    default_message = _("This document is already in T+.")
