@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures imported from test_erp_posting are used as arguments)
 """The reconciliation (page and API), retrying, the connection settings and the master data pull."""
 
 from decimal import Decimal
@@ -20,7 +21,7 @@ def _login(user):
 
 
 @pytest.fixture
-def failed_posting(sim, flange, keeper):  # noqa: F811
+def failed_posting(sim, flange, keeper):
     other = MaterialFactory(code="NOT-IN-TPLUS")
     stock_receive(actor=keeper, material=other.code, quantity="5")
     posting.drain()
@@ -28,7 +29,7 @@ def failed_posting(sim, flange, keeper):  # noqa: F811
 
 
 def test_reconciliation_api_lists_figures_failures_and_differences(
-    api_as, sim, flange, keeper, failed_posting  # noqa: F811
+    api_as, sim, flange, keeper, failed_posting
 ):
     stock_receive(actor=keeper, material="FL-50", quantity="2")
     sim.manual_change("01", "FL-50", -1, who="王会计")
@@ -89,7 +90,7 @@ def test_connection_settings_encrypt_secrets_and_test_the_connection(sim, settin
     assert _login(make_user("warehouse", username="wh2")).get("/inventory/erp/").status_code == 403
 
 
-def test_master_pull_lists_codes_on_one_side_only(api_as, sim, flange, customer_east):  # noqa: F811
+def test_master_pull_lists_codes_on_one_side_only(api_as, sim, flange, customer_east):
     admin = make_user("admin", username="adm")
     sim.set_stock("01", "ONLY-TPLUS", 1, "T+ 独有件")
     MaterialFactory(code="ONLY-HERE")

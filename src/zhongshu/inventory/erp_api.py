@@ -137,9 +137,7 @@ def get_reconciliation(request, q: str = "", problems_only: bool = False):
     """Per material and warehouse: our on-hand, T+'s last figure, the moves not yet in T+
     (``unposted``, signed), failed documents with T+'s message, and differences nobody explained
     (stock moved in T+ directly, with who/when when T+ tells)."""
-    return reconciliation.reconciliation(
-        actor=request.auth, q=q[:60], problems_only=problems_only
-    )
+    return reconciliation.reconciliation(actor=request.auth, q=q[:60], problems_only=problems_only)
 
 
 @router.post(

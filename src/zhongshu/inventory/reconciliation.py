@@ -34,8 +34,7 @@ def connection_status() -> dict:
         "last_sync_ok": bool(last and last.ok),
         "last_sync_error": last.error if last and not last.ok else "",
         "synced_at": synced_at,
-        "stale": synced_at is None
-        or (timezone.now() - synced_at).total_seconds() > stale_after,
+        "stale": synced_at is None or (timezone.now() - synced_at).total_seconds() > stale_after,
         "pending": ErpPosting.objects.filter(status=PostingStatus.PENDING).count(),
         "failed": ErpPosting.objects.filter(status=PostingStatus.FAILED).count(),
     }
