@@ -105,6 +105,11 @@ ACTION_ROLES: dict[str, set[str]] = {
     "inventory.receive": {R.WAREHOUSE, R.ADMIN},
     "inventory.adjust": {R.WAREHOUSE, R.ADMIN},
     "inventory.ship": {R.WAREHOUSE, R.ADMIN},
+    # the ERP link (T+): stock is not regional, so these are region-neutral
+    "inventory.reconciliation": {R.WAREHOUSE, R.MANAGER, R.FINANCE, R.ADMIN},
+    "inventory.erp_retry": {R.WAREHOUSE, R.ADMIN},
+    "inventory.erp_master": {R.WAREHOUSE, R.ADMIN},
+    "inventory.erp_settings": {R.ADMIN},
     "shipments.view": EVERYONE_BUT_OPERATOR,
     # production (SPEC §5): lines, calendars, routings, BOMs, task sheets, schedule, kanban
     "production.view": {R.PLANNER, R.SUPERVISOR, R.OPERATOR, R.MANAGER, R.ADMIN, R.QC},

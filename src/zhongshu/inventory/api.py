@@ -8,7 +8,7 @@ from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import MAX_OFFSET, keyset_page
 from zhongshu.core.schemas import errors
 
-from . import exports, selectors, services
+from . import erp_api, exports, selectors, services
 from .schemas import (
     AvailabilityOut,
     LevelOut,
@@ -22,6 +22,7 @@ from .schemas import (
 )
 
 router = Router(tags=["inventory"])
+router.add_router("", erp_api.router)  # reconciliation, postings, connection, master data
 
 
 @router.get("/availability", response={200: AvailabilityOut, **errors(401, 403, 404)})

@@ -13,6 +13,7 @@ class InventoryConfig(AppConfig):
         from . import hooks  # noqa: F401  (registers the order transition effects)
 
         jobs.register("inventory.tplus_sync", _scheduled_tplus_sync, seconds=TPLUS_SYNC_EVERY)
+        jobs.register("inventory.erp_post", _scheduled_erp_post, seconds=ERP_POST_EVERY)
         syncs.register(
             "tplus",
             _command_tplus_sync,
@@ -22,6 +23,13 @@ class InventoryConfig(AppConfig):
 
 
 TPLUS_SYNC_EVERY = 900  # seconds between full T+ syncs run by `zhongshu worker`
+ERP_POST_EVERY = 5  # seconds between drains of the posting outbox
+
+
+def _scheduled_erp_post():
+    from . import posting
+
+    return posting.drain()
 
 
 def _scheduled_tplus_sync():
@@ -43,4 +51,4 @@ def _command_tplus_sync(material: str | None = None) -> list[str]:
     run = tplus.tplus_sync(material=material)
     if not run.ok:
         raise SyncFailed(f"T+ sync failed: {run.error}")
-    return [f"T+ sync: {run.rows} rows, {run.changed} levels corrected."]
+    return [f"T+ sync: {run.rows} rows, {run.changed} unexplained differences booked."]

@@ -49,3 +49,16 @@ class NothingToShip(Conflict):
 
 class TplusUnavailable(Exception):
     """T+ did not answer usefully (timeout, refused, non-2xx, not the expected JSON)."""
+
+
+class AlreadyPosted(Conflict):
+    code = "already_posted"
+    default_message = _("This document is already in T+.")
+
+
+class ErpUnreachable(DomainError):
+    """A call a person asked for (pull, test) found T+ unavailable; the message says why."""
+
+    code = "erp_unavailable"
+    http_status = 503
+    default_message = _("T+ did not answer.")

@@ -31,6 +31,7 @@ class Change:
     order_line_id: int | None = None
     shipment_id: int | None = None
     reason: str = ""
+    document: str = ""  # the ERP document a receipt becomes (purchase/production), if not "other"
 
 
 @dataclass
@@ -129,6 +130,10 @@ def write(plan: Plan, *, actor) -> list[StockMovement]:
         default_date=now,
     )
     StockMovement.objects.bulk_create(movements)
+    from . import erp, posting
+
+    if erp.connected():
+        posting.enqueue(plan, movements)
     materials = {plan.levels[c.level_id].material_id for c in plan.changes}
     transaction.on_commit(lambda: stock_changed.send(sender=write, material_ids=materials))
     return movements

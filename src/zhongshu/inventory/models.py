@@ -212,3 +212,13 @@ class TplusSync(models.Model):
 
     class Meta:
         ordering = ["-id"]
+
+
+from .erp_models import (  # noqa: E402,F401  (the ERP link's models live in their own module)
+    ErpConnection,
+    ErpDifference,
+    ErpMasterRecord,
+    ErpPosting,
+    PostingError,
+    PostingStatus,
+)

@@ -1,23 +1,29 @@
-"""Chanjet/Yonyou T+ as the stock master: the HTTP client and the sync that applies its figures.
+"""The stock sync with the ERP (Chanjet/Yonyou T+), which owns on-hand when connected.
 
-T+ is asked for current stock (``currentStock/Query``), page by page. Whatever goes wrong — timeout,
-refused connection, non-2xx, a body that is not the expected JSON — is one ``TplusUnavailable``;
-callers keep serving the last synced figures and mark them stale.
+T+ is asked for current stock through the connector (``erp/tplus.py``), page by page. Whatever
+goes wrong — timeout, refused connection, non-2xx, a body that is not the expected JSON — is one
+``ErpUnavailable`` (a ``TplusUnavailable``); callers keep serving the last synced figures and mark
+them stale.
 
-What a sync writes: per (material, warehouse) the T+ ``ExistingQuantity`` (summed over batches)
-becomes ``on_hand`` through a ``sync_correction`` movement when it differs. ``reserved`` is never
-touched. When T+ reports less than is reserved here (goods left through a channel we do not see),
-``on_hand`` is lowered only down to ``reserved``, the level is flagged ``oversold_risk`` and the
-raw T+ figure kept in ``tplus_on_hand``: confirmed orders keep their stock on paper, available
-shows 0, and the stock page raises the alarm for someone to resolve.
+What a sync writes, per (material, warehouse): our figure should be T+'s ``ExistingQuantity``
+(summed over batches) plus the moves made here that T+ does not have yet (the unposted postings
+of the outbox: issues lower it, receipts raise it). When on-hand already equals that, nothing is
+written — a sync never undoes a move made here, and never shows stock a pending shipment took.
+When it differs, stock moved in T+ directly: the difference is booked as a ``sync_correction``
+movement and recorded as an ``ErpDifference`` (with who/when when T+ tells). ``reserved`` is never
+touched. When the result is less than is reserved here, ``on_hand`` is lowered only down to
+``reserved``, the level is flagged ``oversold_risk`` and the raw T+ figure kept in
+``tplus_on_hand``: confirmed orders keep their stock on paper, available shows 0, and the stock
+page raises the alarm.
+
+Posting and syncing take the same lease, so a sync never sees a document T+ accepted but we have
+not recorded yet.
 """
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-import httpx
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -26,14 +32,15 @@ from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Material
 
-from . import ledger
+from . import erp, ledger, posting
+from .erp import StockRow
+from .erp.tplus import QUERY_PATH, TplusConnector
 from .exceptions import TplusUnavailable
 from .ledger import Change
-from .models import ZERO, MovementKind, StockLevel, TplusSync, Warehouse
+from .models import ZERO, ErpDifference, MovementKind, StockLevel, TplusSync, Warehouse
 
-QUERY_PATH = "/tplus/api/v2/currentStock/Query"
-PAGE_SIZE = 100
-MAX_PAGES = 10_000
+__all__ = ["QUERY_PATH", "StockRow", "TplusClient", "TplusUnavailable", "tplus_sync"]
+
 SYNC_TIMEOUT = 30.0
 # After a failed on-demand refresh, order entry stops asking T+ for a while instead of making
 # every keystroke wait for the timeout.
@@ -41,97 +48,11 @@ BACKOFF_SECONDS = 30
 REFRESH_MIN_AGE = 60  # seconds: a figure this fresh is not fetched again
 _BACKOFF_KEY = "inventory:tplus:down-until"
 
-
-@dataclass(frozen=True)
-class StockRow:
-    warehouse: str
-    material: str
-    name: str
-    existing: Decimal
+TplusClient = TplusConnector  # the name callers and tests know
 
 
 def configured() -> bool:
-    return bool(settings.TPLUS_BASE_URL)
-
-
-class TplusClient:
-    def __init__(
-        self, *, base_url: str | None = None, timeout: float | None = None, transport=None
-    ):
-        self.base_url = (base_url if base_url is not None else settings.TPLUS_BASE_URL).rstrip("/")
-        self.timeout = timeout if timeout is not None else settings.TPLUS_TIMEOUT
-        self.transport = transport
-
-    def _headers(self) -> dict[str, str]:
-        return {
-            "appKey": settings.TPLUS_APP_KEY,
-            "appSecret": settings.TPLUS_APP_SECRET,
-            "openToken": settings.TPLUS_OPEN_TOKEN,
-        }
-
-    def current_stock(
-        self, *, warehouse: str | None = None, material: str | None = None
-    ) -> list[StockRow]:
-        if not self.base_url:
-            raise TplusUnavailable("T+ is not configured")
-        rows: list[StockRow] = []
-        param: dict = {"PageSize": PAGE_SIZE}
-        if warehouse:
-            param["Warehouse"] = [{"Code": warehouse}]
-        if material:
-            param["Inventory"] = [{"Code": material}]
-        try:
-            with httpx.Client(
-                base_url=self.base_url, timeout=self.timeout, transport=self.transport
-            ) as client:
-                for page in range(1, MAX_PAGES + 1):
-                    body = self._post(client, {"param": {**param, "PageIndex": page}})
-                    page_rows, total = _parse(body)
-                    rows.extend(page_rows)
-                    if not page_rows or total is None or len(rows) >= total:
-                        return rows
-        except httpx.HTTPError as exc:
-            raise TplusUnavailable(f"{type(exc).__name__}: {exc}"[:300]) from exc
-        raise TplusUnavailable("too many pages")
-
-    def _post(self, client: httpx.Client, payload: dict):
-        response = client.post(QUERY_PATH, json=payload, headers=self._headers())
-        if not 200 <= response.status_code < 300:
-            raise TplusUnavailable(f"HTTP {response.status_code}: {response.text[:200]}")
-        try:
-            return response.json()
-        except ValueError as exc:
-            raise TplusUnavailable("the reply is not JSON") from exc
-
-
-def _parse(body) -> tuple[list[StockRow], int | None]:
-    if isinstance(body, list):
-        items, total = body, None
-    elif isinstance(body, dict):
-        items = next(
-            (body[k] for k in ("Data", "data", "Rows", "rows") if isinstance(body.get(k), list)),
-            None,
-        )
-        if items is None:
-            raise TplusUnavailable("the reply has no rows")
-        total = body.get("TotalCount")
-        if total is not None and (not isinstance(total, int) or isinstance(total, bool)):
-            raise TplusUnavailable("TotalCount is not a number")
-    else:
-        raise TplusUnavailable("unexpected reply")
-    rows = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise TplusUnavailable("a row is not an object")
-        try:
-            qty = Decimal(str(item["ExistingQuantity"]))
-            wh, code = str(item["WarehouseCode"]).strip(), str(item["InventoryCode"]).strip()
-        except (KeyError, InvalidOperation, TypeError) as exc:
-            raise TplusUnavailable("a row lacks warehouse, material or quantity") from exc
-        if not qty.is_finite() or not wh or not code:
-            raise TplusUnavailable("a row has an invalid quantity or code")
-        rows.append(StockRow(wh, code, str(item.get("InventoryName") or ""), qty))
-    return rows, total
+    return erp.connected()
 
 
 # --- the sync -------------------------------------------------------------------------------------
@@ -144,77 +65,115 @@ def tplus_sync(*, material: str | None = None, timeout: float | None = None, cli
     entry). Never raises for T+ trouble: the run is recorded as failed and the old figures stay.
     """
     run = TplusSync.objects.create(scope=f"material:{material}" if material else "full")
-    client = client or TplusClient(timeout=timeout if timeout is not None else SYNC_TIMEOUT)
+    token = posting.acquire_lease()
+    if token is None:
+        return _failed(run, _("documents are being posted to T+ right now; try again shortly"))
     try:
-        rows = client.current_stock(material=material)
-    except TplusUnavailable as exc:
-        run.error = str(exc)[:500]
-        run.finished_at = timezone.now()
-        run.save(update_fields=["error", "finished_at"])
-        return run
-    run.rows = len(rows)
-    run.changed = _apply(rows)
+        client = client or TplusClient(timeout=timeout if timeout is not None else SYNC_TIMEOUT)
+        try:
+            rows = client.current_stock(material=material)
+        except erp.ErpAuthFailed as exc:
+            posting.auth_failed(str(exc))
+            return _failed(run, str(exc))
+        except TplusUnavailable as exc:
+            return _failed(run, str(exc))
+        posting.auth_ok()
+        run.rows = len(rows)
+        run.changed = _apply(rows, run)
+    finally:
+        posting.release_lease(token)
     run.ok = True
     run.finished_at = timezone.now()
     run.save(update_fields=["rows", "changed", "ok", "finished_at"])
     return run
 
 
-@transaction.atomic
-def _apply(rows: list[StockRow]) -> int:
-    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for row in rows:
-        totals[(row.warehouse.upper(), row.material.upper())] += row.existing
+def _failed(run: TplusSync, message: str) -> TplusSync:
+    run.error = message[:500]
+    run.finished_at = timezone.now()
+    run.save(update_fields=["error", "finished_at"])
+    return run
+
+
+def _levels_for(totals) -> dict[tuple[int, int], int]:
+    """Level ids per (warehouse id, material id) of the T+ rows we know the material of."""
     materials = dict(
         Material.objects.filter(code__in={m for _w, m in totals}).values_list("code", "id")
     )
     warehouses = {w.code: w for w in Warehouse.objects.filter(code__in={w for w, _m in totals})}
     for code in sorted({w for w, _m in totals} - set(warehouses)):
         warehouses[code] = Warehouse.objects.get_or_create(code=code, defaults={"name": code})[0]
-    wanted = {
-        (warehouses[w].id, materials[m]): qty for (w, m), qty in totals.items() if m in materials
-    }
-    existing = {
-        (lv.warehouse_id, lv.material_id): lv.id
-        for lv in StockLevel.objects.filter(
-            warehouse_id__in={w for w, _m in wanted}, material_id__in={m for _w, m in wanted}
-        )
-    }
-    missing = [key for key in wanted if key not in existing]
+    keys = {(warehouses[w].id, materials[m]): (w, m) for (w, m) in totals if m in materials}
+
+    def existing():
+        return {
+            (lv.warehouse_id, lv.material_id): lv.id
+            for lv in StockLevel.objects.filter(
+                warehouse_id__in={w for w, _m in keys}, material_id__in={m for _w, m in keys}
+            )
+        }
+
+    found = existing()
+    missing = [key for key in keys if key not in found]
     if missing:
         StockLevel.objects.bulk_create(
             [StockLevel(warehouse_id=w, material_id=m) for w, m in missing],
             ignore_conflicts=True,
         )
-        existing = {
-            (lv.warehouse_id, lv.material_id): lv.id
-            for lv in StockLevel.objects.filter(
-                warehouse_id__in={w for w, _m in wanted}, material_id__in={m for _w, m in wanted}
-            )
-        }
-    plan = ledger.lock_levels(existing[key] for key in wanted)
+        found = existing()
+    return {keys[key]: found[key] for key in keys}
+
+
+@transaction.atomic
+def _apply(rows: list[StockRow], run: TplusSync | None = None) -> int:
+    totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    last: dict[tuple[str, str], StockRow] = {}
+    for row in rows:
+        key = (row.warehouse.upper(), row.material.upper())
+        totals[key] += row.existing
+        if row.modified_at and row.modified_at >= getattr(last.get(key), "modified_at", ""):
+            last[key] = row
+    level_ids = _levels_for(totals)
+    plan = ledger.lock_levels(level_ids.values())
+    unposted = posting.unposted_by_level(level_ids.values())
     now = timezone.now()
     changed = 0
-    for key, tplus_qty in wanted.items():
-        level_id = existing[key]
+    differences = []
+    for key, level_id in level_ids.items():
+        tplus_qty = totals[key]
         on_hand, reserved = plan.on_hand[level_id], plan.reserved[level_id]
-        target = max(tplus_qty, ZERO)
+        pending = unposted.get(level_id, ZERO)
+        target = max(tplus_qty + pending, ZERO)
         at_risk = target < reserved
         if at_risk:
             target = reserved
-        plan.extra[level_id] = {
-            "tplus_on_hand": tplus_qty,
-            "synced_at": now,
-            "oversold_risk": at_risk,
-        }
-        if target != on_hand:
-            reason = _("T+ reports %(qty)s") % {"qty": ledger.fmt(tplus_qty)}
-            if at_risk:
-                reason += " " + _("(below the reserved quantity: kept at reserved)")
-            plan.add(Change(level_id, MovementKind.SYNC_CORRECTION, on_hand=target - on_hand,
-                            reason=reason[:200]))  # fmt: skip
-            changed += 1
+        plan.extra[level_id] = {"tplus_on_hand": tplus_qty, "synced_at": now,
+                                "oversold_risk": at_risk}  # fmt: skip
+        if target == on_hand:
+            continue
+        level = plan.levels[level_id]
+        who = last.get(key)
+        differences.append(
+            ErpDifference(
+                level_id=level_id, material_id=level.material_id,
+                warehouse_id=level.warehouse_id, ours_before=on_hand, erp_on_hand=tplus_qty,
+                unposted=pending, difference=target - on_hand, sync=run,
+                erp_modified_by=who.modified_by if who else "",
+                erp_modified_at=who.modified_at if who else "",
+            )
+        )  # fmt: skip
+        reason = _("T+ reports %(qty)s") % {"qty": ledger.fmt(tplus_qty)}
+        if pending:
+            reason += " " + _("(plus %(qty)s not yet posted)") % {"qty": ledger.fmt(pending)}
+        if who and who.modified_by:
+            reason += " " + _("moved in T+ by %(who)s") % {"who": who.modified_by}
+        if at_risk:
+            reason += " " + _("(below the reserved quantity: kept at reserved)")
+        plan.add(Change(level_id, MovementKind.SYNC_CORRECTION, on_hand=target - on_hand,
+                        reason=reason[:200]))  # fmt: skip
+        changed += 1
     ledger.write(plan, actor=None)
+    ErpDifference.objects.bulk_create(differences)
     return changed
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import erp_views, views
 
 app_name = "inventory"
 
@@ -11,5 +11,12 @@ urlpatterns = [
     path("adjustments/new/", views.adjustment_create, name="adjustment_create"),
     path("shipments/", views.shipment_list, name="shipment_list"),
     path("shipments/new/", views.shipment_create, name="shipment_create"),
+    path("reconciliation/", erp_views.reconciliation_page, name="reconciliation"),
+    path(
+        "reconciliation/postings/<int:posting_id>/retry/",
+        erp_views.posting_retry,
+        name="posting_retry",
+    ),
+    path("erp/", erp_views.connection_page, name="erp_connection"),
     path("availability/fragment", views.availability_fragment, name="availability_fragment"),
 ]

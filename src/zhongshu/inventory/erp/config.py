@@ -1,0 +1,54 @@
+"""Where the connection comes from: the settings page (stored, secrets encrypted) or the
+environment (``TPLUS_BASE_URL``, ``TPLUS_APP_KEY``, ``TPLUS_APP_SECRET``, ``TPLUS_OPEN_TOKEN``).
+A field set on the page wins over the environment."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from zhongshu.core import crypto
+
+
+@dataclass(frozen=True)
+class Config:
+    base_url: str
+    app_key: str
+    app_secret: str
+    open_token: str
+    source: str  # "page" | "environment" | ""
+
+
+def _row():
+    from ..models import ErpConnection
+
+    try:
+        return ErpConnection.objects.filter(pk=1).first()
+    except Exception:  # no table yet (before migrate)
+        return None
+
+
+def current() -> Config:
+    row = _row()
+    env = Config(
+        base_url=(settings.TPLUS_BASE_URL or "").rstrip("/"),
+        app_key=settings.TPLUS_APP_KEY,
+        app_secret=settings.TPLUS_APP_SECRET,
+        open_token=settings.TPLUS_OPEN_TOKEN,
+        source="environment" if settings.TPLUS_BASE_URL else "",
+    )
+    if row is None or not row.base_url:
+        return env
+    return Config(
+        base_url=row.base_url.rstrip("/"),
+        app_key=row.app_key or env.app_key,
+        app_secret=(crypto.decrypt(row.app_secret) or "") if row.app_secret else env.app_secret,
+        open_token=(crypto.decrypt(row.open_token) or "") if row.open_token else env.open_token,
+        source="page",
+    )
+
+
+def state():
+    """The one ``ErpConnection`` row (created on first use): lease, alerts, last test."""
+    from ..models import ErpConnection
+
+    return ErpConnection.objects.get_or_create(pk=1)[0]

@@ -1,0 +1,169 @@
+"""API of the ERP link: the reconciliation, retrying a failed posting, the connection test and
+the master data pull. Mounted on the inventory router (``/api/v1/inventory/...``)."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from ninja import Router, Schema
+from pydantic import ConfigDict
+
+from zhongshu.accounts import permissions
+from zhongshu.core.schemas import errors
+
+from . import erp_services, posting, reconciliation
+from .models import ErpPosting
+
+router = Router(tags=["inventory"])
+
+
+class ConnectionOut(Schema):
+    configured: bool
+    source: str
+    base_url: str
+    auth_failed_at: datetime | None
+    auth_error: str
+    last_sync_at: datetime | None
+    last_sync_ok: bool
+    last_sync_error: str
+    synced_at: datetime | None
+    stale: bool
+    pending: int
+    failed: int
+
+
+class ReconciliationRowOut(Schema):
+    material: str
+    material_name: str
+    warehouse: str
+    on_hand: Decimal
+    reserved: Decimal
+    available: Decimal
+    tplus_on_hand: Decimal | None
+    synced_at: datetime | None
+    unposted: Decimal
+    pending_documents: int
+    failed_documents: int
+    unexplained: Decimal
+    gap: Decimal | None
+    oversold_risk: bool
+
+
+class PostingOut(Schema):
+    id: int
+    external_code: str
+    document: str
+    material: str
+    warehouse: str
+    quantity: Decimal
+    status: str
+    error_kind: str
+    message: str
+    attempts: int
+    created_at: datetime
+
+    @staticmethod
+    def resolve_material(obj):
+        return obj.material.code
+
+    @staticmethod
+    def resolve_warehouse(obj):
+        return obj.warehouse.code
+
+    @staticmethod
+    def resolve_quantity(obj):
+        return obj.on_hand_delta
+
+    @staticmethod
+    def resolve_message(obj):
+        return obj.last_error
+
+
+class DifferenceOut(Schema):
+    material: str
+    warehouse: str
+    ours_before: Decimal
+    erp_on_hand: Decimal
+    unposted: Decimal
+    difference: Decimal
+    erp_modified_by: str
+    erp_modified_at: str
+    created_at: datetime
+
+    @staticmethod
+    def resolve_material(obj):
+        return obj.material.code
+
+    @staticmethod
+    def resolve_warehouse(obj):
+        return obj.warehouse.code
+
+
+class ReconciliationOut(Schema):
+    connection: ConnectionOut
+    items: list[ReconciliationRowOut]
+    failed: list[PostingOut]
+    differences: list[DifferenceOut]
+
+
+class TestOut(Schema):
+    ok: bool
+    message: str
+
+
+class PullOut(Schema):
+    material: int
+    customer: int
+    warehouse: int
+
+
+class MasterSideOut(Schema):
+    mapped: list[list[str]]
+    tplus_only: list[list[str]]
+    local_only: list[str]
+
+
+class MasterOut(Schema):
+    material: MasterSideOut
+    customer: MasterSideOut
+    warehouse: MasterSideOut
+
+
+class EmptyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+@router.get("/reconciliation", response={200: ReconciliationOut, **errors(401, 403, 422)})
+def get_reconciliation(request, q: str = "", problems_only: bool = False):
+    """Per material and warehouse: our on-hand, T+'s last figure, the moves not yet in T+
+    (``unposted``, signed), failed documents with T+'s message, and differences nobody explained
+    (stock moved in T+ directly, with who/when when T+ tells)."""
+    return reconciliation.reconciliation(actor=request.auth, q=q[:60], problems_only=problems_only)
+
+
+@router.post(
+    "/postings/{int:posting_id}/retry", response={200: PostingOut, **errors(401, 403, 404, 409)}
+)
+def retry_posting(request, posting_id: int):
+    """Send a failed document to T+ again with the next drain of the outbox."""
+    done = posting.posting_retry(actor=request.auth, posting_id=posting_id)
+    return ErpPosting.objects.select_related("material", "warehouse").get(pk=done.pk)
+
+
+@router.post("/erp/test", response={200: TestOut, **errors(401, 403)})
+def test_connection(request):
+    """One call to T+ with the stored settings: ``ok`` and, when not, T+'s reason."""
+    ok, message = erp_services.connection_test(actor=request.auth)
+    return {"ok": ok, "message": message}
+
+
+@router.post("/erp/master/pull", response={200: PullOut, **errors(401, 403, 503)})
+def pull_master(request):
+    """Fetch 存货, 客户 and 仓库 from T+ into the code mapping."""
+    return erp_services.master_pull(actor=request.auth)
+
+
+@router.get("/erp/master", response={200: MasterOut, **errors(401, 403)})
+def get_master(request):
+    """Per kind, the T+ codes mapped to a local one, and the codes found on one side only."""
+    permissions.require(request.auth, "inventory.erp_master")
+    return erp_services.master_compare(actor=request.auth)

@@ -1,0 +1,129 @@
+"""Writes around the ERP link: the connection settings, the connection test, and the master data
+pull (存货, 客户, 仓库) with its code mapping."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.core import crypto
+from zhongshu.core.validation import Errors, clean_text
+
+from . import erp, posting
+from .erp import MASTER_KINDS
+from .erp.config import state
+from .models import ErpConnection, ErpMasterRecord
+
+
+@transaction.atomic
+def connection_save(
+    *, actor, base_url: str, app_key: str = "", app_secret: str = "", open_token: str = ""
+) -> ErpConnection:
+    """Store the connection. A secret left empty keeps the stored one (it is never shown)."""
+    permissions.require(actor, "inventory.erp_settings")
+    errors = Errors()
+    base_url = clean_text(errors, "base_url", base_url, max_length=200) or ""
+    if base_url and not base_url.startswith(("http://", "https://")):
+        errors.add("base_url", _("Enter an address starting with http:// or https://."))
+    app_key = clean_text(errors, "app_key", app_key, max_length=120) or ""
+    app_secret = clean_text(errors, "app_secret", app_secret, max_length=500) or ""
+    open_token = clean_text(errors, "open_token", open_token, max_length=2000) or ""
+    errors.raise_if_any()
+    row = state()
+    row.base_url = base_url.rstrip("/")
+    row.app_key = app_key
+    if app_secret:
+        row.app_secret = crypto.encrypt(app_secret)
+    if open_token:
+        row.open_token = crypto.encrypt(open_token)
+        row.auth_failed_at, row.auth_error = None, ""
+    row.updated_by = actor
+    row.save()
+    return row
+
+
+def connection_test(*, actor, connector=None) -> tuple[bool, str]:
+    """One call to T+ with the current settings: (True, "") or (False, why)."""
+    permissions.require(actor, "inventory.erp_settings")
+    ok, message = True, ""
+    try:
+        (connector or erp.connector(timeout=5.0)).ping()
+    except erp.ErpAuthFailed as exc:
+        ok, message = False, str(exc)
+        posting.auth_failed(message)
+    except erp.ErpUnavailable as exc:
+        ok, message = False, str(exc)
+    else:
+        posting.auth_ok()
+    ErpConnection.objects.filter(pk=state().pk).update(
+        last_test_at=timezone.now(), last_test_ok=ok, last_test_message=message[:300]
+    )
+    return ok, message
+
+
+def master_pull(*, actor, connector=None) -> dict[str, int]:
+    """Fetch materials, customers and warehouses from T+; the mapping keeps local codes that
+    someone set, and maps a new record to the same code. Returns how many of each came."""
+    permissions.require(actor, "inventory.erp_master")
+    conn = connector or erp.connector(timeout=10.0)
+    try:
+        pulled = {kind: conn.pull(kind) for kind in MASTER_KINDS}
+    except erp.ErpUnavailable as exc:
+        from .exceptions import ErpUnreachable
+
+        raise ErpUnreachable(str(exc)) from exc
+    with transaction.atomic():
+        for kind, records in pulled.items():
+            known = {r.code: r for r in ErpMasterRecord.objects.filter(kind=kind)}
+            new = []
+            for rec in records:
+                row = known.get(rec.code)
+                if row is None:
+                    new.append(ErpMasterRecord(kind=kind, code=rec.code, name=rec.name[:200],
+                                               local_code=rec.code))  # fmt: skip
+                elif row.name != rec.name[:200]:
+                    row.name = rec.name[:200]
+                    row.save(update_fields=["name", "pulled_at"])
+            ErpMasterRecord.objects.bulk_create(new)
+            gone = set(known) - {r.code for r in records}
+            ErpMasterRecord.objects.filter(kind=kind, code__in=gone).delete()
+    return {kind: len(records) for kind, records in pulled.items()}
+
+
+@transaction.atomic
+def master_map(*, actor, kind: str, code: str, local_code: str) -> ErpMasterRecord:
+    """Map a T+ code to a different local code (or to none: empty)."""
+    from zhongshu.core.errors import NotFound
+
+    permissions.require(actor, "inventory.erp_master")
+    row = ErpMasterRecord.objects.filter(kind=kind, code=code).first()
+    if row is None:
+        raise NotFound()
+    row.local_code = (local_code or "").strip()[:60]
+    row.save(update_fields=["local_code", "pulled_at"])
+    return row
+
+
+def master_compare(*, actor) -> dict[str, dict[str, list]]:
+    """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
+    from zhongshu.catalog.models import Material
+    from zhongshu.customers.models import Customer
+
+    from .models import Warehouse
+
+    permissions.require(actor, "inventory.erp_master")
+    local = {
+        "material": set(Material.objects.values_list("code", flat=True)),
+        "customer": set(Customer.objects.values_list("code", flat=True)),
+        "warehouse": set(Warehouse.objects.values_list("code", flat=True)),
+    }
+    out = {}
+    for kind in MASTER_KINDS:
+        rows = list(ErpMasterRecord.objects.filter(kind=kind).order_by("code"))
+        mapped = {r.local_code for r in rows if r.local_code in local[kind]}
+        out[kind] = {
+            "mapped": [(r.code, r.local_code, r.name) for r in rows if r.local_code in mapped],
+            "tplus_only": [(r.code, r.name) for r in rows if r.local_code not in local[kind]],
+            "local_only": sorted(local[kind] - mapped),
+        }
+    return out
