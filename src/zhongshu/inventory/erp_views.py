@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError
 from zhongshu.core.text import normalize_text
-from zhongshu.web.errors import apply_error, domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import erp_services, posting, reconciliation
 from .erp.config import state
