@@ -134,11 +134,11 @@ def _clean_lines(
     raw_lines: Any,
     *,
     actor=None,
-    existing: dict | None = None,
+    stored: list[dict | None] | None = None,
     enforce_required: bool = True,
 ) -> list[dict[str, Any]]:
-    """``existing``: stored custom values of the current lines by (material code, line number),
-    kept for the fields the actor does not see or does not send."""
+    """``stored``: by position, the stored custom values of the line each sent line continues
+    (None for a new line), kept for the fields the actor does not see or does not send."""
     if not isinstance(raw_lines, list | tuple) or not raw_lines:
         errors.add("lines", _("An order needs at least one line."))
         return []
@@ -177,15 +177,15 @@ def _clean_lines(
                 errors, f"{prefix}.fulfilment", line["fulfilment"], Fulfilment
             )
         note = clean_text(errors, f"{prefix}.note", line.get("note"), max_length=200)
-        stored = (existing or {}).get((code, i + 1))
+        kept = stored[i] if stored and i < len(stored) else None
         custom = clean_custom(
             actor=actor,
             definitions=custom_fields.definitions("order_line", actor=actor),
             raw=line.get("custom") if isinstance(line.get("custom"), dict) else None,
-            existing=stored,
+            existing=kept,
             errors=errors,
             prefix=f"{prefix}.custom",
-            creating=stored is None,
+            creating=kept is None,
             enforce_required=enforce_required,
         )
         if line.get("custom") is not None and not isinstance(line.get("custom"), dict):
@@ -416,16 +416,11 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
     )
     changes.update({k: v for k, v in terms.items() if v is not None and getattr(order, k) != v})
     old_lines = list(order.lines.select_related("material"))
-    new_lines = (
-        _clean_lines(
-            errors,
-            data["lines"],
-            actor=actor,
-            existing={(ol.material.code, ol.line_no): ol.custom for ol in old_lines},
-        )
-        if data.get("lines") is not None
-        else None
-    )
+    new_lines, matched = None, []
+    if data.get("lines") is not None:
+        matched = match_lines(errors, data["lines"], old_lines)
+        stored = [ol.custom if ol is not None else None for ol in matched]
+        new_lines = _clean_lines(errors, data["lines"], actor=actor, stored=stored)
     new_custom = (
         _clean_order_custom(errors, actor, data["custom"], order.custom, creating=False)
         if "custom" in data
@@ -433,40 +428,14 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
     )
     errors.raise_if_any()
 
+    price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
     lines_changed = False
     if new_lines is not None:
-        old_prices = {(ol.material.code, ol.line_no): ol.unit_price for ol in old_lines}
-        price_changed = any(
-            nl["price_given"] and old_prices.get((nl["material"].code, i)) != nl["unit_price"]
-            for i, nl in enumerate(new_lines, start=1)
-        )
-        as_tuple = [
-            (ol.material_id, ol.quantity, ol.unit_price, ol.fulfilment, ol.note, ol.custom)
-            for ol in old_lines
-        ]
-        new_tuple = [
-            (
-                nl["material"].pk,
-                nl["quantity"],
-                nl["unit_price"]
-                if nl["price_given"]
-                else old_prices.get((nl["material"].code, i), nl["unit_price"]),
-                nl["fulfilment"],
-                nl["note"],
-                nl["custom"],
-            )
-            for i, nl in enumerate(new_lines, start=1)
-        ]
-        lines_changed = as_tuple != new_tuple
-        # lines sent back without a price keep the price they had
-        for i, nl in enumerate(new_lines, start=1):
-            if not nl["price_given"] and (nl["material"].code, i) in old_prices:
-                nl["unit_price"] = old_prices[(nl["material"].code, i)]
-        price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
-        if price_changed:
+        if _carry_prices(new_lines, matched):
             price_fields.append("unit_price")
-    else:
-        price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
+        lines_changed = [_line_tuple(ol) for ol in old_lines] != [
+            _line_tuple(nl) for nl in new_lines
+        ]
     permissions.require_fields(actor, "order", price_fields)
 
     custom_before, custom_after = _custom_changes(order.custom or {}, new_custom)
@@ -493,6 +462,96 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
     )
     _after_commit(actor, order, "updated")
     return order
+
+
+def match_lines(errors: Errors, raw_lines: Any, old_lines: list[OrderLine]) -> list:
+    """The stored line each sent line continues (None: a new line), so that its negotiated price
+    and custom values carry over whatever the order or number of the lines sent. A line names it
+    by ``line_no`` (as the order reads back); a line without one continues a free stored line of
+    the same material: the one at its position, else one at the price it sends, else the first.
+    A line sent with the number of a line of another material is a new line."""
+    if not isinstance(raw_lines, list | tuple):
+        return []
+    by_no = {ol.line_no: ol for ol in old_lines}
+    taken: set[int] = set()
+    matched: list[OrderLine | None] = [None] * len(raw_lines)
+    pending: list[tuple[int, str, dict]] = []
+    for i, line in enumerate(raw_lines):
+        if not isinstance(line, dict):
+            continue
+        code = normalize_code(line.get("material"))
+        no = line.get("line_no")
+        if no in (None, ""):
+            pending.append((i, code, line))
+            continue
+        old = by_no.get(_int_or_none(no))
+        if old is None or old.line_no in taken:
+            errors.add(f"lines[{i}].line_no", _("Unknown line."))
+            continue
+        taken.add(old.line_no)
+        matched[i] = old if old.material.code == code else None
+    rules = (
+        lambda i, line, ol: ol.line_no == i + 1,
+        lambda i, line, ol: _same_price(line.get("unit_price"), ol.unit_price),
+        lambda i, line, ol: True,
+    )
+    for rule in rules:
+        for i, code, line in pending:
+            if matched[i] is None:
+                matched[i] = next(
+                    (
+                        ol
+                        for ol in old_lines
+                        if ol.line_no not in taken
+                        and ol.material.code == code
+                        and rule(i, line, ol)
+                    ),
+                    None,
+                )
+                if matched[i] is not None:
+                    taken.add(matched[i].line_no)
+    return matched
+
+
+def _int_or_none(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _same_price(raw: Any, price: Decimal) -> bool:
+    if raw in (None, ""):
+        return False
+    try:
+        return Decimal(normalize_text(str(raw)).replace(",", "")) == price
+    except ArithmeticError:
+        return False
+
+
+def _carry_prices(new_lines: list[dict], matched: list) -> bool:
+    """Give each line sent without a price the price of the line it continues; whether any price
+    changes: a continued line whose price differs from its stored one, or a new line priced by
+    hand. Compared by value, so a price sent back unchanged is no change."""
+    changed = False
+    for nl, old in zip(new_lines, matched, strict=True):
+        if old is None:
+            changed = changed or nl["price_given"]
+            continue
+        if not nl["price_given"]:
+            nl["unit_price"] = old.unit_price
+        changed = changed or nl["unit_price"] != old.unit_price
+    return changed
+
+
+def _line_tuple(line: Any) -> tuple:
+    if isinstance(line, OrderLine):
+        return (line.material_id, line.quantity, line.unit_price, line.fulfilment, line.note,
+                line.custom)  # fmt: skip
+    return (line["material"].pk, line["quantity"], line["unit_price"], line["fulfilment"],
+            line["note"], line["custom"])  # fmt: skip
 
 
 def _jsonable(value: Any) -> Any:
