@@ -345,3 +345,58 @@ def test_non_editable_order_redirects_to_detail(client_as, sales_east, customer_
 
     assert response.status_code == 302
     assert response["Location"] == f"/orders/{order.pk}/"
+
+
+def _edit_page_post(html: str, **changes) -> dict:
+    """What the browser sends from the edit page as rendered: every named input with its value
+    except the disabled ones (a browser never submits those), then ``changes``."""
+    data = {}
+    for tag in re.findall(r"<input[^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or " disabled" in tag or 'type="submit"' in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        data[name.group(1)] = value.group(1) if value else ""
+    data.update({"priority": "normal", "save": "1"}, **changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_a_role_without_prices_removing_a_line_keeps_the_others_negotiated_prices(
+    client_as, planner, warehouse, sales_east, customer_east, flange, shaft
+):
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[
+            {"material": "M-FLANGE", "quantity": "1", "unit_price": "533.95"},
+            {"material": "M-SHAFT", "quantity": "2", "unit_price": "70"},
+            {"material": "M-FLANGE", "quantity": "3", "unit_price": "600"},
+        ],
+    )
+    client = client_as(planner)
+    html = client.get(f"/orders/{order.pk}/edit/").content.decode()
+    assert re.search(r'name="lines-0-unit_price"[^>]*disabled', html)
+
+    # the first row removed: its inputs are gone from the post
+    post = _edit_page_post(
+        html, **{f"lines-0-{f}": None for f in ("material", "quantity", "unit_price", "line_no")}
+    )
+    response = client.post(f"/orders/{order.pk}/edit/", post)
+
+    assert response.status_code == 302
+    assert [
+        (ln.material.code, ln.quantity, ln.unit_price)
+        for ln in order.lines.select_related("material").order_by("line_no")
+    ] == [
+        ("M-SHAFT", Decimal("2.000"), Decimal("70.00")),
+        ("M-FLANGE", Decimal("3.000"), Decimal("600.00")),
+    ]
+
+    # a forged price for a kept line is still a form error
+    html = client_as(warehouse).get(f"/orders/{order.pk}/edit/").content.decode()
+    forged = client_as(warehouse).post(
+        f"/orders/{order.pk}/edit/", _edit_page_post(html, **{"lines-1-unit_price": "88"})
+    )
+    assert forged.status_code == 403
+    assert "单价" in forged.content.decode()
+    assert order.lines.get(material__code="M-FLANGE").unit_price == Decimal("600.00")

@@ -30,9 +30,11 @@ EDITABLE = [
 ]
 
 
-def _clean(
+def clean_material(
     actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
 ) -> dict[str, Any]:
+    """The material fields in ``data`` as they are stored, every problem added to ``errors`` (the
+    fields left out are not checked unless ``creating``). Also what an import checks its rows by."""
     out: dict[str, Any] = {}
     if creating or "name" in data:
         out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
@@ -80,7 +82,7 @@ def material_create(*, actor, code: str, **data: Any) -> Material:
     code = clean_text(errors, "code", normalize_code(code), max_length=40, required=True)
     if code and Material.objects.filter(code=code).exists():
         errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
-    cleaned = _clean(actor, data, creating=True, errors=errors)
+    cleaned = clean_material(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Material(code=code, **cleaned)
     created._history_user = actor  # the history row names who created it, request or not
@@ -95,7 +97,7 @@ def material_update(*, actor, material: Material, data: dict[str, Any]) -> Mater
     if locked is None:
         raise NotFound()
     errors = Errors()
-    cleaned = _clean(actor, data, creating=False, errors=errors, existing=locked.custom)
+    cleaned = clean_material(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

@@ -19,9 +19,11 @@ from .models import Customer, CustomerTier
 EDITABLE = ["name", "region", "tier", "contact", "phone", "address", "is_active", "custom"]
 
 
-def _clean(
+def clean_customer(
     actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
 ) -> dict[str, Any]:
+    """The customer fields in ``data`` as they are stored, every problem added to ``errors`` (the
+    fields left out are not checked unless ``creating``). Also what an import checks its rows by."""
     out: dict[str, Any] = {}
     if creating or "name" in data:
         out["name"] = clean_text(errors, "name", data.get("name"), max_length=120, required=True)
@@ -64,7 +66,7 @@ def customer_create(*, actor, code: str, **data: Any) -> Customer:
     code = clean_text(errors, "code", normalize_code(code), max_length=32, required=True)
     if code and Customer.objects.filter(code=code).exists():
         errors.add("code", _("Customer code %(code)s already exists.") % {"code": code})
-    cleaned = _clean(actor, data, creating=True, errors=errors)
+    cleaned = clean_customer(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Customer(code=code, **cleaned)
     created._history_user = actor  # the history row names who created it, request or not
@@ -79,7 +81,7 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
     if locked is None or not permissions.region_allowed(actor, locked.region_id):
         raise NotFound()
     errors = Errors()
-    cleaned = _clean(actor, data, creating=False, errors=errors, existing=locked.custom)
+    cleaned = clean_customer(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

@@ -13,6 +13,11 @@ counter increment, one ``COPY``/multi-row insert per table (``core.bulk``), ``IN
 the history. Columns are taken from the models, so a field added to ``Order`` later is written
 too (its default, or the value given in ``NewOrder.values``).
 
+The rules are not restated here: orders are checked by the functions of ``services.rules``,
+lines are built by ``services.lines.build_line``, and a move is refused by the ladder and the
+built-in guards of ``services.transitions`` — the same code ``order_create`` and
+``order_transition`` run for one order.
+
 What cannot be done for a list keeps its one-by-one path: a transition whose action has effects
 (they may change what the next order's guards see — stock reserved by one order is not available
 to the next) or guards that cannot judge a list goes through ``order_transition``, one savepoint per
@@ -37,21 +42,30 @@ from simple_history.models import HistoricalRecords
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.bulk import Inserter
-from zhongshu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from zhongshu.core.errors import DomainError, NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
 
 from . import hooks
-from .exceptions import IllegalTransition, TransitionBlocked
 from .models import Order, OrderEvent, OrderLine, money
-from .services import (
-    MAX_DUE_YEARS,
+from .services.lines import build_line
+from .services.numbering import allocate_numbers
+from .services.rules import (
     MAX_LINES,
-    _fits,
-    allocate_numbers,
-    order_transition,
+    amount_problem,
+    customer_problem,
+    due_problem,
+    line_count_problem,
+    material_problem,
+    totals_problem,
 )
-from .statuses import TRANSITIONS, OrderStatus
+from .services.transitions import (
+    builtin_guards,
+    order_transition,
+    refusal,
+    transition_for,
+)
+from .statuses import OrderStatus
 
 log = logging.getLogger(__name__)
 
@@ -107,35 +121,25 @@ def orders_create_many(
     permissions.require(actor, "orders.create")
     permissions.require_fields(actor, "order", list(price_fields))
     results: list[Order | ValidationFailed | None] = [None] * len(orders)
-    meta = Order._meta
-    rates = {
-        k: Decimal(common.get(k, meta.get_field(k).get_default()))
-        for k in ("discount_rate", "tax_rate")
-    }
     fulfilment, totals = _check(
-        actor, orders, results, rates, allow_past_due=allow_past_due, new_customers=False
+        actor, orders, results, _rates(common), allow_past_due=allow_past_due, new_customers=False
     )
     todo = [i for i, r in enumerate(results) if r is None]
     if not todo:
-        return results
+        return results  # type: ignore[return-value]
 
     numbers = allocate_numbers(timezone.localdate().year, len(todo))
+    meta = Order._meta
     keys = sorted({k for i in todo for k in orders[i].values})
     defaults = {k: common.get(k, meta.get_field(k).get_default()) for k in keys}
     order_rows, line_rows = [], []
     for number, i in zip(numbers, todo, strict=True):
         spec = orders[i]
         values = {**defaults, **spec.values}
-        for no, ln in enumerate(spec.lines, start=1):
-            line_rows.append(
-                (number, no, ln.material_id, ln.quantity, ln.unit_price,
-                 money(ln.quantity * ln.unit_price), ln.fulfilment or fulfilment[ln.material_id],
-                 ln.note, ln.custom)
-            )  # fmt: skip
+        line_rows.extend((number, _line(no, ln, fulfilment)) for no, ln in enumerate(spec.lines, 1))
         order_rows.append(
             (number, spec.customer_id, spec.due_date, *totals[i], *(values[k] for k in keys))
         )
-
     fixed = {k: v for k, v in common.items() if k not in keys}
     inserter = Inserter(
         Order,
@@ -146,30 +150,7 @@ def orders_create_many(
     inserter.insert(order_rows)
     ids = _ids_by_number(numbers)
     order_ids = [ids[n] for n in numbers]
-    Inserter(
-        OrderLine,
-        (
-            "order",
-            "line_no",
-            "material",
-            "quantity",
-            "unit_price",
-            "amount",
-            "fulfilment",
-            "note",
-            "custom",
-        ),
-    ).insert([(ids[row[0]], *row[1:]) for row in line_rows])
-    # the audit trail order_create leaves: the order saved before its lines (totals 0), the
-    # lines, then the order with its totals
-    user = actor.pk if getattr(actor, "pk", None) else _implicit_history_user()
-    copy_history(Order, "id", order_ids, "+", user, override=dict.fromkeys(TOTALS, 0))
-    copy_history(OrderLine, "order_id", order_ids, "+", user)
-    copy_history(Order, "id", order_ids, "~", user)
-    Inserter(
-        OrderEvent, ("order",), actor_id=actor.pk, action="created",
-        to_status=OrderStatus.DRAFT, data={},
-    ).insert([(oid,) for oid in order_ids])  # fmt: skip
+    _write_created(actor, order_ids, [(ids[number], line) for number, line in line_rows])
 
     # the instances as written (what ``order_create`` returns), without reading them back
     names = [f.attname for f in inserter.varying]
@@ -187,7 +168,53 @@ def orders_create_many(
             for o in created
         ]
     )
-    return results
+    return results  # type: ignore[return-value]
+
+
+LINE_COLUMNS = (
+    "order", "line_no", "material", "quantity", "unit_price", "amount", "fulfilment", "note",
+    "custom",
+)  # fmt: skip
+
+
+def _line(no: int, ln: NewLine, fulfilment: dict[int, str]) -> OrderLine:
+    return build_line(
+        line_no=no,
+        material_id=ln.material_id,
+        quantity=ln.quantity,
+        unit_price=ln.unit_price,
+        fulfilment=ln.fulfilment or fulfilment[ln.material_id],
+        note=ln.note,
+        custom=ln.custom,
+    )
+
+
+def _write_created(actor, order_ids: list[int], lines: list[tuple[int, OrderLine]]) -> None:
+    """The lines, audit trail and timeline of orders just inserted: the trail ``order_create``
+    leaves (the order saved before its lines with totals 0, the lines, then the order with its
+    totals) and the "created" event."""
+    Inserter(OrderLine, LINE_COLUMNS).insert(
+        [
+            (oid, ln.line_no, ln.material_id, ln.quantity, ln.unit_price, ln.amount,
+             ln.fulfilment, ln.note, ln.custom)
+            for oid, ln in lines
+        ]
+    )  # fmt: skip
+    user = actor.pk if getattr(actor, "pk", None) else _implicit_history_user()
+    copy_history(Order, "id", order_ids, "+", user, override=dict.fromkeys(TOTALS, 0))
+    copy_history(OrderLine, "order_id", order_ids, "+", user)
+    copy_history(Order, "id", order_ids, "~", user)
+    Inserter(
+        OrderEvent, ("order",), actor_id=actor.pk, action="created",
+        to_status=OrderStatus.DRAFT, data={},
+    ).insert([(oid,) for oid in order_ids])  # fmt: skip
+
+
+def _rates(common: dict) -> dict[str, Decimal]:
+    return {
+        k: Decimal(common.get(k, Order._meta.get_field(k).get_default()))
+        for k in ("discount_rate", "tax_rate")
+    }
 
 
 def check_many(
@@ -197,11 +224,9 @@ def check_many(
     ``customer_id`` is None is checked as for a customer still to be created (active, in scope):
     callers create customers only for orders that can be created."""
     results: list = [None] * len(orders)
-    rates = {
-        k: Decimal(common.get(k, Order._meta.get_field(k).get_default()))
-        for k in ("discount_rate", "tax_rate")
-    }
-    _check(actor, orders, results, rates, allow_past_due=allow_past_due, new_customers=True)
+    _check(
+        actor, orders, results, _rates(common), allow_past_due=allow_past_due, new_customers=True
+    )
     return results
 
 
@@ -209,22 +234,12 @@ def _check(
     actor, orders: list[NewOrder], results: list, rates: dict, *, allow_past_due: bool,
     new_customers: bool,
 ):  # fmt: skip
-    """What ``order_create`` refuses, for every order at once (one query for the customers, one
-    for the materials); fills ``results`` with the refusals. Returns the materials' fulfilment
-    and each order's totals (subtotal, tax, total) by position."""
-    cust_ids = {o.customer_id for o in orders} - {None}
-    mat_ids = {ln.material_id for o in orders for ln in o.lines}
-    usable, codes = {}, {}
-    for part in _chunks(cust_ids):
-        for pk, active, code in permissions.scope_customers(
-            actor, Customer.objects.filter(pk__in=part)
-        ).values_list("pk", "is_active", "code"):
-            usable[pk], codes[pk] = active, code
-    if cust_ids - set(usable):
-        for part in _chunks(cust_ids - set(usable)):
-            codes.update(Customer.objects.filter(pk__in=part).values_list("pk", "code"))
+    """What ``order_create`` refuses, by the same rules (``services.rules``), for every order at
+    once (one query for the customers, one for the materials); fills ``results`` with the
+    refusals. Returns the materials' fulfilment and each order's totals by position."""
+    customers = _customers(actor, {o.customer_id for o in orders} - {None})
     materials = {}
-    for part in _chunks(mat_ids):
+    for part in _chunks({ln.material_id for o in orders for ln in o.lines}):
         materials.update(
             (pk, (code, active, fulfilment))
             for pk, code, active, fulfilment in Material.objects.filter(pk__in=part).values_list(
@@ -232,60 +247,67 @@ def _check(
             )
         )
     today = timezone.localdate()
-    horizon = today.replace(year=today.year + MAX_DUE_YEARS, day=min(today.day, 28))
     totals: dict[int, tuple] = {}
     for i, spec in enumerate(orders):
         errors: dict[str, str] = {}
-        active = usable.get(spec.customer_id)
         if spec.customer_id is None:
             if not new_customers:
                 errors["customer"] = _("This field is required.")
-        elif active is None:
-            code = codes.get(spec.customer_id, spec.customer_id)
-            errors["customer"] = _("Unknown customer: %(code)s") % {"code": code}
-        elif not active:
-            errors["customer"] = _("Customer %(code)s is inactive.") % {
-                "code": codes[spec.customer_id]
-            }
-        if not allow_past_due and spec.due_date < today:
-            errors["due_date"] = _("The due date %(d)s is in the past.") % {
-                "d": spec.due_date.isoformat()
-            }
-        elif spec.due_date > horizon:
-            errors["due_date"] = _("The due date is more than %(n)d years ahead.") % {
-                "n": MAX_DUE_YEARS
-            }
-        if not spec.lines:
-            errors["lines"] = _("An order needs at least one line.")
-        elif len(spec.lines) > MAX_LINES:
-            errors["lines"] = _("At most %(n)d lines per order.") % {"n": MAX_LINES}
-        amounts = []
-        for n, ln in enumerate(spec.lines[:MAX_LINES]):
-            prefix = f"lines[{n}]"
-            code, is_active, _f = materials.get(ln.material_id, (ln.material_id, None, None))
-            if is_active is None:
-                errors[f"{prefix}.material"] = _("Unknown material: %(code)s") % {"code": code}
-            elif not is_active:
-                errors[f"{prefix}.material"] = _("Material %(code)s is inactive.") % {"code": code}
-            if ln.quantity <= 0:
-                errors[f"{prefix}.quantity"] = _("Must be greater than 0.")
-            if ln.unit_price < 0:
-                errors[f"{prefix}.unit_price"] = _("Must be at least %(v)s.") % {"v": 0}
-            if not _fits(ln.quantity * ln.unit_price):
-                errors[f"{prefix}.amount"] = _("Quantity × unit price is too large.")
-            else:
-                amounts.append(SimpleNamespace(amount=money(ln.quantity * ln.unit_price)))
+        else:
+            code, active = customers[spec.customer_id]
+            _put(errors, "customer", customer_problem(code, active))
+        _put(errors, "due_date", due_problem(spec.due_date, allow_past=allow_past_due, today=today))
+        _put(errors, "lines", line_count_problem(len(spec.lines)))
+        amounts = _check_lines(spec.lines, materials, errors)
         terms = SimpleNamespace(
             discount_rate=Decimal(spec.values.get("discount_rate", rates["discount_rate"])),
             tax_rate=Decimal(spec.values.get("tax_rate", rates["tax_rate"])),
         )
         Order.compute_amounts(terms, amounts)
         totals[i] = tuple(getattr(terms, t) for t in TOTALS)
-        if "lines" not in errors and not all(_fits(v) for v in totals[i]):
-            errors["lines"] = _("The order total is too large.")
+        if "lines" not in errors:
+            _put(errors, "lines", totals_problem(totals[i]))
         if errors:
             results[i] = ValidationFailed(errors)
     return {pk: f for pk, (_c, _a, f) in materials.items()}, totals
+
+
+def _put(errors: dict[str, str], field: str, problem: str | None) -> None:
+    if problem:
+        errors[field] = problem
+
+
+def _customers(actor, ids: set) -> dict[Any, tuple[Any, bool | None]]:
+    """By id: (code, is_active), with None for a customer unknown or out of the actor's scope."""
+    out: dict[Any, tuple[Any, bool | None]] = {pk: (pk, None) for pk in ids}
+    for part in _chunks(ids):
+        for pk, active, code in permissions.scope_customers(
+            actor, Customer.objects.filter(pk__in=part)
+        ).values_list("pk", "is_active", "code"):
+            out[pk] = (code, active)
+    unknown = [pk for pk, (_c, active) in out.items() if active is None]
+    for part in _chunks(unknown):
+        for pk, code in Customer.objects.filter(pk__in=part).values_list("pk", "code"):
+            out[pk] = (code, None)
+    return out
+
+
+def _check_lines(lines: list[NewLine], materials: dict, errors: dict[str, str]) -> list:
+    amounts = []
+    for n, ln in enumerate(lines[:MAX_LINES]):
+        prefix = f"lines[{n}]"
+        code, is_active, _f = materials.get(ln.material_id, (ln.material_id, None, None))
+        _put(errors, f"{prefix}.material", material_problem(code, is_active))
+        if ln.quantity <= 0:
+            errors[f"{prefix}.quantity"] = _("Must be greater than 0.")
+        if ln.unit_price < 0:
+            errors[f"{prefix}.unit_price"] = _("Must be at least %(v)s.") % {"v": 0}
+        problem = amount_problem(ln.quantity, ln.unit_price)
+        if problem:
+            errors[f"{prefix}.amount"] = problem
+        else:
+            amounts.append(SimpleNamespace(amount=money(ln.quantity * ln.unit_price)))
+    return amounts
 
 
 def _ids_by_number(numbers: list[str]) -> dict[str, int]:
@@ -390,19 +412,12 @@ def orders_transition_many(
         if not system:
             raise ValueError("orders= is for system moves; pass order_ids")
         order_ids = [o.pk for o in orders]
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise ValidationFailed(
-            {
-                "action": _("Unknown action %(a)s. Known: %(known)s")
-                % {"a": action, "known": ", ".join(TRANSITIONS)}
-            }
-        )
+    transition = transition_for(action)
     if not system:
         permissions.require(actor, "orders.view")
     note = normalize_text(note)
     ids = list(dict.fromkeys(order_ids))
-    # the ship guard of ``order_transition`` reads each order's lines; ship also has effects
+    # ship has effects (and stock moves that change what the next order may ship)
     if not hooks.batchable(action) or action == "ship":
         return _one_by_one(actor, ids, action, note, data, system)
 
@@ -411,28 +426,11 @@ def orders_transition_many(
     ctxs: list[hooks.TransitionContext] = []
     for oid in ids:
         order = found.get(oid)
-        if order is None:
-            refused[oid] = NotFound()
-            continue
-        if not system and not permissions.can(actor, f"orders.{action}", order):
-            refused[oid] = PermissionDenied(details={"action": f"orders.{action}"})
-            continue
-        if order.status not in transition.sources:
-            refused[oid] = IllegalTransition(
-                _("Cannot %(action)s an order that is %(status)s.")
-                % {"action": transition.label, "status": OrderStatus(order.status).label},
-                details={
-                    "status": order.status,
-                    "action": action,
-                    "allowed_actions": [] if system else _allowed(actor, order),
-                },
-            )
-            continue
-        if transition.note_required and not note:
-            refused[oid] = ValidationFailed({"note": _("A reason is required for this action.")})
-            continue
-        if len(note) > 2000:
-            refused[oid] = ValidationFailed({"note": _("At most %(n)d characters.") % {"n": 2000}})
+        why = (
+            NotFound() if order is None else refusal(actor, order, transition, note, system=system)
+        )
+        if why is not None:
+            refused[oid] = why
             continue
         ctxs.append(
             hooks.TransitionContext(
@@ -440,23 +438,17 @@ def orders_transition_many(
                 to_status=transition.target, note=note, data=data or {},
             )
         )  # fmt: skip
-    blocked = _builtin_guards_many(ctxs)
+    blocked = builtin_guards(ctxs)
     rest = [c for i, c in enumerate(ctxs) if i not in blocked]
     by_hooks = hooks.run_guards_many(rest)
     for i, exc in blocked.items():
-        refused[ctxs[i].order.pk] = exc
+        refused[ctxs[i].order.pk] = exc  # type: ignore[assignment]
     for i, exc in by_hooks.items():
-        refused[rest[i].order.pk] = exc
+        refused[rest[i].order.pk] = exc  # type: ignore[assignment]
     go = [c for i, c in enumerate(rest) if i not in by_hooks]
     _write_transition(actor, go, transition, note, data or {}, system)
     after_commit_many(go)
     return Moved(moved=[c.order for c in go], refused=refused)
-
-
-def _allowed(actor, order) -> list[str]:
-    from .services import allowed_actions
-
-    return allowed_actions(actor, order)
 
 
 def _lock(actor, ids: list[int], system: bool) -> dict[int, Order]:
@@ -467,36 +459,6 @@ def _lock(actor, ids: list[int], system: bool) -> dict[int, Order]:
             qs = permissions.scope_orders(actor, qs)
         out.update((o.pk, o) for o in qs)
     return out
-
-
-def _builtin_guards_many(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
-    """``services._builtin_guards`` for a list (only "submit" has one that can be batched)."""
-    refused: dict[int, Exception] = {}
-    if not ctxs or ctxs[0].action != "submit":
-        return refused
-    ids = [c.order.pk for c in ctxs]
-    with_lines, inactive = set(), set()
-    for part in _chunks(ids):
-        with_lines.update(
-            OrderLine.objects.filter(order_id__in=part).values_list("order_id", flat=True)
-        )
-    cust = {c.order.customer_id for c in ctxs}
-    for part in _chunks(cust):
-        inactive.update(
-            Customer.objects.filter(pk__in=part, is_active=False).values_list("pk", flat=True)
-        )
-    today = timezone.localdate()
-    for i, ctx in enumerate(ctxs):
-        problems = []
-        if ctx.order.pk not in with_lines:
-            problems.append(_("The order has no lines."))
-        if ctx.order.customer_id in inactive:
-            problems.append(_("The customer is inactive."))
-        if ctx.order.due_date < today:
-            problems.append(_("The due date is in the past."))
-        if problems:
-            refused[i] = TransitionBlocked(" ".join(problems), details={"reasons": problems})
-    return refused
 
 
 def _write_transition(actor, ctxs, transition, note: str, data: dict, system: bool) -> None:

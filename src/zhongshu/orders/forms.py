@@ -56,6 +56,8 @@ class LineForm(forms.Form):
     )
     quantity = _text(_("Quantity"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
     unit_price = _text(_("Unit price"), widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    # the stored line the row shows: it keeps that line's price when the price is not sent
+    line_no = _text("", widget=forms.HiddenInput)
 
     def __init__(self, *args, index: int, price_editable: bool = True, **kwargs):
         super().__init__(*args, prefix=f"lines-{index}", **kwargs)
@@ -76,6 +78,8 @@ class LineForm(forms.Form):
         line = {"material": self.raw("material"), "quantity": self.raw("quantity")}
         if self.add_prefix("unit_price") in self.data and self.raw("unit_price"):
             line["unit_price"] = self.raw("unit_price")
+        if self.raw("line_no"):
+            line["line_no"] = self.raw("line_no")
         return line
 
 

@@ -46,6 +46,15 @@ class OrderLineIn(Schema):
     custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
+class OrderLinePatchIn(OrderLineIn):
+    line_no: int | None = Field(
+        None,
+        description="The line this one continues (its line_no as read back): it keeps that "
+        "line's price and custom values unless they are sent. Without it a line continues a line "
+        "of the same material, preferably at its position",
+    )
+
+
 class OrderIn(Schema):
     customer: str | None = Field(None, description="Customer code")
     due_date: DateIn | None = Field(None, description="YYYY-MM-DD, today or later")
@@ -69,8 +78,10 @@ class OrderPatch(Schema):
     payment_terms: PaymentTermsIn | str | None = None
     note: str | None = None
     custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
-    lines: list[OrderLineIn] | None = Field(
-        None, description="Replaces all lines; a line sent without unit_price keeps its price"
+    lines: list[OrderLinePatchIn] | None = Field(
+        None,
+        description="Replaces all lines; a line sent without unit_price keeps the price of the "
+        "line it continues (see line_no)",
     )
 
 

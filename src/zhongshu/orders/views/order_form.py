@@ -104,6 +104,7 @@ def _initial(order) -> dict:
         data[f"lines-{i}-material"] = line.material.code
         data[f"lines-{i}-quantity"] = plain_number(line.quantity)
         data[f"lines-{i}-unit_price"] = plain_number(line.unit_price)
+        data[f"lines-{i}-line_no"] = line.line_no
     return data
 
 

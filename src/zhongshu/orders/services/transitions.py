@@ -1,0 +1,198 @@
+"""Moving orders along the status machine. One refusal ladder and one set of built-in guards
+serve ``order_transition`` (one order) and ``orders_transition_many`` (``orders.bulk``): the
+single move is checked exactly as each order of a bulk move is."""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Fulfilment
+from zhongshu.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
+from zhongshu.core.text import normalize_text
+from zhongshu.customers.models import Customer
+
+from .. import hooks
+from ..exceptions import IllegalTransition, TransitionBlocked
+from ..models import Order, OrderLine
+from ..statuses import TRANSITIONS, OrderStatus, Transition
+from .common import _event, _lock_order
+
+CHUNK = 500  # ids per IN (...) list
+MAX_NOTE = 2000
+
+
+def _chunks(seq, n: int = CHUNK):
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def allowed_actions(actor, order: Order) -> list[str]:
+    return [
+        action
+        for action, t in TRANSITIONS.items()
+        if order.status in t.sources and permissions.can(actor, f"orders.{action}", order)
+    ]
+
+
+def transition_for(action: str) -> Transition:
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise ValidationFailed(
+            {
+                "action": _("Unknown action %(a)s. Known: %(known)s")
+                % {"a": action, "known": ", ".join(TRANSITIONS)}
+            }
+        )
+    return transition
+
+
+def refusal(
+    actor, order: Order, transition: Transition, note: str, *, system: bool
+) -> DomainError | None:
+    """Why ``order`` may not take ``transition`` (found and locked, ``note`` normalized), in
+    this order: role not allowed (403); action not possible from the current status (409 with
+    the allowed actions); missing or too long reason (422). None: the guards decide."""
+    action = transition.action
+    if not system and not permissions.can(actor, f"orders.{action}", order):
+        return PermissionDenied(details={"action": f"orders.{action}"})
+    if order.status not in transition.sources:
+        return IllegalTransition(
+            _("Cannot %(action)s an order that is %(status)s.")
+            % {"action": transition.label, "status": OrderStatus(order.status).label},
+            details={
+                "status": order.status,
+                "action": action,
+                "allowed_actions": [] if system else allowed_actions(actor, order),
+            },
+        )
+    if transition.note_required and not note:
+        return ValidationFailed({"note": _("A reason is required for this action.")})
+    if len(note) > MAX_NOTE:
+        return ValidationFailed({"note": _("At most %(n)d characters.") % {"n": MAX_NOTE}})
+    return None
+
+
+def builtin_guards(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
+    """The order core's own guards for a list of moves of one action (position → refusal), in a
+    fixed number of queries: a submitted order needs lines, an active customer and a due date
+    not past; an order with make-to-order lines ships from "confirmed" only after production."""
+    if not ctxs:
+        return {}
+    if ctxs[0].action == "submit":
+        return _submit_guard(ctxs)
+    if ctxs[0].action == "ship":
+        return _ship_guard(ctxs)
+    return {}
+
+
+def _submit_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
+    refused: dict[int, Exception] = {}
+    with_lines, inactive = set(), set()
+    for part in _chunks([c.order.pk for c in ctxs]):
+        with_lines.update(
+            OrderLine.objects.filter(order_id__in=part).values_list("order_id", flat=True)
+        )
+    for part in _chunks({c.order.customer_id for c in ctxs}):
+        inactive.update(
+            Customer.objects.filter(pk__in=part, is_active=False).values_list("pk", flat=True)
+        )
+    today = timezone.localdate()
+    for i, ctx in enumerate(ctxs):
+        problems = []
+        if ctx.order.pk not in with_lines:
+            problems.append(_("The order has no lines."))
+        if ctx.order.customer_id in inactive:
+            problems.append(_("The customer is inactive."))
+        if ctx.order.due_date < today:
+            problems.append(_("The due date is in the past."))
+        if problems:
+            refused[i] = TransitionBlocked(" ".join(problems), details={"reasons": problems})
+    return refused
+
+
+def _ship_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
+    confirmed = [c.order.pk for c in ctxs if c.from_status == OrderStatus.CONFIRMED]
+    make: set[int] = set()
+    for part in _chunks(confirmed):
+        make.update(
+            OrderLine.objects.filter(order_id__in=part, fulfilment=Fulfilment.MAKE).values_list(
+                "order_id", flat=True
+            )
+        )
+    return {
+        i: TransitionBlocked(
+            _("This order has make-to-order lines: it ships after production and QC."),
+        )
+        for i, ctx in enumerate(ctxs)
+        if ctx.from_status == OrderStatus.CONFIRMED and ctx.order.pk in make
+    }
+
+
+@transaction.atomic
+def order_transition(
+    *,
+    actor,
+    order_id: Any,
+    action: str,
+    note: str = "",
+    version: int | None = None,
+    data: dict | None = None,
+    system: bool = False,
+) -> Order:
+    """Move an order along the status machine.
+
+    Refusals, in this order: unknown order or out of scope (404); stale version (409); then the
+    ladder of ``refusal`` (403, 409, 422) and the guards (409 ``transition_blocked`` or the
+    guard's own error) — the same as for each order of ``orders_transition_many``.
+    ``system=True`` is for automatic moves (a task started, all tasks done); it skips the role check.
+    """
+    transition = transition_for(action)
+    if not system:
+        permissions.require(actor, "orders.view")
+    order = (
+        permissions.get_in_scope(Order.objects.select_for_update(), pk=order_id)
+        if system
+        else _lock_order(actor, order_id)
+    )
+    if version is not None and order.version != version:
+        raise StaleVersion(details={"current_version": order.version, "your_version": version})
+    note = normalize_text(note)
+    refused = refusal(actor, order, transition, note, system=system)
+    if refused is not None:
+        raise refused
+    ctx = hooks.TransitionContext(
+        actor=actor,
+        order=order,
+        action=action,
+        from_status=order.status,
+        to_status=transition.target,
+        note=note,
+        data=data or {},
+    )
+    blocked = builtin_guards([ctx])
+    if blocked:
+        raise blocked[0]
+    hooks.run_guards(ctx)
+    _move(order, transition)
+    _event(
+        order, actor, action, note=note, from_status=ctx.from_status, to_status=order.status,
+        data=data or {},
+    )  # fmt: skip
+    hooks.run_effects(ctx)
+    transaction.on_commit(lambda: hooks.run_after_commit(ctx))
+    return order
+
+
+def _move(order: Order, transition: Transition) -> None:
+    order.status = transition.target
+    update = ["status", "version", "updated_at"]
+    stamp = transition.timestamp_field
+    if stamp and getattr(order, stamp) is None:
+        setattr(order, stamp, timezone.now())
+        update.append(stamp)
+    order.version += 1
+    order.save(update_fields=update)
