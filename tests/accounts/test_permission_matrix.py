@@ -394,6 +394,28 @@ API = [
         _stock("-1"),
         "201 403 403 403 403 403 403 201 403 403",
     ),
+    # the T+ link: stock is not regional, so these are the same for every region
+    (
+        "inventory.reconciliation",
+        "get",
+        "/api/v1/inventory/reconciliation",
+        None,
+        "200 200 403 403 403 403 403 200 403 200",
+    ),
+    (
+        "inventory.postings.retry.missing",
+        "post",
+        "/api/v1/inventory/postings/999999/retry",
+        lambda w: {},
+        "404 403 403 403 403 403 403 404 403 403",
+    ),
+    (
+        "inventory.erp.master",
+        "get",
+        "/api/v1/inventory/erp/master",
+        None,
+        "200 403 403 403 403 403 403 200 403 403",
+    ),
     # shipping: the role is checked before the order (403 says nothing about the id)
     (
         "shipments.create.own",
@@ -477,6 +499,12 @@ WEB = [
     ("orders.edit.other", "/orders/{N_DRAFT}/edit/", "200 302 404 200 404 403 404 200 302 302"),
     ("orders.new", "/orders/new/", "200 403 200 403 403 403 403 403 403 403"),
     ("customers.list", "/customers/", "200 200 200 200 200 403 200 200 200 200"),
+    (
+        "inventory.reconciliation",
+        "/inventory/reconciliation/",
+        "200 200 403 403 403 403 403 200 403 200",
+    ),
+    ("inventory.erp", "/inventory/erp/", "200 403 403 403 403 403 403 403 403 403"),
     ("customers.new", "/customers/new/", "200 403 200 403 403 403 403 403 403 403"),
     ("customers.edit.own", "/customers/{E_CUST}/edit/", "200 403 200 403 403 403 403 403 403 403"),
     (

@@ -13,12 +13,12 @@ QTY = {"max_digits": 14, "decimal_places": 3}
 
 class PostingStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to post")
-    POSTED = "posted", _("Posted")
-    FAILED = "failed", _("Failed")
+    POSTED = "posted", _("Posted to T+")
+    FAILED = "failed", _("Posting failed")
 
 
 class PostingError(models.TextChoices):
-    NONE = "", _("None")
+    NONE = "", _("No error")
     UNAVAILABLE = "unavailable", _("ERP unavailable")
     AUTH = "auth", _("Credentials expired")
     REJECTED = "rejected", _("Refused by the ERP")
