@@ -113,6 +113,7 @@ def main() -> int:
         help="run the Zhongshu arm on the first N seeds only (it drives the real services)",
     )
     parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument("--migrated", help="an empty, migrated SQLite file to start from")
     args = parser.parse_args()
     folder = scratch_database()
     import django
@@ -144,6 +145,9 @@ def main() -> int:
     template = folder / "template.sqlite3"
     if not args.before_only:
         t0 = time.perf_counter()
+        if args.migrated:
+            connection.close()
+            shutil.copyfile(args.migrated, db)
         call_command("migrate", verbosity=0)
         setup.prepare(FACTORY)
         connection.close()
