@@ -113,6 +113,7 @@ def main() -> int:
         help="run the Zhongshu arm on the first N seeds only (it drives the real services)",
     )
     parser.add_argument("--no-chart", action="store_true")
+    parser.add_argument("--days", type=int, default=30, help="days over which orders arrive")
     parser.add_argument("--migrated", help="an empty, migrated SQLite file to start from")
     args = parser.parse_args()
     folder = scratch_database()
@@ -131,7 +132,7 @@ def main() -> int:
     loads = [model.BASE_LOAD] if args.quick else [float(x) for x in args.loads.split(",")]
     seeds = list(range(1, (2 if args.quick else args.seeds) + 1))
     cal_seeds = CALIBRATION_SEEDS[: 2 if args.quick else len(CALIBRATION_SEEDS)]
-    base = model.Params()
+    base = model.Params(days=args.days)
     asked, cal_rate = calibrate(model, runner, metrics, base, cal_seeds)
     base = replace(base, asked_days=round(asked, 2))
     print(f"calibration ({time.perf_counter() - began:.1f} s): asked lead time median "

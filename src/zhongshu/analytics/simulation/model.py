@@ -60,7 +60,7 @@ class Params:
         return (self.days + self.tail_days) * DAY
 
     def n_orders(self) -> int:
-        return self.orders or round(ORDERS_AT_BASE_LOAD * self.load / BASE_LOAD)
+        return self.orders or round(ORDERS_AT_BASE_LOAD * self.load / BASE_LOAD * self.days / 30)
 
 
 @dataclass(frozen=True)
