@@ -4,8 +4,8 @@ Only the shop floor, the customers and the suppliers are simulated. Each order i
 submitted by the order desk (``orders.services``), gets its capable-to-promise date
 (``planning.promise``), rush orders and orders due sooner than their lead time are approved
 (``approvals.services``), the planner confirms it (the confirm hooks create the task sheets), a
-part found short by the check at entry is bought at once and the first operation pinned to its
-arrival (``production.services.task_pin``). The lines take the ready task the product's
+part short at entry (drawn by the simulation: the scratch database holds no stock) is bought
+at once and the first operation pinned to its arrival (``production.services.task_pin``). The lines take the ready task the product's
 finite-capacity scheduler (``production.services.reschedule``) planned first; operators start
 and finish tasks through ``task_start`` / ``task_finish``; QC records inspections
 (``quality.services.record_inspection``), whose failures add the rework task; the warehouse
