@@ -112,7 +112,7 @@ class Floor:
             if order.spec.cancel_at is not None:
                 env.process(self._cancel(order))
 
-    # --- helpers used by the arms ------------------------------------------------------------
+    # --- used by the arms ------------------------------------------------------------------
 
     def office(self, minute: float) -> float:
         """The first office minute (08:00–18:00 of a worked day) at or after ``minute``."""
