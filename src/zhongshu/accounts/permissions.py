@@ -115,6 +115,7 @@ ACTION_ROLES: dict[str, set[str]] = {
     "production.view": {R.PLANNER, R.SUPERVISOR, R.OPERATOR, R.MANAGER, R.ADMIN, R.QC},
     "production.manage": {R.PLANNER, R.ADMIN},
     "production.schedule": {R.PLANNER, R.ADMIN},
+    "production.what_if": {R.PLANNER, R.MANAGER, R.ADMIN},
     "production.work": {R.OPERATOR, R.SUPERVISOR, R.ADMIN},
     "production.assign": {R.SUPERVISOR, R.PLANNER, R.ADMIN},
     "production.rework": {R.QC, R.SUPERVISOR, R.PLANNER, R.ADMIN},

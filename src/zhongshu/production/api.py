@@ -12,7 +12,7 @@ from zhongshu.core.pagination import keyset_page
 from zhongshu.core.schemas import errors
 
 from . import calendar as cal
-from . import selectors, services
+from . import selectors, services, whatif
 from .schemas import (
     AssignIn,
     AtRiskOut,
@@ -32,6 +32,8 @@ from .schemas import (
     TaskPage,
     TaskStatusLit,
     VersionIn,
+    WhatIfIn,
+    WhatIfOut,
     WorkCenterIn,
     WorkCenterOut,
     WorkCenterPatch,
@@ -257,6 +259,13 @@ def pin_task(request, task_id: int, payload: PinIn):
 @router.post("/reschedule", response={200: RescheduleOut, **errors(401, 403)})
 def reschedule(request):
     return services.reschedule(actor=request.auth)
+
+
+@router.post("/what-if", response={200: WhatIfOut, **errors(401, 403, 422)})
+def what_if(request, payload: WhatIfIn):
+    """A hypothetical order (material, quantity, due date, priority): the date it could ship
+    and the open orders it would make late, by the same scheduler. Nothing is saved."""
+    return whatif.what_if(actor=request.auth, data=payload.dict())
 
 
 @router.get("/load", response={200: list[LoadOut], **errors(401, 403, 422)})

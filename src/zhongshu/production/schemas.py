@@ -249,3 +249,34 @@ class AtRiskOut(Schema):
     projected_finish: datetime | None
     unscheduled_tasks: int
     computed_at: datetime
+
+
+class WhatIfIn(Schema):
+    material: Any = None
+    quantity: Any = None
+    due_date: Any = None
+    priority: Any = None
+
+    model_config = {"extra": "forbid"}
+
+
+class WhatIfLateOut(Schema):
+    order_id: int
+    number: str
+    customer: str
+    priority: str
+    due_date: date
+    finish_before: datetime | None
+    finish_after: datetime | None
+
+
+class WhatIfOut(Schema):
+    material: str
+    quantity: Decimal
+    due_date: date
+    priority: str
+    promise_date: date | None
+    projected_finish: datetime | None
+    on_time: bool
+    turn_late: list[WhatIfLateOut]
+    turn_late_count: int

@@ -14,5 +14,6 @@ urlpatterns = [
     path("load/", views.line_load, name="load"),
     path("schedule/", views.schedule, name="schedule"),
     path("schedule/run/", views.reschedule, name="reschedule"),
+    path("schedule/what-if/", views.what_if, name="what_if"),
     path("setup/", views.setup, name="setup"),
 ]

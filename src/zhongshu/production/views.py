@@ -29,7 +29,7 @@ from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 
-from . import selectors, services
+from . import selectors, services, whatif
 from .models import OPEN_TASK, ProductionPlan, Task, TaskStatus
 
 LOAD_DAYS = 14
@@ -351,6 +351,8 @@ def schedule(request):
             "truncated": len(tasks) == SCHEDULE_LIMIT,
             "at_risk": list(selectors.at_risk_orders(actor=request.user)[:200]),
             "today": timezone.localdate(),
+            "can_what_if": permissions.can(request.user, "production.what_if"),
+            "form": {"priority": "normal"},
         },
     )
 
@@ -374,6 +376,27 @@ def task_pin(request, task_id: int):
     else:
         messages.success(request, _("Pinned. The schedule is being recalculated."))
     return redirect("production:schedule")
+
+
+@login_required
+@require_POST
+@domain_errors
+def what_if(request):
+    """The what-if panel of the schedule page: a hypothetical order's promise date and the open
+    orders it would make late (``whatif.what_if``; nothing is saved)."""
+    permissions.require(request.user, "production.what_if")
+    form = {
+        k: normalize_text(request.POST.get(k, ""))[:40]
+        for k in ("material", "quantity", "due_date", "priority")
+    }
+    result, errors = None, []
+    try:
+        result = whatif.what_if(actor=request.user, data=form)
+    except ValidationFailed as exc:
+        errors = exc.errors
+    return render(
+        request, "production/_whatif.html", {"result": result, "errors": errors, "form": form}
+    )
 
 
 @login_required
