@@ -235,7 +235,7 @@ def product_clock(arm: After):
     """The product runs on the simulation's clock; its reflow requests go to the planner."""
     with (
         mock.patch("django.utils.timezone.now", arm.now_dt),
-        mock.patch.object(production_services, "request_reflow", _mark_dirty(arm)),
+        production_services.reflows_diverted(_mark_dirty(arm)),
     ):
         yield
 

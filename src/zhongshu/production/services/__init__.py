@@ -19,6 +19,7 @@ from .lines import (
     work_center_update,
 )
 from .reflow import (
+    reflows_diverted,
     request_reflow,
 )
 from .routings import (
@@ -65,6 +66,7 @@ __all__ = [
     "lines_with_started_work",
     "log",
     "missing_routings",
+    "reflows_diverted",
     "request_reflow",
     "reschedule",
     "routing_set",
