@@ -13,9 +13,18 @@ from django.utils import timezone
 from tests.factories import MaterialFactory, make_order, make_user, make_warehouse
 from zhongshu.planning import mrp, services
 from zhongshu.planning.models import PurchaseSuggestion
+from zhongshu.production.calendar import is_national_working_day
 from zhongshu.production.models import BomLine, Task, TaskSheet
 
 TODAY = timezone.localdate()
+
+
+def last_working_day(day):
+    """A made part is released on a working day: its components are needed on the last working
+    day on or before its order's due date (the due date itself when that is a working day)."""
+    while not is_national_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
 
 
 def at(days: int) -> dt.datetime:
@@ -51,7 +60,7 @@ def _suggestions():
 
 
 def test_an_unscheduled_sheet_is_planned_as_before_from_the_order(world):
-    assert _suggestions() == [("SH-1", D(12), world["order"].due_date, 1)]
+    assert _suggestions() == [("SH-1", D(12), last_working_day(world["order"].due_date), 1)]
 
 
 def test_a_scheduled_sheet_needs_its_components_at_its_planned_start(world):
