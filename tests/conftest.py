@@ -5,6 +5,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD, CustomerFactory, RegionFactory, make_user
+from tests.support.browser import browser  # noqa: F401  (headless Chromium for every test)
 
 # Tests never touch the developer's ./data directory.
 os.environ.setdefault("ZHONGSHU_DATA_DIR", tempfile.mkdtemp(prefix="zhongshu-test-"))
