@@ -5,10 +5,64 @@ import pytest
 from django.test import Client
 
 from tests.factories import PASSWORD, CustomerFactory, RegionFactory, make_user
+from tests.support.browser import browser  # noqa: F401  (headless Chromium for every test)
+from tests.support.db import (
+    migrations_from_template,
+    sqlite_file_db,  # noqa: F401  (a migrated SQLite file for a test)
+)
+from tests.support.shipped import keep_shipped_data
 
 # Tests never touch the developer's ./data directory.
 os.environ.setdefault("ZHONGSHU_DATA_DIR", tempfile.mkdtemp(prefix="zhongshu-test-"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's test databases, but migrated once per set of migrations and copied from
+    then on (tests/support/db.py), with what data migrations ship kept across the transactional
+    tests that empty every table (tests/support/shipped.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    keep_shipped_data()
+    options = {}
+    if not django_db_use_migrations:
+        _disable_migrations()
+    if django_db_keepdb and not django_db_createdb:
+        options["keepdb"] = True
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock(), migrations_from_template():
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            **options,
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=verbosity)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Argon2 is right for production and costs a third of a second per test user: every test
+    hashes with MD5 (a test may still switch hashers through ``settings``)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
@@ -105,9 +159,9 @@ def _shipped_rules_off(request):
     behaviour is marked ``@pytest.mark.default_rules``. Tests without database access are left
     alone.
 
-    What data migrations ship (default rules, the roles' saved list views) is put back first if
-    it is missing: a transactional test (browser tests, live server) empties every table when it
-    ends, and the tests that run after it on the same worker would otherwise lose it.
+    What data migrations ship (default rules, the roles' saved list views) is there for every
+    test: a transactional test (browser tests, live server) empties every table when it ends,
+    and tests/support/shipped.py puts the shipped rows back right then.
     """
     db_fixtures = [
         name
@@ -118,15 +172,8 @@ def _shipped_rules_off(request):
         request.getfixturevalue(db_fixtures[0])  # set up before this fixture touches the database
     elif not request.node.get_closest_marker("django_db"):
         return
-    from zhongshu.listviews.defaults import install as install_views
-    from zhongshu.listviews.models import SavedView
-    from zhongshu.rules.defaults import install as install_rules
     from zhongshu.rules.models import Rule
 
-    if not Rule.objects.exclude(builtin_key="").exists():
-        install_rules(Rule)
-    if not SavedView.objects.filter(shipped=True).exists():
-        install_views(SavedView)
     if "tests/rules/" in str(request.node.path).replace("\\", "/"):
         return
     if request.node.get_closest_marker("default_rules"):

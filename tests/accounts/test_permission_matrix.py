@@ -11,137 +11,26 @@ object rule ("only own orders", "not in this status") → 403/409.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
-from tests.factories import (
-    CustomerFactory,
-    MaterialFactory,
-    RegionFactory,
-    make_order,
-    make_user,
-    make_warehouse,
-    put_stock,
-)
 from tests.orders.conftest import no_hooks  # noqa: F401  (the order core without plug-ins)
-from zhongshu.accounts.models import Region
-from zhongshu.accounts.services import token_create_for
-from zhongshu.catalog.models import Material
-from zhongshu.customers.models import Customer
-from zhongshu.inventory.models import (
-    Reservation,
-    Shipment,
-    ShipmentLine,
-    StockLevel,
-    StockMovement,
-)
-from zhongshu.orders.models import Order, OrderEvent, OrderLine
-
-ROLES = (
-    "admin",
-    "manager",
-    "sales",
-    "planner",
-    "supervisor",
-    "operator",
-    "qc",
-    "warehouse",
-    "purchasing",
-    "finance",
-)
-User = get_user_model()
-
+from tests.support.matrix import ROLES, MatrixRunner, bearer, expand, mark_known, module_world
+from tests.support.order_world import build_order_world
+from tests.support.order_world import order_fingerprint as fingerprint
+from zhongshu.orders.models import Order
 
 # --- the world: built once per module, rolled back at the end -----------------------------------
 
-
-@dataclass
-class World:
-    users: dict = field(default_factory=dict)  # role → user (sales holds 华东 only)
-    tokens: dict = field(default_factory=dict)  # role → raw Bearer token
-    ids: dict = field(default_factory=dict)  # placeholder → id / code used in paths
-
-
-def _build() -> World:
-    w = World()
-    east = RegionFactory(name="华东")
-    north = RegionFactory(name="华北")
-    c_east = CustomerFactory(code="C-EAST", name="苏州精工机械", region=east)
-    c_north = CustomerFactory(code="C-NORTH", name="天津重工", region=north)
-    for role in ROLES:
-        regions = ("华东",) if role == "sales" else ()
-        w.users[role] = make_user(role, regions=regions, username=f"m_{role}")
-        w.tokens[role], _ = token_create_for(
-            actor=w.users[role], user_id=w.users[role].pk, name="matrix", days=30
-        )
-    admin, sales = w.users["admin"], w.users["sales"]
-    material = MaterialFactory(code="M-MATRIX", fulfilment="stock")
-    make_warehouse()
-    put_stock(material, "1000", actor=w.users["warehouse"])
-    line = [{"material": material.code, "quantity": "2", "unit_price": "10"}]
-
-    def order(customer, actor, status=None):
-        return make_order(actor=actor, customer=customer, lines=line, status=status).pk
-
-    w.ids.update(
-        E_DRAFT=order(c_east, sales),
-        N_DRAFT=order(c_north, admin),
-        E_PENDING=order(c_east, sales, "pending_review"),
-        N_PENDING=order(c_north, admin, "pending_review"),
-        E_CONF=order(c_east, sales, "confirmed"),
-        N_CONF=order(c_north, admin, "confirmed"),
-        E_CUST=c_east.code,
-        N_CUST=c_north.code,
-        MATERIAL=material.code,
-        VICTIM=make_user("finance", username="m_victim").pk,
-        NO_SUCH=10**9,
-    )
-    from zhongshu.inventory.services import shipment_create
-
-    for key, customer, actor in (("E_SHIP", c_east, sales), ("N_SHIP", c_north, admin)):
-        shipped_order = order(customer, actor, "confirmed")
-        w.ids[key] = shipment_create(actor=w.users["warehouse"], order_id=shipped_order).pk
-    return w
-
-
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
+world = module_world(build_order_world)
+run = MatrixRunner(fingerprint)
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def fingerprint() -> tuple:
-    """Everything a refused request could have written (audit trails and token use excluded)."""
-
-    def rows(model):
-        return list(model.objects.order_by("pk").values())
-
-    return (
-        rows(Order),
-        OrderLine.objects.count(),
-        OrderEvent.objects.count(),
-        rows(Customer),
-        rows(Material),
-        rows(StockLevel),
-        StockMovement.objects.count(),
-        rows(Reservation),
-        Shipment.objects.count(),
-        ShipmentLine.objects.count(),
-        Region.objects.count(),
-        list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),
-    )
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -533,72 +422,32 @@ WEB = [
 ]
 
 
-def _expand(table, width):
-    cases = []
-    for row in table:
-        statuses = row[-1].split()
-        assert len(statuses) == len(ROLES), row[0]
-        for role, status in zip(ROLES, statuses, strict=True):
-            cases.append(pytest.param(*row[:width], role, int(status), id=f"{row[0]}-{role}"))
-    return cases
-
-
 # Known gaps between SPEC §2 and the code: (case id, role) → reason. Each is xfail(strict=True),
 # so fixing the code makes the test fail until the entry is removed here.
 KNOWN_BUGS: dict[tuple[str, str], str] = {}
 
 
-def _mark_known(cases):
-    out = []
-    for case in cases:
-        reason = KNOWN_BUGS.get(tuple(case.id.rsplit("-", 1)))
-        if reason:
-            mark = pytest.mark.xfail(strict=True, reason=reason)
-            case = pytest.param(*case.values, id=case.id, marks=mark)
-        out.append(case)
-    return out
-
-
-def _bearer(world, role):
-    return {"Authorization": f"Bearer {world.tokens[role]}"}
-
-
 # --- the tests -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case,method,path,body,role,expected", _mark_known(_expand(API, 4)))
+@pytest.mark.parametrize(
+    "case,method,path,body,role,expected", mark_known(expand(API, 4), KNOWN_BUGS)
+)
 def test_api(world, no_hooks, db, case, method, path, body, role, expected):  # noqa: F811
     # given a user holding exactly one role (sales: 华东 only) and the world as it is
-    client = Client()
-    url = path.format(**world.ids)
-    kwargs = {"headers": _bearer(world, role)}
-    if body is not None:
-        kwargs.update(data=body(world), content_type="application/json")
-    before = fingerprint()
-
     # when the user calls the endpoint
-    response = getattr(client, method)(url, **kwargs)
+    outcome = run.api(world, role, method, path, body)
 
     # then the status is exactly the one SPEC §2 gives, and a refusal changed nothing
-    assert response.status_code == expected, response.content.decode()[:300]
-    after = fingerprint()
-    if expected >= 400 or method == "get":
-        assert after == before
-    else:
-        assert after != before
-    if expected in (403, 404, 409, 422):
-        assert response.json()["code"]
+    outcome.expect(expected, method, codes=(403, 404, 409, 422))
 
 
-@pytest.mark.parametrize("case,path,role,expected", _mark_known(_expand(WEB, 2)))
+@pytest.mark.parametrize("case,path,role,expected", mark_known(expand(WEB, 2), KNOWN_BUGS))
 def test_web(world, db, case, path, role, expected):
     # given a user logged in to the web UI with exactly one role
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-
     # when they open the page
-    response = client.get(path.format(**world.ids))
+    outcome = run.page(world, role, path)
+    response = outcome.response
 
     # then they get exactly the status SPEC §2 gives, and looking changed nothing
     assert response.status_code == expected
@@ -612,7 +461,7 @@ def test_web(world, db, case, path, role, expected):
             assert response["Location"] == (
                 order_page if case.startswith("orders.") else "/orders/"
             )
-    assert fingerprint() == before
+    assert outcome.after == outcome.before
 
 
 # --- scope of lists and IDOR ---------------------------------------------------------------------
@@ -620,7 +469,7 @@ def test_web(world, db, case, path, role, expected):
 
 def test_order_list_shows_a_sales_user_only_their_regions(world, db):
     # when sales (华东) lists orders
-    response = Client().get("/api/v1/orders?limit=200", headers=_bearer(world, "sales"))
+    response = Client().get("/api/v1/orders?limit=200", headers=bearer(world, "sales"))
 
     # then every east order is there and no north order
     ids = {item["id"] for item in response.json()["items"]}
@@ -635,8 +484,8 @@ def test_order_list_shows_a_sales_user_only_their_regions(world, db):
 
 def test_customer_and_shipment_lists_show_a_sales_user_only_their_regions(world, db):
     client = Client()
-    customers = client.get("/api/v1/customers", headers=_bearer(world, "sales")).json()
-    shipments = client.get("/api/v1/inventory/shipments", headers=_bearer(world, "sales")).json()
+    customers = client.get("/api/v1/customers", headers=bearer(world, "sales")).json()
+    shipments = client.get("/api/v1/inventory/shipments", headers=bearer(world, "sales")).json()
 
     assert [c["code"] for c in customers["items"]] == ["C-EAST"]
     assert [s["id"] for s in shipments["items"]] == [world.ids["E_SHIP"]]
@@ -653,7 +502,7 @@ def test_guessing_another_regions_id_looks_exactly_like_a_missing_one(world, db,
     # given the id of a north object and an id that does not exist
     key = "N_SHIP" if "shipments" in path else "N_DRAFT"
     client = Client()
-    headers = _bearer(world, "sales")
+    headers = bearer(world, "sales")
 
     # when sales (华东) asks for both
     other = client.get(path.format(id=world.ids[key]), headers=headers)
@@ -728,19 +577,15 @@ def _expand_post():
     return cases
 
 
-@pytest.mark.parametrize("path,data,role,expected,changes", _mark_known(_expand_post()))
+@pytest.mark.parametrize("path,data,role,expected,changes", mark_known(_expand_post(), KNOWN_BUGS))
 def test_web_post(world, no_hooks, db, path, data, role, expected, changes):  # noqa: F811
     # given a user logged in to the web UI with exactly one role
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-
     # when they submit the form
-    response = client.post(path.format(**world.ids), data)
+    outcome = run.page(world, role, path, "post", data)
 
     # then the status is exact, and only an allowed action changed anything
-    assert response.status_code == expected
-    assert (fingerprint() != before) is changes
+    assert outcome.response.status_code == expected
+    assert outcome.changed is changes
 
 
 def test_pickers_offer_a_sales_user_only_customers_of_their_regions(world, db):
@@ -765,7 +610,7 @@ def test_revoking_someone_elses_token_looks_like_a_missing_one(world, db):
 
     victim = ApiToken.objects.filter(user=world.users["finance"]).get()
     client = Client()
-    headers = _bearer(world, "sales")
+    headers = bearer(world, "sales")
 
     # when sales tries to revoke it, and a token id that does not exist
     other = client.delete(f"/api/v1/me/tokens/{victim.pk}", headers=headers)
@@ -776,4 +621,4 @@ def test_revoking_someone_elses_token_looks_like_a_missing_one(world, db):
     assert other.json() == missing.json()
     victim.refresh_from_db()
     assert victim.revoked_at is None
-    assert client.get("/api/v1/me", headers=_bearer(world, "finance")).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(world, "finance")).status_code == 200

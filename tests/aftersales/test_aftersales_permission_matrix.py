@@ -4,8 +4,8 @@ change nothing."""
 import pytest
 from django.test import Client
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
+from tests.support.matrix import ROLES
 from zhongshu.aftersales import services
 from zhongshu.aftersales.models import Case
 

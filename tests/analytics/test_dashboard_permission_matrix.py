@@ -12,14 +12,13 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.factories import CustomerFactory, RegionFactory, make_user
+from tests.support.matrix import ROLES
 from zhongshu.accounts.services import token_create_for
 from zhongshu.analytics.models import DailyActivity
 from zhongshu.orders.models import Order
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("admin", "manager", "sales", "planner", "supervisor", "operator", "qc", "warehouse",
-         "purchasing", "finance")  # fmt: skip
 
 # (name, path, expected status per role in ROLES order)
 ENDPOINTS = [

@@ -10,13 +10,12 @@ from django.test import Client
 from tests.analytics.histories import add_orders
 from tests.conftest import ApiClient
 from tests.factories import make_user
+from tests.support.matrix import ROLES
 from zhongshu.analytics import segments
 from zhongshu.analytics.models import AnalyticsSettings, SegmentRun
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.analytics.insight_urlconf")]
 
-ROLES = ["admin", "manager", "sales", "planner", "supervisor", "operator", "qc", "warehouse",
-         "purchasing", "finance"]  # fmt: skip
 SEGMENT_READERS = {"admin", "manager", "sales"}
 CONFIGURERS = {"admin", "manager"}
 EFFECT = "?a_start=2026-07-01&a_end=2026-09-30&b_start=2026-10-01&b_end=2026-11-15"

@@ -1,13 +1,14 @@
 """Idempotency-Key on POST /orders and gapless order numbers, also under concurrency."""
 
 import datetime as dt
-import threading
+import functools
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import MaterialFactory
+from tests.support.threads import failures, race
 from zhongshu.core.models import IdempotencyRecord
 from zhongshu.orders.models import Order, OrderNumberSequence
 from zhongshu.orders.services import order_create
@@ -102,24 +103,8 @@ needs_pg = pytest.mark.skipif(
 
 
 def _in_threads(n, fn):
-    barrier = threading.Barrier(n)
-    results, errors = [], []
-
-    def worker(i):
-        try:
-            barrier.wait(timeout=10)
-            results.append(fn(i))
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results, errors
+    outcomes = race(*(functools.partial(fn, i) for i in range(n)), timeout=60)
+    return [o for o in outcomes if not isinstance(o, BaseException)], failures(outcomes)
 
 
 @needs_pg

@@ -10,14 +10,11 @@ of the active step decide; only the person who asked (or an admin) withdraws or 
 
 import itertools
 import tempfile
-from dataclasses import dataclass, field
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.test import Client, override_settings
 
-from tests.accounts.test_permission_matrix import ROLES, _bearer, _expand
 from tests.factories import (
     CustomerFactory,
     MaterialFactory,
@@ -27,7 +24,16 @@ from tests.factories import (
     make_warehouse,
     put_stock,
 )
-from zhongshu.accounts.services import token_create_for
+from tests.support.fingerprint import Fingerprint
+from tests.support.matrix import (
+    ROLES,
+    MatrixRunner,
+    World,
+    add_role_users,
+    bearer,
+    expand,
+    module_world,
+)
 from zhongshu.approvals import services
 from zhongshu.approvals.models import (
     Attachment,
@@ -43,13 +49,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 MEDIA = tempfile.mkdtemp(prefix="zs-approvals-matrix-")
 
 
-@dataclass
-class World:
-    users: dict = field(default_factory=dict)
-    tokens: dict = field(default_factory=dict)
-    ids: dict = field(default_factory=dict)
-
-
 def _build() -> World:
     from zhongshu.rules.models import Rule
 
@@ -58,12 +57,7 @@ def _build() -> World:
     east, north = RegionFactory(name="华东"), RegionFactory(name="华北")
     c_east = CustomerFactory(code="C-EAST", region=east)
     c_north = CustomerFactory(code="C-NORTH", region=north)
-    for role in ROLES:
-        regions = ("华东",) if role == "sales" else ()
-        w.users[role] = make_user(role, regions=regions, username=f"p_{role}")
-        w.tokens[role], _ = token_create_for(
-            actor=w.users[role], user_id=w.users[role].pk, name="matrix", days=30
-        )
+    add_role_users(w, "p_")
     make_user("manager", username="p_manager2")  # approves what p_manager asks for
     bolt = MaterialFactory(code="M-BOLT", fulfilment="stock")
     make_warehouse()
@@ -102,14 +96,7 @@ def _build() -> World:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    fast = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"], MEDIA_ROOT=MEDIA
-    )
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
+world = module_world(_build, MEDIA_ROOT=MEDIA)
 
 
 @pytest.fixture(autouse=True)
@@ -118,13 +105,8 @@ def _media():
         yield
 
 
-def fingerprint() -> tuple:
-    def rows(model):
-        return list(model.objects.order_by("pk").values())
-
-    return tuple(
-        rows(m) for m in (Flow, FlowStep, Request, RequestStep, Decision, Delegation, Attachment)
-    )
+fingerprint = Fingerprint(Flow, FlowStep, Request, RequestStep, Decision, Delegation, Attachment)
+run = MatrixRunner(fingerprint)
 
 
 _names = itertools.count(1)
@@ -196,27 +178,15 @@ API = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case,method,path,body,role,expected", _expand(API, 4))
+@pytest.mark.parametrize("case,method,path,body,role,expected", expand(API, 4))
 def test_api(world, db, case, method, path, body, role, expected):
     # given a user holding exactly one role (sales: 华东 only) and the world as it is
-    client = Client()
-    kwargs = {"headers": _bearer(world, role)}
-    if body is not None:
-        kwargs.update(data=body(world), content_type="application/json")
-    before = fingerprint()
-
     # when the user calls the endpoint
-    response = getattr(client, method)(path.format(**world.ids), **kwargs)
+    outcome = run.api(world, role, method, path, body)
 
     # then the status is exact, a refusal changed nothing, an allowed write changed something
-    assert response.status_code == expected, response.content.decode()[:300]
-    after = fingerprint()
-    if expected >= 400 or method == "get":
-        assert after == before
-    else:
-        assert after != before
-    if expected >= 400:
-        assert response.json()["code"]
+    outcome.expect(expected, method)
+    response = outcome.response
     if case.startswith("attachment.get") and expected == 200:
         assert b"".join(response.streaming_content) == PDF
 
@@ -231,7 +201,7 @@ LISTED = {
 
 @pytest.mark.parametrize("role", ROLES)
 def test_lists_are_scoped(world, db, role):
-    client = Client(headers=_bearer(world, role))
+    client = Client(headers=bearer(world, role))
     listed = client.get(f"{A}/requests").json()
     waiting = client.get(f"{A}/waiting").json()
     assert (len(listed["items"]), len(waiting["items"])) == LISTED[role]
@@ -242,7 +212,7 @@ def test_lists_are_scoped(world, db, role):
     list(zip(ROLES, [201, 403, 201, 403, 403, 403, 403, 403, 403, 403], strict=True)),
 )
 def test_upload_only_by_the_person_who_asked_or_an_admin(world, db, role, expected):
-    client = Client(headers=_bearer(world, role))
+    client = Client(headers=bearer(world, role))
     before = fingerprint()
     upload = SimpleUploadedFile("改图.pdf", PDF, content_type="application/pdf")
     r = client.post(f"{A}/requests/{world.ids['E_REQ']}/attachments", {"file": upload})
@@ -265,14 +235,11 @@ PAGES = [
 ]
 
 
-@pytest.mark.parametrize("case,path,role,expected", _expand(PAGES, 2))
+@pytest.mark.parametrize("case,path,role,expected", expand(PAGES, 2))
 def test_pages(world, db, case, path, role, expected):
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-    response = client.get(path.format(**world.ids))
-    assert response.status_code == expected
-    assert fingerprint() == before
+    outcome = run.page(world, role, path)
+    assert outcome.response.status_code == expected
+    assert outcome.after == outcome.before
 
 
 #            admin manager sales planner supervisor operator qc warehouse purchasing finance
@@ -284,11 +251,8 @@ POSTS = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case,path,data,role,expected", _expand(POSTS, 3))
+@pytest.mark.parametrize("case,path,data,role,expected", expand(POSTS, 3))
 def test_page_posts(world, db, case, path, data, role, expected):
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-    response = client.post(path.format(**world.ids), data)
-    assert response.status_code == expected
-    assert (fingerprint() != before) == (expected == 302)
+    outcome = run.page(world, role, path, "post", data)
+    assert outcome.response.status_code == expected
+    assert outcome.changed == (expected == 302)

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import (
-    PASSWORD,
     CustomerFactory,
     MaterialFactory,
     RegionFactory,
@@ -16,7 +15,7 @@ from tests.factories import (
     make_warehouse,
     put_stock,
 )
-from tests.web import test_browser as chromium
+from tests.support.browser import IMAGES, PHONE, fill_login
 from zhongshu.approvals import services
 from zhongshu.inventory.models import Reservation
 from zhongshu.notify.models import Message
@@ -24,11 +23,6 @@ from zhongshu.orders.models import Order
 from zhongshu.production.models import Task, TaskSheet
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PHONE = {"width": 390, "height": 844}
-
-browser = chromium.browser  # the Chromium fixture of the web tests
-IMAGES = chromium.IMAGES
 
 
 @pytest.fixture
@@ -80,9 +74,7 @@ def test_manager_approves_a_design_change_on_a_phone(live_server, browser, chang
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="zh-CN")
     page = context.new_page()
     page.goto(f"{base}{link}")  # not logged in yet: the login page brings them back
-    page.fill("input[name=username]", "wang.manager")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
+    fill_login(page, "wang.manager")
     page.wait_for_url(f"{base}{link}")
 
     # the order's key facts and the change as before → after, no sideways scrolling

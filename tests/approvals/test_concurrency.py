@@ -1,12 +1,10 @@
 """Two approvers pressing approve at the same moment: one decision wins, the change is applied
 once. Real threads on PostgreSQL (SQLite serialises writers anyway)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
 
 from tests.approvals.conftest import make_flow, order_for, step
+from tests.support.threads import needs_concurrent_writers, race
 from zhongshu.approvals import services
 from zhongshu.approvals.models import Decision
 from zhongshu.core.errors import DomainError
@@ -16,32 +14,25 @@ from zhongshu.orders.models import OrderEvent
 
 def _both_managers_approve_at_once(world, req) -> list[str]:
     """Two managers press approve in the same instant, each on its own connection; returns "ok"
-    or the refusal's code per press, in the order they finished."""
-    barrier = threading.Barrier(2)
-    outcomes = []
+    or the refusal's code per press."""
 
     def press(user):
-        try:
-            barrier.wait()
+        def approve():
             services.request_decide(actor=user, request_id=req.pk, verdict="approve")
-            outcomes.append("ok")
-        except DomainError as e:
-            outcomes.append(e.code)
-        finally:
-            connections.close_all()  # this thread's connection
+            return "ok"
 
-    threads = [threading.Thread(target=press, args=(world[u],)) for u in ("manager", "manager2")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+        return approve
+
+    outcomes = race(*(press(world[u]) for u in ("manager", "manager2")))
+    for outcome in outcomes:
+        if isinstance(outcome, Exception) and not isinstance(outcome, DomainError):
+            raise outcome
+    return [o.code if isinstance(o, DomainError) else o for o in outcomes]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_at_the_same_moment_one_wins(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks between real connections")
+    needs_concurrent_writers("needs PostgreSQL row locks between real connections")
     order = order_for(world, status="confirmed", bolts="10", shafts="4")
     make_flow(world["admin"], ["design_change"], [step("经理", role="manager")])
     req = services.request_create(
@@ -59,8 +50,7 @@ def test_two_approvers_at_the_same_moment_one_wins(world):
 
 @pytest.mark.django_db(transaction=True)
 def test_all_must_approve_at_the_same_moment_applies_the_change_once(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL row locks between real connections")
+    needs_concurrent_writers("needs PostgreSQL row locks between real connections")
     order = order_for(world, status="confirmed", bolts="10", shafts="4")
     make_flow(world["admin"], ["design_change"], [step("经理", role="manager", mode="all")])
     req = services.request_create(

@@ -1,10 +1,13 @@
+import datetime as dt
 import itertools
+import json
 import os
 
 import pytest
 
 from tests.factories import MaterialFactory, RegionFactory, make_user
 from zhongshu.catalog.models import Fulfilment
+from zhongshu.channels import platforms as p
 from zhongshu.channels import services
 from zhongshu.channels.models import ChannelKind, SkuMapping
 from zhongshu.channels.simulators import DouyinSimulator, TaobaoSimulator
@@ -98,3 +101,18 @@ def douyin_account(chan_admin, east, douyin_sim):
         app_key="dy-k", secret="dy-s", token="dy-t", shop_id="4463798", default_region="华东",
     )  # fmt: skip
     return account
+
+
+def signed_form(sim, tid, **change):
+    """A Taobao push form for trade ``tid`` as the simulator has it (with ``change`` on top),
+    signed with the account's secret."""
+    trade = sim.snapshot(tid) | change
+    form = {
+        "app_key": sim.app_key,
+        "topic": "taobao_trade_TradeChanged",
+        "timestamp": p.top_time(dt.datetime.now(dt.UTC)),
+        "sign_method": "hmac-sha256",
+        "content": json.dumps(trade, ensure_ascii=False),
+    }
+    form["sign"] = p.top_sign(form, sim.secret, "hmac-sha256")
+    return form

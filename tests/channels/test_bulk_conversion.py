@@ -3,7 +3,6 @@ timeline, audit trail and refusals as ``order_create`` + ``order_transition`` on
 number of statements that does not grow with the page, and all or nothing when the sync dies."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -12,6 +11,7 @@ from django.utils import timezone
 
 from tests.channels.conftest import SKUS
 from tests.factories import make_warehouse, put_stock
+from tests.support.threads import failures, needs_concurrent_writers, race
 from zhongshu.channels import platforms as p
 from zhongshu.channels.models import ChannelAccount, ChannelOrder, ChannelOrderEvent
 from zhongshu.channels.services import Ingest, channel_bot
@@ -202,27 +202,17 @@ def test_a_sync_killed_in_the_middle_of_a_page_leaves_no_gap_and_no_duplicate(
 def test_the_same_page_applied_four_times_at_once_stores_each_order_once(
     taobao_account, taobao_sim, stocked
 ):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need PostgreSQL")
+    needs_concurrent_writers()
     page = _page(taobao_sim, 30)
-    start, errors = threading.Barrier(4), []
 
     def arrive(source):
-        try:
-            start.wait(timeout=10)
+        def apply():
             with transaction.atomic():
                 Ingest(taobao_account, source=source).apply_all(page)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
 
-    threads = [threading.Thread(target=arrive, args=(s,)) for s in ("pull", "push", "pull", "push")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
+        return apply
+
+    assert failures(race(*(arrive(s) for s in ("pull", "push", "pull", "push")))) == []
     assert ChannelOrder.objects.count() == 30
     assert Order.objects.count() == 30
     assert Order.objects.values("external_no").distinct().count() == 30

@@ -4,8 +4,8 @@ Channel accounts, mappings and exceptions are not regional: only the role decide
 import pytest
 from django.test import Client
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
+from tests.support.matrix import ROLES
 from zhongshu.accounts.services import token_create_for
 from zhongshu.channels.models import (
     AddressRegion,

@@ -10,7 +10,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.channels.test_sync import _signed_form
+from tests.channels.conftest import signed_form as _signed_form
 from tests.factories import RegionFactory
 from zhongshu.channels import platforms as p
 from zhongshu.channels.models import ChannelAccount, ChannelOrder

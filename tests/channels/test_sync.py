@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.channels.conftest import SKUS
+from tests.channels.conftest import signed_form as _signed_form
 from tests.factories import make_user, make_warehouse, put_stock
 from zhongshu.channels.models import (
     ChannelAccount,
@@ -47,23 +48,6 @@ def test_replayed_pages_overlapping_windows_and_pushes_create_each_order_once(
     assert _orders_once(taobao_account) == 230
     assert again.created == 0 and again.updated == 0 and again.ignored >= 230
     assert Order.objects.filter(channel="taobao", status="pending_review").count() == 230
-
-
-def _signed_form(sim, tid, **change):
-    import json
-
-    from zhongshu.channels import platforms as p
-
-    trade = sim.snapshot(tid) | change
-    form = {
-        "app_key": sim.app_key,
-        "topic": "taobao_trade_TradeChanged",
-        "timestamp": p.top_time(dt.datetime.now(dt.UTC)),
-        "sign_method": "hmac-sha256",
-        "content": json.dumps(trade, ensure_ascii=False),
-    }
-    form["sign"] = p.top_sign(form, sim.secret, "hmac-sha256")
-    return form
 
 
 def test_an_update_older_than_the_stored_one_is_ignored(taobao_account, taobao_sim, mapped):

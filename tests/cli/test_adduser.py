@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 
@@ -7,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
+from tests.support.db import sqlite_template
 from zhongshu.accounts.models import Region
 
 User = get_user_model()
@@ -58,6 +60,7 @@ def test_the_zhongshu_command_reports_errors_without_a_traceback(tmp_path):
     env = {**os.environ, "ZHONGSHU_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     zhongshu = [sys.executable, "-m", "zhongshu.cli"]
+    shutil.copyfile(sqlite_template(), tmp_path / "zhongshu.sqlite3")  # migrated once per run
     subprocess.run([*zhongshu, "migrate", "-v0"], env=env, check=True, timeout=120)
     # when a user is added with an unknown role
     result = subprocess.run(

@@ -1,4 +1,5 @@
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -6,6 +7,8 @@ import time
 
 import httpx
 import pytest
+
+from tests.support.db import sqlite_template
 
 
 def _free_port() -> int:
@@ -20,6 +23,7 @@ def test_serve_runs_the_app_and_its_static_files_and_stops_on_sigterm(tmp_path):
     env = {**os.environ, "ZHONGSHU_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     zhongshu = [sys.executable, "-m", "zhongshu.cli"]
+    shutil.copyfile(sqlite_template(), tmp_path / "zhongshu.sqlite3")  # migrated once per run
     subprocess.run([*zhongshu, "migrate", "-v0"], env=env, check=True, timeout=120)
     port = _free_port()
     # when

@@ -4,7 +4,7 @@ it and keeps the list as a saved view with the field as a column."""
 import pytest
 
 from tests.factories import CustomerFactory, MaterialFactory, RegionFactory, make_order, make_user
-from tests.web.test_browser import _login, browser  # noqa: F401 (fixture)
+from tests.support.browser import login as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -21,7 +21,7 @@ def shop(transactional_db):
     return plated, other
 
 
-def test_define_fill_filter_and_save_a_view(live_server, browser, shop):  # noqa: F811
+def test_define_fill_filter_and_save_a_view(live_server, browser, shop):
     plated, other = shop
     base = live_server.url
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")

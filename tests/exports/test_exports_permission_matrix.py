@@ -14,17 +14,15 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.accounts.test_permission_matrix import (  # noqa: F401  (the shared world fixture)
-    ROLES,
-    _bearer,
-    _expand,
-    fingerprint,
-    world,
-)
 from tests.exports.helpers import read_sheet, response_bytes
+from tests.support.matrix import ROLES, bearer, expand, module_world
+from tests.support.order_world import build_order_world
+from tests.support.order_world import order_fingerprint as fingerprint
 from zhongshu.accounts.models import ApiToken, ExportLog
 from zhongshu.accounts.services import token_create_for
 from zhongshu.api import api
+
+world = module_world(build_order_world)  # the permission matrix's world (tests/accounts)
 
 TODAY = timezone.localdate()
 PERIOD = f"start={(TODAY - dt.timedelta(days=30)).isoformat()}&end={TODAY.isoformat()}"
@@ -104,20 +102,20 @@ def _check(case, path, role, expected, response, before, logs_before):
             assert log.row_count == SALES_ROWS[case]
 
 
-@pytest.mark.parametrize("case,path,role,expected", _expand(API, 2))
-def test_api(world, db, case, path, role, expected):  # noqa: F811
+@pytest.mark.parametrize("case,path,role,expected", expand(API, 2))
+def test_api(world, db, case, path, role, expected):
     # given a user holding exactly one role (sales: 华东 only)
     before, logs = fingerprint(), ExportLog.objects.count()
 
     # when they call the export endpoint with their Bearer token
-    response = Client().get(path.format(**world.ids), headers=_bearer(world, role))
+    response = Client().get(path.format(**world.ids), headers=bearer(world, role))
 
     # then the status is exactly SPEC §2's and only a download is logged
     _check(case, path, role, expected, response, before, logs)
 
 
-@pytest.mark.parametrize("case,path,role,expected", _expand(WEB, 2))
-def test_web(world, db, case, path, role, expected):  # noqa: F811
+@pytest.mark.parametrize("case,path,role,expected", expand(WEB, 2))
+def test_web(world, db, case, path, role, expected):
     # given the same user logged in to the web UI
     client = Client()
     client.force_login(world.users[role])
@@ -161,40 +159,40 @@ def test_the_api_has_delete_endpoints_to_check():
 
 
 @pytest.mark.parametrize("path", [p for p in DELETES if p not in (OWN_TOKEN, OWN_VIEW)])
-def test_finance_gets_403_on_every_delete_endpoint(world, db, path):  # noqa: F811
+def test_finance_gets_403_on_every_delete_endpoint(world, db, path):
     # given the finance user and every DELETE endpoint the API has, on existing ids where known
     url = path.replace("{int:order_id}", str(world.ids["E_DRAFT"]))
     url = re.sub(r"\{[^}]+\}", "1", url)  # "1" is a valid id and a valid code
     before = fingerprint()
 
     # when finance calls it
-    response = Client().delete(url, headers=_bearer(world, "finance"))
+    response = Client().delete(url, headers=bearer(world, "finance"))
 
     # then it is refused for the role, and nothing is gone
     assert response.status_code == 403, (url, response.content[:200])
     assert fingerprint() == before
 
 
-def test_finance_deletes_only_its_own_list_views(world, db):  # noqa: F811
+def test_finance_deletes_only_its_own_list_views(world, db):
     from zhongshu.listviews.models import SavedView
 
     shared = SavedView.objects.filter(role="planner").first()
     before = fingerprint()
     response = Client().delete(
-        f"/api/v1/views/orders/{shared.pk}", headers=_bearer(world, "finance")
+        f"/api/v1/views/orders/{shared.pk}", headers=bearer(world, "finance")
     )
     assert response.status_code == 404
     assert fingerprint() == before and SavedView.objects.filter(pk=shared.pk).exists()
 
 
-def test_revoking_ones_own_token_deletes_nothing(world, db):  # noqa: F811
+def test_revoking_ones_own_token_deletes_nothing(world, db):
     # given a second token of the finance user
     _raw, token = token_create_for(
         actor=world.users["finance"], user_id=world.users["finance"].pk, name="spare", days=1
     )
 
     # when finance revokes it
-    response = Client().delete(f"/api/v1/me/tokens/{token.pk}", headers=_bearer(world, "finance"))
+    response = Client().delete(f"/api/v1/me/tokens/{token.pk}", headers=bearer(world, "finance"))
 
     # then the token is revoked but still there
     assert response.status_code == 204

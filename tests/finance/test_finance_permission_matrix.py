@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
+from tests.support.matrix import ROLES
 from zhongshu.finance.models import Adjustment, CustomerCredit, Payment
 
 pytestmark = pytest.mark.django_db

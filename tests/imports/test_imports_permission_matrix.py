@@ -5,9 +5,9 @@ import io
 import pytest
 from django.test import Client
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
 from tests.imports.conftest import ORDER_HEADERS, future, xlsx
+from tests.support.matrix import ROLES
 from zhongshu.imports.models import ImportBatch
 from zhongshu.imports.services import batch_upload
 from zhongshu.orders.models import Order

@@ -7,9 +7,9 @@ import pytest
 from django.test import Client
 from python_calamine import CalamineWorkbook
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
 from tests.imports.conftest import xlsx
+from tests.support.matrix import ROLES
 from zhongshu.channels.models import SkuMapping
 from zhongshu.core.errors import PermissionDenied
 from zhongshu.imports.models import ImportRow

@@ -1,10 +1,8 @@
 """Real parallel connections: every thread has its own database connection and transaction."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from tests.factories import (
     CustomerFactory,
@@ -16,35 +14,13 @@ from tests.factories import (
     put_stock,
 )
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
+from tests.support.threads import race
 from zhongshu.inventory.exceptions import InsufficientStock
 from zhongshu.inventory.models import Reservation
 from zhongshu.orders.models import Order
 from zhongshu.orders.services import order_transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-def _run_in_threads(fns):
-    """Start every callable together on its own thread; return each one's result or exception."""
-    barrier = threading.Barrier(len(fns))
-    results = [None] * len(fns)
-
-    def worker(i, fn):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = fn()
-        except Exception as exc:  # collected and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, fn)) for i, fn in enumerate(fns)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck (deadlock?)"
-    return results
 
 
 def _setup():
@@ -79,7 +55,7 @@ def test_40_orders_compete_for_25_units(sqlite_file_db):
         for _ in range(40)
     ]
     # when 40 planners confirm at the same moment
-    results = _run_in_threads([_confirm(planner, o.pk) for o in orders])
+    results = race(*[_confirm(planner, o.pk) for o in orders])
     # then exactly 25 are confirmed and 15 refused with the shortage
     confirmed = [r for r in results if r == "confirmed"]
     refused = [r for r in results if isinstance(r, InsufficientStock)]
@@ -117,7 +93,7 @@ def test_overlapping_multi_line_orders_never_deadlock_or_half_reserve(sqlite_fil
             )
         )
     # when all of them are confirmed at once (needing 48 of each, 30 in stock)
-    results = _run_in_threads([_confirm(planner, o.pk) for o in orders])
+    results = race(*[_confirm(planner, o.pk) for o in orders])
     # then 15 fit, the rest are refused whole, and no thread failed any other way
     unexpected = [r for r in results if r != "confirmed" and not isinstance(r, InsufficientStock)]
     assert unexpected == []

@@ -1,7 +1,6 @@
 import datetime as dt
 
 import pytest
-from django.db import connection, connections
 from django.utils import timezone
 
 from tests.factories import make_user
@@ -78,38 +77,3 @@ def supervisor(db):
         mobile="13800000001",
         email="wang@example.com",
     )
-
-
-@pytest.fixture
-def sqlite_file_db(transactional_db, tmp_path):
-    """Another process needs a database it can really share. On SQLite the test database is in
-    memory, so point ``default`` at a migrated file for the test; PostgreSQL needs nothing."""
-    from django.conf import settings
-    from django.core.management import call_command
-
-    if connection.vendor != "sqlite":
-        yield None
-        return
-    old = connection.settings_dict["NAME"]
-    path = str(tmp_path / "zhongshu.sqlite3")
-    parked = connection.connection
-    connection.connection = None
-    targets = {
-        id(d): d
-        for d in (
-            settings.DATABASES["default"],
-            connection.settings_dict,
-            connections.settings["default"],
-        )
-    }.values()
-    for d in targets:
-        d["NAME"] = path
-    call_command("migrate", verbosity=0, interactive=False)
-    try:
-        yield path
-    finally:
-        if connection.connection is not None:
-            connection.connection.close()
-        connection.connection = parked
-        for d in targets:
-            d["NAME"] = old

@@ -1,43 +1,15 @@
 """On a phone (390×844): the header shows how many messages are unread, the inbox opens, opening a
 message goes to its order and the count drops."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.factories import PASSWORD, CustomerFactory, RegionFactory, make_order, make_user
+from tests.factories import CustomerFactory, RegionFactory, make_order, make_user
+from tests.support.browser import PHONE, fill_login
 from zhongshu.notify.services import notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium package")
-        pytest.skip(
-            f"{CHROMIUM} is not installed (apt-get install chromium) — browser tests skipped"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -70,9 +42,7 @@ def test_phone_user_opens_a_message_from_the_inbox(live_server, browser, inbox_d
 
     # given a sales user with two unread messages, logged in on a phone
     page.goto(f"{base}/login/")
-    page.fill("input[name=username]", sales.username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
+    fill_login(page, sales.username)
     page.wait_for_url(lambda url: "/login/" not in url)  # their home page
     # then the header shows the unread count, visible on the small screen
     assert _badge(page) == "2"

@@ -5,13 +5,12 @@ people's contacts are for admins only. A refused request changes nothing."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 
-from tests.accounts.test_permission_matrix import ROLES
 from tests.factories import make_user
+from tests.support.fingerprint import Fingerprint, columns
+from tests.support.matrix import MatrixRunner, World, add_role_users, expand, module_world
 from zhongshu.accounts.models import Profile
-from zhongshu.accounts.services import token_create_for
 from zhongshu.notify.models import Delivery, Message, Robot, Status
 from zhongshu.notify.services import notify
 
@@ -19,20 +18,9 @@ ADMIN_ONLY = "200 403 403 403 403 403 403 403 403 403"
 EVERYONE = "200 200 200 200 200 200 200 200 200 200"
 
 
-class World:
-    def __init__(self):
-        self.users, self.tokens, self.own, self.ids = {}, {}, {}, {}
-
-
 def _build() -> World:
-    w = World()
-    for role in ROLES:
-        user = make_user(role, username=f"n_{role}")
-        w.users[role] = user
-        w.tokens[role], _token = token_create_for(
-            actor=user, user_id=user.pk, name="matrix", days=1
-        )
-        w.own[role] = notify(recipients=[user], subject=f"给{role}")[0].pk
+    w = add_role_users(World(), "n_", days=1, sales_regions=())
+    w.own = {role: notify(recipients=[u], subject=f"给{role}")[0].pk for role, u in w.users.items()}
     victim = make_user("finance", username="n_victim")
     w.ids["OTHER"] = notify(recipients=[victim], subject="别人的")[0].pk
     w.ids["VICTIM"] = victim.pk
@@ -44,21 +32,14 @@ def _build() -> World:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
-
-
-def fingerprint() -> tuple:
-    people = (
-        get_user_model().objects.order_by("pk").values_list("pk", "email", "is_active"),
-        Profile.objects.order_by("pk").values_list("user_id", "mobile", "wecom_userid"),
-    )
-    rows = (model.objects.order_by("pk").values() for model in (Message, Robot, Delivery))
-    return tuple(list(qs) for qs in (*people, *rows))
+world = module_world(_build)
+fingerprint = Fingerprint(
+    columns(get_user_model(), "pk", "email", "is_active"),
+    columns(Profile, "user_id", "mobile", "wecom_userid"),
+    Message,
+    Robot,
+    Delivery,
+)
 
 
 A = "/api/v1/notifications"
@@ -120,48 +101,28 @@ WEB = [
 ]
 
 
-def _expand(table, width):
-    cases = []
-    for row in table:
-        statuses = row[-1].split()
-        assert len(statuses) == len(ROLES), row[0]
-        for role, status in zip(ROLES, statuses, strict=True):
-            cases.append(pytest.param(*row[:width], role, int(status), id=f"{row[0]}-{role}"))
-    return cases
-
-
 def _url(world, path, role):
     return path.format(OWN=world.own[role], **world.ids)
 
 
-@pytest.mark.parametrize("case,method,path,body,role,expected", _expand(API, 4))
+run = MatrixRunner(fingerprint, url=_url)
+
+
+@pytest.mark.parametrize("case,method,path,body,role,expected", expand(API, 4))
 def test_api(world, db, case, method, path, body, role, expected):
     # given a user holding exactly one role, with one message of their own in the inbox
-    client = Client()
-    headers = {"Authorization": f"Bearer {world.tokens[role]}"}
-    kwargs = {"headers": headers}
-    if body is not None:
-        kwargs.update(data=body, content_type="application/json")
-    before = fingerprint()
     # when they call the endpoint
-    response = getattr(client, method)(_url(world, path, role), **kwargs)
+    outcome = run.api(world, role, method, path, body)
     # then the status is exactly the expected one and a refusal (or a read) changed nothing
-    assert response.status_code == expected, response.content.decode()[:300]
-    if expected >= 400 or method == "get":
-        assert fingerprint() == before
-        if expected >= 400:
-            assert response.json()["code"]
+    outcome.expect(expected, method, writes=False)
 
 
-@pytest.mark.parametrize("case,method,path,role,expected", _expand(WEB, 3))
+@pytest.mark.parametrize("case,method,path,role,expected", expand(WEB, 3))
 def test_web(world, db, case, method, path, role, expected):
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-    response = getattr(client, method)(_url(world, path, role))
-    assert response.status_code == expected
+    outcome = run.page(world, role, path, method)
+    assert outcome.response.status_code == expected
     if expected >= 400 or method == "get":
-        assert fingerprint() == before
+        assert outcome.after == outcome.before
 
 
 def test_anonymous_is_refused(world, db):

@@ -4,6 +4,8 @@ Nothing here is derived from ``zhongshu.orders.statuses`` or ``zhongshu.accounts
 the tests compare those against this table.
 """
 
+from tests.support.matrix import ROLES as MATRIX_ROLES
+
 STATES = [
     "draft",
     "pending_review",
@@ -16,18 +18,7 @@ STATES = [
     "cancelled",
 ]
 
-ROLES = [
-    "admin",
-    "manager",
-    "sales",
-    "planner",
-    "supervisor",
-    "operator",
-    "qc",
-    "warehouse",
-    "purchasing",
-    "finance",
-]
+ROLES = list(MATRIX_ROLES)  # the roles of SPEC §2, in the order of every matrix
 
 BEFORE_SHIPPED = [
     "draft",

@@ -12,7 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CustomerFactory, MaterialFactory, make_order, make_user
-from tests.planning.test_forecasting_methods import intermittent_series, seasonal_series
+from tests.planning.conftest import intermittent_series, seasonal_series
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.planning import forecast, services
 from zhongshu.planning.models import ProductForecast, PurchaseSuggestion

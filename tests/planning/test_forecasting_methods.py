@@ -2,11 +2,9 @@
 a seasonal one and an intermittent one, where the method back-testing picks beats the
 seasonal-naive baseline, in the back-test and on buckets it never saw."""
 
-import math
-import random
-
 import pytest
 
+from tests.planning.conftest import intermittent_series, seasonal_series
 from zhongshu.planning import forecasting as f
 
 
@@ -68,16 +66,6 @@ def test_backtest_uses_rolling_origins():
     assert f.backtest([5.0] * 30, f.ses, f.MONTHLY) == 0
     # too short for the holdout plus the minimum training length
     assert f.backtest([5.0] * 17, f.ses, f.MONTHLY) is None
-
-
-def seasonal_series(seed: int, n: int) -> list[float]:
-    rng = random.Random(seed)
-    return [100 + 0.5 * t + 40 * math.sin(2 * math.pi * t / 12) + rng.gauss(0, 8) for t in range(n)]
-
-
-def intermittent_series(seed: int, n: int) -> list[float]:
-    rng = random.Random(seed)
-    return [float(rng.choice((2, 4, 8, 20, 40))) if rng.random() < 0.25 else 0.0 for _ in range(n)]
 
 
 def _out_of_sample(series, plan, n, h):

@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import MaterialFactory, make_user, make_warehouse
+from tests.support.matrix import ROLES
 from zhongshu.inventory.models import StockLevel
 from zhongshu.planning.models import (
     ForecastRun,
@@ -19,8 +20,6 @@ from zhongshu.planning.models import (
     PurchaseSuggestion,
 )
 
-ROLES = ("admin", "manager", "sales", "planner", "supervisor", "operator", "qc", "warehouse",
-         "purchasing", "finance")  # fmt: skip
 VIEW = {"admin", "manager", "planner", "purchasing"}
 RUN = {"admin", "planner", "purchasing"}
 DECIDE = {"admin", "purchasing"}

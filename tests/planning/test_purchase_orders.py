@@ -3,7 +3,6 @@ through inventory), purchasing cancels them, only what is not received counts as
 and numbers come from a locked counter, so concurrent accepts never collide."""
 
 import datetime as dt
-import threading
 from decimal import Decimal as D
 
 import pytest
@@ -13,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import MaterialFactory, make_user, make_warehouse
+from tests.support.threads import race
 from zhongshu.inventory.models import StockLevel, StockMovement
 from zhongshu.planning import mrp, services
 from zhongshu.planning.models import MrpRun, PurchaseOrder, PurchaseSuggestion
@@ -141,23 +141,11 @@ def test_concurrent_accepts_get_different_numbers():
         ).pk
         for _ in range(4)
     ]  # fmt: skip
-    barrier = threading.Barrier(len(ids))
-    results = [None] * len(ids)
 
     def accept(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = services.suggestion_accept(actor=buyer, suggestion_id=ids[i]).number
-        except Exception as exc:  # asserted on below
-            results[i] = exc
-        finally:
-            connection.close()
+        return lambda: services.suggestion_accept(actor=buyer, suggestion_id=ids[i]).number
 
-    threads = [threading.Thread(target=accept, args=(i,)) for i in range(len(ids))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    results = race(*(accept(i) for i in range(len(ids))), timeout=60)
     year = TODAY.year
     assert sorted(results) == [f"PO{year}{i:06d}" for i in range(1, 5)]
     assert PurchaseOrder.objects.count() == 4

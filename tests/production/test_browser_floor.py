@@ -7,14 +7,13 @@ from decimal import Decimal
 import pytest
 
 from tests.factories import (
-    PASSWORD,
     CustomerFactory,
     MaterialFactory,
     RegionFactory,
     make_order,
     make_user,
 )
-from tests.web import test_browser as chromium
+from tests.support.browser import IMAGES, PHONE, fill_login
 from zhongshu.orders.models import Order
 from zhongshu.production import services as production
 from zhongshu.production.models import Task
@@ -22,11 +21,6 @@ from zhongshu.quality.models import InspectionRecord
 from zhongshu.quality.services import plan_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-PHONE = {"width": 390, "height": 844}
-
-browser = chromium.browser  # the Chromium fixture of the web tests
-IMAGES = chromium.IMAGES
 
 
 @pytest.fixture
@@ -74,9 +68,7 @@ def shop(transactional_db, settings):
 
 def _login(page, base, username, next_path):
     page.goto(f"{base}/login/?next={next_path}")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
+    fill_login(page, username)
     page.wait_for_url(f"{base}{next_path}")
 
 

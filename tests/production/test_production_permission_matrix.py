@@ -7,13 +7,9 @@ they are members of); tasks are not region-scoped, task sheets follow the order 
 """
 
 import itertools
-from dataclasses import dataclass, field
 
 import pytest
-from django.db import transaction
-from django.test import Client, override_settings
 
-from tests.accounts.test_permission_matrix import ROLES, _bearer, _expand
 from tests.factories import (
     CustomerFactory,
     MaterialFactory,
@@ -22,7 +18,8 @@ from tests.factories import (
     make_order,
     make_user,
 )
-from zhongshu.accounts.services import token_create_for
+from tests.support.fingerprint import Fingerprint
+from tests.support.matrix import MatrixRunner, World, add_role_users, expand, module_world
 from zhongshu.production import services
 from zhongshu.production.models import (
     BomLine,
@@ -37,24 +34,12 @@ from zhongshu.production.models import (
 )
 
 
-@dataclass
-class World:
-    users: dict = field(default_factory=dict)
-    tokens: dict = field(default_factory=dict)
-    ids: dict = field(default_factory=dict)
-
-
 def _build() -> World:
     w = World()
     east, north = RegionFactory(name="华东"), RegionFactory(name="华北")
     c_east = CustomerFactory(code="C-EAST", region=east)
     c_north = CustomerFactory(code="C-NORTH", region=north)
-    for role in ROLES:
-        regions = ("华东",) if role == "sales" else ()
-        w.users[role] = make_user(role, regions=regions, username=f"p_{role}")
-        w.tokens[role], _ = token_create_for(
-            actor=w.users[role], user_id=w.users[role].pk, name="matrix", days=30
-        )
+    add_role_users(w, "p_")
     other_op = make_user("operator", username="p_other_op")
     line = WorkCenter.objects.create(code="M-LINE", name="矩阵线", hours_per_shift=8)
     mine = MaterialFactory(code="M-MINE", fulfilment="make", routing=False)
@@ -86,23 +71,10 @@ def _build() -> World:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
-
-
-def fingerprint() -> tuple:
-    def rows(model):
-        return list(model.objects.order_by("pk").values())
-
-    return tuple(
-        rows(m)
-        for m in (WorkCenter, CalendarException, Routing, Operation, BomLine, TaskSheet, Task,
-                  ProductionPlan, LineLoad)
-    )  # fmt: skip
+world = module_world(_build)
+fingerprint = Fingerprint(WorkCenter, CalendarException, Routing, Operation, BomLine, TaskSheet,
+                          Task, ProductionPlan, LineLoad)  # fmt: skip
+run = MatrixRunner(fingerprint)
 
 
 _codes = itertools.count(1)
@@ -161,24 +133,11 @@ API = [
 ]  # fmt: skip
 
 
-@pytest.mark.parametrize("case,method,path,body,role,expected", _expand(API, 4))
+@pytest.mark.parametrize("case,method,path,body,role,expected", expand(API, 4))
 def test_api(world, db, case, method, path, body, role, expected):
     # given a user holding exactly one role, and the world as it is
-    client = Client()
-    kwargs = {"headers": _bearer(world, role)}
-    if body is not None:
-        kwargs.update(data=body(world), content_type="application/json")
-    before = fingerprint()
-
     # when the user calls the endpoint
-    response = getattr(client, method)(path.format(**world.ids), **kwargs)
+    outcome = run.api(world, role, method, path, body)
 
     # then the status is exact, a refusal changed nothing, an allowed write changed something
-    assert response.status_code == expected, response.content.decode()[:300]
-    after = fingerprint()
-    if expected >= 400 or method == "get":
-        assert after == before
-    else:
-        assert after != before
-    if expected >= 400:
-        assert response.json()["code"]
+    outcome.expect(expected, method)

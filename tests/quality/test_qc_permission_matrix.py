@@ -8,17 +8,15 @@ see confirmed → awaiting QC; sales see their regions and hold no QC or product
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
-from tests.accounts.test_permission_matrix import ROLES
-from tests.factories import CustomerFactory, MaterialFactory, RegionFactory, make_order, make_user
-from zhongshu.accounts.services import token_create_for
+from tests.factories import CustomerFactory, MaterialFactory, RegionFactory, make_order
+from tests.support.fingerprint import Count, Fingerprint, columns
+from tests.support.matrix import MatrixRunner, World, add_role_users, expand, module_world
 from zhongshu.orders.models import Order
 from zhongshu.production import services as production
 from zhongshu.production.models import CalendarException, Task, WorkCenter
@@ -30,13 +28,6 @@ from zhongshu.quality.models import (
     Nonconformance,
 )
 from zhongshu.quality.services import plan_save, record_inspection
-
-
-@dataclass
-class World:
-    users: dict = field(default_factory=dict)
-    tokens: dict = field(default_factory=dict)
-    ids: dict = field(default_factory=dict)
 
 
 def _finish_all(w, order):
@@ -53,12 +44,7 @@ def _build() -> World:
     east, north = RegionFactory(name="华东"), RegionFactory(name="华北")
     c_east = CustomerFactory(code="C-EAST", region=east)
     c_north = CustomerFactory(code="C-NORTH", region=north)
-    for role in ROLES:
-        regions = ("华东",) if role == "sales" else ()
-        w.users[role] = make_user(role, regions=regions, username=f"qm_{role}")
-        w.tokens[role], _ = token_create_for(
-            actor=w.users[role], user_id=w.users[role].pk, name="matrix", days=30
-        )
+    add_role_users(w, "qm_")
     admin = w.users["admin"]
     production.work_center_create(
         actor=admin, code="L1", name="一线", hours_per_shift=Decimal(8), members=["qm_operator"]
@@ -106,12 +92,7 @@ def _build() -> World:
     return w
 
 
-@pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
-    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
-    with django_db_blocker.unblock(), fast, transaction.atomic():
-        yield _build()
-        transaction.set_rollback(True)
+world = module_world(_build)
 
 
 @pytest.fixture(autouse=True)
@@ -119,22 +100,18 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-def fingerprint() -> tuple:
-    def rows(qs, *fields):
-        return list(qs.order_by("pk").values_list(*fields))
-
-    return (
-        rows(Order.objects, "pk", "status", "version"),
-        rows(Task.objects, "pk", "status", "owner_id", "pinned_date", "pinned_work_center_id",
-             "version"),
-        rows(InspectionPlan.objects, "pk", "version"),
-        InspectionItem.objects.count(),
-        InspectionRecord.objects.count(),
-        Measurement.objects.count(),
-        rows(Nonconformance.objects, "pk", "status"),
-        rows(WorkCenter.objects, "pk", "code", "version"),
-        CalendarException.objects.count(),
-    )  # fmt: skip
+fingerprint = Fingerprint(
+    columns(Order, "pk", "status", "version"),
+    columns(Task, "pk", "status", "owner_id", "pinned_date", "pinned_work_center_id", "version"),
+    columns(InspectionPlan, "pk", "version"),
+    Count(InspectionItem),
+    Count(InspectionRecord),
+    Count(Measurement),
+    columns(Nonconformance, "pk", "status"),
+    columns(WorkCenter, "pk", "code", "version"),
+    Count(CalendarException),
+)
+run = MatrixRunner(fingerprint)
 
 
 def _inspect(key, ok=True):
@@ -223,52 +200,25 @@ WEB_POST = [
 ]  # fmt: skip
 
 
-def _expand(table, width):
-    cases = []
-    for row in table:
-        statuses = row[-1].split()
-        assert len(statuses) == len(ROLES), row[0]
-        for role, status in zip(ROLES, statuses, strict=True):
-            cases.append(pytest.param(*row[:width], role, status, id=f"{row[0]}-{role}"))
-    return cases
-
-
-@pytest.mark.parametrize("case,method,path,body,role,expected", _expand(API, 4))
+@pytest.mark.parametrize("case,method,path,body,role,expected", expand(API, 4, str))
 def test_api(world, db, case, method, path, body, role, expected):
     # given a user holding exactly one role (sales: 华东 only)
-    client = Client()
-    kwargs = {"headers": {"Authorization": f"Bearer {world.tokens[role]}"}}
-    if body is not None:
-        kwargs.update(data=body(world), content_type="application/json")
-    before = fingerprint()
-
     # when they call the endpoint
-    response = getattr(client, method)(path.format(**world.ids), **kwargs)
+    outcome = run.api(world, role, method, path, body)
 
     # then the status is exact; refusals change nothing, allowed writes change something
-    assert response.status_code == int(expected), response.content.decode()[:300]
-    if int(expected) >= 400 or method == "get":
-        assert fingerprint() == before
-        if int(expected) >= 400:
-            assert response.json()["code"]
-    else:
-        assert fingerprint() != before
+    outcome.expect(int(expected), method)
 
 
-@pytest.mark.parametrize("case,path,role,expected", _expand(WEB, 2))
+@pytest.mark.parametrize("case,path,role,expected", expand(WEB, 2, str))
 def test_web(world, db, case, path, role, expected):
-    client = Client()
-    client.force_login(world.users[role])
-    before = fingerprint()
-    response = client.get(path.format(**world.ids))
-    assert response.status_code == int(expected)
-    assert fingerprint() == before
+    outcome = run.page(world, role, path)
+    assert outcome.response.status_code == int(expected)
+    assert outcome.after == outcome.before
 
 
-@pytest.mark.parametrize("case,path,data,role,expected", _expand(WEB_POST, 3))
+@pytest.mark.parametrize("case,path,data,role,expected", expand(WEB_POST, 3, str))
 def test_web_post(world, db, case, path, data, role, expected):
-    client = Client()
-    client.force_login(world.users[role])
     next_week = (timezone.localdate() + dt.timedelta(days=7)).isoformat()
     data = {
         (f"item_{world.ids['ITEM']}" if k == "item_ITEM" else k): (
@@ -276,13 +226,13 @@ def test_web_post(world, db, case, path, data, role, expected):
         )
         for k, v in data.items()
     }
-    before = fingerprint()
-    response = client.post(path.format(**world.ids), data)
+    outcome = run.page(world, role, path, "post", data)
+    response = outcome.response
     assert response.status_code == int(expected.rstrip("+")), response.content.decode()[:300]
     if expected.endswith("+"):
-        assert fingerprint() != before
+        assert outcome.changed
     elif int(expected) >= 400:
-        assert fingerprint() == before
+        assert not outcome.changed
 
 
 def test_anonymous_is_sent_to_login_and_gets_401_from_the_api(world, db):

@@ -4,13 +4,12 @@ rule saves — with the CSP in force (no inline scripts)."""
 import pytest
 
 from tests.factories import CustomerFactory, RegionFactory, make_order, make_user
-from tests.web.test_browser import browser  # noqa: F401  (the shared Chromium fixture)
 from zhongshu.rules.models import Rule
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_build_a_condition_dry_run_and_save(live_server, browser, transactional_db):  # noqa: F811
+def test_build_a_condition_dry_run_and_save(live_server, browser, transactional_db):
     boss = make_user("manager", username="boss")
     sales = make_user("sales", regions=("华东",))
     make_order(actor=sales, customer=CustomerFactory(region=RegionFactory(name="华东")),

@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 
 from tests.factories import CustomerFactory, RegionFactory, make_order, make_user
+from tests.support.fingerprint import Fingerprint, columns
+from tests.support.matrix import ROLES
 from zhongshu.rules.models import FollowUp, Rule
 
-ROLES = ("admin", "manager", "sales", "planner", "supervisor", "operator", "qc", "warehouse",
-         "purchasing", "finance")  # fmt: skip
 VIEW = {"admin", "manager", "planner"}
 MANAGE = {"admin", "manager"}
 TASK_MANAGE = {"admin", "manager", "planner", "sales", "purchasing"}
@@ -66,11 +66,10 @@ def world(db):
     return {"rule": rule.pk, "task_own": t_own.pk, "task_other": t_other.pk}
 
 
-def fingerprint():
-    return (
-        sorted(Rule.objects.values_list("id", "name", "enabled", "updated_at")),
-        sorted(FollowUp.objects.values_list("id", "title", "done_at")),
-    )
+fingerprint = Fingerprint(
+    columns(Rule, "id", "name", "enabled", "updated_at", sort=True),
+    columns(FollowUp, "id", "title", "done_at", sort=True),
+)
 
 
 def _cases(table):

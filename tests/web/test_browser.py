@@ -1,58 +1,22 @@
 """End to end in headless Chromium: sales enter an order through the pickers, planning confirms it."""
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import (
-    PASSWORD,
     CustomerFactory,
     MaterialFactory,
     RegionFactory,
     make_order,
     make_user,
 )
+from tests.support.browser import IMAGES
+from tests.support.browser import login as _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-CHROMIUM = "/usr/bin/chromium"
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; install Debian's chromium package")
-        pytest.skip(
-            f"{CHROMIUM} is not installed (apt-get install chromium) — browser tests skipped"
-        )
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def _login(page, base: str, username: str) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit].primary")
-    page.wait_for_url(lambda url: "/login/" not in url)  # everyone lands on their start page
 
 
 def _pick_material(page, row: int, query: str, code: str, quantity: str) -> None:
