@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures imported from test_erp_posting are used as arguments)
 """The reconciliation (page and API), retrying, the connection settings and the master data pull."""
 
 from decimal import Decimal
@@ -7,7 +6,6 @@ import pytest
 from django.test import Client
 
 from tests.factories import MaterialFactory, make_user
-from tests.inventory.test_erp_posting import flange, sim  # noqa: F401  (fixtures)
 from zhongshu.core import crypto
 from zhongshu.inventory import posting, tplus
 from zhongshu.inventory.models import ErpConnection, ErpPosting

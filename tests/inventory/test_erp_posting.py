@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from tests.factories import MaterialFactory, make_order, put_stock
@@ -18,34 +17,6 @@ from zhongshu.inventory.models import (
     StockMovement,
 )
 from zhongshu.inventory.services import shipment_create, stock_adjust, stock_receive
-from zhongshu.inventory.tplus_simulator import TplusSimulator
-
-KEYS = {"TPLUS_APP_KEY": "k1", "TPLUS_APP_SECRET": "s1", "TPLUS_OPEN_TOKEN": "t1"}
-
-
-@pytest.fixture
-def sim(settings, customer_east):
-    simulator = TplusSimulator(app_key="k1", app_secret="s1", open_token="t1")
-    simulator.start()
-    settings.TPLUS_BASE_URL = simulator.url
-    settings.TPLUS_TIMEOUT = 2.0
-    for k, v in KEYS.items():
-        setattr(settings, k, v)
-    simulator.add_customer(customer_east.code, customer_east.name)
-    cache.clear()
-    yield simulator
-    simulator.stop()
-    cache.clear()
-
-
-@pytest.fixture
-def flange(sim, warehouse, keeper):
-    """10 × FL-50 in warehouse 01, here and in T+ (the opening receipt is already posted)."""
-    material = MaterialFactory(code="FL-50", unit="件")
-    put_stock(material, 10, actor=keeper)
-    sim.set_stock("01", "FL-50", 10)
-    ErpPosting.objects.update(status="posted")
-    return material
 
 
 def _order(sales_east, customer_east, qty):
