@@ -5,10 +5,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 Status = Literal["new", "accepted", "dismissed", "all"]
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     today: date | None = Field(None, description="Plan as of this date (default: today)")
     demand: Literal["orders", "orders_forecast"] = Field(
         "orders",
@@ -48,17 +50,17 @@ class SuggestionPage(Schema):
     count: int
 
 
-class SuggestionPatchIn(Schema):
+class SuggestionPatchIn(InputSchema):
     quantity: Decimal | None = None
     order_by: date | None = None
     need_date: date | None = None
 
 
-class DismissIn(Schema):
+class DismissIn(InputSchema):
     reason: str = Field(max_length=200)
 
 
-class PurchaseOrderIn(Schema):
+class PurchaseOrderIn(InputSchema):
     material: str = Field(max_length=40)
     quantity: Decimal
     due_date: date
@@ -88,7 +90,7 @@ class PurchaseOrderPage(Schema):
     count: int
 
 
-class ParametersIn(Schema):
+class ParametersIn(InputSchema):
     min_order_qty: Decimal = Field(Decimal("0"), description="0: no minimum")
     order_multiple: Decimal = Field(Decimal("0"), description="0: any quantity (lot-for-lot)")
 
@@ -99,19 +101,19 @@ class ParametersOut(Schema):
     order_multiple: Decimal
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(InputSchema):
     quantity: Decimal
     warehouse: str | None = Field(None, max_length=20, description="default warehouse if empty")
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field(max_length=200)
 
 
 # --- forecasts ------------------------------------------------------------------------------------
 
 
-class ForecastRunIn(Schema):
+class ForecastRunIn(InputSchema):
     bucket: Literal["week", "month"] = "month"
     horizon: int | None = Field(None, description="buckets to forecast (default 6 months/13 weeks)")
     today: date | None = None
@@ -165,12 +167,12 @@ class ForecastPage(Schema):
 # --- capable-to-promise ---------------------------------------------------------------------------
 
 
-class PromiseLineIn(Schema):
+class PromiseLineIn(InputSchema):
     material: str = Field(max_length=40)
     quantity: Decimal
 
 
-class PromiseIn(Schema):
+class PromiseIn(InputSchema):
     due_date: date | None = Field(None, description="requested due date, to compare against")
     order_id: int | None = Field(
         None,
