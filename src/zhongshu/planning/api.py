@@ -12,6 +12,7 @@ from zhongshu.core.pagination import MAX_OFFSET
 from zhongshu.core.schemas import errors
 
 from . import exports, selectors, services
+from .purchasing_api import router as purchasing_router
 from .schemas import (
     CancelIn,
     DismissIn,
@@ -36,6 +37,7 @@ from .schemas import (
 from .schemas import Status as SuggestionStatusIn
 
 router = Router(tags=["planning"])
+router.add_router("", purchasing_router)
 
 
 @router.post("/runs", response={201: RunOut, **errors(401, 403, 409, 422)})
@@ -138,12 +140,7 @@ def list_purchase_orders(
 
 @router.post("/purchase-orders", response={201: PurchaseOrderOut, **errors(401, 403, 422)})
 def create_purchase_order(request, payload: PurchaseOrderIn):
-    po = services.purchase_order_create(
-        actor=request.auth,
-        material=payload.material,
-        quantity=payload.quantity,
-        due_date=payload.due_date,
-    )
+    po = services.purchase_order_create(actor=request.auth, **payload.dict())
     return Status(201, selectors.purchase_order_list(actor=request.auth).get(pk=po.pk))
 
 
