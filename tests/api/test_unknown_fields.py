@@ -32,9 +32,7 @@ def _concrete(path: str, op) -> str:
         for p in op.get("parameters", [])
         if p.get("in") == "path"
     }
-    return re.sub(
-        r"\{(\w+)\}", lambda m: "1" if types.get(m.group(1)) == "integer" else "X1", path
-    )
+    return re.sub(r"\{(\w+)\}", lambda m: "1" if types.get(m.group(1)) == "integer" else "X1", path)
 
 
 @pytest.mark.django_db

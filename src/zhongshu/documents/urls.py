@@ -11,5 +11,6 @@ urlpatterns = [
     path("orders/<int:order_id>/confirmation/", views.order_confirmation, name="confirmation"),
     path("task-sheets/<int:sheet_id>/", views.task_sheet, name="task_sheet"),
     path("tasks/<int:task_id>/", views.task, name="task"),
+    path("font/noto-sans-sc.otf", views.font, name="font"),
     path("statement/", views.statement, name="statement"),
 ]

@@ -5,11 +5,14 @@ confirmation; and the page a task's QR code opens on the phone."""
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from pylopdf_fonts_zh_cn import sans_path
 
 from zhongshu.web.errors import domain_errors
 
@@ -45,7 +48,7 @@ def _respond(request, name: str, context: dict, *, title: str, filename: str):
 @domain_errors
 def purchase_order(request, number: str):
     doc = sources.purchase_order(actor=request.user, number=number)
-    return _respond(request, "purchase_order", {"doc": doc}, title=_("Purchase order"),
+    return _respond(request, "purchase_order", {"doc": doc}, title=_("Purchase order form"),
                     filename=doc.number)  # fmt: skip
 
 
@@ -117,3 +120,11 @@ def order_confirmation(request, order_id: int):
     )
     return _respond(request, "order_confirmation", {"order": order, "kind": kind}, title=kind,
                     filename=order.number)  # fmt: skip
+
+
+@require_GET
+@cache_control(public=True, max_age=31536000, immutable=True)
+def font(request):
+    """The Chinese font of the print pages (the one embedded in the PDFs), so a print looks the
+    same on a machine without Chinese fonts."""
+    return FileResponse(sans_path().open("rb"), content_type="font/otf")

@@ -4,6 +4,7 @@ per supplier."""
 from ninja import Query, Router, Status
 
 from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.pagination import MAX_OFFSET
 from zhongshu.core.schemas import errors
 
@@ -39,7 +40,8 @@ def list_suppliers(
 
 @router.get("/suppliers/export.xlsx", response=errors(401, 403, 422))
 def export_suppliers(request, q: str = "", active: bool | None = None):
-    return export_workbook(request, exports.supplier_export(actor=request.auth, q=q, active=active))
+    export = exports.supplier_export(actor=request.auth, q=q, active=active)
+    return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.post("/suppliers", response={201: SupplierOut, **errors(401, 403, 422)})

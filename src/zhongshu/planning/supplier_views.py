@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.audit import export_workbook
+from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.web.errors import domain_errors
@@ -44,7 +45,8 @@ def supplier_list(request):
 def supplier_export(request):
     q = normalize_text(request.GET.get("q", ""))[:60]
     active = None if request.GET.get("all") == "1" else True
-    return export_workbook(request, exports.supplier_export(actor=request.user, q=q, active=active))
+    export = exports.supplier_export(actor=request.user, q=q, active=active)
+    return xlsx.download(*export_workbook(actor=request.user, export=export))
 
 
 def _form_data(post, names) -> dict:
