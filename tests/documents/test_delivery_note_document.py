@@ -9,6 +9,7 @@ from django.test import Client
 from tests.factories import (
     CustomerFactory,
     MaterialFactory,
+    RegionFactory,
     make_order,
     make_user,
     make_warehouse,
@@ -25,6 +26,7 @@ def make_deliveries(db_marker=None):
     bracket = MaterialFactory(code="BRK-1", name="不锈钢支架", fulfilment="stock")
     put_stock(bracket, D(100))
     customer = CustomerFactory(code="C-SZ", name="苏州精工机械", contact="李工",
+                               region=RegionFactory(name="华东"),
                                address="苏州市吴中区东吴北路88号")  # fmt: skip
     order = make_order(actor=admin, customer=customer, status="confirmed",
                        lines=[{"material": "BRK-1", "quantity": "30", "unit_price": "12"}])  # fmt: skip

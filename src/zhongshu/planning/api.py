@@ -12,7 +12,6 @@ from zhongshu.core.pagination import MAX_OFFSET
 from zhongshu.core.schemas import errors
 
 from . import exports, selectors, services
-from .purchasing_api import router as purchasing_router
 from .schemas import (
     CancelIn,
     DismissIn,
@@ -37,7 +36,6 @@ from .schemas import (
 from .schemas import Status as SuggestionStatusIn
 
 router = Router(tags=["planning"])
-router.add_router("", purchasing_router)
 
 
 @router.post("/runs", response={201: RunOut, **errors(401, 403, 409, 422)})
