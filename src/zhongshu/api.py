@@ -27,6 +27,7 @@ from zhongshu.listviews.api import router as listviews_router
 from zhongshu.notify.api import router as notify_router
 from zhongshu.orders.api import router as orders_router
 from zhongshu.planning.api import router as planning_router
+from zhongshu.planning.purchasing_api import router as purchasing_router
 from zhongshu.production.api import router as production_router
 from zhongshu.quality.api import router as qc_router
 from zhongshu.rules.api import router as rules_router
@@ -145,6 +146,7 @@ api.add_router("/approvals", approvals_router)
 api.add_router("/channels", channels_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/planning", planning_router)
+api.add_router("/planning", purchasing_router)  # suppliers, prices, grouped accept
 api.add_router("/custom-fields", customfields_router)
 api.add_router("/views", listviews_router)
 

@@ -5,6 +5,10 @@ ZHONGSHU_DATA_DIR where the SQLite file, uploads and the generated secret key li
 SECRET_KEY        generated once and kept in the data directory when not given
 ALLOWED_HOSTS     comma separated (default: localhost,127.0.0.1,[::1])
 ZHONGSHU_COMPANY_NAME  our company's name on statements and exported documents
+ZHONGSHU_COMPANY_ADDRESS, ZHONGSHU_COMPANY_PHONE, ZHONGSHU_COMPANY_TAX_ID, ZHONGSHU_COMPANY_LOGO
+                  the rest of the head of printed documents (logo: a PNG/JPEG file path)
+ZHONGSHU_TEMPLATE_DIR  templates found here first: an administrator's own printed documents
+                  (default: <data dir>/templates)
 DEBUG             "1"/"true" to turn on (off by default)
 """
 
@@ -94,6 +98,7 @@ INSTALLED_APPS = [
     "zhongshu.planning",
     "zhongshu.analytics",
     "zhongshu.audit",
+    "zhongshu.documents",
     "zhongshu.web",
 ]
 
@@ -121,7 +126,8 @@ WSGI_APPLICATION = "zhongshu.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # an administrator's templates come before the apps' (docs/printing.md)
+        "DIRS": [Path(os.environ.get("ZHONGSHU_TEMPLATE_DIR", DATA_DIR / "templates"))],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -263,6 +269,10 @@ TPLUS_STALE_AFTER = int(os.environ.get("TPLUS_STALE_AFTER", "1800"))  # seconds
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 90))
 # printed at the head of statements sent to customers (对账单)
 COMPANY_NAME = os.environ.get("ZHONGSHU_COMPANY_NAME", "")
+COMPANY_ADDRESS = os.environ.get("ZHONGSHU_COMPANY_ADDRESS", "")
+COMPANY_PHONE = os.environ.get("ZHONGSHU_COMPANY_PHONE", "")
+COMPANY_TAX_ID = os.environ.get("ZHONGSHU_COMPANY_TAX_ID", "")
+COMPANY_LOGO = os.environ.get("ZHONGSHU_COMPANY_LOGO", "")
 
 LOGGING = {
     "version": 1,

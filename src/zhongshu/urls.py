@@ -23,6 +23,7 @@ urlpatterns = [
     path("channels/", include("zhongshu.channels.urls")),
     path("aftersales/", include("zhongshu.aftersales.urls")),
     path("planning/", include("zhongshu.planning.urls")),
+    path("documents/", include("zhongshu.documents.urls")),
     path("settings/fields/", include("zhongshu.customfields.urls")),
     path("", include("zhongshu.web.urls")),
 ]

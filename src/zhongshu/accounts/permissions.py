@@ -186,6 +186,12 @@ ACTION_ROLES: dict[str, set[str]] = {
     # purchase orders: the warehouse sees them to receive the goods against them
     "planning.po_view": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN, R.WAREHOUSE},
     "planning.receive": {R.WAREHOUSE, R.ADMIN},
+    # suppliers and their prices (purchasing master data)
+    "planning.suppliers_view": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN},
+    "planning.suppliers_edit": {R.PURCHASING, R.ADMIN},
+    "planning.suppliers_export": {R.PURCHASING, R.PLANNER, R.MANAGER, R.ADMIN},
+    # printed documents (zhongshu.documents): each also needs the view right of what it prints
+    "documents.print_task_sheet": {R.PLANNER, R.SUPERVISOR, R.MANAGER, R.ADMIN},
     # capable-to-promise date on order entry
     "planning.promise": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
     # custom fields and saved list views (operations configure them without code)

@@ -2,8 +2,10 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 
-class TokenIn(Schema):
+
+class TokenIn(InputSchema):
     username: str = Field(max_length=150)
     password: str = Field(max_length=256)
 
@@ -13,7 +15,7 @@ class TokenOut(Schema):
     expires_at: datetime
 
 
-class RegionIn(Schema):
+class RegionIn(InputSchema):
     name: str = Field(min_length=1, max_length=50)
 
 
@@ -38,7 +40,7 @@ class UserOut(Schema):
     regions: list[str]
 
 
-class ApiTokenIn(Schema):
+class ApiTokenIn(InputSchema):
     name: str = Field(max_length=200)
     days: int = 90
 

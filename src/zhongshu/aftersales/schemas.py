@@ -3,8 +3,10 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zhongshu.core.schemas import InputSchema
 
-class CaseIn(Schema):
+
+class CaseIn(InputSchema):
     order_id: int
     category: str = ""
     severity: str = ""
@@ -13,7 +15,7 @@ class CaseIn(Schema):
     material_code: str | None = None
 
 
-class CasePatch(Schema):
+class CasePatch(InputSchema):
     version: int | None = None
     category: str | None = None
     severity: str | None = None

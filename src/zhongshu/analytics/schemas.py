@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zhongshu.core.schemas import InputSchema
+
 
 class PendingUrls(Schema):
     awaiting_review: str
@@ -212,7 +214,7 @@ class AnalyticsSettingsOut(Schema):
     updated_at: dt.datetime
 
 
-class AnalyticsSettingsIn(Schema):
+class AnalyticsSettingsIn(InputSchema):
     version: int | None = None
     window_days: int | None = None
     new_days: int | None = None

@@ -4,12 +4,14 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 KindName = Literal[
     "rush", "design_change", "discount_above", "amount_above", "cancel_after_confirm", "credit"
 ]
 
 
-class ConditionIn(Schema):
+class ConditionIn(InputSchema):
     field: str = Field(
         description="amount, discount_rate, priority, days_to_due, quantity, channel"
     )
@@ -17,7 +19,7 @@ class ConditionIn(Schema):
     value: Any
 
 
-class StepIn(Schema):
+class StepIn(InputSchema):
     name: str = Field(max_length=80)
     role: str = Field("", description="Role slug whose holders approve (or name users)")
     users: list[str] = Field(default_factory=list, description="Usernames of named approvers")
@@ -29,7 +31,7 @@ class StepIn(Schema):
     deputy_role: str = ""
 
 
-class FlowIn(Schema):
+class FlowIn(InputSchema):
     name: str = Field(max_length=80)
     kinds: list[KindName]
     discount_threshold: Decimal | None = None
@@ -75,7 +77,7 @@ class FlowOut(Schema):
         return list(obj.steps.all())
 
 
-class RequestIn(Schema):
+class RequestIn(InputSchema):
     order_id: int
     kind: KindName
     reason: str = Field(max_length=2000)
@@ -87,13 +89,13 @@ class RequestIn(Schema):
     )
 
 
-class DecideIn(Schema):
+class DecideIn(InputSchema):
     verdict: Literal["approve", "reject"]
     comment: str = Field("", max_length=2000)
     version: int | None = None
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(InputSchema):
     version: int | None = None
 
 
@@ -186,7 +188,7 @@ class RequestPage(Schema):
     count: int
 
 
-class DelegationIn(Schema):
+class DelegationIn(InputSchema):
     to_user: str = Field(description="Username of the stand-in")
     starts_at: datetime
     ends_at: datetime

@@ -3,6 +3,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as cf_selectors
 
 Kind = Literal["raw", "semi", "finished", "purchased"]
@@ -17,7 +18,7 @@ CUSTOM_IN_DOC = (
 )
 
 
-class MaterialIn(Schema):
+class MaterialIn(InputSchema):
     code: str = Field(max_length=40)
     name: str = Field(max_length=120)
     spec: str | None = Field(None, max_length=200)
@@ -30,7 +31,7 @@ class MaterialIn(Schema):
     custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
-class MaterialPatch(Schema):
+class MaterialPatch(InputSchema):
     name: str | None = Field(None, max_length=120)
     spec: str | None = Field(None, max_length=200)
     unit: str | None = Field(None, max_length=12)

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zhongshu.core.schemas import InputSchema
+
 
 class AccountOut(Schema):
     id: int
@@ -35,7 +37,7 @@ class AccountOut(Schema):
         return bool(obj.token_enc)
 
 
-class AccountIn(Schema):
+class AccountIn(InputSchema):
     kind: str | None = None
     name: str | None = None
     base_url: str | None = None
@@ -53,7 +55,7 @@ class AccountCreated(AccountOut):
     api_key: str = ""
 
 
-class MappingIn(Schema):
+class MappingIn(InputSchema):
     channel: str
     channel_sku: str
     material: str
@@ -105,16 +107,16 @@ class ExceptionPage(Schema):
     count: int
 
 
-class MapRetryIn(Schema):
+class MapRetryIn(InputSchema):
     material: str
     multiplier: Decimal | str = "1"
 
 
-class DismissIn(Schema):
+class DismissIn(InputSchema):
     note: str = ""
 
 
-class RouteRetryIn(Schema):
+class RouteRetryIn(InputSchema):
     region: str
     city_only: bool = False
 
@@ -125,7 +127,7 @@ class RouteRetryOut(Schema):
     ordered: int
 
 
-class AddressRegionIn(Schema):
+class AddressRegionIn(InputSchema):
     province: str
     city: str = ""
     region: str

@@ -2,6 +2,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as cf_selectors
 
 Tier = Literal["key", "growing", "at_risk", "new", "regular"]
@@ -13,7 +14,7 @@ CUSTOM_IN_DOC = (
 )
 
 
-class CustomerIn(Schema):
+class CustomerIn(InputSchema):
     code: str = Field(max_length=32)
     name: str = Field(max_length=120)
     region: str = Field(max_length=50, description="Region name")
@@ -24,7 +25,7 @@ class CustomerIn(Schema):
     custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN_DOC)
 
 
-class CustomerPatch(Schema):
+class CustomerPatch(InputSchema):
     name: str | None = Field(None, max_length=120)
     region: str | None = Field(None, max_length=50)
     tier: Tier | None = None

@@ -3,6 +3,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 EntityIn = Literal["order", "order_line", "customer", "material"]
 TypeIn = Literal["text", "number", "decimal", "date", "choice", "multi", "bool", "user", "file"]
 
@@ -13,7 +15,7 @@ class ChoiceIO(Schema):
     label_en: str = ""
 
 
-class FieldDefinitionIn(Schema):
+class FieldDefinitionIn(InputSchema):
     entity: EntityIn
     key: str = Field(description="Lower-case letters, digits and _, starting with a letter")
     label_zh: str = ""
@@ -30,7 +32,7 @@ class FieldDefinitionIn(Schema):
     filterable: bool = False
 
 
-class FieldDefinitionPatch(Schema):
+class FieldDefinitionPatch(InputSchema):
     label_zh: str | None = None
     label_en: str | None = None
     type: TypeIn | None = None

@@ -3,6 +3,8 @@ from decimal import Decimal
 
 from ninja import Schema
 
+from zhongshu.core.schemas import InputSchema
+
 
 class CustomerRef(Schema):
     code: str
@@ -107,12 +109,12 @@ class ReceivablePage(Schema):
     next_cursor: int | None
 
 
-class AllocationIn(Schema):
+class AllocationIn(InputSchema):
     receivable_id: int
     amount: str
 
 
-class PaymentIn(Schema):
+class PaymentIn(InputSchema):
     customer: str = ""
     reference: str = ""
     amount: str = ""
@@ -122,11 +124,11 @@ class PaymentIn(Schema):
     allocations: list[AllocationIn] | None = None
 
 
-class AllocateIn(Schema):
+class AllocateIn(InputSchema):
     allocations: list[AllocationIn] | None = None
 
 
-class ReasonIn(Schema):
+class ReasonIn(InputSchema):
     reason: str = ""
 
 
@@ -172,7 +174,7 @@ class PaymentPage(Schema):
     next_cursor: int | None
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(InputSchema):
     customer: str = ""
     amount: str = ""
     made_on: str = ""
@@ -245,7 +247,7 @@ class AgeingReportOut(AgeingOut):
     customers: list[CustomerAgeingOut]
 
 
-class ConfirmationIn(Schema):
+class ConfirmationIn(InputSchema):
     customer: str = ""
     start: str = ""
     end: str = ""
@@ -277,7 +279,7 @@ class ConfirmationPage(Schema):
     next_cursor: int | None
 
 
-class CreditIn(Schema):
+class CreditIn(InputSchema):
     credit_limit: str | None = None
     overdue_days: str | None = None
 

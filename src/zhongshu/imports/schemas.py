@@ -1,5 +1,7 @@
 from ninja import Schema
 
+from zhongshu.core.schemas import InputSchema
+
 
 class ErrorItem(Schema):
     row: int
@@ -31,5 +33,5 @@ class BatchOut(BatchCreated):
     errors_next_offset: int | None
 
 
-class CommitIn(Schema):
+class CommitIn(InputSchema):
     mode: str = "valid_only"

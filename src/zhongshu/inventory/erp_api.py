@@ -5,10 +5,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from ninja import Router, Schema
-from pydantic import ConfigDict
 
 from zhongshu.accounts import permissions
-from zhongshu.core.schemas import errors
+from zhongshu.core.schemas import InputSchema, errors
 
 from . import erp_services, posting, reconciliation
 from .models import ErpPosting
@@ -128,8 +127,8 @@ class MasterOut(Schema):
     warehouse: MasterSideOut
 
 
-class EmptyIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class EmptyIn(InputSchema):
+    """A body that must be empty (or absent)."""
 
 
 @router.get("/reconciliation", response={200: ReconciliationOut, **errors(401, 403, 422)})

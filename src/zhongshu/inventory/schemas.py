@@ -4,6 +4,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 Kind = Literal["receipt", "issue", "adjust", "reserve", "release", "sync_correction"]
 
 
@@ -20,7 +22,7 @@ class AvailabilityOut(Schema):
     oversold_risk: bool
 
 
-class StockChangeIn(Schema):
+class StockChangeIn(InputSchema):
     material: str = Field(max_length=40, description="Material code")
     warehouse: str | None = Field(None, max_length=20, description="Default warehouse if omitted")
     quantity: Decimal = Field(description="Receipts: > 0. Adjustments: the signed change, ≠ 0")
@@ -91,12 +93,12 @@ class MovementFiltersIn(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
-class ShipmentLineIn(Schema):
+class ShipmentLineIn(InputSchema):
     line_no: int
     quantity: Decimal
 
 
-class ShipmentIn(Schema):
+class ShipmentIn(InputSchema):
     order_id: int
     lines: list[ShipmentLineIn] | None = Field(
         None, max_length=200, description="Omit to ship everything remaining"

@@ -2,8 +2,10 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 
-class SavedViewIn(Schema):
+
+class SavedViewIn(InputSchema):
     name: str
     columns: list[str] = Field(default_factory=list, description="Column names; see GET /columns")
     filters: dict[str, list[str]] = Field(
@@ -15,7 +17,7 @@ class SavedViewIn(Schema):
     share_with_role: str = Field("", description="A role slug shares the view with that role")
 
 
-class SavedViewPatch(Schema):
+class SavedViewPatch(InputSchema):
     name: str | None = None
     columns: list[str] | None = None
     filters: dict[str, list[str]] | None = None

@@ -2,6 +2,8 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 
 class InboxItemOut(Schema):
     id: int
@@ -70,7 +72,7 @@ class DeliveryPage(Schema):
     next_cursor: int | None
 
 
-class RobotIn(Schema):
+class RobotIn(InputSchema):
     kind: str = ""
     name: str = ""
     webhook_url: str = ""
@@ -78,7 +80,7 @@ class RobotIn(Schema):
     enabled: bool = True
 
 
-class RobotPatch(Schema):
+class RobotPatch(InputSchema):
     kind: str | None = None
     name: str | None = None
     webhook_url: str | None = None
@@ -99,7 +101,7 @@ class RobotOut(Schema):
         return bool(obj.secret)
 
 
-class ContactIn(Schema):
+class ContactIn(InputSchema):
     """Fields left out (or null) stay as they are; an empty string clears one."""
 
     wecom_userid: str | None = Field(None, max_length=200)

@@ -5,6 +5,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from zhongshu.accounts import permissions
+from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as custom_fields
 
 from .statuses import TRANSITIONS
@@ -35,7 +36,7 @@ Number = Decimal | str
 DateIn = date | str
 
 
-class OrderLineIn(Schema):
+class OrderLineIn(InputSchema):
     material: str | None = Field(None, description="Material code")
     quantity: Number | None = Field(None, description="> 0, at most 3 decimals")
     unit_price: Number | None = Field(
@@ -55,7 +56,7 @@ class OrderLinePatchIn(OrderLineIn):
     )
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     customer: str | None = Field(None, description="Customer code")
     due_date: DateIn | None = Field(None, description="YYYY-MM-DD, today or later")
     priority: PriorityIn | str = "normal"
@@ -68,7 +69,7 @@ class OrderIn(Schema):
     custom: dict[str, Any] | None = Field(None, description=CUSTOM_IN)
 
 
-class OrderPatch(Schema):
+class OrderPatch(InputSchema):
     version: int = Field(description="The version you are editing; a stale one gets 409")
     customer: str | None = None
     due_date: DateIn | None = None
@@ -85,7 +86,7 @@ class OrderPatch(Schema):
     )
 
 
-class TransitionIn(Schema):
+class TransitionIn(InputSchema):
     action: Action
     note: str | None = Field(None, max_length=2000)
     version: int | None = Field(None, description="Optional: refuse if the order changed since")

@@ -138,12 +138,7 @@ def list_purchase_orders(
 
 @router.post("/purchase-orders", response={201: PurchaseOrderOut, **errors(401, 403, 422)})
 def create_purchase_order(request, payload: PurchaseOrderIn):
-    po = services.purchase_order_create(
-        actor=request.auth,
-        material=payload.material,
-        quantity=payload.quantity,
-        due_date=payload.due_date,
-    )
+    po = services.purchase_order_create(actor=request.auth, **payload.dict())
     return Status(201, selectors.purchase_order_list(actor=request.auth).get(pk=po.pk))
 
 

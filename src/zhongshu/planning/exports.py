@@ -36,3 +36,27 @@ def suggestion_export(*, actor, filters: selectors.SuggestionFilters) -> xlsx.Li
         rows=qs.iterator(chunk_size=xlsx.CHUNK_SIZE),
         filters={"status": filters.status, "q": filters.q, "reason": filters.reason},
     )
+
+
+def supplier_export(*, actor, q: str = "", active: bool | None = None) -> xlsx.ListExport:
+    from . import purchasing_selectors
+
+    permissions.require(actor, "planning.suppliers_export")
+    qs = purchasing_selectors.supplier_list(actor=actor, q=q, active=active)
+    columns = [
+        xlsx.Column(_("Code"), lambda s: s.code, width=12),
+        xlsx.Column(_("Name"), lambda s: s.name, width=24),
+        xlsx.Column(_("Contact"), lambda s: s.contact, width=12),
+        xlsx.Column(_("Phone"), lambda s: s.phone, width=14),
+        xlsx.Column(_("Address"), lambda s: s.address, width=30),
+        xlsx.Column(_("Payment terms"), lambda s: s.payment_terms, width=16),
+        xlsx.Column(_("Lead time (days)"), lambda s: s.lead_time_days, xlsx.INT, 10),
+        xlsx.Column(_("Active"), lambda s: s.active, width=6),
+    ]
+    return xlsx.ListExport(
+        kind="suppliers",
+        title=_("Suppliers"),
+        columns=columns,
+        rows=qs.iterator(chunk_size=xlsx.CHUNK_SIZE),
+        filters={"q": q, "active": active},
+    )

@@ -10,11 +10,76 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from zhongshu.catalog.models import Material
 
 QTY = {"max_digits": 14, "decimal_places": 3}
+PRICE = {"max_digits": 14, "decimal_places": 4}
+RATE = {"max_digits": 5, "decimal_places": 4}
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
+
+
+class Supplier(models.Model):
+    """Master data of purchasing: who a factory buys from. Deactivated, never deleted (purchase
+    orders keep pointing at it); every change is in ``history``."""
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    contact = models.CharField(_("contact"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    payment_terms = models.CharField(_("payment terms"), max_length=100, blank=True)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("supplier")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class SupplierPrice(models.Model):
+    """A supplier's price for one material, valid from ``valid_from`` to ``valid_to`` (open-ended
+    when empty). ``preferred`` marks the supplier MRP buys the material from; without a preferred
+    valid price, the cheapest valid one is taken."""
+
+    supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, related_name="prices", verbose_name=_("supplier")
+    )
+    material = models.ForeignKey(
+        Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
+    )
+    price = models.DecimalField(_("unit price"), **PRICE)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(_("tax rate"), default=Decimal("0.13"), **RATE)
+    min_order_qty = models.DecimalField(_("minimum order quantity"), default=ZERO, **QTY)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    preferred = models.BooleanField(_("preferred"), default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["material_id", "-preferred", "price", "id"]
+        verbose_name = _("supplier price")
+        constraints = [
+            models.CheckConstraint(condition=Q(price__gte=0), name="supplier_price_nonneg"),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0) & Q(tax_rate__lt=1), name="supplier_price_tax_rate"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="supplier_price_valid_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["material", "valid_from"], name="supplier_price_mat")]
 
 
 class PlanningParameters(models.Model):
@@ -116,11 +181,24 @@ class PurchaseOrderSequence(models.Model):
 
 
 class PurchaseOrder(models.Model):
-    """A simple purchase order for one material: while open, quantity − received counts as
-    supply arriving on ``due_date``. Receiving books stock through inventory; it closes itself
-    (received) when everything has arrived; cancelling closes what is still open."""
+    """One line of a purchase order: the lines sharing a ``number`` (``line_no`` 1, 2, …) are one
+    purchase order sent to one supplier. While open, quantity − received of a line counts as
+    supply arriving on ``due_date``. Receiving books stock through inventory; a line closes
+    itself (received) when everything has arrived; cancelling closes what is still open."""
 
-    number = models.CharField(_("purchase order"), max_length=20, unique=True)
+    number = models.CharField(_("purchase order"), max_length=20)
+    line_no = models.PositiveSmallIntegerField(_("line"), default=1)
+    supplier = models.ForeignKey(
+        Supplier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="purchase_orders",
+        verbose_name=_("supplier"),
+    )
+    unit_price = models.DecimalField(_("unit price"), null=True, blank=True, **PRICE)
+    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    tax_rate = models.DecimalField(_("tax rate"), default=ZERO, **RATE)
     material = models.ForeignKey(
         Material, on_delete=models.PROTECT, related_name="+", verbose_name=_("material")
     )
@@ -156,6 +234,7 @@ class PurchaseOrder(models.Model):
                 condition=Q(received_quantity__gte=0) & Q(received_quantity__lte=F("quantity")),
                 name="po_received_within_qty",
             ),
+            models.UniqueConstraint(fields=["number", "line_no"], name="po_number_line"),
         ]
         indexes = [models.Index(fields=["status", "material"], name="po_open_material")]
 
@@ -165,6 +244,18 @@ class PurchaseOrder(models.Model):
     @property
     def open_quantity(self) -> Decimal:
         return self.quantity - self.received_quantity
+
+    @property
+    def amount(self) -> Decimal | None:
+        """Net amount of the line (quantity × unit price, to the cent)."""
+        if self.unit_price is None:
+            return None
+        return (self.quantity * self.unit_price).quantize(CENT)
+
+    @property
+    def tax_amount(self) -> Decimal | None:
+        net = self.amount
+        return None if net is None else (net * self.tax_rate).quantize(CENT)
 
 
 # --- demand forecast ----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 Status = Literal["new", "accepted", "dismissed", "all"]
 
 
-class RunIn(Schema):
+class RunIn(InputSchema):
     today: date | None = Field(None, description="Plan as of this date (default: today)")
     demand: Literal["orders", "orders_forecast"] = Field(
         "orders",
@@ -48,20 +50,26 @@ class SuggestionPage(Schema):
     count: int
 
 
-class SuggestionPatchIn(Schema):
+class SuggestionPatchIn(InputSchema):
     quantity: Decimal | None = None
     order_by: date | None = None
     need_date: date | None = None
 
 
-class DismissIn(Schema):
+class DismissIn(InputSchema):
     reason: str = Field(max_length=200)
 
 
-class PurchaseOrderIn(Schema):
+class PurchaseOrderIn(InputSchema):
     material: str = Field(max_length=40)
     quantity: Decimal
     due_date: date
+    supplier: str | None = Field(None, max_length=32, description="supplier code")
+    unit_price: Decimal | None = Field(
+        None, description="default: the supplier's valid price for the material"
+    )
+    tax_rate: Decimal | None = Field(None, description="e.g. 0.13")
+    currency: str | None = Field(None, max_length=3)
 
 
 class PurchaseOrderOut(Schema):
@@ -77,6 +85,13 @@ class PurchaseOrderOut(Schema):
     created_at: datetime
     closed_at: datetime | None
     cancel_reason: str
+    line_no: int
+    supplier: str | None = Field(None, alias="supplier.code")
+    unit_price: Decimal | None
+    currency: str
+    tax_rate: Decimal
+    amount: Decimal | None = Field(description="quantity × unit price (net)")
+    tax_amount: Decimal | None
 
     @staticmethod
     def resolve_open_quantity(obj) -> Decimal:
@@ -88,7 +103,7 @@ class PurchaseOrderPage(Schema):
     count: int
 
 
-class ParametersIn(Schema):
+class ParametersIn(InputSchema):
     min_order_qty: Decimal = Field(Decimal("0"), description="0: no minimum")
     order_multiple: Decimal = Field(Decimal("0"), description="0: any quantity (lot-for-lot)")
 
@@ -99,19 +114,19 @@ class ParametersOut(Schema):
     order_multiple: Decimal
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(InputSchema):
     quantity: Decimal
     warehouse: str | None = Field(None, max_length=20, description="default warehouse if empty")
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field(max_length=200)
 
 
 # --- forecasts ------------------------------------------------------------------------------------
 
 
-class ForecastRunIn(Schema):
+class ForecastRunIn(InputSchema):
     bucket: Literal["week", "month"] = "month"
     horizon: int | None = Field(None, description="buckets to forecast (default 6 months/13 weeks)")
     today: date | None = None
@@ -165,12 +180,12 @@ class ForecastPage(Schema):
 # --- capable-to-promise ---------------------------------------------------------------------------
 
 
-class PromiseLineIn(Schema):
+class PromiseLineIn(InputSchema):
     material: str = Field(max_length=40)
     quantity: Decimal
 
 
-class PromiseIn(Schema):
+class PromiseIn(InputSchema):
     due_date: date | None = Field(None, description="requested due date, to compare against")
     order_id: int | None = Field(
         None,
@@ -201,3 +216,96 @@ class PromiseOut(Schema):
     on_time: bool | None
     days_late: int
     lines: list[PromiseLineOut]
+
+
+# --- suppliers and prices -----------------------------------------------------------------------
+
+
+class SupplierIn(InputSchema):
+    code: str = Field(max_length=32)
+    name: str = Field(max_length=100)
+    contact: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
+    address: str = Field("", max_length=200)
+    payment_terms: str = Field("", max_length=100)
+    lead_time_days: int = 0
+    active: bool = True
+
+
+class SupplierPatch(InputSchema):
+    name: str | None = Field(None, max_length=100)
+    contact: str | None = Field(None, max_length=50)
+    phone: str | None = Field(None, max_length=30)
+    address: str | None = Field(None, max_length=200)
+    payment_terms: str | None = Field(None, max_length=100)
+    lead_time_days: int | None = None
+    active: bool | None = None
+
+
+class SupplierOut(Schema):
+    code: str
+    name: str
+    contact: str
+    phone: str
+    address: str
+    payment_terms: str
+    lead_time_days: int
+    active: bool
+
+
+class SupplierPage(Schema):
+    items: list[SupplierOut]
+    count: int
+
+
+class SupplierPriceIn(InputSchema):
+    supplier: str = Field(max_length=32)
+    material: str = Field(max_length=40)
+    price: Decimal
+    currency: str = Field("CNY", max_length=3)
+    tax_rate: Decimal = Decimal("0.13")
+    min_order_qty: Decimal = Decimal("0")
+    lead_time_days: int = 0
+    valid_from: date | None = Field(None, description="default: today")
+    valid_to: date | None = None
+    preferred: bool = False
+
+
+class SupplierPricePatch(InputSchema):
+    price: Decimal | None = None
+    currency: str | None = Field(None, max_length=3)
+    tax_rate: Decimal | None = None
+    min_order_qty: Decimal | None = None
+    lead_time_days: int | None = None
+    valid_from: date | None = None
+    valid_to: date | None = None
+    preferred: bool | None = None
+
+
+class SupplierPriceOut(Schema):
+    id: int
+    supplier: str = Field(alias="supplier.code")
+    material: str = Field(alias="material.code")
+    price: Decimal
+    currency: str
+    tax_rate: Decimal
+    min_order_qty: Decimal
+    lead_time_days: int
+    valid_from: date
+    valid_to: date | None
+    preferred: bool
+
+
+class SupplierPricePage(Schema):
+    items: list[SupplierPriceOut]
+    count: int
+
+
+class GroupAcceptIn(InputSchema):
+    suggestions: list[int] | None = Field(
+        None, description="ids of undecided suggestions; default: all undecided ones"
+    )
+
+
+class GroupAcceptOut(Schema):
+    purchase_orders: list[str]

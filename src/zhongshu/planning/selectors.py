@@ -81,7 +81,7 @@ def attach_pegs(suggestions) -> None:
 
 def purchase_order_list(*, actor, status: str = "", q: str = "") -> QuerySet:
     permissions.require(actor, "planning.po_view")
-    qs = PurchaseOrder.objects.select_related("material", "created_by")
+    qs = PurchaseOrder.objects.select_related("material", "created_by", "supplier")
     if status in PurchaseOrderStatus.values:
         qs = qs.filter(status=status)
     q = normalize_text(q)

@@ -214,17 +214,14 @@ def _next_po_number() -> str:
 @transaction.atomic
 def suggestion_accept(*, actor, suggestion_id) -> PurchaseOrder:
     """Accept a suggestion: a purchase order for its quantity, due on its need date, which every
-    later MRP run counts as open supply."""
+    later MRP run counts as open supply — from the material's preferred supplier at its valid
+    price when there is one (``purchasing.suggestions_accept_grouped`` accepts many at once,
+    one purchase order per supplier)."""
+    from .purchasing import priced_line
+
     permissions.require(actor, "planning.decide")
     suggestion = _locked_new(suggestion_id)
-    po = PurchaseOrder.objects.create(
-        number=_next_po_number(),
-        material_id=suggestion.material_id,
-        quantity=suggestion.quantity,
-        due_date=suggestion.need_date,
-        suggestion=suggestion,
-        created_by=actor,
-    )
+    po = priced_line(suggestion=suggestion, number=_next_po_number(), actor=actor)
     suggestion.status = SuggestionStatus.ACCEPTED
     suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
     suggestion.save(update_fields=["status", "decided_by", "decided_at"])
@@ -246,18 +243,35 @@ def suggestion_dismiss(*, actor, suggestion_id, reason: str) -> PurchaseSuggesti
 
 
 @transaction.atomic
-def purchase_order_create(*, actor, material: str, quantity, due_date) -> PurchaseOrder:
-    """A purchase order entered by hand (not from a suggestion)."""
+def purchase_order_create(
+    *,
+    actor,
+    material: str,
+    quantity,
+    due_date,
+    supplier: str | None = None,
+    unit_price=None,
+    tax_rate=None,
+    currency=None,
+) -> PurchaseOrder:
+    """A purchase order entered by hand (not from a suggestion), optionally from a supplier at a
+    price (the supplier's valid price when no unit price is given)."""
+    from .purchasing import hand_price
+
     permissions.require(actor, "planning.decide")
     mat = Material.objects.filter(code=normalize_code(material)).first()
     if mat is None:
         raise ValidationFailed({"material": _("Unknown material.")})
+    priced = hand_price(
+        material=mat, supplier=supplier, unit_price=unit_price, tax_rate=tax_rate, currency=currency
+    )
     return PurchaseOrder.objects.create(
         number=_next_po_number(),
         material=mat,
         quantity=_qty(quantity, "quantity"),
         due_date=_date(due_date, "due_date"),
         created_by=actor,
+        **priced,
     )
 
 

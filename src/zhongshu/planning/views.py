@@ -19,7 +19,7 @@ from zhongshu.core.errors import DomainError
 from zhongshu.core.text import normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 
-from . import exports, selectors, services
+from . import exports, purchasing_selectors, selectors, services
 from .models import (
     ForecastBucket,
     ForecastMethod,
@@ -197,6 +197,7 @@ def purchase_order_list(request):
             "can_receive": permissions.can(request.user, "planning.receive"),
             "can_cancel": permissions.can(request.user, "planning.decide"),
             "can_view_plan": permissions.can(request.user, "planning.view"),
+            "figures": purchasing_selectors.purchasing_figures(actor=request.user),
         },
     )
 

@@ -4,6 +4,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
+
 TaskStatusLit = Literal["pending", "in_progress", "done", "cancelled"]
 
 
@@ -23,7 +25,7 @@ class WorkCenterOut(Schema):
         return sorted(u.username for u in obj.members.all())
 
 
-class WorkCenterIn(Schema):
+class WorkCenterIn(InputSchema):
     code: str = Field(max_length=40)
     name: str = Field(max_length=200)
     hours_per_shift: Any = Decimal("8")
@@ -32,7 +34,7 @@ class WorkCenterIn(Schema):
     members: list[str] | None = Field(None, max_length=200)
 
 
-class WorkCenterPatch(Schema):
+class WorkCenterPatch(InputSchema):
     version: Any = None
     code: str | None = Field(None, max_length=40)
     name: str | None = Field(None, max_length=200)
@@ -42,7 +44,7 @@ class WorkCenterPatch(Schema):
     members: list[str] | None = Field(None, max_length=200)
 
 
-class CalendarExceptionIn(Schema):
+class CalendarExceptionIn(InputSchema):
     date: Any = None
     working: Any = None
     hours: Any = None
@@ -72,7 +74,7 @@ class CalendarDayOut(Schema):
     makeup_workday: bool
 
 
-class OperationIn(Schema):
+class OperationIn(InputSchema):
     work_center: Any = None
     name: Any = ""
     setup_hours: Any = 0
@@ -80,7 +82,7 @@ class OperationIn(Schema):
     default_owner: Any = None
 
 
-class RoutingIn(Schema):
+class RoutingIn(InputSchema):
     operations: list[OperationIn] = Field(max_length=200)
 
 
@@ -101,12 +103,12 @@ class RoutingOut(Schema):
     operations: list[OperationOut]
 
 
-class BomLineIn(Schema):
+class BomLineIn(InputSchema):
     component: Any = None
     quantity_per_unit: Any = None
 
 
-class BomIn(Schema):
+class BomIn(InputSchema):
     lines: list[BomLineIn] = Field(max_length=500)
 
 
@@ -200,21 +202,21 @@ class SheetOut(Schema):
         return list(obj.tasks.all())
 
 
-class VersionIn(Schema):
+class VersionIn(InputSchema):
     version: Any = None
 
 
-class FinishIn(Schema):
+class FinishIn(InputSchema):
     version: Any = None
     actual_hours: Any = None
 
 
-class AssignIn(Schema):
+class AssignIn(InputSchema):
     version: Any = None
     owner_id: Any = None
 
 
-class PinIn(Schema):
+class PinIn(InputSchema):
     version: Any = None
     date: Any = None
     work_center_id: Any = None
@@ -251,13 +253,11 @@ class AtRiskOut(Schema):
     computed_at: datetime
 
 
-class WhatIfIn(Schema):
+class WhatIfIn(InputSchema):
     material: Any = None
     quantity: Any = None
     due_date: Any = None
     priority: Any = None
-
-    model_config = {"extra": "forbid"}
 
 
 class WhatIfLateOut(Schema):

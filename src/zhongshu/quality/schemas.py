@@ -4,8 +4,10 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 
-class ItemIn(Schema):
+
+class ItemIn(InputSchema):
     name: Any = Field(None, description="Item name, unique within the plan")
     method: Any = Field("", description="How to check it (gauge, visual…)")
     kind: Any = Field("measure", description='"measure" (value with tolerance) or "attribute"')
@@ -15,7 +17,7 @@ class ItemIn(Schema):
     unit: Any = Field("", description="e.g. mm")
 
 
-class PlanIn(Schema):
+class PlanIn(InputSchema):
     items: list[ItemIn]
     note: str = Field("", max_length=200)
     version: int | None = Field(None, description="Send the version you read to avoid overwrites")
@@ -49,13 +51,13 @@ class PlanPage(Schema):
     count: int
 
 
-class MeasurementIn(Schema):
+class MeasurementIn(InputSchema):
     item: Any = Field(None, description="Plan item id")
     value: Any = Field(None, description="measure items: the measured value")
     ok: Any = Field(None, description="attribute items: true (OK) or false (NG)")
 
 
-class InspectionIn(Schema):
+class InspectionIn(InputSchema):
     order_id: int
     measurements: list[MeasurementIn] = Field(default_factory=list)
     note: Any = ""
@@ -129,5 +131,5 @@ class NonconformancePage(Schema):
     next_cursor: int | None
 
 
-class CloseIn(Schema):
+class CloseIn(InputSchema):
     note: Any = ""

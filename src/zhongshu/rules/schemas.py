@@ -3,8 +3,10 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from zhongshu.core.schemas import InputSchema
 
-class RuleIn(Schema):
+
+class RuleIn(InputSchema):
     name: Any = None
     description: Any = ""
     enabled: Any = True
@@ -15,7 +17,7 @@ class RuleIn(Schema):
     dedupe: Any = "day"
 
 
-class RulePatch(Schema):
+class RulePatch(InputSchema):
     name: Any = None
     description: Any = None
     enabled: Any = None
@@ -45,7 +47,7 @@ class RuleOut(Schema):
         return bool(obj.builtin_key)
 
 
-class DryRunIn(Schema):
+class DryRunIn(InputSchema):
     condition: Any = None
 
 
@@ -87,7 +89,7 @@ class FieldOut(Schema):
     choices: list[ChoiceOut]
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(InputSchema):
     title: Any = None
     order: Any = None
     assignee: Any = None

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DocumentsConfig(AppConfig):
+    name = "zhongshu.documents"
+    verbose_name = "Printed documents"

@@ -1,0 +1,66 @@
+"""What the documents print, read through the owning apps' selectors (each checks the reader's
+permission and scope): purchase orders (planning), shipments (inventory), task sheets and tasks
+(production), statements (finance), orders (orders)."""
+
+from dataclasses import dataclass
+
+from zhongshu.accounts import permissions
+from zhongshu.core.errors import NotFound
+from zhongshu.finance import selectors as finance
+from zhongshu.inventory import selectors as inventory
+from zhongshu.orders import selectors as orders
+from zhongshu.planning import purchasing_selectors as purchasing
+from zhongshu.production import selectors as production
+
+
+def purchase_order(*, actor, number: str):
+    return purchasing.purchase_document(actor=actor, number=number)
+
+
+def shipments_of_order(*, actor, order_id: int) -> list:
+    """Every shipment of one order (one delivery note each), oldest first."""
+    order = orders.order_get(actor=actor, order_id=order_id)
+    rows = list(
+        inventory.shipment_list(actor=actor, order=order.number)
+        .prefetch_related("lines", "lines__order_line__material")
+        .order_by("id")
+    )
+    if not rows:
+        raise NotFound()
+    return rows
+
+
+def shipment(*, actor, shipment_id: int):
+    return inventory.shipment_get(actor=actor, shipment_id=shipment_id)
+
+
+@dataclass
+class SheetDocument:
+    sheet: object
+    order: object
+    tasks: list
+
+
+def task_sheet(*, actor, sheet_id: int) -> SheetDocument:
+    permissions.require(actor, "documents.print_task_sheet")
+    tasks = list(production.task_list(actor=actor).filter(sheet_id=sheet_id).order_by("sequence"))
+    if not tasks:
+        raise NotFound()
+    sheet = tasks[0].sheet
+    return SheetDocument(sheet=sheet, order=tasks[0].order, tasks=tasks)
+
+
+def task(*, actor, task_id: int):
+    """One task as its QR code opens it: operators only see their own tasks and their lines'
+    (another line's task is not found), with what they may do now."""
+    found = production.task_get(actor=actor, task_id=task_id)
+    return found, production.can_start(actor, found), production.can_finish(actor, found)
+
+
+def statement(*, actor, customer: str, start, end):
+    period = finance.clean_period(customer=customer, start=start, end=end)
+    return finance.reconciliation(actor=actor, period=period)
+
+
+def order(*, actor, order_id: int):
+    return orders.order_get(actor=actor, order_id=order_id)
