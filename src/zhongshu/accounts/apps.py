@@ -10,7 +10,11 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import (
+            permissions,  # noqa: F401  (registers the rules)
+            revocation,
+        )
         from .roles import ensure_role_groups
 
         post_migrate.connect(ensure_role_groups, sender=self)
+        revocation.connect()
