@@ -8,6 +8,8 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooMa
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 
+from . import jsonbody
+
 API_PREFIX = "/api/"
 CODES = {
     400: "bad_request",
@@ -69,3 +71,41 @@ def _is_json(response) -> bool:
         return isinstance(json.loads(response.content or b"null"), dict)
     except ValueError:
         return False
+
+
+class BoundedParametersMiddleware:
+    """Refuses a request whose query string carries an integer or a date out of bounds
+    (``zhongshu.core.bounds``), for the API and the web pages alike."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.http import HttpResponseBadRequest
+
+        from .bounds import body_problems, query_problems
+
+        errors = query_problems(request.GET) if request.GET else []
+        api = request.path.startswith(API_PREFIX)
+        if not errors and api and "json" in request.content_type:
+            try:
+                errors = body_problems(jsonbody.loads(request.body)) if request.body else []
+            except RequestDataTooBig:
+                return error(413)
+            except ValueError:
+                errors = []  # not JSON: the API's own parser answers it
+        if not errors:
+            return self.get_response(request)
+        if api:
+            response = error(422, _("Some fields are not valid."), code="validation_error")
+            response.content = json.dumps(
+                {
+                    "code": "validation_error",
+                    "message": str(_("Some fields are not valid.")),
+                    "details": {"errors": errors},
+                },
+                ensure_ascii=False,
+            ).encode()
+            return response
+        text = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
