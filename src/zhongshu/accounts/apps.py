@@ -18,3 +18,8 @@ class AccountsConfig(AppConfig):
 
         post_migrate.connect(ensure_role_groups, sender=self)
         revocation.connect()
+        from django.contrib.auth.signals import user_login_failed
+
+        from .lockout import slow_down_failures
+
+        user_login_failed.connect(slow_down_failures, dispatch_uid="zs-slow-failures")
