@@ -1,10 +1,12 @@
 """The REST API root (/api/v1): authentication, the one error shape, and the app routers."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.security.base import AuthBase
 
@@ -16,6 +18,7 @@ from zhongshu.analytics.api import router as dashboard_router
 from zhongshu.approvals.api import router as approvals_router
 from zhongshu.catalog.api import router as catalog_router
 from zhongshu.channels.api import router as channels_router
+from zhongshu.core import jsonbody
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
 from zhongshu.customfields import openapi as custom_openapi
@@ -63,7 +66,15 @@ class SessionAuth(AuthBase):
         return user
 
 
+class BoundedJsonParser(Parser):
+    """Request bodies through the one JSON reader with a depth limit."""
+
+    def parse_body(self, request):
+        return jsonbody.loads(request.body)
+
+
 api = NinjaAPI(
+    parser=BoundedJsonParser(),
     title="Zhongshu API",
     version="1",
     description=(
@@ -121,6 +132,11 @@ def on_http_error(request, exc: HttpError):
     return error_response(
         request, exc.status_code, HTTP_CODES.get(exc.status_code, "error"), exc.message
     )
+
+
+@api.exception_handler(RequestDataTooBig)
+def on_too_big(request, exc):
+    return error_response(request, 413, "too_large", _("The request is too large."))
 
 
 @api.exception_handler(Http404)

@@ -219,3 +219,13 @@ def test_api_docs_are_served_without_a_cdn(db):
     assert client.get("/static/ninja/swagger-ui-bundle.js").status_code == 200
     assert schema.status_code == 200
     assert "/api/v1/auth/token" in schema.json()["paths"]
+
+
+def test_a_stranger_cannot_lock_the_admin_out_from_another_address(sales_east, settings):
+    settings.LOGIN_FAILURE_DELAY = 0
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(6):
+        _token(stranger, "sales_east", WRONG)
+    assert _token(stranger, "sales_east", PASSWORD).status_code == 429  # the stranger is locked
+    # the owner at their own desk is not
+    assert _token(Client(REMOTE_ADDR="10.0.0.5"), "sales_east", PASSWORD).status_code == 200

@@ -321,3 +321,16 @@ def test_order_detail_shows_the_production_panel(floor):
 def test_operator_has_no_order_detail_and_no_panel_leaks(floor):
     order = _order(floor)
     assert _client(floor.operator).get(f"/orders/{order.pk}/").status_code == 403
+
+
+@pytest.mark.parametrize(
+    "target", ["https://elsewhere.example/", "//elsewhere.example/", "/\\elsewhere.example/"]
+)
+def test_start_never_redirects_to_another_site(floor, target):
+    order = _order(floor)
+    first, _second = _tasks(order)
+    response = _client(floor.operator).post(
+        f"/production/tasks/{first.pk}/start/", {"next": target}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/production/my/"

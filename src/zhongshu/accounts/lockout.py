@@ -43,3 +43,23 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     if original_response.status_code < 400:
         original_response.status_code = 429
     return original_response
+
+
+def slow_down_failures(sender, credentials=None, request=None, **kwargs) -> None:
+    """``user_login_failed``: from the third failure in a row for a username, wait a moment before
+    answering (LOGIN_FAILURE_DELAY seconds), so guessing from many addresses stays slow."""
+    import time
+
+    from axes.models import AccessAttempt
+
+    delay = float(getattr(settings, "LOGIN_FAILURE_DELAY", 0) or 0)
+    username = (credentials or {}).get("username")
+    if delay <= 0 or not username:
+        return
+    failures = sum(
+        AccessAttempt.objects.filter(username=username).values_list(
+            "failures_since_start", flat=True
+        )
+    )
+    if failures >= 2:
+        time.sleep(min(delay, 5.0))

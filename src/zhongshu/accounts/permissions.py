@@ -298,6 +298,15 @@ def scope_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
     return qs if q is None else qs.filter(q)
 
 
+def scope_order_linked(user, qs: QuerySet, prefix: str = "order__") -> QuerySet:
+    """Rows that may hang off an order (stock movements, follow-ups, messages …): those of orders
+    in the user's scope, and those tied to no order. Every list of such rows goes through here."""
+    q = order_scope_q(user, prefix)
+    if q is None:
+        return qs
+    return qs.filter(Q(**{f"{prefix}isnull": True}) | q)
+
+
 def customer_scope_q(user, prefix: str = "") -> Q | None:
     roles = roles_of(user)
     if roles & ALL_CUSTOMERS:

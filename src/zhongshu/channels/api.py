@@ -45,7 +45,9 @@ def create_account(request, payload: AccountIn):
     return Status(201, account)
 
 
-@router.patch("/accounts/{account_id}", response={200: AccountOut, **errors(401, 403, 404, 422)})
+@router.patch(
+    "/accounts/{int:account_id}", response={200: AccountOut, **errors(401, 403, 404, 422)}
+)
 def update_account(request, account_id: int, payload: AccountIn):
     data = payload.dict(exclude_none=True)
     data.pop("kind", None)
@@ -64,7 +66,7 @@ def save_mapping(request, payload: MappingIn):
     return Status(201, services.mapping_save(actor=request.auth, data=payload.dict()))
 
 
-@router.delete("/mappings/{mapping_id}", response={204: None, **errors(401, 403, 404)})
+@router.delete("/mappings/{int:mapping_id}", response={204: None, **errors(401, 403, 404)})
 def delete_mapping(request, mapping_id: int):
     services.mapping_delete(actor=request.auth, mapping_id=mapping_id)
     return Status(204, None)
@@ -117,7 +119,7 @@ def save_address_region(request, payload: AddressRegionIn):
     return Status(201, services.address_rule_save(actor=request.auth, data=payload.dict()))
 
 
-@router.delete("/address-regions/{rule_id}", response={204: None, **errors(401, 403, 404)})
+@router.delete("/address-regions/{int:rule_id}", response={204: None, **errors(401, 403, 404)})
 def delete_address_region(request, rule_id: int):
     services.address_rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
@@ -149,7 +151,7 @@ def list_runs(request, account: int | None = None,
     return {"items": list(qs[offset : offset + limit]), "count": qs.count()}
 
 
-@router.post("/accounts/{account_id}/sync", response={201: RunOut, **errors(401, 403, 404)})
+@router.post("/accounts/{int:account_id}/sync", response={201: RunOut, **errors(401, 403, 404)})
 def trigger_sync(request, account_id: int):
     return Status(201, services.sync_now(actor=request.auth, account_id=account_id))
 

@@ -6,11 +6,13 @@ import hashlib
 import hmac
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
+
+from zhongshu.core.validation import parse_decimal
 
 from .exceptions import ChannelError, Throttled
 
@@ -130,14 +132,27 @@ class ExternalOrder:
     city: str = ""
 
 
-def _dec(value: Any, default: str = "0") -> Decimal:
-    try:
-        return Decimal(str(value if value not in (None, "") else default))
-    except InvalidOperation:
-        return Decimal(default)
+def _dec(value: Any, default: str = "0", *, places: int = 2) -> Decimal:
+    """An amount or price of a platform's message, through the one decimal parser: NaN, Infinity,
+    overflow and more decimals than kept raise ``ValueError`` (the message is not readable)."""
+    return parse_decimal(value if value not in (None, "") else default, places=places)
+
+
+def _qty(value: Any) -> Decimal:
+    """A quantity: positive, at most three decimals (as an order line keeps it)."""
+    return parse_decimal(value, places=3, strictly_positive=True)
 
 
 def normalize_taobao(trade: dict) -> ExternalOrder | None:
+    """None for a message that cannot be read (counted as skipped on a pulled page, a 422 on a
+    push) — an unreadable number never fails the page it came with."""
+    try:
+        return _normalize_taobao(trade)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _normalize_taobao(trade: dict) -> ExternalOrder | None:
     modified = parse_top_time(trade.get("modified"))
     tid = str(trade.get("tid") or "").strip()
     if not tid or modified is None:
@@ -150,7 +165,7 @@ def normalize_taobao(trade: dict) -> ExternalOrder | None:
                 sku_id=str(o.get("sku_id") or ""),
                 outer_sku=str(o.get("outer_sku_id") or o.get("outer_iid") or ""),
                 title=str(o.get("title") or "")[:200],
-                quantity=_dec(o.get("num"), "0"),
+                quantity=_qty(o.get("num")),
                 unit_price=_dec(o.get("price")),
             )
         )
@@ -171,6 +186,15 @@ def normalize_taobao(trade: dict) -> ExternalOrder | None:
 
 
 def normalize_douyin(order: dict) -> ExternalOrder | None:
+    """None for a message that cannot be read (counted as skipped on a pulled page, a 422 on a
+    push) — an unreadable number never fails the page it came with."""
+    try:
+        return _normalize_douyin(order)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _normalize_douyin(order: dict) -> ExternalOrder | None:
     oid = str(order.get("order_id") or "").strip()
     try:
         modified = dt.datetime.fromtimestamp(int(order.get("update_time")), tz=dt.UTC)
@@ -181,8 +205,8 @@ def normalize_douyin(order: dict) -> ExternalOrder | None:
         return None
     lines = []
     for s in order.get("sku_order_list") or []:
-        qty = _dec(s.get("item_num"), "0")
-        total = _dec(s.get("sum_amount", s.get("origin_amount")), "0") / 100
+        qty = _qty(s.get("item_num"))
+        total = _dec(s.get("sum_amount", s.get("origin_amount")), "0", places=0) / 100
         lines.append(
             Line(
                 sku_id=str(s.get("sku_id") or ""),
@@ -200,7 +224,7 @@ def normalize_douyin(order: dict) -> ExternalOrder | None:
         buyer_key=str(order.get("doudian_open_id") or order.get("post_tel") or ""),
         buyer_name=str(order.get("post_receiver") or ""),
         phone=str(order.get("post_tel") or ""),
-        amount=_dec(order.get("pay_amount"), "0") / 100,
+        amount=_dec(order.get("pay_amount"), "0", places=0) / 100,
         lines=lines,
         raw=order,
         province=_addr_name(order, "province"),

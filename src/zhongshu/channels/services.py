@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material
+from zhongshu.core import jsonbody, sheets
 from zhongshu.core.bulk import insert_objects, update_rows
 from zhongshu.core.errors import DomainError, NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
@@ -282,10 +283,9 @@ def read_sheet(filename: str, content: bytes) -> list[dict[str, Any]]:
             text = content.decode("utf-8-sig")
             table = [r for r in csv.reader(io.StringIO(text))]
         else:
-            from python_calamine import CalamineWorkbook
-
-            wb = CalamineWorkbook.from_filelike(io.BytesIO(content))
-            table = wb.get_sheet_by_index(0).to_python()
+            table = sheets.read_grid(content, name, keep_empty_area=False).rows
+    except sheets.SheetRefused as exc:
+        raise ValidationFailed({"file": exc.message}) from None
     except Exception as exc:  # calamine raises its own types for every kind of bad file
         raise ValidationFailed({"file": _("The file could not be read as xlsx or csv.")}) from exc
     if not table:
@@ -913,7 +913,6 @@ def route_and_retry(*, actor, exception_id: Any, region: str, city_only: bool = 
 
 def push_taobao(form: dict[str, str]) -> ChannelOrder:
     """A TOP message: form fields signed like an API call (``sign`` over every other field)."""
-    import json
 
     from .exceptions import BadSignature, Unauthenticated
 
@@ -935,7 +934,7 @@ def push_taobao(form: dict[str, str]) -> ChannelOrder:
     if stamp is None or abs((stamp - dt.datetime.now(dt.UTC)).total_seconds()) > 600:
         raise BadSignature(_("The timestamp is missing or more than 10 minutes off."))
     try:
-        ext = p.normalize_taobao(json.loads(form.get("content") or ""))
+        ext = p.normalize_taobao(jsonbody.loads(form.get("content") or ""))
     except (ValueError, AttributeError):
         ext = None
     if ext is None:
@@ -945,7 +944,6 @@ def push_taobao(form: dict[str, str]) -> ChannelOrder:
 
 
 def push_douyin(headers: dict[str, str], body: bytes) -> list[ChannelOrder]:
-    import json
 
     from .exceptions import BadSignature, Unauthenticated
 
@@ -960,8 +958,8 @@ def push_douyin(headers: dict[str, str], body: bytes) -> list[ChannelOrder]:
     if not secret or not _consteq(sign.lower(), p.douyin_event_sign(app_key, body, secret)):
         raise BadSignature()
     try:
-        messages = json.loads(body)
-        orders = [p.normalize_douyin(json.loads(m["data"])) for m in messages]
+        messages = jsonbody.loads(body)
+        orders = [p.normalize_douyin(jsonbody.loads(m["data"])) for m in messages]
     except (ValueError, TypeError, KeyError, AttributeError):
         orders = [None]
     if not orders or any(o is None for o in orders):

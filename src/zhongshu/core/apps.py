@@ -13,4 +13,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
+        from . import jobs, poison
+
         autodiscover_modules(REGISTRATIONS)
+        # a worker killed mid-task leaves its task result "running": fail it after a while
+        jobs.register("core.reap_running_tasks", poison.reap_running, seconds=300)

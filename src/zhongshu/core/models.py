@@ -21,3 +21,19 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique")
         ]
+
+
+class RunAttempt(models.Model):
+    """A background task that has started and not yet ended (see ``zhongshu.core.poison``).
+
+    Written and committed before the task runs and deleted when it ends, normally or with an
+    exception; a row that survives means the process running it died. The count goes up across
+    re-queues of the same work (same task and arguments), so work that kills its runner every time
+    is recognised and stopped instead of crashing the worker in a loop."""
+
+    key = models.CharField(max_length=255, unique=True)
+    attempts = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.key} ×{self.attempts}"

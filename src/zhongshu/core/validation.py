@@ -98,3 +98,14 @@ def clean_choice(errors: Errors, field: str, value: Any, choices) -> str | None:
         )
         return None
     return text
+
+
+def parse_decimal(value: Any, *, places: int, max_digits: int = 14, **limits) -> Decimal:
+    """``clean_decimal`` for one value outside a form: the number, or ``ValueError`` with the
+    message. Refuses NaN, sNaN, Infinity, 1E+999999999, more digits than the column holds and more
+    decimals than ``places`` (0.0001 where three decimals are kept is refused, never rounded to 0)."""
+    errors = Errors()
+    number = clean_decimal(errors, "value", value, places=places, max_digits=max_digits, **limits)
+    if number is None:
+        raise ValueError(errors.items[0]["message"])
+    return number

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
-from python_calamine import CalamineError, load_workbook
 
+from zhongshu.core import sheets
 from zhongshu.core.text import normalize_text
 
 from .exceptions import BadFile
@@ -51,17 +51,13 @@ def _read_grid(content: bytes, name: str) -> list[list]:
     lower = name.lower()
     if lower.endswith((".csv", ".txt")):
         return _read_csv(content)
-    try:
-        book = load_workbook(io.BytesIO(content))
-        sheet = book.get_sheet_by_index(0)
-        grid = [list(r) for r in sheet.to_python(skip_empty_area=False)]
-        merged = sheet.merged_cell_ranges or []
-    except (CalamineError, ValueError, OSError, IndexError) as exc:
-        if lower.endswith((".xlsx", ".xls", ".xlsm", ".ods")):
-            raise BadFile(
-                _("The file could not be read as a spreadsheet: %(e)s") % {"e": exc}
-            ) from None
+    if not sheets.looks_like_workbook(name, content):
         return _read_csv(content)
+    try:
+        parsed = sheets.read_grid(content, name)
+    except sheets.SheetRefused as exc:
+        raise BadFile(exc.message, code=exc.code) from None
+    grid, merged = parsed.rows, parsed.merged
     for (r0, c0), (r1, c1) in merged:
         if r0 >= len(grid):
             continue

@@ -47,7 +47,9 @@ def movement_list(*, actor, filters: MovementFilters | None = None) -> QuerySet:
     """The ledger, newest first (ordered by id, so keyset paging is stable)."""
     permissions.require(actor, "inventory.view")
     f = filters or MovementFilters()
-    qs = StockMovement.objects.select_related("material", "warehouse", "actor", "order")
+    qs = permissions.scope_order_linked(
+        actor, StockMovement.objects.select_related("material", "warehouse", "actor", "order")
+    )
     if f.material:
         qs = qs.filter(material__code=normalize_code(f.material))
     if f.warehouse:

@@ -16,6 +16,7 @@ from zhongshu.accounts import permissions
 from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
 from zhongshu.core.errors import DomainError
+from zhongshu.core.redirects import redirect_back
 from zhongshu.core.text import normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 
@@ -111,8 +112,7 @@ def _act(request, fn, ok_message):
         apply_error(request, exc)
     else:
         messages.success(request, ok_message)
-    back = request.POST.get("next", "")
-    return redirect(back if back.startswith("/planning/") else "planning:suggestion_list")
+    return redirect_back(request, "planning:suggestion_list", prefix="/planning/")
 
 
 @login_required
@@ -203,9 +203,8 @@ def purchase_order_list(request):
 
 
 def _back_to_pos(request):
-    back = request.POST.get("next", "")
-    return redirect(
-        back if back.startswith("/planning/purchase-orders/") else "planning:purchase_order_list"
+    return redirect_back(
+        request, "planning:purchase_order_list", prefix="/planning/purchase-orders/"
     )
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
+from zhongshu.core.redirects import redirect_back
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 
@@ -214,7 +215,7 @@ def _task_action(request, task_id: int, action: str):
         else:
             messages.success(request, _("Finished: %(task)s.") % {"task": _label(task)})
     if not request.htmx:
-        return redirect(request.POST.get("next") or "production:my")
+        return redirect_back(request, "production:my")
     task = selectors.task_get(actor=request.user, task_id=task_id)
     # the other open cards of the sheet are swapped out of band: finishing one operation makes
     # the next one startable on the same screen

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from zhongshu.core import jobs
+from zhongshu.core import jobs, poison
 
 log = logging.getLogger("zhongshu.worker")
 
@@ -112,8 +112,29 @@ def _now():
     return timezone.now()
 
 
+class GuardedWorker(Worker):
+    """django-tasks-db's worker with poison handling (``zhongshu.core.poison``): a task whose
+    earlier runs killed the worker ``TASK_MAX_CRASHES`` times is failed, not run again."""
+
+    def run_task(self, db_task_result) -> None:
+        path, args_kwargs = db_task_result.task_path, db_task_result.args_kwargs or {}
+        args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
+        key = poison.task_key(path, args, kwargs)
+        crashes = poison.crashed_runs(key)
+        if crashes >= poison.max_crashes():
+            db_task_result.set_failed(poison.refuse(path, args, kwargs, crashes))
+            poison.end(key)
+            self._run_tasks += 1
+            return
+        poison.begin(key)
+        try:
+            super().run_task(db_task_result)
+        finally:
+            poison.end(key)
+
+
 def _worker(worker_id: str, *, interval: float, batch: bool) -> Worker:
-    return Worker(
+    return GuardedWorker(
         queue_names=["*"],
         interval=interval,
         batch=batch,
