@@ -46,18 +46,18 @@ def create_rule(request, payload: RuleIn):
     return Status(201, rule)
 
 
-@router.get("/{rule_id}", response={200: RuleOut, **errors(401, 403, 404)})
+@router.get("/{int:rule_id}", response={200: RuleOut, **errors(401, 403, 404)})
 def get_rule(request, rule_id: int):
     return selectors.rule_get(actor=request.auth, rule_id=rule_id)
 
 
-@router.patch("/{rule_id}", response={200: RuleOut, **errors(401, 403, 404, 422)})
+@router.patch("/{int:rule_id}", response={200: RuleOut, **errors(401, 403, 404, 422)})
 def update_rule(request, rule_id: int, payload: RulePatch):
     data = {k: v for k, v in payload.model_dump().items() if v is not None}
     return services.rule_update(actor=request.auth, rule_id=rule_id, data=data)
 
 
-@router.delete("/{rule_id}", response={204: None, **errors(401, 403, 404)})
+@router.delete("/{int:rule_id}", response={204: None, **errors(401, 403, 404)})
 def delete_rule(request, rule_id: int):
     services.rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)

@@ -29,7 +29,7 @@ def _mine_q(user) -> Q:
 def followup_list(*, actor, done: bool = False) -> QuerySet:
     """Tasks assigned to the user or to one of the user's roles; open ones by default."""
     permissions.require(actor, "followups.view")
-    qs = FollowUp.objects.filter(_mine_q(actor), done_at__isnull=not done)
+    qs = _in_scope(actor, FollowUp.objects.filter(_mine_q(actor), done_at__isnull=not done))
     return qs.select_related("order", "customer", "assignee", "done_by", "rule").order_by(
         "due_date", "id"
     )
@@ -39,7 +39,15 @@ def open_followup_count(user) -> int:
     """The header badge: open tasks for the user or their roles (0 for anonymous users)."""
     if user is None or not user.is_authenticated or not permissions.can(user, "followups.view"):
         return 0
-    return FollowUp.objects.filter(_mine_q(user), done_at__isnull=True).count()
+    return _in_scope(user, FollowUp.objects.filter(_mine_q(user), done_at__isnull=True)).count()
+
+
+def _in_scope(user, qs: QuerySet) -> QuerySet:
+    """A task assigned to a role reaches every holder of the role: only those of whom the order
+    and the customer are in the user's scope see it."""
+    qs = permissions.scope_order_linked(user, qs)
+    q = permissions.customer_scope_q(user, "customer__")
+    return qs if q is None else qs.filter(Q(customer__isnull=True) | q)
 
 
 def order_panel_data(*, actor, order: Order) -> dict | None:
