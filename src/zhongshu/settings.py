@@ -273,6 +273,7 @@ TPLUS_APP_SECRET = os.environ.get("TPLUS_APP_SECRET", "")
 TPLUS_OPEN_TOKEN = os.environ.get("TPLUS_OPEN_TOKEN", "")
 TPLUS_TIMEOUT = float(os.environ.get("TPLUS_TIMEOUT", "1.5"))  # seconds, on-demand refresh
 TPLUS_STALE_AFTER = int(os.environ.get("TPLUS_STALE_AFTER", "1800"))  # seconds
+ERP_CODE_PREFIX = os.environ.get("ERP_CODE_PREFIX", "ZS")  # ExternalCode prefix of T+ documents
 API_TOKEN_TTL_DAYS = int(os.environ.get("API_TOKEN_TTL_DAYS", 90))
 # printed at the head of statements sent to customers (对账单)
 COMPANY_NAME = os.environ.get("ZHONGSHU_COMPANY_NAME", "")

@@ -205,3 +205,10 @@ def test_expired_token_alerts_once_and_keeps_documents(sim, flange, keeper):
     sim.mode = "ok"
     assert posting.drain(now=_later(5)).posted == 1
     assert ErpConnection.objects.get(pk=1).auth_failed_at is None
+
+
+def test_purchase_receipt_becomes_a_purchase_document(sim, flange, keeper):
+    stock_receive(actor=keeper, material="FL-50", quantity="2", document="purchase_receipt")
+    posting.drain()
+    assert [sim.documents[c]["resource"] for c in sim.accepted] == ["purchaseReceive"]
+    assert sim.on_hand("01", "FL-50") == 12

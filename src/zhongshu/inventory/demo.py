@@ -1,6 +1,8 @@
 """Demo stock: two warehouses, generous stock of every stock material, and a T+ simulator."""
 
 import os
+import threading
+import time
 from decimal import Decimal
 
 from django.conf import settings
@@ -53,6 +55,10 @@ def seed(ctx) -> None:
         plan.add(Change(level.id, MovementKind.RECEIPT, on_hand=qty, reason="期初库存"))
     ledger.write(plan, actor=None)
     if _simulator is not None:
+        # the opening stock is T+'s own opening balance: loaded there, not posted as documents
+        from .models import ErpPosting
+
+        ErpPosting.objects.filter(movement__reason="期初库存").update(status="posted")
         _load_simulator(_simulator)
     if hasattr(ctx, "__setitem__"):
         ctx["warehouses"] = {"01": finished, "02": raw_wh}
@@ -64,11 +70,37 @@ def seed(ctx) -> None:
 
 def _load_simulator(sim) -> None:
     try:
+        from zhongshu.catalog.models import Material
+        from zhongshu.customers.models import Customer
+
+        from .models import Warehouse
+
+        for wh in Warehouse.objects.all():
+            sim.warehouses[wh.code] = wh.name
+        for code, name in Material.objects.values_list("code", "name"):
+            sim.inventories[code] = name
+        for code, name in Customer.objects.values_list("code", "name"):
+            sim.add_customer(code, name)
         for level in StockLevel.objects.select_related("material", "warehouse"):
             sim.set_stock(level.warehouse.code, level.material.code, level.on_hand,
                           level.material.name)  # fmt: skip
     except Exception:  # no tables yet: the seed loads the table when it runs
         pass
+
+
+def _post_in_background(stop) -> None:
+    """The demo runs no ``zhongshu worker``: post the outbox and sync every few seconds here,
+    so shipments made in the demo reach the simulator (the two-way flow)."""
+    from zhongshu.core import jobs
+
+    wanted = {"inventory.erp_post": 5, "inventory.tplus_sync": 60}
+    last: dict[str, float] = {}
+    while not stop.wait(1.0):
+        for job in jobs.registered():
+            every = wanted.get(job.name)
+            if every and time.monotonic() - last.get(job.name, 0) >= every:
+                last[job.name] = time.monotonic()
+                jobs.run(job)
 
 
 def start_tplus(host: str):
@@ -88,7 +120,14 @@ def start_tplus(host: str):
     for name, value in {**SIM_CREDENTIALS, "TPLUS_BASE_URL": url}.items():
         os.environ[name] = value
         setattr(settings, name, value)
-    return "T+ simulator", url, sim.stop
+    stop = threading.Event()
+    threading.Thread(target=_post_in_background, args=(stop,), daemon=True).start()
+
+    def stop_all():
+        stop.set()
+        sim.stop()
+
+    return "T+ simulator", url, stop_all
 
 
 SERVICES = [start_tplus]

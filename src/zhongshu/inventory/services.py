@@ -110,9 +110,19 @@ def _clean_target(errors: Errors, material: Any, warehouse: Any):
 
 @transaction.atomic
 def stock_receive(
-    *, actor, material: str, quantity: Any, warehouse: str | None = None, reason: str = ""
+    *,
+    actor,
+    material: str,
+    quantity: Any,
+    warehouse: str | None = None,
+    reason: str = "",
+    document: str = "",
 ) -> StockLevel:
-    """Book goods into stock (purchase receipt, production output, return)."""
+    """Book goods into stock (purchase receipt, production output, return). ``document`` says
+    which T+ document the receipt becomes when T+ is connected: ``purchase_receipt``,
+    ``production_receipt``, or (empty) an other receipt."""
+    if document not in ("", "purchase_receipt", "production_receipt", "other_receipt"):
+        raise ValueError(f"unknown receipt document {document!r}")
     permissions.require(actor, "inventory.receive")
     errors = Errors()
     material_obj, wh = _clean_target(errors, material, warehouse)
@@ -121,7 +131,7 @@ def stock_receive(
     errors.raise_if_any()
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
-    plan.add(Change(level.id, MovementKind.RECEIPT, on_hand=qty, reason=reason))
+    plan.add(Change(level.id, MovementKind.RECEIPT, on_hand=qty, reason=reason, document=document))
     ledger.write(plan, actor=actor)
     return plan.levels[level.id]
 

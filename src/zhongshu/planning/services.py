@@ -321,6 +321,7 @@ def purchase_order_receive(*, actor, po_id, quantity, warehouse: str | None = No
         quantity=qty,
         warehouse=warehouse,
         reason=po.number,  # stored data: the number reads the same in every language
+        document="purchase_receipt",  # 采购入库单 in T+
     )
     po.received_quantity += qty
     fields = ["received_quantity"]
