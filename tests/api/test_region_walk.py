@@ -85,6 +85,8 @@ def test_a_sales_user_sees_nothing_of_another_region(client):
             continue
         for query in ({}, {"order": own_order.number}, {"material": material.code}):
             r = rest.get(url, query)
+            if getattr(r, "streaming", False):  # downloads: their rows are the exports' matrix
+                continue
             if r.status_code < 300 and foreign.search(r.content.decode("utf-8", "replace")):
                 leaks.append(f"GET {url} {query}: {foreign.search(r.content.decode()).group()}")
 

@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from tests.cli.test_serve import _free_port
-from tests.core.test_sheets import hostile_xlsx
+from tests.support.net import free_port as _free_port
+from tests.support.sheets import hostile_xlsx
 
 WAIT = 90
 

@@ -4,14 +4,10 @@ and the Chinese text intact, with the font the print page loads."""
 import pytest
 
 from tests.factories import PASSWORD
-from tests.web import test_browser as chromium
 
-from .support import pdf_pages, squeeze
-from .test_delivery_note_document import make_deliveries
+from .support import make_deliveries, pdf_pages, squeeze
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-browser = chromium.browser
 
 
 def test_chromium_prints_one_page_per_delivery_with_chinese_text(

@@ -1,40 +1,14 @@
 """送货单: one per shipment with its lines and quantities, carrier, tracking number and signature
 lines; printing every delivery of an order gives one page per delivery (PDF text extracted)."""
 
-from decimal import Decimal as D
-
 import pytest
 from django.test import Client
 
 from tests.factories import (
-    CustomerFactory,
-    MaterialFactory,
-    RegionFactory,
-    make_order,
     make_user,
-    make_warehouse,
-    put_stock,
 )
-from zhongshu.inventory.services import shipment_create
 
-from .support import pdf_pages, squeeze
-
-
-def make_deliveries(db_marker=None):
-    admin = make_user("admin")
-    make_warehouse()
-    bracket = MaterialFactory(code="BRK-1", name="不锈钢支架", fulfilment="stock")
-    put_stock(bracket, D(100))
-    customer = CustomerFactory(code="C-SZ", name="苏州精工机械", contact="李工",
-                               region=RegionFactory(name="华东"),
-                               address="苏州市吴中区东吴北路88号")  # fmt: skip
-    order = make_order(actor=admin, customer=customer, status="confirmed",
-                       lines=[{"material": "BRK-1", "quantity": "30", "unit_price": "12"}])  # fmt: skip
-    first = shipment_create(actor=admin, order_id=order.pk, lines=[{"line_no": 1, "quantity": "12"}],
-                            carrier="顺丰速运", tracking_no="SF1234567890")  # fmt: skip
-    second = shipment_create(actor=admin, order_id=order.pk, lines=[{"line_no": 1, "quantity": "18"}],
-                             carrier="德邦物流", tracking_no="DB987654")  # fmt: skip
-    return order, [first, second]
+from .support import make_deliveries, pdf_pages, squeeze
 
 
 @pytest.fixture

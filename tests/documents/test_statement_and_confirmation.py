@@ -9,8 +9,7 @@ from django.utils import timezone
 from tests.factories import make_user
 from zhongshu.documents import sources
 
-from .support import pdf_pages
-from .test_delivery_note_document import make_deliveries
+from .support import make_deliveries, pdf_pages
 
 
 @pytest.fixture

@@ -139,10 +139,10 @@ def _delete_operations():
             for op in view.operations:
                 if "DELETE" in op.methods:
                     found.append("/api/v1" + (prefix + path).replace("//", "/"))
-        for sub_prefix, sub in router._routers:
+        for sub_prefix, sub, *_ in router._routers:
             walk(prefix + sub_prefix, sub)
 
-    for prefix, router in api._routers:
+    for prefix, router, *_ in api._routers:
         walk(prefix, router)
     return sorted(found)
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from tests.core.test_sheets import hostile_xlsx
+from tests.support.sheets import hostile_xlsx
 from zhongshu.core import jobs, poison
 from zhongshu.core.models import RunAttempt
 from zhongshu.imports import tasks
