@@ -7,6 +7,7 @@ from django.test import Client
 from tests.factories import PASSWORD, CustomerFactory, RegionFactory, make_user
 from tests.support.browser import browser  # noqa: F401  (headless Chromium for every test)
 from tests.support.db import (
+    end_other_sessions,
     migrations_from_template,
     sqlite_file_db,  # noqa: F401  (a migrated SQLite file for a test)
 )
@@ -52,6 +53,7 @@ def django_db_setup(
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            end_other_sessions()
             teardown_databases(db_cfg, verbosity=verbosity)
 
 

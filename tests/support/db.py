@@ -212,3 +212,18 @@ def sqlite_file_db(transactional_db, tmp_path):
         connection.connection = parked
         for d in targets:
             d["NAME"] = old
+
+
+def end_other_sessions() -> None:
+    """Before the test databases are dropped: end the sessions other threads left open on them
+    (a live server's request thread may still hold one when the session ends), which PostgreSQL
+    would otherwise refuse to drop the database under."""
+    for conn in connections.all():
+        if conn.vendor != "postgresql":
+            continue
+        with conn._nodb_cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = %s AND pid <> pg_backend_pid()",
+                [conn.settings_dict["NAME"]],
+            )
