@@ -16,6 +16,7 @@ from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 
 from .models import PurchaseOrder, PurchaseSuggestion, SuggestionStatus, Supplier, SupplierPrice
+from .services import _date  # the one date parser of planning inputs
 
 MAX_PRICE = Decimal("9999999999")
 SUPPLIER_TEXT = {"name": 100, "contact": 50, "phone": 30, "address": 200, "payment_terms": 100}
@@ -41,15 +42,6 @@ def _days(value, field: str) -> int:
     if not 0 <= days <= 3650:
         raise ValidationFailed({field: _("Between 0 and 3650 days.")})
     return days
-
-
-def _date(value, field: str) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise ValidationFailed({field: _("Enter a date as YYYY-MM-DD.")}) from None
 
 
 def _currency(value) -> str:
