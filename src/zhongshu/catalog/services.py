@@ -9,8 +9,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
-from zhongshu.core.text import normalize_code
-from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
+from zhongshu.core.validation import Errors, clean_choice, clean_code, clean_decimal, clean_text
 from zhongshu.customfields import selectors as cf_selectors
 from zhongshu.customfields import values as cf_values
 
@@ -79,7 +78,7 @@ def clean_material(
 def material_create(*, actor, code: str, **data: Any) -> Material:
     permissions.require(actor, "materials.manage")
     errors = Errors()
-    code = clean_text(errors, "code", normalize_code(code), max_length=40, required=True)
+    code = clean_code(errors, "code", code, max_length=40)
     if code and Material.objects.filter(code=code).exists():
         errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
     cleaned = clean_material(actor, data, creating=True, errors=errors)

@@ -7,16 +7,38 @@ from decimal import Decimal
 # Control characters other than tab and newlines: invisible, and PostgreSQL refuses NUL outright.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
+# A code names a record in URLs, files and other systems: letters and digits of any script, and
+# the joiners ``- _ . + # ( )``, starting with a letter or a digit.
+# No ``/`` (a path separator: the record could never be opened), no spaces, nothing invisible.
+CODE_CHARSET = "- _ . + # ( )"
+_CODE = re.compile(r"[^\W_][\w\-.+#()]*")
+
+
+def _visible(char: str) -> bool:
+    # "Cf" is the format class: zero-width spaces and joiners, bidirectional overrides (U+202E
+    # shows text reversed), the byte-order mark. They change what a reader sees without being seen.
+    return unicodedata.category(char) != "Cf"
+
 
 def normalize_text(value: str | None) -> str:
-    """NFKC folds full-width letters, digits and punctuation (１２３，ＡＢＣ) to their ASCII forms."""
+    """NFKC folds full-width letters, digits and punctuation (１２３，ＡＢＣ) to their ASCII forms;
+    control and invisible format characters are dropped, so a name of only zero-width or
+    right-to-left-override characters is empty."""
     if value is None:
         return ""
-    return CONTROL.sub("", unicodedata.normalize("NFKC", str(value))).strip()
+    text = CONTROL.sub("", unicodedata.normalize("NFKC", str(value)))
+    if not text.isascii():
+        text = "".join(filter(_visible, text))
+    return text.strip()
 
 
 def normalize_code(value: str | None) -> str:
     return normalize_text(value).upper()
+
+
+def is_valid_code(code: str) -> bool:
+    """``code`` (already normalised) is in the documented character set (``CODE_CHARSET``)."""
+    return bool(code) and _CODE.fullmatch(code) is not None
 
 
 def plain_number(value: Decimal | None) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
-from .text import normalize_text
+from .text import CODE_CHARSET, is_valid_code, normalize_code, normalize_text
 
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
@@ -87,6 +87,25 @@ def clean_text(
     elif len(text) > max_length:
         errors.add(field, _("At most %(n)d characters.") % {"n": max_length})
     return text
+
+
+def clean_code(
+    errors: Errors, field: str, value: Any, *, max_length: int, required: bool = True
+) -> str:
+    """A record's code, upper-cased: ``clean_text`` plus the code character set (no ``/``, no
+    spaces, nothing invisible), so a code that is accepted can always be opened again."""
+    code = clean_text(
+        errors, field, normalize_code(value), max_length=max_length, required=required
+    )
+    if code and len(code) <= max_length and not is_valid_code(code):
+        errors.add(field, code_charset_message())
+    return code
+
+
+def code_charset_message() -> str:
+    return _(
+        "A code may hold only letters, digits and %(joiners)s, and must start with a letter or digit."
+    ) % {"joiners": CODE_CHARSET}
 
 
 def clean_choice(errors: Errors, field: str, value: Any, choices) -> str | None:

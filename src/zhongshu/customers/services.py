@@ -9,8 +9,8 @@ from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
-from zhongshu.core.text import normalize_code, normalize_text
-from zhongshu.core.validation import Errors, clean_choice, clean_text
+from zhongshu.core.text import normalize_text
+from zhongshu.core.validation import Errors, clean_choice, clean_code, clean_text
 from zhongshu.customfields import selectors as cf_selectors
 from zhongshu.customfields import values as cf_values
 
@@ -63,7 +63,7 @@ def clean_customer(
 def customer_create(*, actor, code: str, **data: Any) -> Customer:
     permissions.require(actor, "customers.manage")
     errors = Errors()
-    code = clean_text(errors, "code", normalize_code(code), max_length=32, required=True)
+    code = clean_code(errors, "code", code, max_length=32)
     if code and Customer.objects.filter(code=code).exists():
         errors.add("code", _("Customer code %(code)s already exists.") % {"code": code})
     cleaned = clean_customer(actor, data, creating=True, errors=errors)

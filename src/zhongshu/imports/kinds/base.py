@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from zhongshu.core.validation import Errors
+from zhongshu.core.text import is_valid_code
+from zhongshu.core.validation import Errors, code_charset_message
 
 from .. import custom as C
 from .. import normalize as N
@@ -111,6 +112,8 @@ def _master_code(row, H, seen: dict[str, int], *, max_length: int) -> str:
         _err(row, *H, "code", _("This field is required."))
     elif len(code) > max_length:
         _err(row, *H, "code", _("At most %(n)d characters.") % {"n": max_length})
+    elif not is_valid_code(code):
+        _err(row, *H, "code", code_charset_message())
     elif code in seen:
         _err(row, *H, "code", _("Duplicate of row %(row)d.") % {"row": seen[code]})
     else:
