@@ -98,7 +98,7 @@ def batch_upload(*, actor, content: bytes, name: str, kind: str) -> ImportBatch:
             same_as=same,
             language=translation.get_language() or settings.LANGUAGE_CODE,
             status=BatchStatus.VALIDATING if background else BatchStatus.UPLOADED,
-            file=ContentFile(content, name=f"{digest[:16]}-{name}"),
+            file=ContentFile(content, name=_stored_name(digest, name)),
         )
         if background:
             from . import tasks
@@ -201,10 +201,38 @@ def _stage_rows(batch_id: int, part: list[Staged]) -> None:
     )
 
 
+def _stored_name(digest: str, name: str) -> str:
+    """The file's name on disk: the digest keeps it unique, the extension keeps it readable; the
+    name people gave it (200 Chinese characters are 600 bytes, more than a file system allows in
+    one name) stays only in ``original_name``."""
+    suffix = os.path.splitext(name)[1].lower()
+    if not suffix.isascii() or len(suffix) > 10:
+        suffix = ""
+    return f"{digest[:32]}{suffix}"
+
+
 def _fail(batch: ImportBatch, message: str) -> None:
-    ImportBatch.objects.filter(pk=batch.pk).update(
-        status=BatchStatus.FAILED, message=message, updated_at=timezone.now()
+    fail_batch(batch_id=batch.pk, message=message)
+
+
+def fail_batch(*, batch_id: int, message: str) -> None:
+    """A batch refused as a whole (unreadable, hostile, too many rows, crashed the worker): failed
+    with the reason, and its file deleted once that is committed — a refused upload is not kept on
+    disk; the batch row stays for the audit."""
+    failed = (
+        ImportBatch.objects.filter(pk=batch_id)
+        .exclude(status__in=(BatchStatus.COMMITTED, BatchStatus.CANCELLED))
+        .update(status=BatchStatus.FAILED, message=message, updated_at=timezone.now())
     )
+    if failed:
+        transaction.on_commit(lambda: _discard_file(batch_id))
+
+
+def _discard_file(batch_id: int) -> None:
+    name = ImportBatch.objects.filter(pk=batch_id).values_list("file", flat=True).first()
+    if name:
+        ImportBatch.file.field.storage.delete(name)
+        ImportBatch.objects.filter(pk=batch_id).update(file="")
 
 
 def _cancel_requested(batch_id: int) -> bool:

@@ -19,11 +19,7 @@ def commit_import(batch_id: int) -> None:
 
 def _poisoned(args: list, kwargs: dict, reason: str) -> None:
     """A batch whose file crashed the worker twice is failed with the reason, not re-queued."""
-    from django.utils import timezone
-
-    from .models import BatchStatus, ImportBatch
+    from .services import fail_batch
 
     batch_id = args[0] if args else kwargs.get("batch_id")
-    ImportBatch.objects.filter(pk=batch_id).exclude(
-        status__in=(BatchStatus.COMMITTED, BatchStatus.CANCELLED)
-    ).update(status=BatchStatus.FAILED, message=reason, updated_at=timezone.now())
+    fail_batch(batch_id=batch_id, message=reason)
