@@ -52,6 +52,25 @@ def mapping_save(request):
 
 
 @login_required
+@domain_errors
+def carriers(request):
+    return render(request, "channels/carriers.html", {
+        "mappings": list(selectors.carrier_mapping_list(actor=request.user)),
+        "carriers": list(selectors.carrier_list(actor=request.user)),
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+@domain_errors
+def carrier_mapping_save(request):
+    result = services.carrier_mapping_save(actor=request.user, data=request.POST.dict())
+    messages.success(request, _("Carrier mapped; %(n)d held reports released.")
+                     % {"n": result["released"]})  # fmt: skip
+    return redirect("channels:carriers")
+
+
+@login_required
 @require_POST
 @domain_errors
 def map_retry(request, exception_id: int):

@@ -37,6 +37,7 @@ from .accounts import (
     sync_now,
 )
 from .agents import agent_upload
+from .carriers import carrier_mapping_delete, carrier_mapping_save, carriers_refresh
 from .ingest import Ingest
 from .mappings import (
     address_rule_delete,
@@ -72,6 +73,9 @@ __all__ = [
     "agent_for_key",
     "agent_key_rotate",
     "agent_upload",
+    "carrier_mapping_delete",
+    "carrier_mapping_save",
+    "carriers_refresh",
     "channel_bot",
     "client_for",
     "credentials",

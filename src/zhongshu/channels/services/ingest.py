@@ -20,8 +20,9 @@ from ..models import (
     ChannelOrderEvent,
     SkuMapping,
 )
-from ._common import State, channel_bot
+from ._common import State, channel_bot, normalize
 from .convert import Converter
+from .follow import follow
 
 
 class Ingest(Converter):
@@ -36,7 +37,10 @@ class Ingest(Converter):
             for m in SkuMapping.objects.filter(channel=account.kind).select_related("material")
         }
         self.customers: dict[str, Customer] = {}
-        self.counts = {"seen": 0, "created": 0, "updated": 0, "ignored": 0, "ordered": 0}
+        # ``changed``: newer versions applied to their internal order; ``flagged``: versions whose
+        # difference became an exception (and, for a released order, a change request)
+        self.counts = {"seen": 0, "created": 0, "updated": 0, "ignored": 0, "ordered": 0,
+                       "changed": 0, "flagged": 0}  # fmt: skip
         # set by ``apply_all``: the page's stored orders (locked) and buyers, read in one query
         # each instead of one per order
         self.known: dict[str, ChannelOrder] | None = None
@@ -47,6 +51,10 @@ class Ingest(Converter):
         self.pending: dict[str, tuple[ChannelOrder, p.ExternalOrder]] | None = None
         self.events: list[ChannelOrderEvent] = []
         self.inserted: set[str] = set()
+        # the payload a newer version replaced, by channel order; those that met two versions
+        # within one second
+        self.previous: dict[int, dict] = {}
+        self.ties: set[int] = set()
 
     def apply_all(self, orders: list[p.ExternalOrder]) -> dict:
         """Apply a page. Its paid orders become internal orders together, at the end (or before
@@ -138,8 +146,11 @@ class Ingest(Converter):
                     self.known[co.external_id] = co
                 if not self._newer(co, ext):
                     return co
-        elif not self._newer(co, ext):
-            return co
+        else:
+            before = co.payload
+            if not self._newer(co, ext):
+                return co
+            self.previous[co.pk] = before
         event = ChannelOrderEvent(
             channel_order=co, status=ext.status, modified_at=ext.modified_at, source=self.source
         )
@@ -153,13 +164,17 @@ class Ingest(Converter):
     def _newer(self, co: ChannelOrder, ext: p.ExternalOrder) -> bool:
         """Updates apply only when newer than what is stored: a later modified time, or the same
         second and a later status in the lifecycle (``platforms.version_key``); equal or older is
-        a replay."""
+        a replay. The same key with other content is two changes within one second, which the
+        platforms cannot order for us: it is applied, and a converted order gets an exception
+        (``ties``) so that a person checks it against the platform."""
         kind = self.account.kind
-        if p.version_key(kind, ext.modified_at, ext.status) <= p.version_key(
-            kind, co.modified_at, co.status
-        ):
+        new_key = p.version_key(kind, ext.modified_at, ext.status)
+        old_key = p.version_key(kind, co.modified_at, co.status)
+        if new_key < old_key or (new_key == old_key and ext.raw == co.payload):
             self.counts["ignored"] += 1
             return False
+        if new_key == old_key:
+            self.ties.add(co.pk)
         co.status, co.modified_at, co.payload = ext.status, ext.modified_at, ext.raw
         co.amount = ext.amount
         co.source = self.source
@@ -199,8 +214,13 @@ class Ingest(Converter):
     # --- what a status means for the internal order ----------------------------------------------
 
     def _act(self, co: ChannelOrder, ext: p.ExternalOrder) -> None:
-        if ext.phase == p.PAID:
-            if co.order_id is None and co.state in (State.WAITING, State.EXCEPTION, State.ERROR):
+        if ext.phase in (p.PAID, p.SHIPPED, p.DONE) and co.order_id is not None:
+            if self.pending is not None and co.external_id in self.pending:
+                self.flush()  # converted in this page: compare with the order just created
+            old = self.previous.pop(co.pk, None)
+            follow(self, co, ext, normalize(self.account.kind, old) if old else None)
+        elif ext.phase == p.PAID:
+            if co.state in (State.WAITING, State.EXCEPTION, State.ERROR):
                 self.convert(co, ext)
         elif ext.phase == p.CLOSED:
             self._close(co)

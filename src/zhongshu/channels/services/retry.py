@@ -95,6 +95,12 @@ def exception_dismiss(*, actor, exception_id: Any, note: str = "") -> ChannelOrd
         pk=exception_id,
     )
     co = ChannelOrder.objects.select_for_update().get(pk=exc.channel_order_id)
+    if exc.reason in ChannelException.AFTER_CONVERSION:
+        # seen and handled by hand: the internal order stays as it is, only this one is resolved
+        exc.resolved_at = timezone.now()
+        exc.detail = f"{exc.detail}\n{normalize_text(note)[:300]} ({actor.get_username()})".strip()
+        exc.save(update_fields=["resolved_at", "detail"])
+        return co
     ChannelException.objects.filter(channel_order=co, resolved_at__isnull=True).update(
         resolved_at=timezone.now()
     )
