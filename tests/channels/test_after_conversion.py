@@ -164,6 +164,15 @@ def test_a_refunded_line_before_work_is_removed_and_its_stock_released(
     assert _open() == []
 
 
+def test_a_douyin_after_sales_refund_of_one_line_removes_it(douyin_account, douyin_sim, mapped):
+    did, order = _confirmed(douyin_account, douyin_sim, mapped, _line(0, 2), _line(1, 1))
+    douyin_sim.refund_line(did, 0, "refunded", modified=ago(30))
+    sync_account(douyin_account.pk)
+    assert [ln.line_no for ln in order.lines.all()] == [2]
+    assert order.events.filter(action="channel_changed").count() == 1
+    assert _open() == []
+
+
 def test_a_refunded_line_whose_work_started_raises_an_exception(taobao_account, taobao_sim,
                                                                 mapped):  # fmt: skip
     made = MaterialFactory(code="CH-MK", fulfilment=Fulfilment.MAKE, standard_price="10")
