@@ -76,7 +76,7 @@ def _confirmed(account, sim, mapped, *lines):
 
 
 def test_a_change_while_the_order_is_editable_is_applied_with_a_channel_entry(
-    taobao_account, taobao_sim, mapped
+    taobao_account, taobao_sim, mapped, client
 ):
     # given a paid trade of 5 pulled into an order still pending review
     tid, order = _pull(taobao_account, taobao_sim, _line(0, 5))
@@ -94,6 +94,9 @@ def test_a_change_while_the_order_is_editable_is_applied_with_a_channel_entry(
     # and a replay of the same version changes nothing more
     sync_account(taobao_account.pk)
     assert order.events.filter(action="channel_changed").count() == 1
+    # the order's timeline names it
+    client.force_login(make_user("admin"))
+    assert "渠道变更" in client.get(f"/orders/{order.pk}/").content.decode()
 
 
 def test_a_change_in_production_becomes_a_change_request_and_an_exception(
