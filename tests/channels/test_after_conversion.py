@@ -256,7 +256,7 @@ def test_the_simulators_refuse_a_name_where_a_code_belongs(taobao_account, douyi
     assert taobao_sim.logistics == [] and douyin_sim.logistics == []
 
 
-def test_carrier_mappings_over_the_api(client, taobao_account, chan_admin):
+def test_carrier_mappings_over_the_api(client, taobao_account, taobao_sim, chan_admin):
     client.force_login(chan_admin)
     r = client.post("/api/v1/channels/carrier-mappings",
                     {"name": "中通速递", "channel": "taobao", "code": "ZTO"},
@@ -273,3 +273,6 @@ def test_carrier_mappings_over_the_api(client, taobao_account, chan_admin):
     ).items()
     page = client.get("/channels/carriers/")
     assert page.status_code == 200 and "中通速递" in page.content.decode()
+    taobao_sim.carriers.append(("FWX", "丰网速运"))
+    r = client.post(f"/channels/carriers/refresh/{taobao_account.pk}/")
+    assert r.status_code == 302 and Carrier.objects.filter(channel="taobao", code="FWX").exists()
