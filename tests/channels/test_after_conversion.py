@@ -133,8 +133,8 @@ def test_an_address_change_after_release_is_shown_not_dropped(douyin_account, do
 
 
 def test_an_agent_sheet_sent_again_with_other_quantities_changes_the_order(east, chan_admin,
-                                                                           mapped):  # fmt: skip
-    account, _key = services.account_create(actor=chan_admin, kind="agent", name="代理甲",
+                                                                           mapped, client):  # fmt: skip
+    account, key = services.account_create(actor=chan_admin, kind="agent", name="代理甲",
                                              default_region="华东")  # fmt: skip
     SkuMapping.objects.create(channel="agent", channel_sku="A-1", material=mapped[0])
     sheet = "外部单号,商品编码,数量,单价,买家\nWX-001,A-1,{q},10,张三\n"
@@ -148,6 +148,13 @@ def test_an_agent_sheet_sent_again_with_other_quantities_changes_the_order(east,
     same = services.agent_upload(account=account, filename="a.csv",
                                  content=sheet.format(q=9).encode())  # fmt: skip
     assert same["changed"] == 0 and same["flagged"] == 0
+    # over the API: the answer says the order changed, and it did
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = client.post("/api/v1/channels/agent/orders", headers={"X-Agent-Key": key},
+                    data={"file": SimpleUploadedFile("a.csv", sheet.format(q=7).encode())})  # fmt: skip
+    assert r.status_code == 200, r.content
+    assert r.json()["changed"] == 1 and order.lines.get().quantity == 7
 
 
 # --- refunds per line ----------------------------------------------------------------------------
