@@ -99,7 +99,13 @@ def test_pages_matrix(role, world):
     user = make_user(role, regions=("华东",))
     c = Client()
     c.force_login(user)
-    for url in ("/channels/", "/channels/mappings/", "/channels/orders/", "/channels/accounts/"):
+    for url in (
+        "/channels/",
+        "/channels/mappings/",
+        "/channels/orders/",
+        "/channels/accounts/",
+        "/channels/carriers/",
+    ):
         assert c.get(url).status_code == (200 if role in VIEW else 403), (role, url)
     before = _snapshot()
     r = c.post("/channels/mappings/save/", {"channel": "taobao", "channel_sku": "Z",
@@ -108,6 +114,12 @@ def test_pages_matrix(role, world):
         assert r.status_code == 302
     else:
         assert r.status_code == 403 and _snapshot() == before
+    before = _snapshot()
+    r = c.post("/channels/carriers/save/", {"name": "中通物流", "channel": "taobao", "code": "ZTO"})
+    from zhongshu.channels.models import CarrierMapping
+
+    mapped = CarrierMapping.objects.filter(name="中通物流").exists()
+    assert (r.status_code, mapped) == ((302, True) if role in MAP else (403, False)), role
     # the agent portal needs an agent key, not a login
     assert c.get("/channels/agent/").status_code == 200
 
@@ -134,7 +146,8 @@ def test_list_queries_do_not_grow_with_rows(world, chan_admin):
     urls = ("/api/v1/channels/mappings", "/api/v1/channels/exceptions", "/api/v1/channels/accounts",
             "/api/v1/channels/runs", "/api/v1/channels/orders", "/channels/", "/channels/orders/",
             "/channels/mappings/", "/channels/accounts/",
-            "/api/v1/channels/address-regions")  # fmt: skip
+            "/api/v1/channels/address-regions", "/api/v1/channels/carrier-mappings",
+            "/channels/carriers/")  # fmt: skip
     counts = {}
     for n in (10, 100):
         SkuMapping.objects.bulk_create([SkuMapping(channel="agent", channel_sku=f"Q{n}-{i}",

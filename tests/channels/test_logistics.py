@@ -191,8 +191,8 @@ def test_douyin_packages_carry_quantities_and_a_request_id_per_package(
     _package(order, "YT-2", (1, 2), (2, 1))
     # then each package was added once with its own quantities
     assert douyin_sim.logistics == [
-        {"tid": did, "out_sid": "YT-1", "company": "SF", "packs": [(sub1, 1)]},
-        {"tid": did, "out_sid": "YT-2", "company": "SF", "packs": [(sub1, 2), (sub2, 1)]},
+        {"tid": did, "out_sid": "YT-1", "company": "shunfeng", "packs": [(sub1, 1)]},
+        {"tid": did, "out_sid": "YT-2", "company": "shunfeng", "packs": [(sub1, 2), (sub2, 1)]},
     ]
     assert douyin_sim.orders[did]["status"] == 3
     rids = set(douyin_sim.requests_seen)

@@ -13,6 +13,10 @@ from .schemas import (
     AccountOut,
     AddressRegionIn,
     AddressRegionOut,
+    CarrierMappingIn,
+    CarrierMappingOut,
+    CarrierOut,
+    CarrierRefreshOut,
     DismissIn,
     ExceptionPage,
     MappingIn,
@@ -171,6 +175,38 @@ def push_douyin(request):
                "event-sign": request.headers.get("event-sign", "")}  # fmt: skip
     services.push_douyin(headers, request.body)
     return {"code": 0, "msg": "success"}
+
+
+@router.get("/carriers", response={200: list[CarrierOut], **errors(401, 403, 422)})
+def list_carriers(request, channel: str = ""):
+    return list(selectors.carrier_list(actor=request.auth, channel=channel))
+
+
+@router.post(
+    "/accounts/{int:account_id}/carriers/refresh",
+    response={200: CarrierRefreshOut, **errors(401, 403, 404, 409)},
+)
+def refresh_carriers(request, account_id: int):
+    """Read the platform's carrier list through this account (new codes added, names updated)."""
+    return services.carriers_refresh(actor=request.auth, account_id=account_id)
+
+
+@router.get("/carrier-mappings", response={200: list[CarrierMappingOut], **errors(401, 403)})
+def list_carrier_mappings(request):
+    return list(selectors.carrier_mapping_list(actor=request.auth))
+
+
+@router.post("/carrier-mappings", response={201: CarrierMappingOut, **errors(401, 403, 422)})
+def save_carrier_mapping(request, payload: CarrierMappingIn):
+    """Map a carrier name to a platform code; reports held for that name go out."""
+    saved = services.carrier_mapping_save(actor=request.auth, data=payload.dict())
+    return Status(201, saved["mapping"])
+
+
+@router.delete("/carrier-mappings/{int:mapping_id}", response={204: None, **errors(401, 403, 404)})
+def delete_carrier_mapping(request, mapping_id: int):
+    services.carrier_mapping_delete(actor=request.auth, mapping_id=mapping_id)
+    return Status(204, None)
 
 
 @router.post("/agent/orders", auth=None, response={200: dict, **errors(401, 422)})

@@ -23,3 +23,10 @@ class ChannelError(Conflict):
 
 class Throttled(ChannelError):
     code = "channel_throttled"
+
+
+class HeldByRefund(Conflict):
+    """A line whose refund the buyer asked for on the platform, not decided yet, must not ship."""
+
+    code = "refund_pending"
+    default_message = _("A refund of this line is pending on the sales channel: it cannot ship.")

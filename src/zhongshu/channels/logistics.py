@@ -79,17 +79,56 @@ def enqueue(*, order_id: int, shipment_number: str | None = None) -> list[Logist
         if covered is not None and (ship is None or covered.key == WHOLE):
             rows.append(covered)
             continue
-        report, _created = LogisticsReport.objects.get_or_create(
+        name = ((ship.carrier if ship else "") or "").strip()[:40]
+        code = carrier_code(co.account.kind, name)
+        report, created = LogisticsReport.objects.get_or_create(
             channel_order=co,
             key=ship.number if ship else WHOLE,
             defaults={
                 "shipment": ship,
                 "tracking_no": ((ship.tracking_no or ship.number) if ship else co.external_id)[:60],
-                "carrier": ((ship.carrier if ship else "") or "OTHER")[:40],
+                "carrier": name,
+                "carrier_code": code or "",
+                "status": S.PENDING if code else S.HELD,
             },
         )
+        if created and not code:
+            _hold_for_carrier(co, name)
         rows.append(report)
     return rows
+
+
+def carrier_code(channel: str, name: str) -> str | None:
+    """The platform's company code for the warehouse's carrier name (None: not mapped — the
+    report is held and a person maps the name; a name is never sent where a code belongs)."""
+    from .models import CarrierMapping
+
+    if not name:
+        return None
+    mapping = (
+        CarrierMapping.objects.filter(channel=channel, name__iexact=name)
+        .select_related("carrier")
+        .first()
+    )
+    return mapping.carrier.code if mapping else None
+
+
+def _hold_for_carrier(co: ChannelOrder, name: str) -> None:
+    from django.utils.translation import gettext as _
+
+    from .models import ChannelException
+
+    exists = ChannelException.objects.filter(
+        channel_order=co, reason=ChannelException.Reason.CARRIER, title=name,
+        resolved_at__isnull=True,
+    ).exists()  # fmt: skip
+    if not exists:
+        ChannelException.objects.create(
+            channel_order=co, channel=co.account.kind, reason=ChannelException.Reason.CARRIER,
+            title=name,
+            detail=(_("Carrier %(name)s has no %(channel)s code: map it, the report waits.")
+                    % {"name": name or "-", "channel": co.account.get_kind_display()}),
+        )  # fmt: skip
 
 
 # --- what a package holds, in the platform's terms ------------------------------------------------
@@ -250,7 +289,7 @@ def _send_one(report: LogisticsReport, after_send: Callable | None) -> str:
             return S.SENT
     client.logistics_send(
         tid=co.external_id, out_sid=report.tracking_no or co.external_id,
-        company_code=report.carrier or "OTHER",
+        company_code=report.carrier_code,
         sub_orders=None if pkg.whole else pkg.sub_orders, request_id=request_id(report),
     )  # fmt: skip
     if after_send is not None:

@@ -87,6 +87,9 @@ class ChannelOrder(models.Model):
         Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     tags = models.JSONField(default=list)
+    # line numbers of the internal order whose refund the buyer asked for and the platform has not
+    # decided yet: they must not ship (the ship guard in ``hooks``)
+    held_lines = models.JSONField(default=list, blank=True)
     error = models.CharField(max_length=500, blank=True)
     source = models.CharField(max_length=10, default="pull")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -171,13 +174,22 @@ class AddressRegion(models.Model):
 
 
 class ChannelException(models.Model):
-    """Why a channel order cannot become an internal order yet: a line that maps to no material
-    (``sku``), or a buyer address in no sales region (``address``). The channel order waits here
-    until it is mapped or routed."""
+    """What a person must look at. Before conversion, why a channel order cannot become an
+    internal order yet: a line that maps to no material (``sku``), or a buyer address in no sales
+    region (``address``) — the channel order waits until it is mapped or routed. After conversion:
+    a newer version of the platform's order that could not be applied to the internal order by
+    itself (``change``; ``detail`` says what differs), a refunded line whose work started or that
+    shipped (``refund``), a shipment whose carrier has no code on the platform (``carrier``; the
+    report waits until the carrier is mapped)."""
 
     class Reason(models.TextChoices):
         SKU = "sku", _("Unmapped SKU")
         ADDRESS = "address", _("Address in no sales region")
+        CHANGE = "change", _("Changed after conversion")
+        REFUND = "refund", _("Refund after work started or shipping")
+        CARRIER = "carrier", _("Carrier without a platform code")
+
+    AFTER_CONVERSION = (Reason.CHANGE, Reason.REFUND, Reason.CARRIER)
 
     channel_order = models.ForeignKey(
         ChannelOrder, on_delete=models.CASCADE, related_name="exceptions"
@@ -190,6 +202,7 @@ class ChannelException(models.Model):
     outer_sku = models.CharField(max_length=64, blank=True)
     title = models.CharField(max_length=200, blank=True)
     quantity = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal(0))
+    detail = models.TextField(blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -228,6 +241,7 @@ class LogisticsReport(models.Model):
         PENDING = "pending", pgettext_lazy("delivery", "Pending")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
+        HELD = "held", _("Waiting for a carrier code")
         FAILED = "failed", _("Failed, will retry")
         DEAD = "dead", _("Gave up")
 
@@ -239,7 +253,8 @@ class LogisticsReport(models.Model):
     )
     key = models.CharField(max_length=40, default="order")
     tracking_no = models.CharField(max_length=60, blank=True)
-    carrier = models.CharField(max_length=40, blank=True)
+    carrier = models.CharField(max_length=40, blank=True)  # as the warehouse named it
+    carrier_code = models.CharField(max_length=40, blank=True)  # the platform's code for it
     # what the platform was told this package holds: [[sub-order id, platform quantity], …]; empty
     # for a whole-order consignment
     sub_orders = models.JSONField(default=list, blank=True)
@@ -264,4 +279,45 @@ class LogisticsReport(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="logistics_due"),
             models.Index(fields=["status", "claimed_until"], name="logistics_lease"),
+        ]
+
+
+class Carrier(models.Model):
+    """A carrier as one platform names it: the company code its logistics API accepts (Taobao
+    ``ZTO``, Douyin ``zhongtong``). Seeded with the common carriers, refreshed from the platform's
+    list (``carriers_refresh``)."""
+
+    channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    code = models.CharField(_("company code"), max_length=40)
+    name = models.CharField(_("name"), max_length=60)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["channel", "code"]
+        verbose_name = _("carrier")
+        constraints = [models.UniqueConstraint(fields=["channel", "code"], name="carrier_once")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class CarrierMapping(models.Model):
+    """The warehouse's name of a carrier (as typed on a shipment, e.g. 中通) → the platform's code.
+    A shipment report whose carrier has no mapping for its platform is held, never sent by name."""
+
+    name = models.CharField(_("carrier (warehouse)"), max_length=40)
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.CASCADE, related_name="mappings", verbose_name=_("carrier")
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["name", "channel"]
+        verbose_name = _("carrier mapping")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "channel"], name="carriermapping_once")
         ]

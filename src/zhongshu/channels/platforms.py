@@ -63,6 +63,19 @@ def parse_top_time(value: Any) -> dt.datetime | None:
 # --- the normalised order -------------------------------------------------------------------------
 
 PAID, UNPAID, CLOSED, SHIPPED, DONE = "paid", "unpaid", "closed", "shipped", "done"
+PENDING, REFUNDED = "pending", "refunded"  # a line's refund
+# Taobao sub-order refund_status: a request not decided yet holds the line; SUCCESS refunded it;
+# NO_REFUND and CLOSED (the request was withdrawn or refused) leave it to be shipped
+TAOBAO_REFUNDS = {
+    "WAIT_SELLER_AGREE": PENDING,
+    "WAIT_BUYER_RETURN_GOODS": PENDING,
+    "WAIT_SELLER_CONFIRM_GOODS": PENDING,
+    "SELLER_REFUSE_BUYER": PENDING,
+    "SUCCESS": REFUNDED,
+}
+# Douyin sku_order_list[].after_sale_info.refund_status: 1 refund requested, 2 refunding,
+# 3 refunded; 0 none and 4 refused/closed leave the line
+DOUYIN_REFUNDS = {1: PENDING, 2: PENDING, 3: REFUNDED}
 
 TAOBAO_STATES = {
     "WAIT_BUYER_PAY": UNPAID,
@@ -114,6 +127,7 @@ class Line:
     title: str
     quantity: Decimal
     unit_price: Decimal
+    refund: str = ""  # "" (none or refused), PENDING (asked, not decided) or REFUNDED
 
 
 @dataclass
@@ -130,6 +144,13 @@ class ExternalOrder:
     raw: dict = field(default_factory=dict)
     province: str = ""  # the receiver's address, for routing to a sales region
     city: str = ""
+    address: str = ""  # the rest of the receiver's address (district, street)
+    buyer_note: str = ""  # the buyer's message to the seller
+
+    def signature(self) -> dict:
+        """What a later version may change after conversion, besides the lines."""
+        return {"address": " ".join(x for x in (self.province, self.city, self.address) if x),
+                "buyer_note": self.buyer_note}  # fmt: skip
 
 
 def _dec(value: Any, default: str = "0", *, places: int = 2) -> Decimal:
@@ -167,6 +188,7 @@ def _normalize_taobao(trade: dict) -> ExternalOrder | None:
                 title=str(o.get("title") or "")[:200],
                 quantity=_qty(o.get("num")),
                 unit_price=_dec(o.get("price")),
+                refund=TAOBAO_REFUNDS.get(str(o.get("refund_status") or ""), ""),
             )
         )
     return ExternalOrder(
@@ -182,6 +204,10 @@ def _normalize_taobao(trade: dict) -> ExternalOrder | None:
         raw=trade,
         province=str(trade.get("receiver_state") or ""),
         city=str(trade.get("receiver_city") or ""),
+        address=" ".join(
+            str(trade.get(k) or "") for k in ("receiver_district", "receiver_address")
+        ).strip()[:200],
+        buyer_note=str(trade.get("buyer_message") or "")[:500],
     )
 
 
@@ -214,6 +240,7 @@ def _normalize_douyin(order: dict) -> ExternalOrder | None:
                 title=str(s.get("product_name") or "")[:200],
                 quantity=qty,
                 unit_price=(total / qty).quantize(Decimal("0.01")) if qty else Decimal(0),
+                refund=_douyin_refund(s),
             )
         )
     return ExternalOrder(
@@ -229,7 +256,23 @@ def _normalize_douyin(order: dict) -> ExternalOrder | None:
         raw=order,
         province=_addr_name(order, "province"),
         city=_addr_name(order, "city"),
+        address=_douyin_street(order),
+        buyer_note=str(order.get("buyer_words") or "")[:500],
     )
+
+
+def _douyin_street(order: dict) -> str:
+    addr = order.get("post_addr")
+    detail = str(addr.get("detail") or "") if isinstance(addr, dict) else ""
+    return " ".join(x for x in (_addr_name(order, "town"), detail) if x)[:200]
+
+
+def _douyin_refund(sku: dict) -> str:
+    info = sku.get("after_sale_info")
+    try:
+        return DOUYIN_REFUNDS.get(int((info or {}).get("refund_status") or 0), "")
+    except (TypeError, ValueError, AttributeError):
+        return ""
 
 
 def _addr_name(order: dict, level: str) -> str:
@@ -288,7 +331,8 @@ class TaobaoClient:
             "taobao.trades.sold.increment.get",
             {
                 "fields": "tid,status,buyer_nick,buyer_open_uid,created,modified,payment,"
-                "receiver_name,receiver_mobile,receiver_state,receiver_city,orders",
+                "receiver_name,receiver_mobile,receiver_state,receiver_city,receiver_district,"
+                "receiver_address,buyer_message,orders",
                 "start_modified": top_time(start),
                 "end_modified": top_time(end),
                 "page_no": page,
@@ -323,6 +367,13 @@ class TaobaoClient:
             for o in (trade.get("orders") or {}).get("order") or []
             if o.get("consign_time") or o.get("invoice_no")
         }
+
+    def carriers(self) -> list[tuple[str, str]]:
+        """(code, name) of every carrier the platform accepts (taobao.logistics.companies.get)."""
+        data = self.call("taobao.logistics.companies.get", {"fields": "id,code,name"})
+        body = (data.get("logistics_companies_get_response") or {}).get("logistics_companies")
+        rows = (body or {}).get("logistics_company") or []
+        return [(str(r.get("code") or ""), str(r.get("name") or "")) for r in rows if r.get("code")]
 
     def logistics_send(self, *, tid: str, out_sid: str, company_code: str,
                        sub_orders: list[tuple[str, int]] | None = None,
@@ -402,6 +453,13 @@ class DouyinClient:
             return DOUYIN_STATES.get(int(detail.get("order_status")))
         except (TypeError, ValueError):
             return None
+
+    def carriers(self) -> list[tuple[str, str]]:
+        """(code, name) of every carrier the shop may ship with (order.logisticsCompanyList)."""
+        data = self.call("order.logisticsCompanyList", {})
+        rows = data.get("data") or []
+        return [(str(r.get("code") or ""), str(r.get("name") or "")) for r in rows
+                if isinstance(r, dict) and r.get("code")]  # fmt: skip
 
     def logistics_send(self, *, tid: str, out_sid: str, company_code: str,
                        sub_orders: list[tuple[str, int]] | None = None,

@@ -79,9 +79,45 @@ class MappingPage(Schema):
     count: int
 
 
+class CarrierOut(Schema):
+    id: int
+    channel: str
+    code: str
+    name: str
+
+
+class CarrierMappingIn(InputSchema):
+    name: str  # the warehouse's name of the carrier, as typed on a shipment
+    channel: str  # taobao | douyin
+    code: str  # the platform's company code
+
+
+class CarrierMappingOut(Schema):
+    id: int
+    name: str
+    channel: str
+    code: str
+    carrier_name: str
+
+    @staticmethod
+    def resolve_code(obj):
+        return obj.carrier.code
+
+    @staticmethod
+    def resolve_carrier_name(obj):
+        return obj.carrier.name
+
+
+class CarrierRefreshOut(Schema):
+    listed: int
+    added: int
+    renamed: int
+
+
 class ExceptionOut(Schema):
     id: int
-    reason: str  # sku | address
+    reason: str  # sku | address | change | refund | carrier
+    detail: str
     province: str
     city: str
     channel: str

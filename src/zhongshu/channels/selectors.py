@@ -46,7 +46,7 @@ def address_rule_list(*, actor):
 def exception_list(*, actor, channel: str = ""):
     permissions.require(actor, "channels.view")
     qs = ChannelException.objects.filter(resolved_at__isnull=True).select_related(
-        "channel_order__account"
+        "channel_order__account", "channel_order__order"
     )
     qs = permissions.scope_channel_orders(actor, qs, prefix="channel_order__")
     return qs.filter(channel=channel) if channel else qs
@@ -81,3 +81,18 @@ def run_list(*, actor, account_id: int | None = None):
     permissions.require(actor, "channels.view")
     qs = SyncRun.objects.all()
     return qs.filter(account_id=account_id) if account_id else qs
+
+
+def carrier_list(*, actor, channel: str = ""):
+    permissions.require(actor, "channels.view")
+    from .models import Carrier
+
+    qs = Carrier.objects.all()
+    return qs.filter(channel=channel) if channel else qs
+
+
+def carrier_mapping_list(*, actor):
+    permissions.require(actor, "channels.view")
+    from .models import CarrierMapping
+
+    return CarrierMapping.objects.select_related("carrier")

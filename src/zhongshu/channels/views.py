@@ -52,6 +52,37 @@ def mapping_save(request):
 
 
 @login_required
+@domain_errors
+def carriers(request):
+    shops = [a for a in selectors.account_list(actor=request.user) if a.kind != ChannelKind.AGENT]
+    return render(request, "channels/carriers.html", {
+        "mappings": list(selectors.carrier_mapping_list(actor=request.user)),
+        "carriers": list(selectors.carrier_list(actor=request.user)),
+        "shops": shops if permissions.can(request.user, "channels.manage") else [],
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+@domain_errors
+def carriers_refresh(request, account_id: int):
+    result = services.carriers_refresh(actor=request.user, account_id=account_id)
+    messages.success(request, _("%(listed)d carriers listed by the platform, %(added)d new.")
+                     % result)  # fmt: skip
+    return redirect("channels:carriers")
+
+
+@login_required
+@require_POST
+@domain_errors
+def carrier_mapping_save(request):
+    result = services.carrier_mapping_save(actor=request.user, data=request.POST.dict())
+    messages.success(request, _("Carrier mapped; %(n)d held reports released.")
+                     % {"n": result["released"]})  # fmt: skip
+    return redirect("channels:carriers")
+
+
+@login_required
 @require_POST
 @domain_errors
 def map_retry(request, exception_id: int):

@@ -51,6 +51,10 @@ class _Simulator:
         self._clock = 0
         self._server = None
         self.url = ""
+        # the carriers the platform accepts (code, name); tests add to it to see a refresh
+        from ..carriers import platform_list
+
+        self.carriers: list[tuple[str, str]] = platform_list(self.kind)
 
     # --- lifecycle ----------------------------------------------------------------------------
 
@@ -93,13 +97,47 @@ class _Simulator:
                 "phone": f"138{self.rng.randrange(10**8):08d}",
                 "shipped": {},  # sub-order id → {"num", "out_sid", "company", "at"}
                 "address": address or self.rng.choice(ADDRESSES),  # (province, city)
-                "lines": [
-                    {"sku_id": str(s), "outer": str(o), "title": t, "num": int(n),
-                     "price": str(Decimal(str(pr)).quantize(Decimal("0.01")))}
-                    for s, o, t, n, pr in lines
-                ],
+                "lines": self._lines(lines),
+                "note": "",
+                "street": "科技路1号",
             }  # fmt: skip
         return oid
+
+    @staticmethod
+    def _lines(lines) -> list[dict]:
+        return [{"sku_id": str(s), "outer": str(o), "title": t, "num": int(n),
+                 "price": str(Decimal(str(pr)).quantize(Decimal("0.01"))), "refund": ""}
+                for s, o, t, n, pr in lines]  # fmt: skip
+
+    def change_order(self, oid: str, *, lines=None, quantities: dict[int, int] | None = None,
+                     note: str | None = None, street: str | None = None,
+                     modified: dt.datetime | None = None) -> dict:  # fmt: skip
+        """The buyer or the shop changes a paid order: new lines, new quantities of lines (by
+        index from 0), a buyer's note, the street of the address."""
+        with self._lock:
+            order = self.orders[oid]
+            if lines is not None:
+                order["lines"] = self._lines(lines)
+            for i, n in (quantities or {}).items():
+                order["lines"][i]["num"] = int(n)
+            if note is not None:
+                order["note"] = note
+            if street is not None:
+                order["street"] = street
+            order["modified"] = self._tick(modified)
+            return self._render(order)
+
+    def refund_line(self, oid: str, index: int, state: str,
+                    modified: dt.datetime | None = None) -> dict:  # fmt: skip
+        """A refund of one line (index from 0): ``pending`` (asked), ``refunded`` or ``refused``."""
+        with self._lock:
+            order = self.orders[oid]
+            order["lines"][index]["refund"] = "" if state == "refused" else state
+            order["modified"] = self._tick(modified)
+            return self._render(order)
+
+    def carrier_known(self, code: str) -> bool:
+        return any(code == c for c, _n in self.carriers)
 
     def set_status(self, oid: str, status, modified: dt.datetime | None = None) -> dict:
         with self._lock:

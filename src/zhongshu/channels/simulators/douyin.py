@@ -15,6 +15,8 @@ from ._base import _Simulator
 class DouyinSimulator(_Simulator):
     kind = "douyin"
     PAID = 2
+    # a line's refund → (after_sale_status, refund_status)
+    AFTER_SALE = {"": (0, 0), "pending": (6, 1), "refunded": (12, 3)}
 
     def __init__(self, *, app_key="dy-demo-key", secret="dy-demo-secret", token="dy-token",
                  shop_id="4463798", seed: int = 11):  # fmt: skip
@@ -35,6 +37,10 @@ class DouyinSimulator(_Simulator):
                     "item_num": ln["num"],
                     "origin_amount": fen,
                     "sum_amount": fen,
+                    "after_sale_info": {
+                        "after_sale_status": self.AFTER_SALE[ln.get("refund", "")][0],
+                        "refund_status": self.AFTER_SALE[ln.get("refund", "")][1],
+                    },
                 }
             )
         total = sum(s["sum_amount"] for s in skus)
@@ -55,8 +61,9 @@ class DouyinSimulator(_Simulator):
                     "id": str(zlib.crc32(o["address"][0].encode())),
                 },
                 "city": {"name": o["address"][1], "id": str(zlib.crc32(o["address"][1].encode()))},
-                "detail": "科技路1号",
+                "detail": o.get("street", ""),
             },
+            "buyer_words": o.get("note", ""),
             "sku_order_list": skus,
         }
 
@@ -104,11 +111,17 @@ class DouyinSimulator(_Simulator):
                 return 200, self._error(40004, "订单不存在")
             return 200, {"code": 10000, "msg": "success",
                          "data": {"shop_order_detail": self.snapshot(oid)}}  # fmt: skip
+        if method == "order.logisticsCompanyList" and parts.path == "/order/logisticsCompanyList":
+            return 200, {"code": 10000, "msg": "success",
+                         "data": [{"id": i, "code": c, "name": n}
+                                  for i, (c, n) in enumerate(self.carriers, start=1)]}  # fmt: skip
         if method == "order.logisticsAdd" and parts.path == "/order/logisticsAdd":
             self.logistics_calls += 1
             oid = str(params.get("order_id") or "")
             if oid not in self.orders:
                 return 200, self._error(40004, "订单不存在")
+            if not self.carrier_known(params.get("company_code") or ""):
+                return 200, self._error(40006, "物流公司编码不存在")
             if int(self.orders[oid]["status"]) not in (105, 2) or self.orders[oid]["shipped"]:
                 return 200, self._error(40005, "订单状态不允许发货")
             self.logistics.append({"tid": oid, "out_sid": params.get("logistics_code"),
@@ -156,6 +169,8 @@ class DouyinSimulator(_Simulator):
                 items.append((sub, n))
             if not items or not pack.get("logistics_code"):
                 return self._error(50002, "发货信息为空。")
+            if not self.carrier_known(pack.get("company_code") or ""):
+                return self._error(40006, "物流公司编码不存在")
             packs.append({"tid": oid, "out_sid": pack.get("logistics_code"),
                           "company": pack.get("company_code"), "packs": items})  # fmt: skip
         if not packs:

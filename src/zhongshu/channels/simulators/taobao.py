@@ -15,6 +15,7 @@ from ._base import _Simulator
 class TaobaoSimulator(_Simulator):
     kind = "taobao"
     PAID = "WAIT_SELLER_SEND_GOODS"
+    REFUND = {"": "NO_REFUND", "pending": "WAIT_SELLER_AGREE", "refunded": "SUCCESS"}
 
     def __init__(self, *, app_key="tb-demo-key", secret="tb-demo-secret", session="tb-session",
                  seed: int = 7):  # fmt: skip
@@ -40,7 +41,8 @@ class TaobaoSimulator(_Simulator):
             "receiver_mobile": o["phone"],
             "receiver_state": o["address"][0],
             "receiver_city": o["address"][1],
-            "receiver_address": "科技路1号",
+            "receiver_address": o.get("street", ""),
+            "buyer_message": o.get("note", ""),
             "orders": {
                 "order": [
                     {
@@ -53,7 +55,7 @@ class TaobaoSimulator(_Simulator):
                         "num": ln["num"],
                         "price": ln["price"],
                         "status": o["status"],
-                        "refund_status": "SUCCESS" if closed else "NO_REFUND",
+                        "refund_status": "SUCCESS" if closed else self.REFUND[ln.get("refund", "")],
                         **self._consign_info(o, str(int(o["id"]) * 10 + i)),
                     }
                     for i, ln in enumerate(o["lines"], start=1)
@@ -128,6 +130,11 @@ class TaobaoSimulator(_Simulator):
             if tid not in self.orders:
                 return 200, self._error(15, "Remote service error", "isv.trade-not-exist")
             return 200, {"trade_fullinfo_get_response": {"trade": self.snapshot(tid)}}
+        if method == "taobao.logistics.companies.get":
+            rows = [{"id": i, "code": c, "name": n, "reg_mail_no": ""}
+                    for i, (c, n) in enumerate(self.carriers, start=1)]  # fmt: skip
+            return 200, {"logistics_companies_get_response": {
+                "logistics_companies": {"logistics_company": rows}}}  # fmt: skip
         if method == "taobao.logistics.offline.send":
             return 200, self._offline_send(params)
         return 200, self._error(22, "Invalid method")
@@ -145,6 +152,9 @@ class TaobaoSimulator(_Simulator):
 
         if tid not in self.orders:
             return refuse("B04", "trade not found")
+        if not self.carrier_known(params.get("company_code") or ""):
+            # the platform takes its own company codes only, never a carrier's name
+            return refuse("B60", "company_code is not a valid logistics company code")
         order = self.orders[tid]
         all_subs = self.sub_ids(tid)
         split = params.get("is_split") == "1"

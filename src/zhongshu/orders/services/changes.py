@@ -21,6 +21,9 @@ from .lines import _clean_lines, line_from_clean
 from .rules import MAX_LINES, _check_totals, _clean_date, amount_problem
 
 CHANGEABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN_PRODUCTION})
+# a sales channel changes what it sold itself (a newer version of the platform's order, a refunded
+# line): while the order is still editable, or — for a refund — released too, without an approval
+CHANNEL_CHANGEABLE = frozenset({OrderStatus.DRAFT, OrderStatus.PENDING_REVIEW}) | CHANGEABLE
 
 
 def _clean_change(
@@ -113,7 +116,13 @@ def _line_update(errors: Errors, prefix: str, item: dict, line: OrderLine) -> di
 
 @transaction.atomic
 def order_apply_change(
-    *, actor, order_id: Any, changes: dict[str, Any], system: bool = True, note: str = ""
+    *,
+    actor,
+    order_id: Any,
+    changes: dict[str, Any],
+    system: bool = True,
+    note: str = "",
+    by_channel: dict[str, Any] | None = None,
 ) -> tuple[Order, dict]:
     """Apply an approved change (quantity, due date, lines, drawing revision) to a confirmed or
     in-production order in one transaction: lines are changed in place (task sheets and
@@ -121,7 +130,11 @@ def order_apply_change(
     timeline gets one "changed" entry with before/after. ``system=True`` (the approval service)
     skips the role check — the approval was the permission. Guards and effects registered for
     the "changed" action run inside the transaction (``ctx.data``: removed_line_ids,
-    drawing_revision, diff). Returns (order, diff)."""
+    drawing_revision, diff). Returns (order, diff).
+
+    ``by_channel`` (the channels app, ``system=True``): the change comes from the platform the
+    order was sold on — allowed from draft on, logged as "channel_changed" with these details
+    (what else changed there, e.g. the address or the buyer's note) next to before/after."""
     if not system:
         permissions.require(actor, "orders.edit")
         order = _lock_order(actor, order_id)
@@ -129,7 +142,7 @@ def order_apply_change(
         order = _stamp(
             permissions.get_in_scope(Order.objects.select_for_update(), pk=order_id), actor
         )
-    if order.status not in CHANGEABLE:
+    if order.status not in (CHANNEL_CHANGEABLE if by_channel is not None else CHANGEABLE):
         raise OrderNotEditable(details={"status": order.status})
     fields, updates, removals, new_lines = _clean_change(order, changes)
     if not system:
@@ -141,7 +154,8 @@ def order_apply_change(
     ctx = hooks.TransitionContext(
         actor=actor,
         order=order,
-        action="changed",
+        # a draft holds no stock and has no task sheets: nothing downstream follows its changes
+        action="changed" if order.status in CHANGEABLE else "channel_changed",
         from_status=order.status,
         to_status=order.status,
         note=note,
@@ -164,7 +178,9 @@ def order_apply_change(
     order.version += 1
     order.save()
     diff = {"before": before, "after": after}
-    _event(order, actor, "changed", note=normalize_text(note)[:2000], data=diff)
+    event_data = diff if by_channel is None else {**diff, "channel": by_channel}
+    _event(order, actor, "changed" if by_channel is None else "channel_changed",
+           note=normalize_text(note)[:2000], data=event_data)  # fmt: skip
     ctx.data["diff"] = diff
     hooks.run_effects(ctx)
     _after_commit(actor, order, "updated", {"changed": sorted(after)})

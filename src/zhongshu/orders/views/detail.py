@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
@@ -23,6 +24,8 @@ from ..forms import TransitionForm
 from ..panels import order_panels
 
 DEFAULT_LIMIT = 25
+# timeline entries that are not transitions
+EVENT_LABELS = {"channel_changed": _lazy("Changed by channel"), "changed": _lazy("Changed")}
 MAX_LIMIT = 100
 
 
@@ -59,7 +62,9 @@ def order_detail(request, order_id: int):
     events = list(order.events.all())
     for event in events:
         transition = TRANSITIONS.get(event.action)
-        event.action_label = transition.label if transition else event.action
+        event.action_label = (
+            transition.label if transition else EVENT_LABELS.get(event.action, event.action)
+        )
     can_edit = order.status in EDITABLE and permissions.can(request.user, "orders.edit", order)
     lines = list(order.lines.all())
     line_fields = custom_fields.visible(request.user, "order_line")
