@@ -1,10 +1,12 @@
 """Headless Chromium through Playwright, for the end-to-end tests marked ``browser``.
 
 ``browser`` is a fixture (made available to every test by tests/conftest.py); ``login`` signs a
-page in through the login form; screenshots for the docs go to ``IMAGES``.
+page in through the login form; screenshots go to ``IMAGES``: a temporary folder, or docs/images
+when ``ZS_REFRESH_DOC_IMAGES=1`` is set to refresh the pictures of the docs on purpose.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,12 @@ import pytest
 from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+DOC_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
+IMAGES = (
+    DOC_IMAGES
+    if os.environ.get("ZS_REFRESH_DOC_IMAGES") == "1"
+    else Path(tempfile.gettempdir()) / "zhongshu-screenshots"
+)
 PHONE = {"width": 390, "height": 844}
 
 
