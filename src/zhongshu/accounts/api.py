@@ -1,3 +1,4 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -60,13 +61,16 @@ def export_regions(request, active: bool | None = None):
 
 @router.patch("/regions/{int:region_id}", response={200: RegionOut, **errors(401, 403, 404, 422)})
 def update_region(request, region_id: int, payload: RegionPatch):
-    region = regions.region_get(actor=request.auth, region_id=region_id)
-    if payload.name is not None:
-        region = regions.region_rename(actor=request.auth, region_id=region_id, name=payload.name)
-    if payload.active is not None:
-        region = regions.region_set_active(
-            actor=request.auth, region_id=region_id, active=payload.active
-        )
+    with transaction.atomic():  # all the changes of one request, or none
+        region = regions.region_get(actor=request.auth, region_id=region_id)
+        if payload.name is not None:
+            region = regions.region_rename(
+                actor=request.auth, region_id=region_id, name=payload.name
+            )
+        if payload.active is not None:
+            region = regions.region_set_active(
+                actor=request.auth, region_id=region_id, active=payload.active
+            )
     return region
 
 

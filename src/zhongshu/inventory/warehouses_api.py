@@ -1,6 +1,7 @@
 """/api/v1/warehouses: list, read, create, rename or make default, deactivate, reactivate, delete,
 xlsx export."""
 
+from django.db import transaction
 from ninja import Router
 from ninja.responses import Status
 
@@ -37,14 +38,17 @@ def get_warehouse(request, code: str):
 
 @router.patch("/{code}", response={200: WarehouseOut, **errors(401, 403, 404, 409, 422)})
 def update_warehouse(request, code: str, payload: WarehousePatch):
-    wh = warehouses.warehouse_get(actor=request.auth, code=code)
-    name = payload.name if payload.name is not None else wh.name
-    if payload.active is not None and payload.active != wh.is_active:
-        wh = warehouses.warehouse_set_active(actor=request.auth, code=code, active=payload.active)
-    wh, _created = warehouses.warehouse_save(
-        actor=request.auth, code=wh.code, name=name, is_default=bool(payload.is_default),
-        creating=False,
-    )  # fmt: skip
+    with transaction.atomic():  # all the changes of one request, or none
+        wh = warehouses.warehouse_get(actor=request.auth, code=code)
+        name = payload.name if payload.name is not None else wh.name
+        if payload.active is not None and payload.active != wh.is_active:
+            wh = warehouses.warehouse_set_active(
+                actor=request.auth, code=code, active=payload.active
+            )
+        wh, _created = warehouses.warehouse_save(
+            actor=request.auth, code=wh.code, name=name, is_default=bool(payload.is_default),
+            creating=False,
+        )  # fmt: skip
     return wh
 
 
