@@ -26,6 +26,7 @@ from zhongshu.customfields.api import router as customfields_router
 from zhongshu.finance.api import router as finance_router
 from zhongshu.imports.api import router as imports_router
 from zhongshu.inventory.api import router as inventory_router
+from zhongshu.inventory.warehouses_api import router as warehouses_router
 from zhongshu.listviews.api import router as listviews_router
 from zhongshu.notify.api import router as notify_router
 from zhongshu.orders.api import router as orders_router
@@ -35,6 +36,7 @@ from zhongshu.production.api import router as production_router
 from zhongshu.quality.api import router as qc_router
 from zhongshu.rules.api import router as rules_router
 from zhongshu.rules.api import tasks_router
+from zhongshu.setup.api import router as setup_router
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
@@ -149,6 +151,7 @@ api.add_router("/customers", customers_router)
 api.add_router("/materials", catalog_router)
 api.add_router("/orders", orders_router)
 api.add_router("/inventory", inventory_router)
+api.add_router("/warehouses", warehouses_router)
 api.add_router("/production", production_router)
 api.add_router("/qc", qc_router)
 api.add_router("/rules", rules_router)
@@ -162,6 +165,7 @@ api.add_router("/approvals", approvals_router)
 api.add_router("/channels", channels_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/planning", planning_router)
+api.add_router("/setup", setup_router)
 api.add_router("/planning", purchasing_router)  # suppliers, prices, grouped accept
 api.add_router("/custom-fields", customfields_router)
 api.add_router("/views", listviews_router)

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "zhongshu.analytics",
     "zhongshu.audit",
     "zhongshu.documents",
+    "zhongshu.setup",
     "zhongshu.web",
 ]
 

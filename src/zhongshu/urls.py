@@ -24,6 +24,7 @@ urlpatterns = [
     path("aftersales/", include("zhongshu.aftersales.urls")),
     path("planning/", include("zhongshu.planning.urls")),
     path("documents/", include("zhongshu.documents.urls")),
+    path("setup/", include("zhongshu.setup.urls")),
     path("settings/fields/", include("zhongshu.customfields.urls")),
     path("", include("zhongshu.web.urls")),
 ]

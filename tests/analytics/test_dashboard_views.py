@@ -148,9 +148,20 @@ def test_page_and_api_run_a_fixed_number_of_queries(n, django_assert_max_num_que
 # --- where "/" leads --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("role", ["admin", "manager", "sales", "planner", "qc", "finance"])
-def test_home_leads_to_the_dashboard(role):
-    assert _login(make_user(role)).get("/")["Location"] == "/dashboard/"
+@pytest.mark.parametrize(
+    "role,expected",
+    [
+        ("manager", "/dashboard/"),
+        ("sales", "/orders/"),
+        ("planner", "/planning/"),
+        ("qc", "/qc/"),
+        ("finance", "/finance/"),
+        ("warehouse", "/inventory/"),
+        ("supervisor", "/production/"),
+    ],
+)
+def test_home_leads_each_role_to_its_own_page(role, expected):
+    assert _login(make_user(role)).get("/")["Location"] == expected
 
 
 def test_home_leads_operators_to_their_tasks_or_their_account():

@@ -56,9 +56,11 @@ def test_audited_models_keep_their_positions_and_kinds():
         (6, "auth.User"),
         (7, "accounts.Profile"),
         (8, "accounts.Region"),
+        (14, "planning.Supplier"),
+        (15, "documents.CompanyProfile"),
     ]
     assert [k for k, _label in auditing.kinds()] == [
-        "order", "line", "customer", "material", "stock", "user",
+        "order", "line", "customer", "material", "stock", "user", "supplier", "company",
     ]  # fmt: skip
 
 

@@ -19,7 +19,7 @@ def test_login_page_is_styled_and_in_chinese(db):
     assert "登录" in html
 
 
-def test_login_then_home_goes_to_the_dashboard(sales_east):
+def test_login_then_home_goes_to_the_order_list(sales_east):
     client = Client()
 
     response = client.post("/login/", {"username": "sales_east", "password": PASSWORD})
@@ -28,7 +28,7 @@ def test_login_then_home_goes_to_the_dashboard(sales_east):
 
     response = client.get("/")
     assert response.status_code == 302
-    assert response["Location"] == "/dashboard/"
+    assert response["Location"] == "/orders/"
 
 
 def test_wrong_password_shows_an_error(sales_east):

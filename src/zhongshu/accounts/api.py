@@ -1,10 +1,12 @@
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Router
 
 from zhongshu.core.errors import NotFound
 from zhongshu.core.schemas import errors
 
-from . import permissions, selectors, services
+from . import permissions, regions, selectors, services
+from .audit import export_download
 from .schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
@@ -12,6 +14,7 @@ from .schemas import (
     MeOut,
     RegionIn,
     RegionOut,
+    RegionPatch,
     TokenIn,
     TokenOut,
     UserOut,
@@ -48,6 +51,27 @@ def list_regions(request):
 @router.post("/regions", response={201: RegionOut, **errors(401, 403, 422)})
 def create_region(request, payload: RegionIn):
     return 201, services.region_create(actor=request.auth, name=payload.name)
+
+
+@router.get("/regions/export.xlsx", response=errors(401, 403, 422))
+def export_regions(request, active: bool | None = None):
+    export = regions.region_export(actor=request.auth, active=active)
+    return export_download(actor=request.auth, export=export)
+
+
+@router.patch("/regions/{int:region_id}", response={200: RegionOut, **errors(401, 403, 404, 422)})
+def update_region(request, region_id: int, payload: RegionPatch):
+    with transaction.atomic():  # all the changes of one request, or none
+        region = regions.region_get(actor=request.auth, region_id=region_id)
+        if payload.name is not None:
+            region = regions.region_rename(
+                actor=request.auth, region_id=region_id, name=payload.name
+            )
+        if payload.active is not None:
+            region = regions.region_set_active(
+                actor=request.auth, region_id=region_id, active=payload.active
+            )
+    return region
 
 
 def _user_out(user) -> dict:

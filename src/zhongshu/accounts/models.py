@@ -14,6 +14,8 @@ class Region(models.Model):
     """A sales region. Customers belong to one; sales users see only the regions they hold."""
 
     name = models.CharField(_("name"), max_length=50, unique=True)
+    # a deactivated region keeps its customers and members but takes no new ones
+    active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

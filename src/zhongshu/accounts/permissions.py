@@ -89,6 +89,10 @@ ACTION_ROLES: dict[str, set[str]] = {
     "materials.manage": {R.PLANNER, R.ADMIN},
     "regions.view": set(Role),
     "regions.manage": {R.ADMIN},
+    "regions.export": {R.ADMIN, R.MANAGER},
+    # the go-live checklist and the company printed on documents (SPEC §1)
+    "setup.view": {R.ADMIN},
+    "company.manage": {R.ADMIN},
     "users.manage": {R.ADMIN},
     "audit.view": {R.ADMIN, R.MANAGER},
     # inventory (SPEC §4)
@@ -110,6 +114,18 @@ ACTION_ROLES: dict[str, set[str]] = {
     "inventory.erp_retry": {R.WAREHOUSE, R.ADMIN},
     "inventory.erp_master": {R.WAREHOUSE, R.ADMIN},
     "inventory.erp_settings": {R.ADMIN},
+    # warehouses as master data: seen by whoever sees stock, kept by the warehouse and admin
+    "inventory.warehouses_view": {
+        R.WAREHOUSE,
+        R.PLANNER,
+        R.MANAGER,
+        R.ADMIN,
+        R.PURCHASING,
+        R.SALES,
+        R.FINANCE,
+        R.SUPERVISOR,
+    },
+    "inventory.warehouses_manage": {R.WAREHOUSE, R.ADMIN},
     "shipments.view": EVERYONE_BUT_OPERATOR,
     # production (SPEC §5): lines, calendars, routings, BOMs, task sheets, schedule, kanban
     "production.view": {R.PLANNER, R.SUPERVISOR, R.OPERATOR, R.MANAGER, R.ADMIN, R.QC},

@@ -22,6 +22,12 @@ class RegionIn(InputSchema):
 class RegionOut(Schema):
     id: int
     name: str
+    active: bool
+
+
+class RegionPatch(InputSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=50)
+    active: bool | None = None
 
 
 class MeOut(Schema):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import region_views, views
 
 app_name = "accounts"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("users/<int:user_id>/password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:user_id>/tokens/", views.token_create, name="user_token_create"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
+    path("regions/", region_views.region_list, name="region_list"),
+    path("regions/export.xlsx", region_views.region_export, name="region_export"),
+    path(
+        "regions/<int:region_id>/active/", region_views.region_set_active, name="region_set_active"
+    ),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/tokens/", views.own_token_create, name="own_token_create"),

@@ -1,14 +1,25 @@
-"""Our company as printed at the head of every document: settings (environment), nothing
-stored. The logo is a PNG or JPEG file; missing or unreadable means no logo."""
+"""Our company as printed at the head of every document: the company page's one row
+(``CompanyProfile``), each blank field falling back to the environment setting of the same name.
+The logo is a PNG or JPEG; missing or unreadable means no logo."""
 
 import base64
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhongshu.accounts import permissions
+from zhongshu.core.validation import Errors, clean_text
+
+from .models import CompanyProfile
 
 LOGO_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 MAX_LOGO_BYTES = 512 * 1024
+TEXT_FIELDS = {"name": 100, "address": 200, "phone": 40, "tax_id": 30}
+# how an upload proves what it is: the file's first bytes, not its name
+SIGNATURES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
 
 @lru_cache(maxsize=4)
@@ -23,12 +34,62 @@ def _logo_uri(path: str) -> str:
         return ""
 
 
+def profile() -> CompanyProfile | None:
+    return CompanyProfile.objects.order_by("pk").first()
+
+
 def company() -> dict:
-    logo = getattr(settings, "COMPANY_LOGO", "") or ""
-    return {
-        "name": getattr(settings, "COMPANY_NAME", "") or "",
-        "address": getattr(settings, "COMPANY_ADDRESS", "") or "",
-        "phone": getattr(settings, "COMPANY_PHONE", "") or "",
-        "tax_id": getattr(settings, "COMPANY_TAX_ID", "") or "",
-        "logo": _logo_uri(logo) if logo else "",
+    row = profile()
+
+    def value(field: str) -> str:
+        stored = getattr(row, field, "") if row is not None else ""
+        return stored or getattr(settings, f"COMPANY_{field.upper()}", "") or ""
+
+    if row is not None and row.logo:
+        logo = f"data:{row.logo_type};base64,{base64.b64encode(bytes(row.logo)).decode()}"
+    else:
+        path = getattr(settings, "COMPANY_LOGO", "") or ""
+        logo = _logo_uri(path) if path else ""
+    return {field: value(field) for field in TEXT_FIELDS} | {"logo": logo}
+
+
+def is_complete() -> bool:
+    """What the go-live checklist asks of this step: a name and a tax id to print."""
+    info = company()
+    return bool(info["name"] and info["tax_id"])
+
+
+def _logo_type(data: bytes) -> str:
+    return next((mime for sig, mime in SIGNATURES.items() if data.startswith(sig)), "")
+
+
+@transaction.atomic
+def company_save(
+    *, actor, name: str, address: str = "", phone: str = "", tax_id: str = "",
+    logo: bytes | None = None, remove_logo: bool = False,
+) -> CompanyProfile:  # fmt: skip
+    """Replace the company's details; ``logo`` (PNG or JPEG, at most 512 KB) replaces the logo."""
+    permissions.require(actor, "company.manage")
+    errors = Errors()
+    values = {"name": name, "address": address, "phone": phone, "tax_id": tax_id}
+    clean = {
+        f: clean_text(errors, f, values[f], max_length=n, required=f == "name")
+        for f, n in TEXT_FIELDS.items()
     }
+    mime = ""
+    if logo:
+        mime = _logo_type(logo)
+        if len(logo) > MAX_LOGO_BYTES:
+            errors.add("logo", _("The logo may be at most 512 KB."))
+        elif not mime:
+            errors.add("logo", _("The logo must be a PNG or JPEG image."))
+    errors.raise_if_any()
+    row = CompanyProfile.objects.select_for_update().order_by("pk").first() or CompanyProfile()
+    for field, text in clean.items():
+        setattr(row, field, text)
+    if logo:
+        row.logo, row.logo_type = logo, mime
+    elif remove_logo:
+        row.logo, row.logo_type = b"", ""
+    row.save()
+    return row

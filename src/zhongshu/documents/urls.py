@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import company_views, views
 
 app_name = "documents"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("tasks/<int:task_id>/", views.task, name="task"),
     path("font/noto-sans-sc.otf", views.font, name="font"),
     path("statement/", views.statement, name="statement"),
+    path("company/", company_views.company_edit, name="company"),
 ]

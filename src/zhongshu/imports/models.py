@@ -17,6 +17,9 @@ class ImportKind(models.TextChoices):
     MATERIALS = "materials", _("Materials")
     STOCK = "stock", _("Stock levels")
     SKU_MAPPINGS = "sku_mappings", _("Channel SKU mappings")
+    REGIONS = "regions", _("Regions")
+    WAREHOUSES = "warehouses", _("Warehouses")
+    SUPPLIERS = "suppliers", _("Suppliers")
 
 
 class BatchStatus(models.TextChoices):

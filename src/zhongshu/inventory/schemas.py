@@ -158,3 +158,22 @@ class TplusSyncOut(Schema):
     changed: int
     started_at: datetime
     finished_at: datetime | None
+
+
+class WarehouseIn(InputSchema):
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=80)
+    is_default: bool = False
+
+
+class WarehousePatch(InputSchema):
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    is_default: bool | None = None
+    active: bool | None = None
+
+
+class WarehouseOut(Schema):
+    code: str
+    name: str
+    is_default: bool
+    is_active: bool

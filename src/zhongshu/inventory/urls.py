@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import erp_views, views
+from . import erp_views, views, warehouse_views
 
 app_name = "inventory"
 
@@ -18,5 +18,17 @@ urlpatterns = [
         name="posting_retry",
     ),
     path("erp/", erp_views.connection_page, name="erp_connection"),
+    path("warehouses/", warehouse_views.warehouse_list, name="warehouse_list"),
+    path("warehouses/new/", warehouse_views.warehouse_edit, name="warehouse_create"),
+    path("warehouses/export.xlsx", warehouse_views.warehouse_export, name="warehouse_export"),
+    path("warehouses/<str:code>/", warehouse_views.warehouse_edit, name="warehouse_edit"),
+    path(
+        "warehouses/<str:code>/active/",
+        warehouse_views.warehouse_set_active,
+        name="warehouse_set_active",
+    ),
+    path(
+        "warehouses/<str:code>/delete/", warehouse_views.warehouse_delete, name="warehouse_delete"
+    ),
     path("availability/fragment", views.availability_fragment, name="availability_fragment"),
 ]

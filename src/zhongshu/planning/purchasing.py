@@ -69,6 +69,14 @@ def _apply_supplier_fields(supplier: Supplier, data: dict) -> None:
         raise ValidationFailed({"name": _("Enter the supplier's name.")})
 
 
+def clean_supplier(data: dict) -> dict:
+    """The supplier fields of ``data`` as ``supplier_create`` would store them, or
+    ``ValidationFailed`` with the first problem (an import checks its rows with this)."""
+    probe = Supplier(code="")
+    _apply_supplier_fields(probe, data)
+    return {f: getattr(probe, f) for f in (*SUPPLIER_TEXT, "lead_time_days")}
+
+
 @transaction.atomic
 def supplier_create(*, actor, code: str, name: str, **fields) -> Supplier:
     permissions.require(actor, "planning.suppliers_edit")

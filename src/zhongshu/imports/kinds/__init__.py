@@ -9,13 +9,17 @@ from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _war
 from .customers import CustomersKind
 from .materials import MaterialsKind
 from .orders import OrdersKind
+from .regions import RegionsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
+from .suppliers import SuppliersKind
+from .warehouses import WarehousesKind
 
 KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
+KINDS.update({k.slug: k for k in (RegionsKind(), WarehousesKind(), SuppliersKind())})
 
 __all__ = [
     "CHANNEL_ALIASES",

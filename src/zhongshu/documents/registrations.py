@@ -1,0 +1,26 @@
+"""What documents adds to the shared registries: the company in the audit trail and as the first
+step of the go-live checklist."""
+
+from django.utils.translation import gettext_lazy as _
+
+from zhongshu.core.auditing import audited
+from zhongshu.core.setup_steps import setup_step
+
+from .company import is_complete
+from .models import CompanyProfile
+
+audited(
+    CompanyProfile,
+    position=15,
+    kind="company",
+    kind_label=_("Company"),
+    code_lookup="name",
+    label=lambda h: h.name,
+)
+setup_step(
+    "company",
+    position=10,
+    label=_("Company: name, address, tax id, logo"),
+    count=lambda: int(is_complete()),
+    url="documents:company",
+)
