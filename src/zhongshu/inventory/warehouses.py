@@ -11,7 +11,7 @@ from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
 from zhongshu.core.errors import Conflict, NotFound
 from zhongshu.core.text import normalize_code, normalize_text
-from zhongshu.core.validation import Errors, clean_text
+from zhongshu.core.validation import Errors, clean_code, clean_text
 
 from .models import StockLevel, StockMovement, Warehouse
 
@@ -55,9 +55,7 @@ def clean_warehouse(data: dict, errors: Errors, *, creating: bool) -> dict:
     """Normalised fields of a warehouse, problems added to ``errors`` (the import calls this too)."""
     out = {}
     if creating or "code" in data:
-        out["code"] = clean_text(
-            errors, "code", normalize_code(data.get("code")), max_length=CODE_MAX, required=True
-        )
+        out["code"] = clean_code(errors, "code", data.get("code"), max_length=CODE_MAX)
     if creating or "name" in data:
         out["name"] = clean_text(
             errors, "name", data.get("name"), max_length=NAME_MAX, required=True

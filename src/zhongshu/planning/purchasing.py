@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import NotFound, ValidationFailed
-from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.text import is_valid_code, normalize_code, normalize_text
+from zhongshu.core.validation import code_charset_message
 
 from .models import PurchaseOrder, PurchaseSuggestion, SuggestionStatus, Supplier, SupplierPrice
 from .services import _date  # the one date parser of planning inputs
@@ -83,6 +84,8 @@ def supplier_create(*, actor, code: str, name: str, **fields) -> Supplier:
     code = normalize_code(code or "")
     if not code or len(code) > 32:
         raise ValidationFailed({"code": _("Enter a code of at most 32 characters.")})
+    if not is_valid_code(code):
+        raise ValidationFailed({"code": code_charset_message()})
     if Supplier.objects.filter(code=code).exists():
         raise ValidationFailed({"code": _("A supplier with this code already exists.")})
     supplier = Supplier(code=code)
