@@ -17,6 +17,11 @@ class ImportKind(models.TextChoices):
     MATERIALS = "materials", _("Materials")
     STOCK = "stock", _("Stock levels")
     SKU_MAPPINGS = "sku_mappings", _("Channel SKU mappings")
+    USERS = "users", _("Users")
+    ROUTINGS = "routings", _("Routings")
+    BOMS = "boms", _("Bills of materials")
+    QC_PLANS = "qc_plans", _("Inspection plans")
+    OPEN_STOCK = "open_stock", _("Opening stock")
 
 
 class BatchStatus(models.TextChoices):

@@ -6,9 +6,11 @@ row is collected before anything is reported.
 """
 
 from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _warn, date_or_none
+from .boms import BomsKind
 from .customers import CustomersKind
 from .materials import MaterialsKind
 from .orders import OrdersKind
+from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
 
@@ -16,6 +18,8 @@ KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
+# the kinds a factory starts from (docs/imports.md, "Go-live kinds")
+KINDS.update({k.slug: k for k in (RoutingsKind(), BomsKind())})
 
 __all__ = [
     "CHANNEL_ALIASES",
