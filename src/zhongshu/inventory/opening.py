@@ -6,6 +6,7 @@ Booking the same balance again changes nothing; a different figure for a balance
 is refused — a later difference is a stock count, booked as an adjustment.
 """
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -64,10 +65,11 @@ def opening_balance_errors(
 
 @transaction.atomic
 def opening_balance_set(
-    *, actor, material: Any, quantity: Any, warehouse: Any = None
+    *, actor, material: Any, quantity: Any, warehouse: Any = None, as_of: dt.date | None = None
 ) -> StockMovement | None:
-    """Book the opening balance of a material in a warehouse (default: the default warehouse).
-    Returns the movement, or ``None`` when this balance was booked before (nothing changes)."""
+    """Book the opening balance of a material in a warehouse (default: the default warehouse),
+    as it stood on ``as_of`` (kept in the movement's reason). Returns the movement, or ``None``
+    when this balance was booked before (nothing changes)."""
     permissions.require(actor, "inventory.adjust")
     errors = Errors()
     material_obj, wh, qty, _booked_qty = _check(errors, material, warehouse, quantity)
@@ -80,5 +82,6 @@ def opening_balance_set(
         if booked == qty:
             return None
         raise ValidationFailed({"quantity": _("An opening balance is already booked here.")})
-    plan.add(Change(level.id, MovementKind.OPENING, on_hand=qty, reason=REASON))
+    reason = f"{REASON} {as_of.isoformat()}" if as_of else REASON
+    plan.add(Change(level.id, MovementKind.OPENING, on_hand=qty, reason=reason))
     return ledger.write(plan, actor=actor)[0]

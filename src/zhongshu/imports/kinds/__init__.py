@@ -9,7 +9,9 @@ from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _war
 from .boms import BomsKind
 from .customers import CustomersKind
 from .materials import MaterialsKind
+from .open_stock import OpenStockKind
 from .orders import OrdersKind
+from .qc_plans import QcPlansKind
 from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
@@ -19,7 +21,7 @@ KINDS: dict[str, Kind] = {
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
 # the kinds a factory starts from (docs/imports.md, "Go-live kinds")
-KINDS.update({k.slug: k for k in (RoutingsKind(), BomsKind())})
+KINDS.update({k.slug: k for k in (RoutingsKind(), BomsKind(), QcPlansKind(), OpenStockKind())})
 
 __all__ = [
     "CHANNEL_ALIASES",
