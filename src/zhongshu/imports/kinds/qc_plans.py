@@ -61,7 +61,7 @@ def stored(codes) -> dict[str, tuple]:
                 "target": it.target,
                 "lower_tolerance": it.lower_tolerance,
                 "upper_tolerance": it.upper_tolerance,
-            }  # fmt: skip
+            }
         )
     return {code: _same(notes[pk], items[pk]) for pk, code in plans.items()}
 
