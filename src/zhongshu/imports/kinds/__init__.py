@@ -15,13 +15,16 @@ from .qc_plans import QcPlansKind
 from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
+from .users import UsersKind
 
 KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
 # the kinds a factory starts from (docs/imports.md, "Go-live kinds")
-KINDS.update({k.slug: k for k in (RoutingsKind(), BomsKind(), QcPlansKind(), OpenStockKind())})
+KINDS.update(
+    {k.slug: k for k in (UsersKind(), RoutingsKind(), BomsKind(), QcPlansKind(), OpenStockKind())}
+)
 
 __all__ = [
     "CHANNEL_ALIASES",
