@@ -4,7 +4,13 @@ row is a real row that imports as it stands, and bad files refused with a messag
 import pytest
 from django.test import Client
 
-from tests.factories import MaterialFactory, RegionFactory, make_user, make_warehouse
+from tests.factories import (
+    CustomerFactory,
+    MaterialFactory,
+    RegionFactory,
+    make_user,
+    make_warehouse,
+)
 from tests.support.matrix import ROLES
 from zhongshu.imports.kinds import KINDS
 from zhongshu.imports.parsing import read_sheet
@@ -21,6 +27,7 @@ TEMPLATES = {
     "boms":       "200 403 403 200 403 403 403 403 403 403",
     "qc_plans":   "200 403 403 403 403 403 200 403 403 403",
     "open_stock": "200 403 403 403 403 403 403 200 403 403",
+    "receivables": "200 403 403 403 403 403 403 403 403 200",
 }  # fmt: skip
 
 
@@ -35,12 +42,13 @@ def test_who_may_download_each_template(role):
 @pytest.fixture
 def factory_data():
     """What the templates' example rows name: a make-to-order product P-1001 made on line L1
-    from raw material R-2001, warehouse 01, region 华东."""
+    from raw material R-2001, warehouse 01, region 华东, customer C-0001."""
     RegionFactory(name="华东")
     make_warehouse()
     WorkCenter.objects.create(code="L1", name="一号线", hours_per_shift=8)
     MaterialFactory(code="P-1001", fulfilment="make", routing=False)
     MaterialFactory(code="R-2001")
+    CustomerFactory(code="C-0001", region=RegionFactory(name="华北"))
     return make_user("admin", username="tpl_admin")
 
 

@@ -22,6 +22,7 @@ class ImportKind(models.TextChoices):
     BOMS = "boms", _("Bills of materials")
     QC_PLANS = "qc_plans", _("Inspection plans")
     OPEN_STOCK = "open_stock", _("Opening stock")
+    RECEIVABLES = "receivables", _("Opening receivables")
 
 
 class BatchStatus(models.TextChoices):

@@ -150,14 +150,28 @@ def _payments(customer: Customer, start: dt.date, end: dt.date):
 
 
 def _adjustments(customer: Customer, start: dt.date, end: dt.date):
-    from ..models import Adjustment
+    """Adjustments, and the opening receivables (owed before the system started, imported:
+    no shipment to list them under) shown among them as what they are."""
+    from ..models import Adjustment, Receivable
 
     qs = Adjustment.objects.filter(customer=customer)
-    before = cents(qs.filter(made_on__lt=start).aggregate(s=Sum("amount"))["s"])
+    opening = Receivable.objects.filter(customer=customer, shipment__isnull=True)
+    before = cents(qs.filter(made_on__lt=start).aggregate(s=Sum("amount"))["s"]) + cents(
+        opening.filter(issued_on__lt=start).aggregate(s=Sum("amount"))["s"]
+    )
     rows = [
         AdjustmentRow(date=a.made_on, reason=a.reason, amount=a.amount)
         for a in qs.filter(made_on__gte=start, made_on__lte=end).order_by("made_on", "id")
     ]
+    rows += [
+        AdjustmentRow(
+            date=r.issued_on,
+            reason=_("Opening receivable %(document)s") % {"document": r.document},
+            amount=r.amount,
+        )
+        for r in opening.filter(issued_on__gte=start, issued_on__lte=end).order_by("issued_on")
+    ]
+    rows.sort(key=lambda a: a.date)
     return before, rows
 
 

@@ -12,6 +12,7 @@ from .materials import MaterialsKind
 from .open_stock import OpenStockKind
 from .orders import OrdersKind
 from .qc_plans import QcPlansKind
+from .receivables import ReceivablesKind
 from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
@@ -23,7 +24,17 @@ KINDS: dict[str, Kind] = {
 }
 # the kinds a factory starts from (docs/imports.md, "Go-live kinds")
 KINDS.update(
-    {k.slug: k for k in (UsersKind(), RoutingsKind(), BomsKind(), QcPlansKind(), OpenStockKind())}
+    {
+        k.slug: k
+        for k in (
+            UsersKind(),
+            RoutingsKind(),
+            BomsKind(),
+            QcPlansKind(),
+            OpenStockKind(),
+            ReceivablesKind(),
+        )
+    }
 )
 
 __all__ = [
