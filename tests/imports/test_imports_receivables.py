@@ -77,7 +77,7 @@ def test_messy_opening_receivables_validate_commit_and_reimport(finance):
         actor=finance,
         period=selectors.Period(
             customer="C-1", start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 31)
-        ),  # fmt: skip
+        ),
     )
     assert [(a.reason, a.amount) for a in statement.adjustments] == [
         ("期初应收 FP-001", Decimal("12000.00"))
