@@ -15,7 +15,7 @@ from zhongshu.orders.models import Order
 pytestmark = pytest.mark.django_db
 
 ORDER_IMPORTERS = {"admin", "sales"}
-ANY_IMPORTER = {"admin", "sales", "planner", "warehouse", "purchasing"}  # purchasing: suppliers
+ANY_IMPORTER = {"admin", "sales", "planner", "warehouse", "purchasing", "qc", "finance"}
 
 
 @pytest.fixture

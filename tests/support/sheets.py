@@ -53,3 +53,39 @@ def hostile_xlsx(*, dimension: bool = True) -> bytes:
             z.writestr(name, text)
         z.writestr("xl/worksheets/sheet1.xml", SHEET_XML.format(dimension=dim))
     return out.getvalue()
+
+
+FULL_WIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+
+
+def full_width(value) -> str:
+    """``12.5`` → ``１２．５``: digits as a Chinese input method types them."""
+    return str(value).translate(FULL_WIDTH)
+
+
+def messy_xlsx(title: str, headers: list, rows: list[list], *, total: str = "合计") -> bytes:
+    """A workbook as factories send them: a title merged across the header's width above the
+    header row, a blank row after the header, the ``rows`` (``None``: an empty cell; ``""``: a
+    blank row when the whole row is empty), and a total row (``合计``) at the bottom with
+    a figure under the last column. Counting: the blank rows and the total row are skipped."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
+    )
+    sheet = book.add_worksheet("数据")
+    sheet.merge_range(0, 0, 0, len(headers) - 1, title)
+    for c, h in enumerate(headers):
+        sheet.write_string(1, c, h)
+    r = 3  # row 3 (Excel's numbering) is left blank
+    for row in rows:
+        for c, value in enumerate(row):
+            if value is None or value == "":
+                continue
+            sheet.write(r, c, value)
+        r += 1
+    sheet.write_string(r, 0, total)
+    sheet.write_number(r, len(headers) - 1, 999)
+    book.close()
+    return out.getvalue()

@@ -154,6 +154,12 @@ ACTION_ROLES: dict[str, set[str]] = {
     "imports.customers": {R.SALES, R.ADMIN},
     "imports.materials": {R.PLANNER, R.ADMIN},
     "imports.stock": {R.WAREHOUSE, R.ADMIN},
+    "imports.users": {R.ADMIN},
+    "imports.routings": {R.PLANNER, R.ADMIN},
+    "imports.boms": {R.PLANNER, R.ADMIN},
+    "imports.qc_plans": {R.QC, R.ADMIN},
+    "imports.open_stock": {R.WAREHOUSE, R.ADMIN},
+    "imports.receivables": {R.FINANCE, R.ADMIN},
     "finance.reconciliation": {R.FINANCE, R.SALES, R.MANAGER, R.ADMIN},
     # exports (SPEC §8 "any list view to xlsx"): whoever may see a list may export it, in their
     # own scope; shipments are exported with "orders.export" (they are the orders' documents)

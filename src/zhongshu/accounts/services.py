@@ -335,29 +335,13 @@ _INTL_MOBILE = r"\+[1-9]\d{6,14}"
 _WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
 
 
-@transaction.atomic
-def contact_update(
-    *,
-    actor,
-    user_id,
-    mobile: str | None = None,
-    wecom_userid: str | None = None,
-    email: str | None = None,
-) -> "User":
-    """Set how a person is reached: mobile and WeCom user id (on the profile) and email (on the
-    user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
-    ``users.manage`` or ``notifications.contacts`` may edit anyone's."""
+def _clean_contacts(mobile, wecom_userid, email):
+    """The contact fields normalised (``None``: left as they are), and what is wrong with them
+    (field → message)."""
     import re
 
     from django.core.validators import validate_email
 
-    if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise PermissionDenied()
-    if str(actor.pk) != str(user_id) and not (
-        permissions.can(actor, "users.manage") or permissions.can(actor, "notifications.contacts")
-    ):
-        raise PermissionDenied()
-    user = _get_user(user_id)
     errors = {}
     if mobile is not None:
         mobile = "".join(normalize_text(mobile).split()).replace("-", "")
@@ -380,6 +364,29 @@ def contact_update(
                 validate_email(email)
             except DjangoValidationError:
                 errors["email"] = _("Enter a valid email address.")
+    return errors, (mobile, wecom_userid, email)
+
+
+@transaction.atomic
+def contact_update(
+    *,
+    actor,
+    user_id,
+    mobile: str | None = None,
+    wecom_userid: str | None = None,
+    email: str | None = None,
+) -> "User":
+    """Set how a person is reached: mobile and WeCom user id (on the profile) and email (on the
+    user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
+    ``users.manage`` or ``notifications.contacts`` may edit anyone's."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise PermissionDenied()
+    if str(actor.pk) != str(user_id) and not (
+        permissions.can(actor, "users.manage") or permissions.can(actor, "notifications.contacts")
+    ):
+        raise PermissionDenied()
+    user = _get_user(user_id)
+    errors, (mobile, wecom_userid, email) = _clean_contacts(mobile, wecom_userid, email)
     if errors:
         raise ValidationFailed(errors)
 
@@ -398,3 +405,31 @@ def contact_update(
         user._history_user = actor
         user.save(update_fields=["email"])
     return user
+
+
+def user_create_errors(
+    *, actor, username: str, roles: list[str], regions: list[str] = (), **contacts
+) -> dict[str, str]:
+    """What creating this user (``user_create``, then ``contact_update`` with ``contacts``) would
+    refuse, field → message, without writing anything (an import's check). Unlike the command
+    line, the regions must exist already."""
+    permissions.require(actor, "users.manage")
+    errors = {}
+    username = normalize_text(username)
+    if not username:
+        errors["username"] = _("Username is required.")
+    elif len(username) > 150:
+        errors["username"] = _("At most %(n)s characters.") % {"n": 150}
+    elif User.objects.filter(username=username).exists():
+        errors["username"] = _("User %(name)s already exists.") % {"name": username}
+    if role_problem := _roles_error(roles):
+        errors["roles"] = role_problem
+    names = [normalize_text(n) for n in regions]
+    known = set(Region.objects.filter(name__in=names).values_list("name", flat=True))
+    if unknown := [n for n in names if n not in known]:
+        errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
+    contact_errors, _values = _clean_contacts(
+        contacts.get("mobile"), contacts.get("wecom_userid"), contacts.get("email")
+    )
+    errors.update(contact_errors)
+    return errors

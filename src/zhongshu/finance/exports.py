@@ -10,8 +10,8 @@ from . import selectors
 def receivable_export(*, actor, customer: str = "", state: str = "") -> xlsx.ListExport:
     qs = selectors.receivable_list(actor=actor, customer=customer, state=state)
     columns = [
-        xlsx.Column(_("Shipment number"), lambda r: r.shipment.number, width=18),
-        xlsx.Column(_("Order number"), lambda r: r.order.number, width=16),
+        xlsx.Column(_("Shipment number"), lambda r: r.reference, width=18),
+        xlsx.Column(_("Order number"), lambda r: r.order_number, width=16),
         xlsx.Column(_("Customer code"), lambda r: r.customer.code, width=12),
         xlsx.Column(_("Customer"), lambda r: r.customer.name, width=24),
         xlsx.Column(_("Shipped on"), lambda r: r.issued_on, xlsx.DATE, 11),

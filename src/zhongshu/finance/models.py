@@ -26,8 +26,15 @@ ZERO = Decimal("0")
 class Receivable(models.Model):
     """What one shipment bills the customer, incl. tax, due per the order's payment terms."""
 
-    shipment = models.OneToOneField(Shipment, on_delete=models.PROTECT, related_name="receivable")
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="receivables")
+    # an opening receivable (what customers owed on the day the system started, imported) has
+    # no shipment and no order here: its ``document`` is the invoice or delivery note it was
+    shipment = models.OneToOneField(
+        Shipment, on_delete=models.PROTECT, related_name="receivable", null=True, blank=True
+    )
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="receivables", null=True, blank=True
+    )
+    document = models.CharField(_("document"), max_length=60, blank=True)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="receivables")
     amount = models.DecimalField(_("amount"), **MONEY)
     allocated = models.DecimalField(_("paid"), default=ZERO, **MONEY)
@@ -49,10 +56,29 @@ class Receivable(models.Model):
                 condition=Q(allocated__gte=0) & Q(allocated__lte=F("amount")),
                 name="finance_receivable_allocated_within_amount",
             ),
+            models.CheckConstraint(
+                condition=Q(shipment__isnull=False) | ~Q(document=""),
+                name="finance_receivable_shipment_or_document",
+            ),
+            # an opening receivable is imported once: one per customer and document
+            models.UniqueConstraint(
+                fields=["customer", "document"],
+                condition=Q(shipment__isnull=True),
+                name="finance_receivable_opening_once",
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.shipment.number if self.shipment_id else str(self.pk)
+        return self.reference or str(self.pk)
+
+    @property
+    def reference(self) -> str:
+        """The shipment it bills, or the document of an opening receivable."""
+        return self.shipment.number if self.shipment_id else self.document
+
+    @property
+    def order_number(self) -> str:
+        return self.order.number if self.order_id else ""
 
     @property
     def outstanding(self) -> Decimal:

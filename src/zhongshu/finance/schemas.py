@@ -89,11 +89,11 @@ class ReceivableOut(Schema):
 
     @staticmethod
     def resolve_shipment_number(obj):
-        return obj.shipment.number
+        return obj.reference
 
     @staticmethod
     def resolve_order_number(obj):
-        return obj.order.number
+        return obj.order_number
 
     @staticmethod
     def resolve_customer(obj):
@@ -139,7 +139,7 @@ class AllocationOut(Schema):
 
     @staticmethod
     def resolve_shipment_number(obj):
-        return obj.receivable.shipment.number
+        return obj.receivable.reference
 
 
 class PaymentOut(Schema):

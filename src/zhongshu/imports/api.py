@@ -6,8 +6,9 @@ from zhongshu.core.schemas import errors
 
 from . import selectors, services
 from .exceptions import BadFile
+from .kinds.users import passwords_take
 from .models import BatchStatus
-from .schemas import BatchCreated, BatchOut, CommitIn
+from .schemas import BatchCreated, BatchOut, CommitIn, PasswordOut
 from .workbooks import error_workbook
 
 router = Router(tags=["imports"])
@@ -85,6 +86,13 @@ def commit(request, batch_id: int, payload: CommitIn):
 @router.post("/{int:batch_id}/cancel", response={200: BatchOut, **errors(401, 403, 404, 409)})
 def cancel(request, batch_id: int):
     return _out(services.batch_cancel(actor=request.auth, batch_id=batch_id))
+
+
+@router.get("/{int:batch_id}/passwords", response={200: list[PasswordOut], **errors(401, 403, 404)})
+def passwords(request, batch_id: int):
+    """The initial passwords of the users a users import created, to whoever imported them, once:
+    they are erased as they are read."""
+    return passwords_take(actor=request.auth, batch_id=batch_id)
 
 
 @router.get("/{int:batch_id}/errors.xlsx", response={**errors(401, 403, 404)})

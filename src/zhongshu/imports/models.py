@@ -20,6 +20,12 @@ class ImportKind(models.TextChoices):
     REGIONS = "regions", _("Regions")
     WAREHOUSES = "warehouses", _("Warehouses")
     SUPPLIERS = "suppliers", _("Suppliers")
+    USERS = "users", _("Users")
+    ROUTINGS = "routings", _("Routings")
+    BOMS = "boms", _("Bills of materials")
+    QC_PLANS = "qc_plans", _("Inspection plans")
+    OPEN_STOCK = "open_stock", _("Opening stock")
+    RECEIVABLES = "receivables", _("Opening receivables")
 
 
 class BatchStatus(models.TextChoices):

@@ -35,3 +35,9 @@ class BatchOut(BatchCreated):
 
 class CommitIn(InputSchema):
     mode: str = "valid_only"
+
+
+class PasswordOut(Schema):
+    row: int
+    username: str
+    password: str

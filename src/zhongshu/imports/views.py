@@ -15,6 +15,7 @@ from zhongshu.core.web_errors import domain_errors
 from . import selectors, services
 from .api import XLSX
 from .kinds import KINDS
+from .kinds.users import passwords_take
 from .models import ImportKind
 from .workbooks import error_workbook, template_workbook
 
@@ -63,7 +64,12 @@ def batch_list(request):
 def batch_detail(request, batch_id: int):
     batch = selectors.batch_get(actor=request.user, batch_id=batch_id)
     rows = list(selectors.problem_rows(batch).only("row_no", "errors", "warnings", "status")[:200])
-    return render(request, "imports/detail.html", {"batch": batch, "rows": rows})
+    passwords = []
+    if batch.kind == ImportKind.USERS and batch.user_id == request.user.pk:
+        passwords = passwords_take(actor=request.user, batch_id=batch.pk)  # shown this once
+    return render(
+        request, "imports/detail.html", {"batch": batch, "rows": rows, "passwords": passwords}
+    )
 
 
 @login_required

@@ -81,6 +81,7 @@ class MovementKind(models.TextChoices):
     RESERVE = "reserve", _("Reservation")
     RELEASE = "release", _("Release")
     SYNC_CORRECTION = "sync_correction", _("T+ sync correction")
+    OPENING = "opening", _("Opening balance")
 
 
 class StockMovement(models.Model):

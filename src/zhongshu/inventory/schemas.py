@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from zhongshu.core.schemas import InputSchema
 
-Kind = Literal["receipt", "issue", "adjust", "reserve", "release", "sync_correction"]
+Kind = Literal["receipt", "issue", "adjust", "reserve", "release", "sync_correction", "opening"]
 
 
 class AvailabilityOut(Schema):

@@ -154,6 +154,10 @@ class BomLine(models.Model):
     product = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="bom_lines")
     component = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="used_in")
     quantity_per_unit = models.DecimalField(_("quantity per unit"), max_digits=14, decimal_places=4)
+    # the share of the component lost in making (%), as the bill states it
+    scrap_percent = models.DecimalField(
+        _("scrap %"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         ordering = ["product", "id"]

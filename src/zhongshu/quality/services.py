@@ -112,6 +112,18 @@ def plan_save(
     return plan
 
 
+def plan_errors(*, actor, material: Any, items: Any, note: Any = "") -> list[dict]:
+    """What ``plan_save`` would refuse, without writing anything (an import's check)."""
+    permissions.require(actor, "qc.manage_plans")
+    code = normalize_code(material)
+    errors = Errors()
+    if not code or not Material.objects.filter(code=code).exists():
+        errors.add("material", _("No material %(code)s.") % {"code": code or "—"})
+    clean_text(errors, "note", note, max_length=200)
+    _clean_items(errors, items)
+    return errors.items
+
+
 @transaction.atomic
 def plan_delete(*, actor, material: Any) -> None:
     permissions.require(actor, "qc.manage_plans")

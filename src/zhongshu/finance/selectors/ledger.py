@@ -43,11 +43,13 @@ def receivable_list(
     from ..models import Receivable
 
     permissions.require(actor, "finance.view")
-    qs = permissions.scope_orders(
-        actor,
-        Receivable.objects.select_related("customer", "order", "shipment"),
-        prefix="order__",
-    )
+    qs = Receivable.objects.select_related("customer", "order", "shipment")
+    by_order = permissions.order_scope_q(actor, "order__")
+    if by_order is not None:
+        # opening receivables have no order: they are scoped by their customer
+        by_customer = permissions.customer_scope_q(actor, "customer__")
+        opening = Q(order__isnull=True) & (by_customer if by_customer is not None else Q())
+        qs = qs.filter(by_order | opening)
     if customer:
         qs = qs.filter(customer=customer_get(actor=actor, code=customer))
     as_of = as_of or timezone.localdate()

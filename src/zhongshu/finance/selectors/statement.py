@@ -150,7 +150,9 @@ def _payments(customer: Customer, start: dt.date, end: dt.date):
 
 
 def _adjustments(customer: Customer, start: dt.date, end: dt.date):
-    from ..models import Adjustment
+    """Adjustments, and the opening receivables (owed before the system started, imported:
+    no shipment to list them under) shown among them as what they are."""
+    from ..models import Adjustment, Receivable
 
     qs = Adjustment.objects.filter(customer=customer)
     before = cents(qs.filter(made_on__lt=start).aggregate(s=Sum("amount"))["s"])
@@ -158,6 +160,22 @@ def _adjustments(customer: Customer, start: dt.date, end: dt.date):
         AdjustmentRow(date=a.made_on, reason=a.reason, amount=a.amount)
         for a in qs.filter(made_on__gte=start, made_on__lte=end).order_by("made_on", "id")
     ]
+    # few per customer (one per document owed at go-live): one query, summed here
+    opening = Receivable.objects.filter(
+        customer=customer, shipment__isnull=True, issued_on__lte=end
+    ).values_list("issued_on", "document", "amount")
+    for day, document, amount in opening.order_by("issued_on", "id"):
+        if day < start:
+            before += amount
+        else:
+            rows.append(
+                AdjustmentRow(
+                    date=day,
+                    reason=_("Opening receivable %(document)s") % {"document": document},
+                    amount=amount,
+                )
+            )
+    rows.sort(key=lambda a: a.date)
     return before, rows
 
 

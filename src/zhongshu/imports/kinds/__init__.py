@@ -6,20 +6,42 @@ row is collected before anything is reported.
 """
 
 from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _warn, date_or_none
+from .boms import BomsKind
 from .customers import CustomersKind
 from .materials import MaterialsKind
+from .open_stock import OpenStockKind
 from .orders import OrdersKind
+from .qc_plans import QcPlansKind
+from .receivables import ReceivablesKind
 from .regions import RegionsKind
+from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
 from .suppliers import SuppliersKind
+from .users import UsersKind
 from .warehouses import WarehousesKind
 
 KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
-KINDS.update({k.slug: k for k in (RegionsKind(), WarehousesKind(), SuppliersKind())})
+# the kinds a factory starts from (docs/imports.md, "Go-live kinds")
+KINDS.update(
+    {
+        k.slug: k
+        for k in (
+            RegionsKind(),
+            WarehousesKind(),
+            SuppliersKind(),
+            UsersKind(),
+            RoutingsKind(),
+            BomsKind(),
+            QcPlansKind(),
+            OpenStockKind(),
+            ReceivablesKind(),
+        )
+    }
+)
 
 __all__ = [
     "CHANNEL_ALIASES",

@@ -23,8 +23,11 @@ from .reflow import (
     request_reflow,
 )
 from .routings import (
+    bom_cycle,
+    bom_errors,
     bom_set,
     missing_routings,
+    routing_errors,
     routing_set,
 )
 from .schedule import (
@@ -56,6 +59,8 @@ __all__ = [
     "WRITE_CHUNK",
     "User",
     "add_rework_task",
+    "bom_cycle",
+    "bom_errors",
     "bom_set",
     "calendar_exception_delete",
     "calendar_exception_set",
@@ -69,6 +74,7 @@ __all__ = [
     "reflows_diverted",
     "request_reflow",
     "reschedule",
+    "routing_errors",
     "routing_set",
     "sheets_follow_order",
     "start_first_tasks",

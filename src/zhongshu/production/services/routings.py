@@ -1,5 +1,7 @@
 """How a make-to-order product is made: its routing (operations on lines) and its BOM."""
 
+from collections import defaultdict
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,6 +22,8 @@ from ..models import (
 )
 from ._common import MAX_BOM_LINES, MAX_OPERATIONS, User, _clean_hours, _require
 
+MAX_SCRAP = Decimal("99")  # a line that loses everything is not a component
+
 
 def _material(code: Any) -> Material:
     material = Material.objects.filter(code=normalize_code(code)).first()
@@ -28,12 +32,8 @@ def _material(code: Any) -> Material:
     return material
 
 
-@transaction.atomic
-def routing_set(*, actor, material_code: str, operations: list[dict[str, Any]]) -> Routing:
-    """Replace the routing of a make-to-order product with ``operations`` in the given order.
-    Task sheets already created keep the operations they were created with."""
-    _require(actor, "production.manage")
-    material = _material(material_code)
+def _check_routing(material: Material, operations: Any) -> tuple[Errors, list[tuple]]:
+    """Every problem of a routing for ``material`` (none written), and its cleaned operations."""
     errors = Errors()
     if material.fulfilment != Fulfilment.MAKE:
         errors.add("material", _("Only make-to-order products have a routing."))
@@ -69,6 +69,26 @@ def routing_set(*, actor, material_code: str, operations: list[dict[str, Any]]) 
             if owner is None:
                 errors.add(f"{p}.default_owner", _("Unknown user."))
         rows.append((wc, setup, run, name, owner))
+    return errors, rows
+
+
+def routing_errors(*, actor, material_code: str, operations: list[dict[str, Any]]) -> list[dict]:
+    """What ``routing_set`` would refuse, without writing anything (an import's check)."""
+    _require(actor, "production.manage")
+    material = Material.objects.filter(code=normalize_code(material_code)).first()
+    if material is None:
+        return [{"field": "material", "message": _("Unknown material: %(code)s")
+                 % {"code": normalize_code(material_code)}}]  # fmt: skip
+    return _check_routing(material, operations)[0].items
+
+
+@transaction.atomic
+def routing_set(*, actor, material_code: str, operations: list[dict[str, Any]]) -> Routing:
+    """Replace the routing of a make-to-order product with ``operations`` in the given order.
+    Task sheets already created keep the operations they were created with."""
+    _require(actor, "production.manage")
+    material = _material(material_code)
+    errors, rows = _check_routing(material, operations)
     errors.raise_if_any()
     routing, created = Routing.objects.select_for_update().get_or_create(
         material=material, defaults={"updated_by": actor}
@@ -88,11 +108,8 @@ def routing_set(*, actor, material_code: str, operations: list[dict[str, Any]]) 
     return routing
 
 
-@transaction.atomic
-def bom_set(*, actor, material_code: str, lines: list[dict[str, Any]]) -> list[BomLine]:
-    """Replace the bill of materials of a product (an empty list clears it)."""
-    _require(actor, "production.manage")
-    product = _material(material_code)
+def _check_bom(product: Material, lines: Any, replacing: dict | None) -> tuple[Errors, list]:
+    """Every problem of a bill of materials for ``product`` (none written), and its lines."""
     errors = Errors()
     if not isinstance(lines, list | tuple):
         errors.add("lines", _("Enter a list of components."))
@@ -122,11 +139,78 @@ def bom_set(*, actor, material_code: str, lines: list[dict[str, Any]]) -> list[B
             errors, f"{p}.quantity_per_unit", line.get("quantity_per_unit"), places=4,
             strictly_positive=True,
         )  # fmt: skip
-        rows.append((component, qty))
+        scrap = clean_decimal(
+            errors, f"{p}.scrap_percent", line.get("scrap_percent") or 0, places=2,
+            min_value=Decimal(0), max_value=MAX_SCRAP,
+        )  # fmt: skip
+        rows.append((component, qty, scrap))
+    if not errors:
+        mine = [c.code for c, _q, _s in rows]
+        path = bom_cycle(product=product.code, components=mine, replacing=replacing)
+        if path:
+            errors.add(
+                f"lines[{mine.index(path[1])}].component",
+                _("This would make a loop in the bills of materials: %(path)s")
+                % {"path": " → ".join(path)},
+            )
+    return errors, rows
+
+
+def bom_cycle(
+    *, product: str, components: list[str], replacing: dict[str, list[str]] | None = None
+) -> list[str]:
+    """The loop ``product → … → product`` that giving ``product`` these components would close,
+    or ``[]``. The stored bills count, except those in ``replacing`` (product code → component
+    codes), which are taken as given: a file that replaces several bills at once is judged as a
+    whole. Multi-level bills are exploded top-down by MRP, which a loop would never end."""
+    graph: dict[str, list[str]] = defaultdict(list)
+    for parent, child in BomLine.objects.values_list("product__code", "component__code"):
+        graph[parent].append(child)
+    for parent, children in (replacing or {}).items():
+        graph[parent] = list(children)
+    graph[product] = list(components)
+    # depth-first from the product: a path back to it is the loop
+    stack, parents = [product], {product: None}
+    while stack:
+        node = stack.pop()
+        for child in graph.get(node, ()):
+            if child == product:
+                path = [child]
+                while node is not None:
+                    path.append(node)
+                    node = parents[node]
+                return path[::-1]
+            if child not in parents:
+                parents[child] = node
+                stack.append(child)
+    return []
+
+
+def bom_errors(
+    *, actor, material_code: str, lines: list[dict[str, Any]],
+    replacing: dict[str, list[str]] | None = None,
+) -> list[dict]:  # fmt: skip
+    """What ``bom_set`` would refuse, without writing anything (an import's check)."""
+    _require(actor, "production.manage")
+    product = Material.objects.filter(code=normalize_code(material_code)).first()
+    if product is None:
+        return [{"field": "material", "message": _("Unknown material: %(code)s")
+                 % {"code": normalize_code(material_code)}}]  # fmt: skip
+    return _check_bom(product, lines, replacing)[0].items
+
+
+@transaction.atomic
+def bom_set(*, actor, material_code: str, lines: list[dict[str, Any]]) -> list[BomLine]:
+    """Replace the bill of materials of a product (an empty list clears it). ``scrap_percent``
+    of a line is the share lost in making; a bill that would close a loop is refused."""
+    _require(actor, "production.manage")
+    product = _material(material_code)
+    errors, rows = _check_bom(product, lines, None)
     errors.raise_if_any()
     BomLine.objects.filter(product=product).delete()
     return BomLine.objects.bulk_create(
-        BomLine(product=product, component=c, quantity_per_unit=q) for c, q in rows
+        BomLine(product=product, component=c, quantity_per_unit=q, scrap_percent=s)
+        for c, q, s in rows
     )
 
 

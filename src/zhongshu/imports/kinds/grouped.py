@@ -1,0 +1,104 @@
+"""What the kinds whose rows make one record together share (a routing is its operations, a
+bill of materials its components, an inspection plan its items): rows are grouped by the
+product's code, the whole group is checked by the owning app's service, and a group with one
+bad row is held back whole — half a routing is a wrong routing."""
+
+import re
+from collections import defaultdict
+
+from django.utils.translation import gettext as _
+
+from .. import normalize as N
+from ..models import RowStatus
+from .base import Kind, Staged, _cell, _err, _warn
+
+ITEM = re.compile(r"^\w+\[(\d+)\]\.(\w+)$")
+
+
+class GroupedKind(Kind):
+    grouped = True  # services._groups: commit a product's rows together
+    parent_field = "material"
+    parent_max_length = 40
+
+    def groups(self, rows: list[Staged], H) -> dict[str, list[Staged]]:
+        """Rows by the product code (upper-cased, as codes are stored); a row without one is an
+        error of its own."""
+        out: dict[str, list[Staged]] = defaultdict(list)
+        for row in rows:
+            code = N.text(_cell(row, H[1], self.parent_field)).upper()
+            if not code:
+                _err(row, *H, self.parent_field, _("This field is required."))
+            elif len(code) > self.parent_max_length:
+                _err(row, *H, self.parent_field,
+                     _("At most %(n)d characters.") % {"n": self.parent_max_length})  # fmt: skip
+            else:
+                out[code].append(row)
+            row.key = code
+        return out
+
+
+def report(group: list[Staged], H, errors: list[dict], fields: dict[str, str]) -> None:
+    """A service's errors on the rows they are about: ``operations[2].setup_hours`` is the
+    third row of the group, column ``fields["setup_hours"]``; an error about the whole record
+    goes on its first row."""
+    for e in errors:
+        m = ITEM.match(e["field"])
+        if m and int(m.group(1)) < len(group):
+            row = group[int(m.group(1))]
+            _err(row, *H, fields.get(m.group(2), m.group(2)), e["message"])
+        else:
+            _err(group[0], *H, fields.get(e["field"], e["field"]), e["message"])
+
+
+def settle(group: list[Staged], H, *, field: str, same: bool, replaces: str = "") -> None:
+    """Final status of a group's rows: invalid rows invalid and the others held back; a group
+    equal to what is stored already a duplicate (a second import changes nothing); one that
+    replaces a stored record valid, with a warning in the preview."""
+    bad = [r.row_no for r in group if r.errors]
+    for r in group:
+        if r.errors:
+            r.status = RowStatus.INVALID
+        elif bad:
+            r.status = RowStatus.BLOCKED
+            _warn(r, *H, field,
+                  _("Held back: row %(rows)s of the same product has errors.")
+                  % {"rows": ", ".join(map(str, bad[:5]))})  # fmt: skip
+        elif same:
+            r.status = RowStatus.DUPLICATE
+            _warn(r, *H, field, _("Already stored this way; nothing to change."))
+    if not bad and not same and replaces:
+        _warn(group[0], *H, field, replaces)
+
+
+def commit_groups(batch, groups, *, strict: bool, save, error_field: str) -> int:
+    """Each product's rows through ``save(rows)`` in its own savepoint; ``save`` returns False
+    when the stored record already equals the rows (then they are duplicates, nothing written).
+    A group the service refuses is marked with the service's messages on all its rows, or stops
+    the batch when it is all or nothing."""
+    from django.db import transaction
+
+    from zhongshu.core.errors import DomainError, ValidationFailed
+
+    from ..committing import _reject
+
+    saved = 0
+    for rows in groups:
+        try:
+            with transaction.atomic():
+                changed = save(rows)
+        except (ValidationFailed, DomainError) as exc:
+            if strict:
+                raise
+            messages = (
+                [e["message"] for e in exc.errors]
+                if isinstance(exc, ValidationFailed)
+                else [exc.message]
+            )
+            for r in rows:
+                for message in messages:
+                    _reject(batch, r, error_field, message, strict=False)
+            continue
+        for r in rows:
+            r.status = RowStatus.COMMITTED if changed is not False else RowStatus.DUPLICATE
+        saved += changed is not False
+    return saved
