@@ -187,10 +187,14 @@ def _tell_schedule(request: Request, impact: Impact) -> None:
         _("Pushed later: %(orders)s.") % {"orders": pushed} if pushed
         else _("No other order is pushed later.")
     )  # fmt: skip
+    subject = (
+        _("Order %(order)s expedited: projected finish %(after)s")
+        if request.kind == Kind.RUSH
+        else _("Order %(order)s rescheduled: projected finish %(after)s")
+    )
     notify(
         recipients=[request.requested_by_id],
-        subject=_("Order %(order)s expedited: projected finish %(after)s")
-        % {"order": order.number, "after": _when(impact.finish_after)},
+        subject=subject % {"order": order.number, "after": _when(impact.finish_after)},
         body=body,
         link=request.link,
         dedupe_key=f"approval:{request.pk}:schedule",
@@ -204,7 +208,7 @@ def _tell_schedule(request: Request, impact: Impact) -> None:
             recipients=[p.owner_id],
             subject=_("Order %(order)s is now planned to finish later: %(after)s")
             % {"order": p.number, "after": _when(p.finish_after)},
-            body=_("Was %(before)s; due %(due)s. Order %(rush)s was expedited (request #%(id)s).")
+            body=_("Was %(before)s; due %(due)s. Order %(rush)s was changed (request #%(id)s).")
             % {
                 "before": _when(p.finish_before),
                 "due": p.due_date.isoformat(),
