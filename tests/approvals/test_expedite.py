@@ -257,3 +257,13 @@ def test_rush_from_the_order_page(line, client_as):
     page = client_as(world["manager"]).get(req.link).content.decode()
     assert 'id="impact"' in page and 'data-finish="after"' in page
     assert "特急" in page and earlier in page
+
+
+def test_editing_a_released_order_points_to_the_rush_request(world, api_as):
+    order = order_for(world, status="in_production")
+    r = api_as(world["sales"]).patch(
+        f"/api/v1/orders/{order.pk}", {"priority": "critical", "version": order.version}
+    )
+    assert r.status_code == 409
+    assert r.json()["code"] == "order_not_editable" and "加急" in r.json()["message"]
+    assert _state(order)[1] == "normal"
