@@ -26,7 +26,9 @@ def test_a_fresh_install_has_the_manager_flow_for_rush_orders(db):
     # written by the migration (this unmarked test's fixture only switches it off)
     flow = Flow.objects.get(builtin_key=RUSH_FLOW_KEY)
     assert flow.kinds == ["rush"]
-    assert [(s.name, s.role) for s in flow.steps.all()] == [("经理审批", "manager")]
+    assert [(s.name, s.role, s.time_limit_hours, s.deputy_role) for s in flow.steps.all()] == [
+        ("经理审批", "manager", 4, "admin")
+    ]
     assert flow.active is False  # tests not marked shipped_flow run without it
 
 
@@ -49,6 +51,22 @@ def test_urgent_orders_confirm_only_after_a_manager_approves(world, priority):
     services.decide(actor=world["manager"], request_id=req.pk, verdict="approve")
     order = order_transition(actor=world["planner"], order_id=order.pk, action="confirm")
     assert order.status == "confirmed"
+
+
+@pytest.mark.shipped_flow
+def test_the_flow_page_saves_the_shipped_flow_as_it_is(world, client_as):
+    flow = Flow.objects.get(builtin_key=RUSH_FLOW_KEY)
+    admin = client_as(world["admin"])
+    page = admin.get(f"/approvals/flows/{flow.pk}/").content.decode()
+    assert "经理审批" in page
+    r = admin.post(f"/approvals/flows/{flow.pk}/", {
+        "name": flow.name, "kinds": ["rush"], "active": "1", "version": flow.version,
+        "s0-name": "经理审批", "s0-role": "manager", "s0-mode": "any", "s0-when": "always",
+        "s0-limit": "4", "s0-deputy_role": "admin",
+    })  # fmt: skip
+    assert r.status_code == 302, r.content.decode()[:1000]
+    flow.refresh_from_db()
+    assert (flow.active, flow.version) == (True, 2)
 
 
 @pytest.mark.shipped_flow

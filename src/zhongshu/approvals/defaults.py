@@ -1,5 +1,6 @@
 """The approval flow the product ships (SPEC §6): urgent and critical orders — and any order due
-sooner than its production lead time — wait for a manager's approval before they are confirmed.
+sooner than its production lead time — wait for a manager's approval before they are confirmed
+(an administrator may step in after 4 hours).
 Installed by a data migration (zs_approvals 0002), active, editable and switchable off like any
 flow; ``install`` leaves the flow alone once it exists (the factory may have changed it)."""
 
@@ -10,7 +11,16 @@ DEFAULT_FLOWS = [
         "builtin_key": RUSH_FLOW_KEY,
         "name": "加急订单审批（经理）",
         "kinds": ["rush"],
-        "steps": [{"position": 1, "name": "经理审批", "role": "manager", "time_limit_hours": 4}],
+        # after 4 hours without a decision an administrator may decide in the manager's place
+        "steps": [
+            {
+                "position": 1,
+                "name": "经理审批",
+                "role": "manager",
+                "time_limit_hours": 4,
+                "deputy_role": "admin",
+            },
+        ],
     },
 ]
 

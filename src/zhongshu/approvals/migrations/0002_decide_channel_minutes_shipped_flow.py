@@ -4,6 +4,8 @@ from django.db import migrations, models
 
 
 def install_shipped_flow(apps, schema_editor):
+    # the flow as approvals.defaults describes it (manager step, 4 h, an admin as deputy); the
+    # test database templates are keyed on migration files, so a change there touches this one
     from zhongshu.approvals.defaults import install
 
     install(apps.get_model("approvals", "Flow"), apps.get_model("approvals", "FlowStep"))
