@@ -189,6 +189,31 @@ def _shipped_rules_off(request):
     Rule.objects.exclude(builtin_key="").update(enabled=False)
 
 
+@pytest.fixture(autouse=True)
+def _shipped_flow_off(request, _shipped_rules_off):
+    """Switch the shipped approval flow (urgent orders wait for a manager's approval, installed by
+    zs approvals 0002) off for tests not marked ``@pytest.mark.shipped_flow``.
+
+    With it on, confirming an urgent order — or one due sooner than its lead time — is refused
+    until a manager approves, which is not what tests of other apps are about; tests of that
+    behaviour (tests/approvals/test_shipped_flow.py, the expedite tests) carry the marker and
+    get the flow as shipped, whatever an earlier test left.
+    """
+    if not any(
+        name in request.fixturenames
+        for name in ("transactional_db", "django_db_reset_sequences", "live_server", "db")
+    ) and not request.node.get_closest_marker("django_db"):
+        return
+    from zhongshu.approvals.defaults import install
+    from zhongshu.approvals.models import Flow, FlowStep
+
+    if request.node.get_closest_marker("shipped_flow"):
+        install(Flow, FlowStep)
+        Flow.objects.exclude(builtin_key="").update(active=True)
+        return
+    Flow.objects.exclude(builtin_key="").update(active=False)
+
+
 @pytest.fixture
 def client_as():
     """``client_as(user)`` → a browser-like test client logged in as ``user`` (Chinese UI)."""

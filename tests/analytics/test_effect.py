@@ -62,7 +62,8 @@ def book(db):
     for o, sub, dec in [(o1, at(7, 1, 10), at(7, 1, 18)), (o2, at(7, 5, 10), at(7, 5, 16)),
                         (o5, at(10, 2, 9, 30), at(10, 2, 10))]:  # fmt: skip
         Request.objects.create(kind="rush", order=o, requested_by=s1, reason="急单",
-                               status="approved", submitted_at=sub, decided_at=dec)  # fmt: skip
+                               status="approved", submitted_at=sub, decided_at=dec,
+                               decision_minutes=(dec - sub).total_seconds() // 60)  # fmt: skip
     Request.objects.create(
         kind="rush", order=o5, requested_by=s1, reason="未决", submitted_at=at(10, 5)
     )  # fmt: skip  (undecided: not counted)
@@ -91,6 +92,7 @@ def test_each_period_against_hand_computed_figures(book):
     assert (b["ship_hours_avg"], b["ship_hours_median"]) == (267.67, 227.0)
     assert (a["approvals"], a["approval_hours_avg"], a["approval_hours_median"]) == (2, 7.0, 7.0)
     assert (b["approvals"], b["approval_hours_avg"]) == (1, 0.5)
+    assert (a["approval_minutes_total"], a["approval_minutes_avg"]) == (840, 420.0)
     assert (a["shipped"], a["complaints"], a["complaint_rate"]) == (2, 1, 50.0)
     assert (b["shipped"], b["complaints"], b["complaint_rate"]) == (3, 0, 0.0)
     assert (a["lookups_per_day"], a["manual_check_hours_per_day"]) == (0.0, 2.0)

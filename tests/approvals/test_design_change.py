@@ -139,7 +139,9 @@ def test_the_change_runs_through_the_order_hooks():
     assert table["effect"]["changed"] == [
         "zhongshu.approvals.hooks.reservations_follow_change",
         "zhongshu.approvals.hooks.task_sheets_follow_change",
+        "zhongshu.approvals.hooks.schedule_follows_priority",
     ]
+    assert table["effect"]["expedited"] == ["zhongshu.approvals.hooks.schedule_follows_priority"]
 
 
 def test_new_make_line_gets_its_task_sheet(world, confirmed):

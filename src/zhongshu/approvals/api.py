@@ -100,12 +100,13 @@ def get_request(request, request_id: int):
     "/requests/{request_id}/decide", response={200: RequestOut, **errors(401, 403, 404, 409, 422)}
 )
 def decide_request(request, request_id: int, payload: DecideIn):
-    services.request_decide(
+    services.decide(
         actor=request.auth,
         request_id=request_id,
         verdict=payload.verdict,
         comment=payload.comment,
         version=payload.version,
+        channel="api",
     )
     return selectors.request_get(actor=request.auth, request_id=request_id)
 

@@ -1,6 +1,8 @@
 """Approvals' part in the order status machine (registered from ``ApprovalsConfig.ready``).
 
 * ``confirm`` waits for the approvals the registered requirements ask for.
+* ``expedited`` (an approved rush of a released order, ``orders.services.order_expedite``) and
+  ``changed`` with a new priority or due date: the schedule reflows once after commit.
 * ``changed`` (an approved design change applied by ``orders.services.order_apply_change``):
   a line with work started on it cannot be removed; in the same transaction the stock
   reservations are re-made for the new quantities and the task sheets follow (resized,
@@ -120,3 +122,14 @@ def task_sheets_follow_change(ctx: hooks.TransitionContext) -> None:
     from zhongshu.production.services import sheets_follow_order
 
     sheets_follow_order(order=ctx.order, drawing_revision=ctx.data.get("drawing_revision", ""))
+
+
+@hooks.effect("changed")
+@hooks.effect("expedited")
+def schedule_follows_priority(ctx: hooks.TransitionContext) -> None:
+    """A new priority or due date reorders the schedule: one reflow after commit."""
+    from zhongshu.production.services import request_reflow
+
+    after = (ctx.data.get("diff") or {}).get("after") or {}
+    if "priority" in after or "due_date" in after:
+        request_reflow()

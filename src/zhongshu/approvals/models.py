@@ -47,6 +47,17 @@ class StepStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class DecisionChannel(models.TextChoices):
+    """Where a decision was made: the web page, the API, a chat app's card or link, the inbox."""
+
+    WEB = "web", _("Web")
+    API = "api", _("API")
+    WECOM = "wecom", _("WeCom")
+    DINGTALK = "dingtalk", _("DingTalk")
+    FEISHU = "feishu", _("Feishu")
+    INBOX = "inbox", _("In-app inbox")
+
+
 class Verdict(models.TextChoices):
     APPROVE = "approve", _("Approve")
     REJECT = "reject", _("Reject")
@@ -63,6 +74,8 @@ class Flow(models.Model):
         _("amount threshold"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     active = models.BooleanField(_("active"), default=True)
+    # set on the flows the product ships (approvals.defaults): found again, never re-created
+    builtin_key = models.CharField(max_length=40, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -133,6 +146,10 @@ class Request(models.Model):
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(_("submitted"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    # whole minutes from submission to the final approval or rejection (not set on withdrawal),
+    # and the channel of that last decision: what the effect report's approval time reads
+    decision_minutes = models.PositiveIntegerField(null=True, blank=True)
+    decided_via = models.CharField(max_length=10, choices=DecisionChannel.choices, blank=True)
     applied_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -214,6 +231,11 @@ class Decision(models.Model):
     verdict = models.CharField(max_length=8, choices=Verdict.choices)
     comment = models.TextField(blank=True)
     at = models.DateTimeField()
+    channel = models.CharField(
+        max_length=10, choices=DecisionChannel.choices, default=DecisionChannel.WEB
+    )
+    # whole minutes from the request's submission to this decision
+    minutes = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["request", "id"]

@@ -120,6 +120,8 @@ class DecisionOut(Schema):
     verdict: str
     comment: str
     at: datetime
+    channel: str
+    minutes: int = Field(description="Minutes from the request's submission to this decision")
 
     @staticmethod
     def resolve_on_behalf_of(obj) -> str | None:
@@ -171,6 +173,10 @@ class RequestOut(RequestSummaryOut):
     before: dict
     applied_at: datetime | None
     minutes_to_decide: int | None
+    decision_minutes: int | None = Field(
+        description="Minutes from submission to the final approval or rejection"
+    )
+    decided_via: str
     steps: list[RequestStepOut]
     attachments: list[AttachmentOut]
 

@@ -15,14 +15,23 @@ from zhongshu.core.errors import DomainError, PermissionDenied
 from zhongshu.core.text import normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
+from zhongshu.orders.statuses import Priority
 
-from . import selectors, services
+from . import impact, selectors, services
 from .api import attachment_response
 from .hooks import missing_approvals
-from .models import CONDITION_FIELDS_LABELS, Kind, Mode, RequestStatus, When
+from .models import (
+    CONDITION_FIELDS_LABELS,
+    DecisionChannel,
+    Kind,
+    Mode,
+    RequestStatus,
+    When,
+)
 
 PAGE = 50
 STEP_ROWS = 5
+WEB_CHANNELS = {c for c in DecisionChannel.values if c != DecisionChannel.API}
 
 
 def _int(value, default=None):
@@ -58,6 +67,16 @@ def all_requests(request):
     )
 
 
+def _priority_label(value) -> str:
+    return str(Priority(value).label) if value in Priority.values else (value or "—")
+
+
+def _channel(value) -> str:
+    """Where the page was opened from (``?via=`` on a message link): recorded with the decision.
+    The API records its own channel; anything unknown counts as the web."""
+    return value if value in WEB_CHANNELS else DecisionChannel.WEB
+
+
 def diff_rows(req) -> list[dict]:
     """The change as rows of (what, before, after) for the detail page."""
     before = req.before or {}
@@ -68,6 +87,9 @@ def diff_rows(req) -> list[dict]:
         rows.append(
             {"what": _("Due date"), "before": before.get("due_date"), "after": change["due_date"]}
         )
+    if change.get("priority"):
+        rows.append({"what": _("Priority"), "before": _priority_label(before.get("priority")),
+                     "after": _priority_label(change["priority"])})  # fmt: skip
     if change.get("drawing_revision"):
         rows.append({"what": _("Drawing revision"), "before": "—",
                      "after": change["drawing_revision"]})  # fmt: skip
@@ -102,6 +124,8 @@ def _detail_context(request, req) -> dict:
         "req": req,
         "order": req.order,
         "rows": diff_rows(req),
+        "impact": impact.preview(req, actor=user) if req.status == RequestStatus.PENDING else None,
+        "via": _channel(request.GET.get("via") or request.POST.get("channel")),
         "active_step": active,
         "can_decide": can_decide,
         "can_withdraw": req.status == RequestStatus.PENDING
@@ -122,12 +146,13 @@ def detail(request, request_id: int):
 def decide(request, request_id: int):
     verdict = request.POST.get("verdict", "")
     try:
-        services.request_decide(
+        services.decide(
             actor=request.user,
             request_id=request_id,
             verdict=verdict,
             comment=request.POST.get("comment", ""),
             version=_int(request.POST.get("version")),
+            channel=_channel(request.POST.get("channel")),
         )
     except DomainError as e:
         return _refused(request, request_id, e)
@@ -195,6 +220,8 @@ def _change_from_post(post, order) -> dict:
         change["due_date"] = normalize_text(post["due_date"])
     if normalize_text(post.get("drawing_revision", "")):
         change["drawing_revision"] = normalize_text(post["drawing_revision"])
+    if normalize_text(post.get("priority", "")) and post["priority"] != order.priority:
+        change["priority"] = normalize_text(post["priority"])
     lines = []
     for line in order.lines.all():
         qty = normalize_text(post.get(f"qty-{line.line_no}", ""))
@@ -209,6 +236,11 @@ def _change_from_post(post, order) -> dict:
     return change
 
 
+def _rush_from_post(post) -> dict:
+    return {k: normalize_text(post.get(k, "")) for k in ("priority", "due_date")
+            if normalize_text(post.get(k, ""))}  # fmt: skip
+
+
 @login_required
 @domain_errors
 def new_request(request):
@@ -219,7 +251,11 @@ def new_request(request):
         kind = Kind.DESIGN_CHANGE if order.status not in services.BEFORE_CONFIRM else Kind.RUSH
     errors = []
     if request.method == "POST":
-        payload = _change_from_post(request.POST, order) if kind == Kind.DESIGN_CHANGE else None
+        payload = None
+        if kind == Kind.DESIGN_CHANGE:
+            payload = _change_from_post(request.POST, order)
+        elif kind == Kind.RUSH and order.status in services.EXPEDITABLE:
+            payload = _rush_from_post(request.POST)
         try:
             req = services.request_create(
                 actor=request.user,
@@ -251,6 +287,8 @@ def new_request(request):
             "post": request.POST,
             "errors": errors,
             "lines": list(order.lines.all()),
+            "expedite": kind == Kind.RUSH and order.status in services.EXPEDITABLE,
+            "priorities": Priority.choices,
         },
         status=422 if errors else 200,
     )
@@ -422,9 +460,11 @@ def order_panel(request, order) -> str | None:
     if can_request:
         if missing:
             offer = [(k, Kind(k).label) for k in sorted(missing) if k in Kind.values]
-        elif order.status in services.CHANGEABLE:
-            offer = [(Kind.DESIGN_CHANGE, Kind.DESIGN_CHANGE.label),
-                     (Kind.CANCEL_AFTER_CONFIRM, Kind.CANCEL_AFTER_CONFIRM.label)]  # fmt: skip
+        elif order.status in services.EXPEDITABLE:
+            offer = [(Kind.RUSH, _("Expedite"))]
+            if order.status in services.CHANGEABLE:
+                offer.append((Kind.DESIGN_CHANGE, Kind.DESIGN_CHANGE.label))
+            offer.append((Kind.CANCEL_AFTER_CONFIRM, Kind.CANCEL_AFTER_CONFIRM.label))
     if not reqs and not offer and not missing:
         return None
     return render_to_string(

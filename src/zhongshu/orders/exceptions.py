@@ -18,6 +18,7 @@ class TransitionBlocked(DomainError):
 class OrderNotEditable(Conflict):
     code = "order_not_editable"
     default_message = _(
-        "Only draft orders and orders pending review can be edited; "
-        "later changes go through a design-change request."
+        "Only draft orders and orders pending review can be edited; later changes go through "
+        "an approval request: a rush for a higher priority or an earlier due date, a design "
+        "change for anything else."
     )

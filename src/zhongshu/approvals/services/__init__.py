@@ -15,6 +15,7 @@ from ._common import (
     BEFORE_CONFIRM,
     CANCELLABLE_AFTER_CONFIRM,
     CHANGEABLE,
+    EXPEDITABLE,
     ORDER_STATUS_FOR_KIND,
     User,
 )
@@ -24,6 +25,7 @@ from .attachments import (
     attachment_add,
 )
 from .decisions import (
+    decide,
     escalate_overdue,
     request_decide,
 )
@@ -56,6 +58,7 @@ __all__ = [
     "CHANGEABLE",
     "CONDITION_FIELDS",
     "CONDITION_OPS",
+    "EXPEDITABLE",
     "MAX_ATTACHMENTS",
     "MAX_ATTACHMENT_BYTES",
     "MAX_STEPS",
@@ -66,6 +69,7 @@ __all__ = [
     "active_kinds",
     "attachment_add",
     "condition_holds",
+    "decide",
     "delegation_create",
     "delegation_revoke",
     "escalate_overdue",

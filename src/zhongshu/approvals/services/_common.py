@@ -17,8 +17,11 @@ User = get_user_model()
 BEFORE_CONFIRM = {OrderStatus.DRAFT, OrderStatus.PENDING_REVIEW}
 CHANGEABLE = {OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN_PRODUCTION}
 CANCELLABLE_AFTER_CONFIRM = {*CHANGEABLE, OrderStatus.AWAITING_QC}
+# before confirming, a rush request is the sign-off the confirm guard waits for; from confirmed
+# up to awaiting QC it is an expedite: approved, it raises the priority / brings the due date in
+EXPEDITABLE = {*CHANGEABLE, OrderStatus.AWAITING_QC}
 ORDER_STATUS_FOR_KIND = {
-    Kind.RUSH: BEFORE_CONFIRM,
+    Kind.RUSH: BEFORE_CONFIRM | EXPEDITABLE,
     Kind.CREDIT: BEFORE_CONFIRM,
     Kind.DISCOUNT_ABOVE: BEFORE_CONFIRM,
     Kind.AMOUNT_ABOVE: BEFORE_CONFIRM,

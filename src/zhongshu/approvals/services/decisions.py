@@ -20,6 +20,7 @@ from ..exceptions import (
 )
 from ..models import (
     Decision,
+    DecisionChannel,
     Delegation,
     Mode,
     Request,
@@ -63,20 +64,30 @@ def _principal(actor, step: RequestStep, now) -> tuple[str, int | None]:
     raise NotYourTurn()
 
 
+def _minutes(since: dt.datetime, until: dt.datetime) -> int:
+    return max(0, int((until - since).total_seconds() // 60))
+
+
 @transaction.atomic
-def request_decide(
+def decide(
     *,
     actor,
     request_id: Any,
     verdict: str,
     comment: str = "",
     version: Any = None,
+    channel: str = DecisionChannel.WEB,
     now: dt.datetime | None = None,
 ) -> Request:
+    """Approve or reject ``request_id`` at the actor's step. ``channel`` says where the decision
+    was made (web, api, wecom, dingtalk, feishu, inbox — a chat app's signed card callback
+    passes its own); it is recorded on the decision with the minutes since the request was
+    submitted, and on the request when this decision settles it."""
     permissions.require(actor, "approvals.decide")
     errors = Errors()
     verdict = clean_choice(errors, "verdict", verdict, Verdict)
     comment = clean_text(errors, "comment", comment, max_length=2000)
+    channel = clean_choice(errors, "channel", channel, DecisionChannel)
     errors.raise_if_any()
     request = _lock_request(actor, request_id)
     if version is not None and request.version != version:
@@ -92,7 +103,7 @@ def request_decide(
         raise ValidationFailed({"comment": _("Say why you reject the request.")})
     Decision.objects.create(
         request=request, step=step, user=actor, on_behalf_of_id=behalf, verdict=verdict,
-        comment=comment, at=now,
+        comment=comment, at=now, channel=channel, minutes=_minutes(request.submitted_at, now),
     )  # fmt: skip
     if verdict == Verdict.REJECT:
         step.status = StepStatus.REJECTED
@@ -114,6 +125,9 @@ def request_decide(
             step.decided_at = now
             step.save(update_fields=["status", "decided_at"])
             _advance(request, actor, now)
+    if request.status != RequestStatus.PENDING:
+        request.decision_minutes = _minutes(request.submitted_at, now)
+        request.decided_via = channel
     request.version += 1
     request._history_user = actor
     request.save()
@@ -121,6 +135,9 @@ def request_decide(
         lambda: user_activity.send(sender=Request, user=actor, kind="approval.decided", obj=request)
     )
     return request
+
+
+request_decide = decide  # the earlier name, kept for its callers
 
 
 def escalate_overdue(*, now: dt.datetime | None = None, limit: int = 200) -> int:

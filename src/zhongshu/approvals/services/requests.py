@@ -27,7 +27,7 @@ from ..models import (
     StepStatus,
     When,
 )
-from ._common import ORDER_STATUS_FOR_KIND, _lock_request
+from ._common import EXPEDITABLE, ORDER_STATUS_FOR_KIND, _lock_request
 from .flows import condition_holds, flow_for, order_facts
 from .steps import _advance, _people_with_role
 
@@ -59,16 +59,28 @@ def _clean_design_change(order: Order, payload: Any) -> dict[str, Any]:
 
     if not isinstance(payload, dict):
         raise ValidationFailed({"payload": _("Describe the change.")})
-    allowed = {"due_date", "lines", "drawing_revision"}
+    allowed = {"due_date", "lines", "drawing_revision", "priority"}
     change = {k: payload[k] for k in allowed if payload.get(k) not in (None, "", [])}
     if not change:
         raise ValidationFailed(
-            {"payload": _("Name what changes: quantity, due date, lines or drawing revision.")}
+            {
+                "payload": _(
+                    "Name what changes: quantity, due date, lines, drawing revision or priority."
+                )
+            }
         )
     fields, updates, removals, new_lines = _clean_change(order, change)
     if not (fields or updates or removals or new_lines):
         raise ValidationFailed({"payload": _("The change is the same as the order.")})
     return change
+
+
+def _clean_expedite(order: Order, payload: Any) -> dict[str, Any]:
+    """A rush of a released order names the higher priority and/or the earlier due date."""
+    from zhongshu.orders.services import clean_expedite
+
+    fields = clean_expedite(order, payload if isinstance(payload, dict) else None)
+    return {k: str(v) for k, v in fields.items()}
 
 
 @transaction.atomic
@@ -94,7 +106,11 @@ def request_create(
         raise WrongOrderStatus(details={"status": order.status, "kind": kind})
     if Request.objects.filter(order=order, kind=kind, status=RequestStatus.PENDING).exists():
         raise DuplicateRequest(details={"kind": kind})
-    change = _clean_design_change(order, payload) if kind == Kind.DESIGN_CHANGE else {}
+    change = {}
+    if kind == Kind.DESIGN_CHANGE:
+        change = _clean_design_change(order, payload)
+    elif kind == Kind.RUSH and order.status in EXPEDITABLE:
+        change = _clean_expedite(order, payload)
     flow = flow_for(kind)
     if flow is None:
         raise NoFlow(details={"kind": kind})

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import (
     ChangeNotApplicable,
 )
+from ..impact import Impact, compare, schedule_change
 from ..models import (
     Delegation,
     Kind,
@@ -17,7 +18,7 @@ from ..models import (
     RequestStep,
     StepStatus,
 )
-from ._common import CANCELLABLE_AFTER_CONFIRM, User
+from ._common import CANCELLABLE_AFTER_CONFIRM, EXPEDITABLE, User
 from .flows import NOTIFY_CHANNELS
 
 
@@ -96,30 +97,11 @@ def _tell_requester(request: Request) -> None:
 
 def _apply(request: Request, actor, now) -> None:
     """The approved request's effect, in the deciding transaction."""
-    from zhongshu.notify.services import notify
-
     order = request.order
     if request.kind == Kind.DESIGN_CHANGE:
-        from zhongshu.orders.services import order_apply_change
-
-        # reservation, task sheets and the schedule follow through the orders "changed" hooks
-        # (approvals.hooks), in this transaction: a refusal there rolls the decision back
-        order, _diff = order_apply_change(
-            actor=actor, order_id=order.pk, changes=request.payload, system=True,
-            note=_("Design change approved (request #%(id)s): %(reason)s")
-            % {"id": request.pk, "reason": request.reason},
-        )  # fmt: skip
-        request.order = order
-        notify(
-            recipients=[request.requested_by_id, order.sales_owner_id],
-            roles=("planner", "supervisor", "warehouse"),
-            subject=_("Order %(order)s changed: design change approved") % {"order": order.number},
-            body=request.reason[:500],
-            link=request.link,
-            dedupe_key=f"approval:{request.pk}:applied",
-            order=order,
-            source="approvals",
-        )
+        _apply_design_change(request, actor)
+    elif request.kind == Kind.RUSH and request.payload:  # an expedite of a released order
+        _apply_rush(request, actor)
     elif request.kind == Kind.CANCEL_AFTER_CONFIRM:
         from zhongshu.orders.services import order_transition
 
@@ -133,3 +115,108 @@ def _apply(request: Request, actor, now) -> None:
         )  # fmt: skip
     request.applied_at = now
     _tell_requester(request)
+
+
+def _apply_design_change(request: Request, actor) -> None:
+    from zhongshu.notify.services import notify
+    from zhongshu.orders.services import order_apply_change
+
+    before = _finishes() if schedule_change(request) else None
+    # reservation, task sheets and the schedule follow through the orders "changed" hooks
+    # (approvals.hooks), in this transaction: a refusal there rolls the decision back
+    order, _diff = order_apply_change(
+        actor=actor, order_id=request.order_id, changes=request.payload, system=True,
+        note=_("Design change approved (request #%(id)s): %(reason)s")
+        % {"id": request.pk, "reason": request.reason},
+    )  # fmt: skip
+    request.order = order
+    notify(
+        recipients=[request.requested_by_id, order.sales_owner_id],
+        roles=("planner", "supervisor", "warehouse"),
+        subject=_("Order %(order)s changed: design change approved") % {"order": order.number},
+        body=request.reason[:500],
+        link=request.link,
+        dedupe_key=f"approval:{request.pk}:applied",
+        order=order,
+        source="approvals",
+    )
+    if before is not None:
+        _tell_schedule(request, compare(order.pk, before, _finishes()))
+
+
+def _apply_rush(request: Request, actor) -> None:
+    from zhongshu.orders.services import order_expedite
+
+    if request.order.status not in EXPEDITABLE:
+        raise ChangeNotApplicable(details={"status": request.order.status})
+    before = _finishes()
+    order, _diff = order_expedite(
+        actor=actor, order_id=request.order_id, changes=request.payload,
+        note=_("Rush approved (request #%(id)s): %(reason)s")
+        % {"id": request.pk, "reason": request.reason},
+    )  # fmt: skip
+    request.order = order
+    _tell_schedule(request, compare(order.pk, before, _finishes()))
+
+
+def _finishes() -> dict:
+    from zhongshu.production.services import projected_finishes
+
+    return projected_finishes()
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else _("not planned")
+
+
+def _tell_schedule(request: Request, impact: Impact) -> None:
+    """The requester hears the order's new projected finish and which orders it pushed later;
+    each pushed order's owner hears about their order."""
+    from zhongshu.notify.services import notify
+
+    order = request.order
+    pushed = "; ".join(
+        _("%(order)s now %(after)s (was %(before)s)")
+        % {"order": p.number, "after": _when(p.finish_after), "before": _when(p.finish_before)}
+        for p in impact.pushed
+    )
+    body = _("Projected finish: %(after)s (was %(before)s).") % {
+        "after": _when(impact.finish_after), "before": _when(impact.finish_before),
+    }  # fmt: skip
+    body += " " + (
+        _("Pushed later: %(orders)s.") % {"orders": pushed} if pushed
+        else _("No other order is pushed later.")
+    )  # fmt: skip
+    subject = (
+        _("Order %(order)s expedited: projected finish %(after)s")
+        if request.kind == Kind.RUSH
+        else _("Order %(order)s rescheduled: projected finish %(after)s")
+    )
+    notify(
+        recipients=[request.requested_by_id],
+        subject=subject % {"order": order.number, "after": _when(impact.finish_after)},
+        body=body,
+        link=request.link,
+        dedupe_key=f"approval:{request.pk}:schedule",
+        order=order,
+        source="approvals",
+    )
+    for p in impact.pushed:
+        if p.owner_id is None:
+            continue
+        notify(
+            recipients=[p.owner_id],
+            subject=_("Order %(order)s is now planned to finish later: %(after)s")
+            % {"order": p.number, "after": _when(p.finish_after)},
+            body=_("Was %(before)s; due %(due)s. Order %(rush)s was changed (request #%(id)s).")
+            % {
+                "before": _when(p.finish_before),
+                "due": p.due_date.isoformat(),
+                "rush": order.number,
+                "id": request.pk,
+            },
+            link=f"/orders/{p.order_id}/",
+            dedupe_key=f"approval:{request.pk}:pushed:{p.order_id}",
+            order=p.order_id,
+            source="approvals",
+        )

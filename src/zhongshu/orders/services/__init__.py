@@ -9,7 +9,15 @@
 - ``numbering``: the gapless order numbers
 """
 
-from .changes import CHANGEABLE, _clean_change, order_apply_change
+from .changes import (
+    CHANGEABLE,
+    EXPEDITABLE,
+    PRIORITY_RANK,
+    _clean_change,
+    clean_expedite,
+    order_apply_change,
+    order_expedite,
+)
 from .common import _after_commit, _custom_changes, _event, _jsonable, _lock_order, _stamp
 from .editing import order_create, order_delete, order_update
 from .lines import _clean_lines, _write_lines, build_line, line_from_clean, match_lines
@@ -29,9 +37,11 @@ from .transitions import allowed_actions, builtin_guards, order_transition, refu
 
 __all__ = [
     "CHANGEABLE",
+    "EXPEDITABLE",
     "MAX_AMOUNT",
     "MAX_DUE_YEARS",
     "MAX_LINES",
+    "PRIORITY_RANK",
     "_after_commit",
     "_check_totals",
     "_clean_change",
@@ -52,11 +62,13 @@ __all__ = [
     "allowed_actions",
     "build_line",
     "builtin_guards",
+    "clean_expedite",
     "line_from_clean",
     "match_lines",
     "order_apply_change",
     "order_create",
     "order_delete",
+    "order_expedite",
     "order_transition",
     "order_update",
     "refusal",

@@ -10,12 +10,12 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
-from zhongshu.core.validation import Errors, clean_decimal, clean_text
+from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
 
 from .. import hooks
 from ..exceptions import OrderNotEditable
 from ..models import Order, OrderLine, money
-from ..statuses import OrderStatus
+from ..statuses import OrderStatus, Priority
 from .common import _after_commit, _event, _jsonable, _lock_order, _stamp
 from .lines import _clean_lines, line_from_clean
 from .rules import MAX_LINES, _check_totals, _clean_date, amount_problem
@@ -24,6 +24,9 @@ CHANGEABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStat
 # a sales channel changes what it sold itself (a newer version of the platform's order, a refunded
 # line): while the order is still editable, or — for a refund — released too, without an approval
 CHANNEL_CHANGEABLE = frozenset({OrderStatus.DRAFT, OrderStatus.PENDING_REVIEW}) | CHANGEABLE
+# a rush (higher priority, earlier due date) may still help an order QC has not released yet
+EXPEDITABLE = CHANGEABLE | {OrderStatus.AWAITING_QC}
+PRIORITY_RANK = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.CRITICAL: 2}
 
 
 def _clean_change(
@@ -44,6 +47,10 @@ def _clean_change(
         rev = clean_text(errors, "drawing_revision", changes["drawing_revision"], max_length=40)
         if rev:
             fields["drawing_revision"] = rev
+    if changes.get("priority") not in (None, ""):
+        priority = clean_choice(errors, "priority", changes["priority"], Priority)
+        if priority is not None and priority != order.priority:
+            fields["priority"] = priority
     existing = {ln.line_no: ln for ln in order.lines.select_related("material")}
     updates: list[tuple[OrderLine, dict]] = []
     removals: list[OrderLine] = []
@@ -170,6 +177,9 @@ def order_apply_change(
     if "due_date" in fields:
         before["due_date"], after["due_date"] = str(order.due_date), str(fields["due_date"])
         order.due_date = fields["due_date"]
+    if "priority" in fields:
+        before["priority"], after["priority"] = order.priority, fields["priority"]
+        order.priority = fields["priority"]
     if "drawing_revision" in fields:
         after["drawing_revision"] = fields["drawing_revision"]
     _write_change(order, updates, removals, new_lines, before, after)
@@ -181,6 +191,66 @@ def order_apply_change(
     event_data = diff if by_channel is None else {**diff, "channel": by_channel}
     _event(order, actor, "changed" if by_channel is None else "channel_changed",
            note=normalize_text(note)[:2000], data=event_data)  # fmt: skip
+    ctx.data["diff"] = diff
+    hooks.run_effects(ctx)
+    _after_commit(actor, order, "updated", {"changed": sorted(after)})
+    return order, diff
+
+
+def clean_expedite(order: Order, changes: Any) -> dict[str, Any]:
+    """A rush of a released order: a higher priority and/or an earlier due date (not in the
+    past), nothing else. Returns the fields that change; raises ValidationFailed otherwise."""
+    errors = Errors()
+    if not isinstance(changes, dict):
+        raise ValidationFailed({"payload": _("Name the new priority or the earlier due date.")})
+    unknown = sorted(set(changes) - {"priority", "due_date"})
+    if unknown:
+        errors.add("payload", _("A rush changes only the priority and the due date."))
+    fields: dict[str, Any] = {}
+    if changes.get("priority") not in (None, ""):
+        priority = clean_choice(errors, "priority", changes["priority"], Priority)
+        if priority is not None and PRIORITY_RANK[priority] < PRIORITY_RANK[order.priority]:
+            errors.add("priority", _("A rush cannot lower the priority."))
+        elif priority is not None and priority != order.priority:
+            fields["priority"] = priority
+    if changes.get("due_date") not in (None, ""):
+        due = _clean_date(errors, "due_date", changes["due_date"], allow_past=False)
+        if due is not None and due > order.due_date:
+            errors.add("due_date", _("A rush can only bring the due date forward."))
+        elif due is not None and due != order.due_date:
+            fields["due_date"] = due
+    errors.raise_if_any()
+    if not fields:
+        raise ValidationFailed({"payload": _("Raise the priority or bring the due date forward.")})
+    return fields
+
+
+@transaction.atomic
+def order_expedite(
+    *, actor, order_id: Any, changes: dict[str, Any], note: str = ""
+) -> tuple[Order, dict]:
+    """Apply an approved rush to a released order (confirmed up to awaiting QC): the priority
+    and/or due date change, the version goes up and the timeline gets one "changed" entry with
+    before/after. Called by the approval service — the approval was the permission. Guards and
+    effects registered for the "expedited" action run inside the transaction (the schedule
+    reflows from there). Returns (order, diff)."""
+    order = _stamp(permissions.get_in_scope(Order.objects.select_for_update(), pk=order_id), actor)
+    if order.status not in EXPEDITABLE:
+        raise OrderNotEditable(details={"status": order.status})
+    fields = clean_expedite(order, changes)
+    ctx = hooks.TransitionContext(
+        actor=actor, order=order, action="expedited", from_status=order.status,
+        to_status=order.status, note=note, data={},
+    )  # fmt: skip
+    hooks.run_guards(ctx)
+    before = {k: _jsonable(getattr(order, k)) for k in fields}
+    after = {k: _jsonable(v) for k, v in fields.items()}
+    for k, v in fields.items():
+        setattr(order, k, v)
+    order.version += 1
+    order.save()
+    diff = {"before": before, "after": after}
+    _event(order, actor, "changed", note=normalize_text(note)[:2000], data=diff)
     ctx.data["diff"] = diff
     hooks.run_effects(ctx)
     _after_commit(actor, order, "updated", {"changed": sorted(after)})

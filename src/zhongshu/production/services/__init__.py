@@ -19,6 +19,7 @@ from .lines import (
     work_center_update,
 )
 from .reflow import (
+    projected_finishes,
     reflows_diverted,
     request_reflow,
 )
@@ -71,6 +72,7 @@ __all__ = [
     "lines_with_started_work",
     "log",
     "missing_routings",
+    "projected_finishes",
     "reflows_diverted",
     "request_reflow",
     "reschedule",
