@@ -5,7 +5,8 @@ goes wrong — timeout, refused connection, non-2xx, a body that is not the expe
 ``ErpUnavailable`` (a ``TplusUnavailable``); callers keep serving the last synced figures and mark
 them stale.
 
-What a sync writes, per (material, warehouse): our figure should be T+'s ``ExistingQuantity``
+T+'s codes are read through the master data mapping (``ErpMasterRecord``): a T+ code mapped to
+another local code counts for that one. What a sync writes, per (material, warehouse): our figure should be T+'s ``ExistingQuantity``
 (summed over batches) plus the moves made here that T+ does not have yet (the unposted postings
 of the outbox: issues lower it, receipts raise it). When on-hand already equals that, nothing is
 written — a sync never undoes a move made here, and never shows stock a pending shipment took.
@@ -128,8 +129,14 @@ def _levels_for(totals) -> dict[tuple[int, int], int]:
 def _apply(rows: list[StockRow], run: TplusSync | None = None) -> int:
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     last: dict[tuple[str, str], StockRow] = {}
+    # T+ codes mapped to other local codes (master data page); None: mapped to nothing
+    warehouse_map, material_map = posting.local_codes("warehouse"), posting.local_codes("material")
     for row in rows:
-        key = (row.warehouse.upper(), row.material.upper())
+        wh = warehouse_map.get(row.warehouse, row.warehouse)
+        code = material_map.get(row.material, row.material)
+        if wh is None or code is None:
+            continue
+        key = (wh.upper(), code.upper())
         totals[key] += row.existing
         if row.modified_at and row.modified_at >= getattr(last.get(key), "modified_at", ""):
             last[key] = row

@@ -55,6 +55,7 @@ class DocumentLine:
     quantity: Decimal  # positive: the document kind says the direction
     unit: str = ""
     price: Decimal | None = None
+    warehouse: str = ""  # when it differs from the document's (T+ takes one per line)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,7 @@ class TplusConnector:
             details_key: [
                 {
                     "Inventory": {"Code": line.material},
+                    **({"Warehouse": {"Code": line.warehouse}} if line.warehouse else {}),
                     "Unit": {"Name": line.unit},
                     "Quantity": str(line.quantity),
                     **({"OrigTaxPrice": str(line.price)} if line.price is not None else {}),

@@ -1,0 +1,155 @@
+"""One 销货单 per shipment, the code mapping on posting and syncing, master data created from T+,
+and a closed period in T+ — against the T+ simulator over real HTTP."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import timezone
+
+from tests.factories import MaterialFactory, make_order, make_user, put_stock
+from tests.inventory.helpers import assert_ledger_matches_levels, level_of
+from zhongshu.catalog.models import Material
+from zhongshu.customers.models import Customer
+from zhongshu.inventory import posting, tplus
+from zhongshu.inventory.models import ErpMasterRecord, ErpPosting, StockMovement, Warehouse
+from zhongshu.inventory.services import shipment_create, stock_receive
+
+
+def _valve(sim, keeper, qty=8):
+    material = MaterialFactory(code="VA-20", unit="个")
+    put_stock(material, qty, actor=keeper)
+    sim.set_stock("01", "VA-20", qty)
+    ErpPosting.objects.update(status="posted")
+    return material
+
+
+def test_a_shipment_of_two_materials_is_one_sale_delivery(
+    sim, flange, keeper, sales_east, customer_east
+):
+    _valve(sim, keeper)
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "FL-50", "quantity": "4"}, {"material": "VA-20", "quantity": "3"}],
+        status="confirmed",
+    )
+    shipment = shipment_create(actor=keeper, order_id=order.pk)
+    rows = list(ErpPosting.objects.filter(document="sale_delivery"))
+    assert len(rows) == 2 and {r.external_code for r in rows} == {f"ZS-SD-{shipment.id:08d}"}
+    result = posting.drain()
+    assert (result.posted, result.duplicates, result.failed) == (1, 0, 0)
+    assert sim.accepted == [f"ZS-SD-{shipment.id:08d}"]
+    details = sim.documents[sim.accepted[0]]["dto"]["SaleDeliveryDetails"]
+    lines = sorted((d["Inventory"]["Code"], Decimal(d["Quantity"])) for d in details)
+    assert lines == [("FL-50", 4), ("VA-20", 3)]
+    assert set(ErpPosting.objects.values_list("status", flat=True)) == {"posted"}
+    assert (sim.on_hand("01", "FL-50"), sim.on_hand("01", "VA-20")) == (6, 5)
+    assert tplus.tplus_sync().changed == 0
+    assert not StockMovement.objects.filter(kind="sync_correction").exists()
+    # a second drain, or a crash and a retry, never makes it two
+    assert posting.drain().posted == 0 and len(sim.accepted) == 1
+
+
+def test_a_refused_shipment_fails_and_retries_as_one_document(
+    sim, flange, keeper, sales_east, customer_east
+):
+    MaterialFactory(code="VA-20")
+    put_stock(Material.objects.get(code="VA-20"), 5, actor=keeper)
+    ErpPosting.objects.update(status="posted")  # VA-20 is not in T+ yet
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "FL-50", "quantity": "1"}, {"material": "VA-20", "quantity": "1"}],
+        status="confirmed",
+    )
+    shipment_create(actor=keeper, order_id=order.pk)
+    assert posting.drain().failed == 1
+    rows = ErpPosting.objects.filter(document="sale_delivery")
+    assert [r.status for r in rows] == ["failed", "failed"]
+    assert all("VA-20" in r.last_error for r in rows)
+    assert sim.on_hand("01", "FL-50") == 10  # nothing of the document was applied
+    sim.set_stock("01", "VA-20", 5)
+    posting.posting_retry(actor=keeper, posting_id=rows[1].pk)
+    assert posting.drain().posted == 1
+    assert [r.status for r in rows.all()] == ["posted", "posted"]
+    assert len(sim.accepted) == 1 and sim.on_hand("01", "FL-50") == 9
+
+
+def test_codes_are_mapped_when_posting_and_when_syncing(sim, flange, keeper, api_as):
+    admin = make_user("admin", username="adm")
+    # in T+ the flange is called 0101-050 and the warehouse is 01 on both sides
+    sim.stock.clear()
+    sim.set_stock("01", "0101-050", 10, "法兰 DN50")
+    assert api_as(admin).post("/api/v1/inventory/erp/master/pull", {}).status_code == 200
+    r = api_as(keeper).post("/api/v1/inventory/erp/master/map",
+                            {"kind": "material", "code": "0101-050", "local_code": "FL-50"})  # fmt: skip
+    assert (r.status_code, r.json()["local_code"]) == (200, "FL-50")
+    bad = api_as(keeper).post("/api/v1/inventory/erp/master/map",
+                              {"kind": "material", "code": "0101-050", "local_code": "NOPE"})  # fmt: skip
+    assert bad.status_code == 422
+    body = api_as(keeper).get("/api/v1/inventory/erp/master").json()
+    assert ["0101-050", "FL-50", "法兰 DN50"] in body["material"]["mapped"]
+    assert "FL-50" not in body["material"]["local_only"]
+    # the sync reads T+'s 0101-050 as FL-50: it agrees, nothing corrected
+    assert tplus.tplus_sync().changed == 0
+    assert level_of(flange).tplus_on_hand == 10
+    # a receipt here is posted with T+'s code
+    stock_receive(actor=keeper, material="FL-50", quantity="2")
+    assert posting.drain().posted == 1
+    doc = sim.documents[sim.accepted[-1]]["dto"]
+    assert doc["RDRecordDetails"][0]["Inventory"]["Code"] == "0101-050"
+    assert sim.on_hand("01", "0101-050") == 12
+    assert tplus.tplus_sync().changed == 0 and level_of(flange).on_hand == 12
+    assert_ledger_matches_levels()
+
+
+def test_records_only_in_tplus_are_created_here_on_request_only(sim, flange, api_as, east):
+    admin = make_user("admin", username="adm")
+    sim.set_stock("02", "GA-10", 3, "垫片 GA10")
+    sim.set_stock("02", "GA-11", 3, "垫片 GA11")
+    sim.add_customer("C-TPLUS", "T+ 客户")
+    api = api_as(admin)
+    api.post("/api/v1/inventory/erp/master/pull", {})
+    # pulling creates nothing here: the codes are only listed
+    assert not Material.objects.filter(code__in=["GA-10", "GA-11"]).exists()
+    assert not Warehouse.objects.filter(code="02").exists()
+    body = api.get("/api/v1/inventory/erp/master").json()
+    assert ["GA-10", "垫片 GA10"] in body["material"]["tplus_only"]
+    r = api.post("/api/v1/inventory/erp/master/create", {"kind": "material", "codes": ["GA-10"]})
+    assert (r.status_code, r.json()) == (200, {"created": ["GA-10"]})
+    assert Material.objects.get(code="GA-10").name == "垫片 GA10"
+    assert not Material.objects.filter(code="GA-11").exists()
+    r = api.post("/api/v1/inventory/erp/master/create", {"kind": "warehouse", "codes": ["02"]})
+    assert r.status_code == 200 and Warehouse.objects.get(code="02").name == "02"
+    r = api.post("/api/v1/inventory/erp/master/create",
+                 {"kind": "customer", "codes": ["C-TPLUS"], "region": east.name})  # fmt: skip
+    assert r.status_code == 200
+    assert Customer.objects.get(code="C-TPLUS").region == east
+    # all or nothing, with every reason; unknown fields refused; other roles refused
+    r = api.post("/api/v1/inventory/erp/master/create",
+                 {"kind": "material", "codes": ["GA-11", "NOT-PULLED"]})  # fmt: skip
+    assert r.status_code == 422 and "NOT-PULLED" in str(r.json())
+    assert not Material.objects.filter(code="GA-11").exists()
+    r = api.post("/api/v1/inventory/erp/master/create",
+                 {"kind": "material", "codes": ["GA-10"]})  # fmt: skip
+    assert r.status_code == 422 and "GA-10" in str(r.json())
+    extra = {"kind": "material", "codes": ["GA-11"], "guess": True}
+    assert api.post("/api/v1/inventory/erp/master/create", extra).status_code == 422
+    sales = make_user("sales", username="s9")
+    r = api_as(sales).post("/api/v1/inventory/erp/master/create",
+                           {"kind": "material", "codes": ["GA-11"]})  # fmt: skip
+    assert r.status_code == 403
+    assert ErpMasterRecord.objects.get(kind="material", code="GA-10").local_code == "GA-10"
+
+
+def test_closed_period_is_a_visible_refusal_with_tplus_message(sim, flange, keeper):
+    sim.closed_until = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
+    stock_receive(actor=keeper, material="FL-50", quantity="1")
+    assert posting.drain().failed == 1
+    failed = ErpPosting.objects.get(status="failed")
+    assert "已结账" in failed.last_error and failed.error_kind == "rejected"
+    assert level_of(flange).on_hand == 11  # the move stands here, waiting for T+
+    assert tplus.tplus_sync().changed == 0
+    sim.closed_until = ""
+    posting.posting_retry(actor=keeper, posting_id=failed.pk)
+    assert posting.drain().posted == 1 and sim.on_hand("01", "FL-50") == 11
