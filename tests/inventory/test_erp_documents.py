@@ -153,3 +153,69 @@ def test_closed_period_is_a_visible_refusal_with_tplus_message(sim, flange, keep
     sim.closed_until = ""
     posting.posting_retry(actor=keeper, posting_id=failed.pk)
     assert posting.drain().posted == 1 and sim.on_hand("01", "FL-50") == 11
+
+
+def test_finished_goods_become_a_production_receipt_and_leave_with_the_shipment(
+    sim, flange, keeper, sales_east, customer_east
+):
+    from tests.factories import pass_inspection
+    from zhongshu.inventory.models import Reservation
+    from zhongshu.orders.services import order_transition
+
+    MaterialFactory(code="MK-1", fulfilment="make")
+    sim.set_stock("01", "MK-1", 0)
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "MK-1", "quantity": "2"}, {"material": "FL-50", "quantity": "3"}],
+        status="awaiting_qc",
+    )
+    made = level_of(Material.objects.get(code="MK-1"))
+    assert (made.on_hand, made.reserved) == (2, 2)
+    receipt = ErpPosting.objects.get(document="production_receipt")
+    assert receipt.on_hand_delta == 2
+    # QC fails, production reworks and finishes again: the goods are not booked twice
+    admin = make_user("admin", username="adm")
+    order_transition(actor=admin, order_id=order.pk, action="qc_fail", note="毛刺")
+    order_transition(actor=admin, order_id=order.pk, action="finish")
+    assert ErpPosting.objects.filter(document="production_receipt").count() == 1
+    assert level_of(Material.objects.get(code="MK-1")).on_hand == 2
+    pass_inspection(order)
+    shipment = shipment_create(actor=keeper, order_id=order.pk)
+    assert posting.drain().posted == 2
+    assert [sim.documents[c]["resource"] for c in sim.accepted] == [
+        "productReceive", "saleDelivery"
+    ]  # fmt: skip
+    assert sim.accepted[1] == f"ZS-SD-{shipment.id:08d}"
+    details = sim.documents[sim.accepted[1]]["dto"]["SaleDeliveryDetails"]
+    assert sorted(d["Inventory"]["Code"] for d in details) == ["FL-50", "MK-1"]
+    assert (sim.on_hand("01", "MK-1"), sim.on_hand("01", "FL-50")) == (0, 7)
+    assert tplus.tplus_sync().changed == 0
+    assert not Reservation.objects.filter(order=order, status="active").exists()
+    assert_ledger_matches_levels()
+
+
+def test_connection_page_creates_chosen_tplus_records_and_maps_codes(sim, flange):
+    from django.test import Client
+
+    admin = make_user("admin", username="adm")
+    sim.set_stock("01", "GA-10", 1, "垫片 GA10")
+    sim.set_stock("01", "GA-11", 1, "垫片 GA11")
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(admin)
+    client.post("/inventory/erp/", {"action": "pull"})
+    html = client.get("/inventory/erp/").content.decode()
+    assert 'name="codes" value="GA-10"' in html and 'name="codes" value="GA-11"' in html
+    r = client.post("/inventory/erp/", {"action": "create", "kind": "material",
+                                        "codes": ["GA-11"]}, follow=True)  # fmt: skip
+    assert "Created from T+: GA-11" in r.content.decode()
+    assert list(Material.objects.filter(code__startswith="GA").values_list("code", flat=True)) == [
+        "GA-11"
+    ]
+    html = client.post("/inventory/erp/", {"action": "create", "kind": "material"},
+                       follow=True).content.decode()  # fmt: skip
+    assert "Choose at least one code." in html
+    r = client.post("/inventory/erp/", {"action": "map", "kind": "material", "code": "GA-10",
+                                        "local_code": "FL-50"}, follow=True)  # fmt: skip
+    assert "T+ code GA-10 now stands for FL-50." in r.content.decode()
+    assert ErpMasterRecord.objects.get(kind="material", code="GA-10").local_code == "FL-50"

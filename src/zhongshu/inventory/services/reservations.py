@@ -80,10 +80,14 @@ def _rereserve(order: Order, actor) -> None:
 
 
 def _reservation_delta(order: Order) -> _Delta:
+    # Once production finished, make lines may hold the finished goods booked for them (when an
+    # ERP is connected): those holds stay, up to what the line still owes; make lines never
+    # reserve anything new.
+    finished = order.status == OrderStatus.AWAITING_QC
     lines = {
         line.id: line
         for line in OrderLine.objects.filter(order=order).select_related("material")
-        if line.fulfilment == Fulfilment.STOCK
+        if line.fulfilment == Fulfilment.STOCK or finished
     }
     active = Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
     delta = _Delta()
@@ -97,6 +101,8 @@ def _reservation_delta(order: Order) -> _Delta:
             delta.by_line[line.id].append(r)
     for line in lines.values():
         diff = remaining(line) - held[line.id]
+        if diff > 0 and line.fulfilment != Fulfilment.STOCK:
+            continue
         if diff > 0:
             delta.needs.append((line, diff))
         elif diff < 0:

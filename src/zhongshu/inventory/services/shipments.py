@@ -18,6 +18,7 @@ from .. import ledger, listeners
 from ..exceptions import InsufficientStock, NothingToShip, NotShippable, OverShipment
 from ..ledger import Change, fmt
 from ..models import ZERO, MovementKind, Reservation, ReservationStatus, Shipment, ShipmentLine
+from .finished_goods import booked_by_line
 from .reservations import remaining, shortage
 from .stock import default_level_ids
 
@@ -90,7 +91,9 @@ def _ship(
     ShipmentLine.objects.bulk_create(
         [ShipmentLine(shipment=shipment, order_line=line, quantity=q) for line, q in plan]
     )
-    stock = [(line, q) for line, q in plan if line.fulfilment == Fulfilment.STOCK]
+    # stock lines, and make lines whose finished goods production booked into stock (T+)
+    booked = booked_by_line(ln.id for ln, _q in plan if ln.fulfilment != Fulfilment.STOCK)
+    stock = [(ln, q) for ln, q in plan if ln.fulfilment == Fulfilment.STOCK or booked[ln.id] > 0]
     ledger_plan, consumed = _plan_issues(order, shipment, stock)
     # one ledger write: its moves become one 销货单 for the whole shipment when T+ is connected
     ledger.write(ledger_plan, actor=actor)
