@@ -219,3 +219,40 @@ def test_connection_page_creates_chosen_tplus_records_and_maps_codes(sim, flange
                                         "local_code": "FL-50"}, follow=True)  # fmt: skip
     assert "T+ code GA-10 now stands for FL-50." in r.content.decode()
     assert ErpMasterRecord.objects.get(kind="material", code="GA-10").local_code == "FL-50"
+
+
+def test_an_expired_token_is_a_red_alert_on_the_stock_page_until_it_works_again(
+    sim, flange, keeper
+):
+    from django.test import Client
+
+    from zhongshu.notify.models import Message
+
+    client = Client(headers={"accept-language": "en"})
+    client.force_login(keeper)
+    assert 'id="erp-auth-alert"' not in client.get("/inventory/").content.decode()
+    sim.mode = "expired"
+    for _i in range(3):  # the scheduled sync keeps failing: one notification, not one a run
+        assert not tplus.tplus_sync().ok
+    html = client.get("/inventory/").content.decode()
+    assert 'id="erp-auth-alert"' in html and "过期" in html
+    assert Message.objects.filter(subject__contains="credentials").count() == 1
+    sim.mode = "ok"
+    assert tplus.tplus_sync().ok
+    assert 'id="erp-auth-alert"' not in client.get("/inventory/").content.decode()
+
+
+def test_a_sync_after_a_lost_reply_does_not_count_the_document_twice(sim, flange, keeper):
+    from zhongshu.inventory.models import ErpDifference
+
+    stock_receive(actor=keeper, material="FL-50", quantity="3")
+    sim.mode = "lost_reply"  # T+ books it, the answer never arrives
+    assert posting.drain().stopped == "unavailable"
+    assert sim.on_hand("01", "FL-50") == 13
+    sim.mode = "ok"
+    run = tplus.tplus_sync()  # T+ says 13; the receipt must not be added on top
+    assert (run.ok, run.changed) == (True, 0)
+    assert level_of(flange).on_hand == 13
+    assert not ErpPosting.objects.exclude(status="posted").exists()
+    assert not ErpDifference.objects.exists()
+    assert posting.drain().posted == 0 and len(sim.accepted) == 1

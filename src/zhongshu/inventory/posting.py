@@ -271,7 +271,8 @@ def _post_one(conn, rows: list[ErpPosting], mapping, now, result: DrainResult) -
         number = conn.post_document(to_document(rows, mapping))
     except erp.ErpDuplicate:
         try:
-            number = conn.find_document(posting.external_code) or posting.external_code
+            found = conn.find_document(posting.external_code, kind=posting.document)
+            number = found or posting.external_code
         except erp.ErpUnavailable:
             number = posting.external_code
         result.duplicates += 1
@@ -292,6 +293,27 @@ def _post_one(conn, rows: list[ErpPosting], mapping, now, result: DrainResult) -
     result.posted += 1
     result.numbers.append(number)
     return True
+
+
+IN_DOUBT_LIMIT = 50
+
+
+def resolve_in_doubt(conn) -> int:
+    """Ask the ERP about documents whose last send went unanswered (timeout, 5xx, lost reply):
+    the ERP may hold them already, and then counting them as unposted would count them twice.
+    Found ones are recorded as posted. Runs under the lease, before a sync reads stock; raises
+    ``ErpUnavailable`` when the ERP cannot say (the sync then keeps the old figures)."""
+    rows = ErpPosting.objects.filter(
+        status=PostingStatus.PENDING, error_kind=PostingError.UNAVAILABLE
+    ).order_by("id")
+    codes = dict(rows.values_list("external_code", "document")[: IN_DOUBT_LIMIT * 4])
+    found = 0
+    for code, kind in list(codes.items())[:IN_DOUBT_LIMIT]:
+        number = conn.find_document(code, kind=kind)
+        if number:
+            record_posted(ErpPosting.objects.filter(external_code=code).first(), number)
+            found += 1
+    return found
 
 
 def record_posted(posting: ErpPosting, number: str) -> None:

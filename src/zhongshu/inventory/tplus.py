@@ -18,7 +18,8 @@ touched. When the result is less than is reserved here, ``on_hand`` is lowered o
 page raises the alarm.
 
 Posting and syncing take the same lease, so a sync never sees a document T+ accepted but we have
-not recorded yet.
+not recorded yet; and a document whose last send got no answer (timeout, 5xx, a lost reply) is
+looked up in T+ by its ExternalCode before the stock is read, so it is never counted twice.
 """
 
 import datetime as dt
@@ -72,6 +73,9 @@ def tplus_sync(*, material: str | None = None, timeout: float | None = None, cli
     try:
         client = client or TplusClient(timeout=timeout if timeout is not None else SYNC_TIMEOUT)
         try:
+            # a document sent without an answer may be in T+ already: settle that first, or
+            # it would count both in T+'s figure and as unposted
+            posting.resolve_in_doubt(client)
             rows = client.current_stock(material=material)
         except erp.ErpAuthFailed as exc:
             posting.auth_failed(str(exc))

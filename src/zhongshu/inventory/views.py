@@ -73,8 +73,21 @@ def stock_list(request):
             "can_receive": permissions.can(request.user, "inventory.receive"),
             "can_adjust": permissions.can(request.user, "inventory.adjust"),
             "can_ship": permissions.can(request.user, "inventory.ship"),
+            "erp_auth": _erp_auth_failure(),
         },
     )
+
+
+def _erp_auth_failure():
+    """The connection's credentials failure, if T+ refuses them: the stock page says so in red,
+    since every figure on it stops following T+ until someone renews the token."""
+    from . import erp
+    from .erp.config import state
+
+    if not erp.connected():
+        return None
+    row = state()
+    return row if row.auth_failed_at else None
 
 
 @login_required

@@ -101,8 +101,9 @@ class Connector(Protocol):
         """Create the document; returns the ERP's own number for it."""
         ...
 
-    def find_document(self, external_code: str) -> str | None:
-        """The ERP's number of the document with this ExternalCode, or None."""
+    def find_document(self, external_code: str, *, kind: str | None = None) -> str | None:
+        """The ERP's number of the document with this ExternalCode (of this kind, when given),
+        or None."""
         ...
 
     def pull(self, kind: str) -> list[MasterRecord]: ...
