@@ -256,3 +256,22 @@ def test_a_sync_after_a_lost_reply_does_not_count_the_document_twice(sim, flange
     assert not ErpPosting.objects.exclude(status="posted").exists()
     assert not ErpDifference.objects.exists()
     assert posting.drain().posted == 0 and len(sim.accepted) == 1
+
+
+def test_tplus_down_tells_the_warehouse_once_not_every_attempt(sim, flange, keeper):
+    from zhongshu.notify.models import Message
+
+    stock_receive(actor=keeper, material="FL-50", quantity="1")
+    stock_receive(actor=keeper, material="FL-50", quantity="2")
+    sim.mode = "down"
+    clock = timezone.now()
+    for _i in range(posting.ALERT_AFTER + 5):  # a worker retrying whenever the back-off allows
+        clock += dt.timedelta(hours=1)
+        assert posting.drain(now=clock).stopped == "unavailable"
+    waiting = list(ErpPosting.objects.filter(status="pending").order_by("id"))
+    assert waiting[0].attempts == posting.ALERT_AFTER + 5 and waiting[1].attempts == 0
+    assert "HTTP 500" in waiting[0].last_error
+    assert Message.objects.filter(subject__contains="for a while").count() == 1
+    sim.mode = "ok"
+    assert posting.drain(now=clock + dt.timedelta(hours=1)).posted == 2
+    assert sim.accepted == [p.external_code for p in waiting]

@@ -10,9 +10,8 @@ is sent, so a mapping fixed after a refusal applies to the retry.
 
 ``drain`` (the ``inventory.erp_post`` job) posts the waiting documents in id order under the ERP
 lease, which keeps posting and the stock sync from interleaving (a sync must never see a document
-half-recorded). Outcomes, per document:
-
-The drain works per document (every row sharing the ExternalCode moves together):
+half-recorded). It works per document (every row sharing the ExternalCode moves together).
+Outcomes, per document:
 
 * accepted → ``posted`` with the ERP's number;
 * "duplicate ExternalCode" → the ERP already has it (we crashed after it accepted): ``posted``;

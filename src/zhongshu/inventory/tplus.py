@@ -105,10 +105,14 @@ def _levels_for(totals) -> dict[tuple[int, int], int]:
     materials = dict(
         Material.objects.filter(code__in={m for _w, m in totals}).values_list("code", "id")
     )
+    # a warehouse or material T+ has and Zhongshu does not is left out, never created here on
+    # the fly: the master data page lists it, and someone creates or maps it on purpose
     warehouses = {w.code: w for w in Warehouse.objects.filter(code__in={w for w, _m in totals})}
-    for code in sorted({w for w, _m in totals} - set(warehouses)):
-        warehouses[code] = Warehouse.objects.get_or_create(code=code, defaults={"name": code})[0]
-    keys = {(warehouses[w].id, materials[m]): (w, m) for (w, m) in totals if m in materials}
+    keys = {
+        (warehouses[w].id, materials[m]): (w, m)
+        for (w, m) in totals
+        if m in materials and w in warehouses
+    }
 
     def existing():
         return {
