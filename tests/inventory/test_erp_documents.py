@@ -236,6 +236,7 @@ def test_an_expired_token_is_a_red_alert_on_the_stock_page_until_it_works_again(
         assert not tplus.tplus_sync().ok
     html = client.get("/inventory/").content.decode()
     assert 'id="erp-auth-alert"' in html and "过期" in html
+    assert 'href="/inventory/reconciliation/"' in html
     assert Message.objects.filter(subject__contains="credentials").count() == 1
     sim.mode = "ok"
     assert tplus.tplus_sync().ok

@@ -74,6 +74,7 @@ def stock_list(request):
             "can_adjust": permissions.can(request.user, "inventory.adjust"),
             "can_ship": permissions.can(request.user, "inventory.ship"),
             "erp_auth": _erp_auth_failure(),
+            "can_reconcile": permissions.can(request.user, "inventory.reconciliation"),
         },
     )
 
