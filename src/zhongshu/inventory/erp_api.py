@@ -131,6 +131,29 @@ class EmptyIn(InputSchema):
     """A body that must be empty (or absent)."""
 
 
+class MasterCreateIn(InputSchema):
+    kind: str  # material | customer | warehouse
+    codes: list[str]
+    region: str = ""  # customers only: the region they belong to
+
+
+class MasterCreatedOut(Schema):
+    created: list[str]
+
+
+class MasterMapIn(InputSchema):
+    kind: str
+    code: str  # the T+ code
+    local_code: str  # the Zhongshu code it stands for ("" for none)
+
+
+class MasterRecordOut(Schema):
+    kind: str
+    code: str
+    name: str
+    local_code: str
+
+
 @router.get("/reconciliation", response={200: ReconciliationOut, **errors(401, 403, 422)})
 def get_reconciliation(request, q: str = "", problems_only: bool = False):
     """Per material and warehouse: our on-hand, T+'s last figure, the moves not yet in T+
@@ -166,3 +189,22 @@ def get_master(request):
     """Per kind, the T+ codes mapped to a local one, and the codes found on one side only."""
     permissions.require(request.auth, "inventory.erp_master")
     return erp_services.master_compare(actor=request.auth)
+
+
+@router.post("/erp/master/create", response={200: MasterCreatedOut, **errors(401, 403, 422)})
+def create_from_master(request, payload: MasterCreateIn):
+    """Create here the T+ records chosen by code (listed as "only in T+"), from T+'s code and
+    name; all or nothing. Needs the right to create that kind of record too."""
+    created = erp_services.master_create(
+        actor=request.auth, kind=payload.kind, codes=payload.codes, region=payload.region
+    )
+    return {"created": created}
+
+
+@router.post("/erp/master/map", response={200: MasterRecordOut, **errors(401, 403, 404, 422)})
+def map_master(request, payload: MasterMapIn):
+    """Map a T+ code to a different Zhongshu code: documents are posted with the T+ code, and
+    T+'s stock for it counts for the Zhongshu one."""
+    return erp_services.master_map(
+        actor=request.auth, kind=payload.kind, code=payload.code, local_code=payload.local_code
+    )

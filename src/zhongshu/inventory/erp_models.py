@@ -27,10 +27,12 @@ class PostingError(models.TextChoices):
 class ErpPosting(models.Model):
     """One stock move waiting for, or done with, its ERP document (the durable outbox).
 
-    Written in the transaction of the move itself; ``external_code`` is derived from the move and
-    unique here and in the ERP, which is what makes a retry after a crash safe."""
+    Written in the transaction of the move itself; ``external_code`` is the ExternalCode of the
+    ERP document, derived from the move (or, for a 销货单, from its shipment: every row of one
+    shipment shares it and they are posted as one document). One code is one document here and
+    in the ERP, which is what makes a retry after a crash safe."""
 
-    external_code = models.CharField(max_length=60, unique=True)
+    external_code = models.CharField(max_length=60, db_index=True)
     document = models.CharField(max_length=24)
     movement = models.OneToOneField(
         "inventory.StockMovement", on_delete=models.PROTECT, related_name="erp_posting"

@@ -99,24 +99,30 @@ def master_map(*, actor, kind: str, code: str, local_code: str) -> ErpMasterReco
     row = ErpMasterRecord.objects.filter(kind=kind, code=code).first()
     if row is None:
         raise NotFound()
-    row.local_code = (local_code or "").strip()[:60]
+    local_code = (local_code or "").strip()[:60]
+    if local_code and local_code not in _local_codes(kind):
+        from zhongshu.core.errors import ValidationFailed
+
+        raise ValidationFailed({"local_code": _("Unknown code: %(code)s") % {"code": local_code}})
+    row.local_code = local_code
     row.save(update_fields=["local_code", "pulled_at"])
     return row
 
 
-def master_compare(*, actor) -> dict[str, dict[str, list]]:
-    """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
+def _local_codes(kind: str) -> set[str]:
     from zhongshu.catalog.models import Material
     from zhongshu.customers.models import Customer
 
     from .models import Warehouse
 
+    model = {"material": Material, "customer": Customer, "warehouse": Warehouse}[kind]
+    return set(model.objects.values_list("code", flat=True))
+
+
+def master_compare(*, actor) -> dict[str, dict[str, list]]:
+    """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
     permissions.require(actor, "inventory.erp_master")
-    local = {
-        "material": set(Material.objects.values_list("code", flat=True)),
-        "customer": set(Customer.objects.values_list("code", flat=True)),
-        "warehouse": set(Warehouse.objects.values_list("code", flat=True)),
-    }
+    local = {kind: _local_codes(kind) for kind in MASTER_KINDS}
     out = {}
     for kind in MASTER_KINDS:
         rows = list(ErpMasterRecord.objects.filter(kind=kind).order_by("code"))
@@ -127,3 +133,51 @@ def master_compare(*, actor) -> dict[str, dict[str, list]]:
             "local_only": sorted(local[kind] - mapped),
         }
     return out
+
+
+@transaction.atomic
+def master_create(*, actor, kind: str, codes: list[str], region: str = "") -> list[str]:
+    """Create here the records that exist in T+ only, from what T+ holds (code and name).
+
+    An explicit action, per code or for the codes chosen: nothing is ever created because a
+    code merely looks alike. Customers need the region they belong to. All or nothing: when
+    any code cannot be created, every problem is listed and none is written. Returns the local
+    codes created; each T+ record is then mapped to its new local code."""
+    from zhongshu.catalog.services import material_create
+    from zhongshu.core.errors import ValidationFailed
+    from zhongshu.customers.services import customer_create
+
+    from .services import warehouse_create
+
+    permissions.require(actor, "inventory.erp_master")
+    if kind not in MASTER_KINDS:
+        raise ValidationFailed({"kind": _("Choose materials, customers or warehouses.")})
+    wanted = list(dict.fromkeys(str(c).strip() for c in codes or () if str(c).strip()))
+    if not wanted:
+        raise ValidationFailed({"codes": _("Choose at least one code.")})
+    found = {r.code: r for r in ErpMasterRecord.objects.filter(kind=kind, code__in=wanted)}
+    errors = Errors()
+    for code in wanted:
+        if code not in found:
+            errors.add("codes", _("%(code)s was not pulled from T+.") % {"code": code})
+    errors.raise_if_any()
+    created = []
+    for code in wanted:
+        record = found[code]
+        name = record.name or record.code
+        try:
+            if kind == "material":
+                obj = material_create(actor=actor, code=code, name=name[:120])
+            elif kind == "customer":
+                obj = customer_create(actor=actor, code=code, name=name[:120], region=region)
+            else:
+                obj = warehouse_create(actor=actor, code=code, name=name[:80])
+        except ValidationFailed as exc:
+            for err in exc.details.get("errors", []):
+                errors.add("codes", f"{code}: {err['message']}")
+            continue
+        record.local_code = obj.code
+        record.save(update_fields=["local_code", "pulled_at"])
+        created.append(obj.code)
+    errors.raise_if_any()
+    return created

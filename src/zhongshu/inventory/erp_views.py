@@ -83,6 +83,9 @@ def connection_page(request):
                 % {"m": counts["material"], "c": counts["customer"], "w": counts["warehouse"]},
             )
             return redirect("inventory:erp_connection")
+        if action in ("create", "map"):
+            _master_action(request, action)
+            return redirect("inventory:erp_connection")
         form = ConnectionForm(request.POST)
         if form.is_valid():
             try:
@@ -104,5 +107,38 @@ def connection_page(request):
             "secret_stored": bool(row.app_secret),
             "token_stored": bool(row.open_token),
             "master": erp_services.master_compare(actor=request.user),
+            "regions": _regions(),
         },
     )
+
+
+def _regions() -> list[str]:
+    from zhongshu.accounts.models import Region
+
+    return list(Region.objects.order_by("name").values_list("name", flat=True))
+
+
+def _master_action(request, action: str) -> None:
+    """Create the chosen T+-only records here, or map a T+ code to a local one."""
+    kind = request.POST.get("kind", "")
+    try:
+        if action == "create":
+            created = erp_services.master_create(
+                actor=request.user, kind=kind, codes=request.POST.getlist("codes"),
+                region=normalize_text(request.POST.get("region", ""))[:60],
+            )  # fmt: skip
+            messages.success(
+                request, _("Created from T+: %(codes)s") % {"codes": ", ".join(created)}
+            )
+        else:
+            row = erp_services.master_map(
+                actor=request.user, kind=kind, code=request.POST.get("code", "").strip(),
+                local_code=request.POST.get("local_code", ""),
+            )  # fmt: skip
+            messages.success(
+                request,
+                _("T+ code %(code)s now stands for %(local)s.")
+                % {"code": row.code, "local": row.local_code or "—"},
+            )
+    except DomainError as exc:
+        apply_error(request, exc)

@@ -2,7 +2,7 @@
 
 from zhongshu.orders import hooks
 
-from . import services
+from . import erp, services
 
 
 @hooks.effect("confirm")
@@ -24,3 +24,11 @@ def ship_remaining_on_ship(ctx: hooks.TransitionContext) -> None:
     if ctx.data.get("shipment"):
         return
     services.ship_remaining(order=ctx.order, actor=ctx.actor)
+
+
+@hooks.effect("finish")
+def book_finished_goods_on_finish(ctx: hooks.TransitionContext) -> None:
+    # With an ERP owning on-hand, what production made is booked in (产成品入库) and held for
+    # the order, so the shipment's 销货单 takes it out again; without one nothing changes.
+    if erp.connected():
+        services.finished_goods_receive(order=ctx.order, actor=ctx.actor)

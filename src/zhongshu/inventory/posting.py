@@ -2,12 +2,16 @@
 
 ``enqueue`` runs inside ``ledger.write`` — the same transaction as the move — and writes one
 ``ErpPosting`` per move that changes on-hand (receipt, issue, adjustment; never a sync
-correction, which came from the ERP). Its ExternalCode is derived from the movement id, so it is
-stable across retries and unique in the ERP.
+correction, which came from the ERP). The rows of one document share its ExternalCode: all the
+issue moves of a shipment make one 销货单 (``ZS-SD-<shipment id>``); any other move is a
+document of its own (``ZS-<kind>-<movement id>``). The code is stable across retries and unique
+in the ERP. Codes are translated to the ERP's through the master data mapping when the document
+is sent, so a mapping fixed after a refusal applies to the retry.
 
 ``drain`` (the ``inventory.erp_post`` job) posts the waiting documents in id order under the ERP
 lease, which keeps posting and the stock sync from interleaving (a sync must never see a document
-half-recorded). Outcomes, per document:
+half-recorded). It works per document (every row sharing the ExternalCode moves together).
+Outcomes, per document:
 
 * accepted → ``posted`` with the ERP's number;
 * "duplicate ExternalCode" → the ERP already has it (we crashed after it accepted): ``posted``;
@@ -37,6 +41,7 @@ from .erp import Document, DocumentKind, DocumentLine
 from .erp.config import state
 from .models import (
     ErpConnection,
+    ErpMasterRecord,
     ErpPosting,
     MovementKind,
     PostingError,
@@ -68,8 +73,11 @@ def document_kind(change) -> str | None:
     return None
 
 
-def external_code(kind: str, movement_id: int) -> str:
+def external_code(kind: str, movement_id: int, shipment_id: int | None = None) -> str:
+    """The document's ExternalCode: per shipment for a 销货单, else per movement."""
     prefix = getattr(settings, "ERP_CODE_PREFIX", "ZS")
+    if kind == DocumentKind.SALE_DELIVERY and shipment_id:
+        return f"{prefix}-{PREFIXES[kind]}-{shipment_id:08d}"
     return f"{prefix}-{PREFIXES[kind]}-{movement_id:08d}"
 
 
@@ -101,7 +109,7 @@ def enqueue(plan, movements) -> list[ErpPosting]:
         material = materials[movement.material_id]
         rows.append(
             ErpPosting(
-                external_code=external_code(kind, movement.id),
+                external_code=external_code(kind, movement.id, change.shipment_id),
                 document=kind,
                 movement_id=movement.id,
                 level_id=movement.level_id,
@@ -122,17 +130,52 @@ def enqueue(plan, movements) -> list[ErpPosting]:
     return ErpPosting.objects.bulk_create(rows)
 
 
-def to_document(posting: ErpPosting) -> Document:
-    p = posting.payload
+def to_document(rows: list[ErpPosting], mapping: dict[str, dict[str, str]] | None = None):
+    """The one ERP document of these rows (sharing an ExternalCode), with the ERP's codes.
+
+    Lines of the same material and warehouse are summed; the header warehouse is the first
+    line's (T+ also takes a warehouse per line, which a shipment from two warehouses needs)."""
+    mapping = mapping if mapping is not None else erp_codes()
+    first = rows[0]
+    p = first.payload
+
+    def code(kind, local):
+        return mapping[kind].get(local, local)
+
+    merged: dict[tuple[str, str], list] = {}
+    for row in rows:
+        key = (row.payload["warehouse"], row.payload["material"])
+        if key in merged:
+            merged[key][1] += Decimal(row.payload["quantity"])
+        else:
+            merged[key] = [row.payload.get("unit", ""), Decimal(row.payload["quantity"])]
     return Document(
-        kind=posting.document,
-        external_code=posting.external_code,
-        warehouse=p["warehouse"],
+        kind=first.document,
+        external_code=first.external_code,
+        warehouse=code("warehouse", p["warehouse"]),
         date=p["date"],
-        customer=p.get("customer", ""),
-        memo=p.get("memo", "") or posting.external_code,
-        lines=[DocumentLine(p["material"], Decimal(p["quantity"]), p.get("unit", ""))],
+        customer=code("customer", p.get("customer", "")),
+        memo=p.get("memo", "") or first.external_code,
+        lines=[
+            DocumentLine(code("material", m), qty, unit, warehouse=code("warehouse", w))
+            for (w, m), (unit, qty) in merged.items()
+        ],
     )
+
+
+def erp_codes() -> dict[str, dict[str, str]]:
+    """Per master kind, local code → ERP code, where someone mapped them differently."""
+    out: dict[str, dict[str, str]] = {kind: {} for kind in erp.MASTER_KINDS}
+    rows = ErpMasterRecord.objects.exclude(local_code="").exclude(local_code=F("code"))
+    for kind, code, local in rows.values_list("kind", "code", "local_code"):
+        out.setdefault(kind, {})[local] = code
+    return out
+
+
+def local_codes(kind: str) -> dict[str, str | None]:
+    """ERP code → local code for the ERP records mapped otherwise (None: mapped to nothing)."""
+    rows = ErpMasterRecord.objects.filter(kind=kind).exclude(local_code=F("code"))
+    return {code: (local or None) for code, local in rows.values_list("code", "local_code")}
 
 
 def unposted_by_level(level_ids=None) -> dict[int, Decimal]:
@@ -191,49 +234,58 @@ def drain(*, connector=None, now=None, limit: int = 1000) -> DrainResult:
     started = timezone.now()
     try:
         conn = connector or erp.connector(timeout=10.0)
+        mapping = erp_codes()
         with conn:
             for _i in range(limit):
                 if (timezone.now() - started).total_seconds() > DRAIN_BUDGET_SECONDS:
                     result.stopped = "budget"
                     break
-                posting = (
+                first = (
                     ErpPosting.objects.filter(status=PostingStatus.PENDING).order_by("id").first()
                 )
-                if posting is None:
+                if first is None:
                     break
-                if posting.next_attempt_at and posting.next_attempt_at > now:
+                if first.next_attempt_at and first.next_attempt_at > now:
                     result.stopped = "backoff"
                     break
-                if not _post_one(conn, posting, now, result):
+                rows = list(
+                    ErpPosting.objects.filter(external_code=first.external_code)
+                    .exclude(status=PostingStatus.POSTED)
+                    .order_by("id")
+                )
+                if not _post_one(conn, rows, mapping, now, result):
                     break
     finally:
         release_lease(token)
     return result
 
 
-def _post_one(conn, posting: ErpPosting, now, result: DrainResult) -> bool:
-    """Post one document; False when the drain has to stop here."""
-    ErpPosting.objects.filter(pk=posting.pk).update(attempts=F("attempts") + 1)
+def _post_one(conn, rows: list[ErpPosting], mapping, now, result: DrainResult) -> bool:
+    """Post one document (its rows share the ExternalCode); False when the drain has to stop."""
+    posting = rows[0]
+    ids = [r.pk for r in rows]
+    ErpPosting.objects.filter(pk__in=ids).update(attempts=F("attempts") + 1)
     posting.attempts += 1
     try:
-        number = conn.post_document(to_document(posting))
+        number = conn.post_document(to_document(rows, mapping))
     except erp.ErpDuplicate:
         try:
-            number = conn.find_document(posting.external_code) or posting.external_code
+            found = conn.find_document(posting.external_code, kind=posting.document)
+            number = found or posting.external_code
         except erp.ErpUnavailable:
             number = posting.external_code
         result.duplicates += 1
     except erp.ErpAuthFailed as exc:
-        _retry_later(posting, PostingError.AUTH, str(exc), now)
+        _retry_later(posting, ids, PostingError.AUTH, str(exc), now)
         auth_failed(str(exc))
         result.stopped = "auth"
         return False
     except erp.ErpUnavailable as exc:
-        _retry_later(posting, PostingError.UNAVAILABLE, str(exc), now)
+        _retry_later(posting, ids, PostingError.UNAVAILABLE, str(exc), now)
         result.stopped = "unavailable"
         return False
     except erp.ErpRejected as exc:
-        _refused(posting, str(exc))
+        _refused(posting, ids, str(exc))
         result.failed += 1
         return True
     record_posted(posting, number)
@@ -242,8 +294,32 @@ def _post_one(conn, posting: ErpPosting, now, result: DrainResult) -> bool:
     return True
 
 
+IN_DOUBT_LIMIT = 50
+
+
+def resolve_in_doubt(conn) -> int:
+    """Ask the ERP about documents whose last send went unanswered (timeout, 5xx, lost reply):
+    the ERP may hold them already, and then counting them as unposted would count them twice.
+    Found ones are recorded as posted. Runs under the lease, before a sync reads stock; raises
+    ``ErpUnavailable`` when the ERP cannot say (the sync then keeps the old figures)."""
+    rows = ErpPosting.objects.filter(
+        status=PostingStatus.PENDING, error_kind=PostingError.UNAVAILABLE
+    ).order_by("id")
+    codes = dict(rows.values_list("external_code", "document")[: IN_DOUBT_LIMIT * 4])
+    found = 0
+    for code, kind in list(codes.items())[:IN_DOUBT_LIMIT]:
+        number = conn.find_document(code, kind=kind)
+        if number:
+            record_posted(ErpPosting.objects.filter(external_code=code).first(), number)
+            found += 1
+    return found
+
+
 def record_posted(posting: ErpPosting, number: str) -> None:
-    ErpPosting.objects.filter(pk=posting.pk).update(
+    """Mark every row of the document posted (they share the ExternalCode)."""
+    ErpPosting.objects.filter(external_code=posting.external_code).exclude(
+        status=PostingStatus.POSTED
+    ).update(
         status=PostingStatus.POSTED,
         erp_number=number[:60],
         posted_at=timezone.now(),
@@ -254,33 +330,33 @@ def record_posted(posting: ErpPosting, number: str) -> None:
     auth_ok()
 
 
-def _retry_later(posting: ErpPosting, kind: str, message: str, now) -> None:
+def _retry_later(posting: ErpPosting, ids, kind: str, message: str, now) -> None:
     wait = BACKOFF_SECONDS[min(posting.attempts, len(BACKOFF_SECONDS)) - 1]
-    ErpPosting.objects.filter(pk=posting.pk).update(
+    ErpPosting.objects.filter(pk__in=ids).update(
         error_kind=kind, last_error=message[:500], next_attempt_at=now + dt.timedelta(seconds=wait)
     )
     if kind == PostingError.UNAVAILABLE and posting.attempts >= ALERT_AFTER:
         _alert(
-            posting,
+            ids,
             _("T+ has not accepted stock documents for a while"),
             _("%(code)s waits: %(msg)s") % {"code": posting.external_code, "msg": message[:200]},
-            key=f"erp:stuck:{posting.pk}",
+            key=f"erp:stuck:{posting.external_code}",
         )
 
 
-def _refused(posting: ErpPosting, message: str) -> None:
-    ErpPosting.objects.filter(pk=posting.pk).update(
+def _refused(posting: ErpPosting, ids, message: str) -> None:
+    ErpPosting.objects.filter(pk__in=ids).update(
         status=PostingStatus.FAILED, error_kind=PostingError.REJECTED, last_error=message[:500]
     )
     _alert(
-        posting,
+        ids,
         _("T+ refused a stock document"),
         _("%(code)s: %(msg)s") % {"code": posting.external_code, "msg": message[:200]},
-        key=f"erp:refused:{posting.pk}:{posting.attempts}",
+        key=f"erp:refused:{posting.external_code}:{posting.attempts}",
     )
 
 
-def _alert(posting: ErpPosting | None, subject: str, body: str, *, key: str) -> None:
+def _alert(ids, subject: str, body: str, *, key: str) -> None:
     from zhongshu.notify.services import notify
 
     with transaction.atomic():
@@ -292,8 +368,8 @@ def _alert(posting: ErpPosting | None, subject: str, body: str, *, key: str) -> 
             dedupe_key=key,
             source="inventory.erp",
         )
-    if posting is not None:
-        ErpPosting.objects.filter(pk=posting.pk).update(alerted=True)
+    if ids:
+        ErpPosting.objects.filter(pk__in=ids).update(alerted=True)
 
 
 def auth_failed(message: str) -> None:
@@ -304,7 +380,7 @@ def auth_failed(message: str) -> None:
     )
     if first:
         _alert(
-            None,
+            [],
             _("T+ refused the credentials: stock figures are no longer updated"),
             message[:300],
             key=f"erp:auth:{now.isoformat()}",
@@ -333,7 +409,9 @@ def posting_retry(*, actor, posting_id) -> ErpPosting:
         from .exceptions import AlreadyPosted
 
         raise AlreadyPosted()
-    posting.status = PostingStatus.PENDING
-    posting.next_attempt_at = None
-    posting.save(update_fields=["status", "next_attempt_at"])
+    # the whole document goes again: every row sharing its ExternalCode
+    ErpPosting.objects.filter(external_code=posting.external_code).exclude(
+        status=PostingStatus.POSTED
+    ).update(status=PostingStatus.PENDING, next_attempt_at=None)
+    posting.refresh_from_db()
     return posting

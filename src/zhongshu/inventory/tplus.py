@@ -5,7 +5,8 @@ goes wrong — timeout, refused connection, non-2xx, a body that is not the expe
 ``ErpUnavailable`` (a ``TplusUnavailable``); callers keep serving the last synced figures and mark
 them stale.
 
-What a sync writes, per (material, warehouse): our figure should be T+'s ``ExistingQuantity``
+T+'s codes are read through the master data mapping (``ErpMasterRecord``): a T+ code mapped to
+another local code counts for that one. What a sync writes, per (material, warehouse): our figure should be T+'s ``ExistingQuantity``
 (summed over batches) plus the moves made here that T+ does not have yet (the unposted postings
 of the outbox: issues lower it, receipts raise it). When on-hand already equals that, nothing is
 written — a sync never undoes a move made here, and never shows stock a pending shipment took.
@@ -17,7 +18,8 @@ touched. When the result is less than is reserved here, ``on_hand`` is lowered o
 page raises the alarm.
 
 Posting and syncing take the same lease, so a sync never sees a document T+ accepted but we have
-not recorded yet.
+not recorded yet; and a document whose last send got no answer (timeout, 5xx, a lost reply) is
+looked up in T+ by its ExternalCode before the stock is read, so it is never counted twice.
 """
 
 import datetime as dt
@@ -71,6 +73,9 @@ def tplus_sync(*, material: str | None = None, timeout: float | None = None, cli
     try:
         client = client or TplusClient(timeout=timeout if timeout is not None else SYNC_TIMEOUT)
         try:
+            # a document sent without an answer may be in T+ already: settle that first, or
+            # it would count both in T+'s figure and as unposted
+            posting.resolve_in_doubt(client)
             rows = client.current_stock(material=material)
         except erp.ErpAuthFailed as exc:
             posting.auth_failed(str(exc))
@@ -100,10 +105,14 @@ def _levels_for(totals) -> dict[tuple[int, int], int]:
     materials = dict(
         Material.objects.filter(code__in={m for _w, m in totals}).values_list("code", "id")
     )
+    # a warehouse or material T+ has and Zhongshu does not is left out, never created here on
+    # the fly: the master data page lists it, and someone creates or maps it on purpose
     warehouses = {w.code: w for w in Warehouse.objects.filter(code__in={w for w, _m in totals})}
-    for code in sorted({w for w, _m in totals} - set(warehouses)):
-        warehouses[code] = Warehouse.objects.get_or_create(code=code, defaults={"name": code})[0]
-    keys = {(warehouses[w].id, materials[m]): (w, m) for (w, m) in totals if m in materials}
+    keys = {
+        (warehouses[w].id, materials[m]): (w, m)
+        for (w, m) in totals
+        if m in materials and w in warehouses
+    }
 
     def existing():
         return {
@@ -128,8 +137,14 @@ def _levels_for(totals) -> dict[tuple[int, int], int]:
 def _apply(rows: list[StockRow], run: TplusSync | None = None) -> int:
     totals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     last: dict[tuple[str, str], StockRow] = {}
+    # T+ codes mapped to other local codes (master data page); None: mapped to nothing
+    warehouse_map, material_map = posting.local_codes("warehouse"), posting.local_codes("material")
     for row in rows:
-        key = (row.warehouse.upper(), row.material.upper())
+        wh = warehouse_map.get(row.warehouse, row.warehouse)
+        code = material_map.get(row.material, row.material)
+        if wh is None or code is None:
+            continue
+        key = (wh.upper(), code.upper())
         totals[key] += row.existing
         if row.modified_at and row.modified_at >= getattr(last.get(key), "modified_at", ""):
             last[key] = row

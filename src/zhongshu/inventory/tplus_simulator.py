@@ -7,7 +7,8 @@ It keeps its own stock and documents, like a T+ account would:
 * ``<resource>/Create`` for 销货单 ``saleDelivery``, 其他入库单 ``otherReceive``, 其他出库单
   ``otherDispatch``, 采购入库单 ``purchaseReceive``, 产成品入库单 ``productReceive`` — applies the
   document to its stock; refuses a second document with the same ExternalCode, an unknown
-  material, warehouse or customer code, and an issue of more than is on hand;
+  material, warehouse or customer code, a date in a closed period (``closed_until``), and an
+  issue of more than is on hand;
 * ``<resource>/Query`` by ExternalCode; ``inventory``/``partner``/``warehouse`` ``/Query`` for
   master data.
 
@@ -67,6 +68,7 @@ class TplusSimulator:
         self.partners: dict[str, str] = {}  # code -> name (客户)
         self.warehouses: dict[str, str] = {}  # code -> name (仓库)
         self.mode = "ok"
+        self.closed_until = ""  # YYYY-MM-DD: documents dated up to it fall in a closed period
         self.delay = 3.0
         self.requests = 0
         self.create_calls = 0
@@ -132,6 +134,9 @@ class TplusSimulator:
         if not isinstance(lines, list) or not lines:
             raise Refused("400 Bad Request", "EXSM0100", f"{details_key} 不能为空")
         warehouse = str((dto.get("Warehouse") or {}).get("Code") or "")
+        date = str(dto.get("VoucherDate") or "")
+        if self.closed_until and date <= self.closed_until:
+            raise Refused("400 Bad Request", "EXSM0106", f"单据日期 {date} 所在会计期间已结账")
         with self._lock:
             if code in self.documents:
                 raise Refused("400 Bad Request", "duplicate_external_code",
@@ -147,17 +152,21 @@ class TplusSimulator:
                 material = str(((line or {}).get("Inventory") or {}).get("Code") or "")
                 if material not in self.inventories:
                     raise Refused("400 Bad Request", "EXSM0101", f"存货编码 {material} 不存在")
+                line_wh = str(((line or {}).get("Warehouse") or {}).get("Code") or warehouse)
+                if line_wh not in self.warehouses:
+                    raise Refused("400 Bad Request", "EXSM0102", f"仓库编码 {line_wh} 不存在")
                 try:
                     qty = Decimal(str(line.get("Quantity")))
                 except InvalidOperation:
                     qty = Decimal(-1)
                 if not qty.is_finite() or qty <= 0:
                     raise Refused("400 Bad Request", "EXSM0104", "数量必须大于 0")
-                if sign < 0 and self.on_hand(warehouse, material) < qty:
+                taken = sum((-d for w, m, d in moves if (w, m) == (line_wh, material)), qty)
+                if sign < 0 and self.on_hand(line_wh, material) < taken:
                     raise Refused("400 Bad Request", "EXSM0105", f"存货 {material} 现存量不足")
-                moves.append((material, sign * qty))
-            for material, delta in moves:
-                self._move(warehouse, material, delta, "OpenAPI")
+                moves.append((line_wh, material, sign * qty))
+            for line_wh, material, delta in moves:
+                self._move(line_wh, material, delta, "OpenAPI")
             number = f"{resource[:2].upper()}-{len(self.accepted) + 1:06d}"
             self.documents[code] = {"resource": resource, "Code": number, "dto": dto}
             self.accepted.append(code)

@@ -1,5 +1,6 @@
-"""Inventory pages: stock levels, a material's ledger, receipts, adjustments, shipments, and the
-availability fragment the order form asks for per line."""
+"""Inventory pages: stock levels, a material's ledger, receipts, adjustments, shipments, their xlsx
+downloads (logged in the audit trail), and the availability fragment the order form asks for per
+line."""
 
 from decimal import Decimal, InvalidOperation
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from zhongshu.accounts import permissions
+from zhongshu.accounts import audit, permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
@@ -23,6 +24,7 @@ from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
 
 from . import selectors, services
+from .exports import level_export, shipment_export
 from .models import MovementKind
 
 PAGE = 100
@@ -71,8 +73,22 @@ def stock_list(request):
             "can_receive": permissions.can(request.user, "inventory.receive"),
             "can_adjust": permissions.can(request.user, "inventory.adjust"),
             "can_ship": permissions.can(request.user, "inventory.ship"),
+            "erp_auth": _erp_auth_failure(),
+            "can_reconcile": permissions.can(request.user, "inventory.reconciliation"),
         },
     )
+
+
+def _erp_auth_failure():
+    """The connection's credentials failure, if T+ refuses them: the stock page says so in red,
+    since every figure on it stops following T+ until someone renews the token."""
+    from . import erp
+    from .erp.config import state
+
+    if not erp.connected():
+        return None
+    row = state()
+    return row if row.auth_failed_at else None
 
 
 @login_required
@@ -297,4 +313,27 @@ def availability_fragment(request):
         request,
         "inventory/_availability.html",
         {"a": result, "enough": enough, "freshness": freshness, "requested": requested},
+    )
+
+
+@login_required
+@require_GET
+@domain_errors
+def stock_xlsx(request):
+    export = level_export(
+        actor=request.user,
+        q=normalize_text(request.GET.get("q", ""))[:60],
+        warehouse=normalize_code(request.GET.get("warehouse", ""))[:20],
+        below_safety=request.GET.get("alerts") == "1",
+    )
+    return audit.export_download(actor=request.user, export=export)
+
+
+@login_required
+@require_GET
+@domain_errors
+def shipments_xlsx(request):
+    order = normalize_code(request.GET.get("order", ""))[:20]
+    return audit.export_download(
+        actor=request.user, export=shipment_export(actor=request.user, order=order)
     )

@@ -3,7 +3,7 @@ from django.urls import path
 
 from zhongshu.accounts.forms import LoginForm
 
-from .views import common, inventory_exports
+from .views import common
 
 app_name = "web"
 
@@ -19,11 +19,4 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # the inventory pages' downloads (zhongshu.inventory.urls has no such paths, so they land here)
-    path("inventory/export.xlsx", inventory_exports.stock_xlsx, name="stock_xlsx"),
-    path(
-        "inventory/shipments/export.xlsx",
-        inventory_exports.shipments_xlsx,
-        name="shipments_xlsx",
-    ),
 ]

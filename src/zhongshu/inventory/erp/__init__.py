@@ -55,6 +55,7 @@ class DocumentLine:
     quantity: Decimal  # positive: the document kind says the direction
     unit: str = ""
     price: Decimal | None = None
+    warehouse: str = ""  # when it differs from the document's (T+ takes one per line)
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,9 @@ class Connector(Protocol):
         """Create the document; returns the ERP's own number for it."""
         ...
 
-    def find_document(self, external_code: str) -> str | None:
-        """The ERP's number of the document with this ExternalCode, or None."""
+    def find_document(self, external_code: str, *, kind: str | None = None) -> str | None:
+        """The ERP's number of the document with this ExternalCode (of this kind, when given),
+        or None."""
         ...
 
     def pull(self, kind: str) -> list[MasterRecord]: ...

@@ -137,6 +137,7 @@ class TplusConnector:
             details_key: [
                 {
                     "Inventory": {"Code": line.material},
+                    **({"Warehouse": {"Code": line.warehouse}} if line.warehouse else {}),
                     "Unit": {"Name": line.unit},
                     "Quantity": str(line.quantity),
                     **({"OrigTaxPrice": str(line.price)} if line.price is not None else {}),
@@ -151,8 +152,9 @@ class TplusConnector:
         number = body.get("Code") if isinstance(body, dict) else None
         return str(number or document.external_code)
 
-    def find_document(self, external_code: str) -> str | None:
-        for resource, _details in RESOURCES.values():
+    def find_document(self, external_code: str, *, kind: str | None = None) -> str | None:
+        kinds = [kind] if kind in RESOURCES else list(RESOURCES)
+        for resource, _details in (RESOURCES[k] for k in kinds):
             body = self._call(f"{API}/{resource}/Query", {"param": {"ExternalCode": external_code}})
             items = _items(body)
             if items:

@@ -1,0 +1,179 @@
+"""Reservations for orders: reserve what confirmed stock lines need, release what they no longer do."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.orders.models import Order, OrderLine
+from zhongshu.orders.statuses import OrderStatus
+
+from .. import ledger
+from ..exceptions import InsufficientStock
+from ..ledger import Change, fmt
+from ..models import ZERO, MovementKind, Reservation, ReservationStatus
+from .stock import default_level_ids
+
+# Orders whose stock lines hold reservations.
+HOLDING = frozenset(
+    {
+        OrderStatus.CONFIRMED,
+        OrderStatus.SCHEDULING,
+        OrderStatus.IN_PRODUCTION,
+        OrderStatus.AWAITING_QC,
+    }
+)
+
+
+def remaining(line: OrderLine) -> Decimal:
+    return line.quantity - line.shipped_quantity
+
+
+def shortage(material: Material, requested: Decimal, available: Decimal) -> dict:
+    return {
+        "material": material.code,
+        "requested": fmt(requested),
+        "available": fmt(max(available, ZERO)),
+    }
+
+
+@dataclass
+class _Delta:
+    """What an order's reservations have to change by: holds to release, lines to reserve for."""
+
+    releases: list[tuple[Reservation, Decimal]] = field(default_factory=list)
+    needs: list[tuple[OrderLine, Decimal]] = field(default_factory=list)
+    by_line: dict[int, list[Reservation]] = field(default_factory=lambda: defaultdict(list))
+
+
+def rereserve_order(*, order: Order, actor=None) -> None:
+    """Make the order's active reservations match what its stock lines still need.
+
+    Used when an order is confirmed (nothing held yet → reserve everything) and after a design
+    change or quantity edit (reserve the increase, release the decrease, release holds of lines
+    that were removed or turned into make lines). All-or-nothing: when any material is short,
+    ``InsufficientStock`` lists every short material and nothing is written. Call it inside the
+    transaction that changed the order.
+    """
+    with transaction.atomic():
+        _rereserve(order, actor)
+
+
+def _rereserve(order: Order, actor) -> None:
+    delta = _reservation_delta(order)
+    if not delta.needs and not delta.releases:
+        return
+    level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
+    plan = ledger.lock_levels([*level_ids.values(), *(r.level_id for r, _q in delta.releases)])
+    for r, qty in delta.releases:
+        plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=order.id,
+                        order_line_id=r.order_line_id, reason=_("Re-reservation")))  # fmt: skip
+    _check_available(plan, delta.needs, level_ids)
+    for line, qty in delta.needs:
+        plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
+                        order_id=order.id, order_line_id=line.id))  # fmt: skip
+    ledger.write(plan, actor=actor)
+    _save_reservations(order, delta, level_ids)
+
+
+def _reservation_delta(order: Order) -> _Delta:
+    # Once production finished, make lines may hold the finished goods booked for them (when an
+    # ERP is connected): those holds stay, up to what the line still owes; make lines never
+    # reserve anything new.
+    finished = order.status == OrderStatus.AWAITING_QC
+    lines = {
+        line.id: line
+        for line in OrderLine.objects.filter(order=order).select_related("material")
+        if line.fulfilment == Fulfilment.STOCK or finished
+    }
+    active = Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
+    delta = _Delta()
+    held: dict[int, Decimal] = defaultdict(Decimal)
+    for r in active.select_related("level").order_by("id"):
+        line = lines.get(r.order_line_id)
+        if line is None or r.level.material_id != line.material_id:
+            delta.releases.append((r, r.quantity))
+        else:
+            held[line.id] += r.quantity
+            delta.by_line[line.id].append(r)
+    for line in lines.values():
+        diff = remaining(line) - held[line.id]
+        if diff > 0 and line.fulfilment != Fulfilment.STOCK:
+            continue
+        if diff > 0:
+            delta.needs.append((line, diff))
+        elif diff < 0:
+            excess = -diff
+            for r in reversed(delta.by_line[line.id]):
+                take = min(excess, r.quantity)
+                if take > 0:
+                    delta.releases.append((r, take))
+                    excess -= take
+    return delta
+
+
+def _check_available(plan, needs, level_ids) -> None:
+    """Raise ``InsufficientStock`` listing every material the needs exceed (after releases)."""
+    requested: dict[int, Decimal] = defaultdict(Decimal)
+    materials = {}
+    for line, qty in needs:
+        requested[line.material_id] += qty
+        materials[line.material_id] = line.material
+    shortages = []
+    for material_id in sorted(requested, key=lambda m: materials[m].code):
+        level_id = level_ids.get(material_id)
+        available = plan.available(level_id) if level_id else ZERO
+        if requested[material_id] > available:
+            shortages.append(shortage(materials[material_id], requested[material_id], available))
+    if shortages:
+        raise InsufficientStock(shortages)
+
+
+def _save_reservations(order: Order, delta: _Delta, level_ids) -> None:
+    for r, qty in delta.releases:
+        r.quantity -= qty
+        r.released += qty
+        if r.quantity == 0:
+            r.status = ReservationStatus.RELEASED
+        r.save(update_fields=["quantity", "released", "status", "updated_at"])
+    new = []
+    for line, qty in delta.needs:
+        level_id = level_ids[line.material_id]
+        existing = next((r for r in delta.by_line[line.id] if r.level_id == level_id), None)
+        if existing is not None:
+            existing.quantity += qty
+            existing.save(update_fields=["quantity", "updated_at"])
+        else:
+            new.append(Reservation(order=order, order_line=line, level_id=level_id, quantity=qty))
+    Reservation.objects.bulk_create(new)
+
+
+def order_release(*, order: Order, actor=None, reason: str = "") -> None:
+    """Give back everything the order holds (it was cancelled). Called inside its transaction."""
+    with transaction.atomic():
+        active = list(
+            Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).order_by("id")
+        )
+        if not active:
+            return
+        plan = ledger.lock_levels(r.level_id for r in active)
+        for r in active:
+            plan.add(
+                Change(
+                    r.level_id,
+                    MovementKind.RELEASE,
+                    reserved=-r.quantity,
+                    order_id=order.id,
+                    order_line_id=r.order_line_id,
+                    reason=reason[:200],
+                )
+            )
+        ledger.write(plan, actor=actor)
+        for r in active:
+            r.released += r.quantity
+            r.quantity = ZERO
+            r.status = ReservationStatus.RELEASED
+            r.save(update_fields=["quantity", "released", "status", "updated_at"])
