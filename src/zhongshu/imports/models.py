@@ -17,6 +17,7 @@ class ImportKind(models.TextChoices):
     MATERIALS = "materials", _("Materials")
     STOCK = "stock", _("Stock levels")
     SKU_MAPPINGS = "sku_mappings", _("Channel SKU mappings")
+    HISTORY = "history", _("Order history")
 
 
 class BatchStatus(models.TextChoices):

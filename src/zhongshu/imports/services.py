@@ -275,8 +275,9 @@ def _groups(batch: ImportBatch) -> list[list[int]]:
     """Ids of the rows still to import, one list per order (per row for other kinds)."""
     groups: dict[str, list[int]] = defaultdict(list)
     rows = ImportRow.objects.filter(batch=batch, status=RowStatus.VALID).order_by("row_no")
+    by_key = batch.kind == "orders" or getattr(KINDS[batch.kind], "grouped", False)
     for pk, key, row_no in rows.values_list("pk", "key", "row_no"):
-        groups[key if batch.kind == "orders" else str(row_no)].append(pk)
+        groups[key if by_key else str(row_no)].append(pk)
     return list(groups.values())
 
 

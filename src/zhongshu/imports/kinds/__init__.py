@@ -7,6 +7,7 @@ row is collected before anything is reported.
 
 from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _warn, date_or_none
 from .customers import CustomersKind
+from .history import HistoryKind
 from .materials import MaterialsKind
 from .orders import OrdersKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
@@ -16,6 +17,7 @@ KINDS: dict[str, Kind] = {
     k.slug: k
     for k in (OrdersKind(), CustomersKind(), MaterialsKind(), StockKind(), SkuMappingsKind())
 }
+KINDS["history"] = HistoryKind()
 
 __all__ = [
     "CHANNEL_ALIASES",
@@ -23,6 +25,7 @@ __all__ = [
     "KINDS",
     "Column",
     "CustomersKind",
+    "HistoryKind",
     "Kind",
     "MaterialsKind",
     "OrdersKind",
