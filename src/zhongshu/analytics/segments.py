@@ -16,7 +16,7 @@ import logging
 import time
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from zhongshu.customers.tiers import (  # noqa: F401  (known here as segments.on
     _listeners,
     _notify_listeners,
     on_tier_change,
+    tiers_record,
 )
 from zhongshu.orders.models import Order
 
@@ -85,7 +86,11 @@ def _ever_sql():
     qs = (
         Order.objects.exclude(status="cancelled")
         .values("customer_id")
-        .annotate(first_day=TruncDate(Min("created_at")), last_day=TruncDate(Max("created_at")))
+        .annotate(
+            first_day=TruncDate(Min("created_at")),
+            last_day=TruncDate(Max("created_at")),
+            ever_orders=Count("id"),
+        )
         .order_by()
     )
     return qs.query.sql_with_params()
@@ -129,7 +134,7 @@ ever AS ({ever_sql}),
 f AS (
   SELECT e.customer_id AS customer_id,
          {_daynum("e.first_day")} AS first_dn,
-         {_daynum("e.last_day")} AS last_dn,
+         {_daynum("e.last_day")} AS last_dn, e.ever_orders AS ever_orders,
          COALESCE(a.orders, 0) AS orders, COALESCE(a.days, 0) AS days,
          COALESCE(a.amount, 0) AS amount,
          COALESCE(a.recent_amt, 0) AS recent_amt, COALESCE(a.older_amt, 0) AS older_amt,
@@ -148,6 +153,7 @@ def _upsert_sql(table: str) -> str:
 SELECT customer_id,
   CASE
     WHEN first_dn > %s THEN '{T.NEW.value}'
+    WHEN orders = 0 AND ever_orders < %s THEN '{T.REGULAR.value}'
     WHEN orders = 0 THEN '{T.AT_RISK.value}'
     WHEN days >= %s AND mean IS NOT NULL AND recency > mean * %s
          AND recency > mean + spread * %s THEN '{T.AT_RISK.value}'
@@ -157,7 +163,7 @@ SELECT customer_id,
          AND recent_amt >= older_amt * (1 + %s) THEN '{T.GROWING.value}'
     ELSE '{T.REGULAR.value}'
   END,
-  '', NULL, orders, days, amount,
+  '', %s, orders, days, amount,
   CASE WHEN orders > 0 THEN ROUND(amount * 1.0 / orders, 2) END,
   mean, spread, {_dayval("first_dn")}, {_dayval("last_dn")}, recency,
   CASE WHEN older_amt > 0 THEN (recent_amt - older_amt) * 1.0 / older_amt END,
@@ -193,10 +199,12 @@ def _statement(s: AnalyticsSettings, today: dt.date, window_start: dt.datetime, 
         *ever_params,
         today_dn,
         new_after_dn,
+        s.min_rhythm_days,
         s.min_rhythm_days, s.at_risk_ratio, s.at_risk_spreads,
         s.key_min_orders, connection.ops.adapt_decimalfield_value(s.key_min_avg_amount),
         s.min_rhythm_days, s.key_max_cv,
         s.growth_min_orders, s.growth_min_trend,
+        connection.ops.adapt_datetimefield_value(now),  # a first tier is a change too
         connection.ops.adapt_datetimefield_value(now),
     ]  # fmt: skip
     return sql, params
@@ -224,6 +232,14 @@ def recompute(*, now: dt.datetime | None = None) -> SegmentRun:
             cur.execute(sql, params)
         # customers without any order left (e.g. all cancelled) lose their segment
         CustomerSegment.objects.exclude(computed_at=now).delete()
+        # the computed tier is the customer's one tier field: written where it differs
+        tiers_record(
+            computed=dict(
+                CustomerSegment.objects.exclude(tier=F("customer__tier")).values_list(
+                    "customer_id", "tier"
+                )
+            )
+        )
         counts = dict(
             CustomerSegment.objects.order_by()
             .values_list("tier")
@@ -278,7 +294,7 @@ def segment_list(*, actor, tier: str = "", q: str = ""):
         actor, CustomerSegment.objects.select_related("customer", "customer__region"), "customer__"
     )
     if tier:
-        qs = qs.filter(tier=tier)
+        qs = qs.filter(customer__tier=tier)  # the customer's one tier field
     q = normalize_text(q)
     if q:
         qs = qs.filter(Q(customer__code__icontains=q) | Q(customer__name__icontains=q))
@@ -289,9 +305,9 @@ def segment_summary(*, actor) -> dict:
     rows = dict(
         segment_list(actor=actor)
         .order_by()
-        .values_list("tier")
+        .values_list("customer__tier")
         .annotate(n=Count("pk"))
-        .values_list("tier", "n")
+        .values_list("customer__tier", "n")
     )
     last = SegmentRun.objects.order_by("-started_at").first()
     return {
