@@ -112,6 +112,7 @@ class _Check:
         self.materials = _load(
             Material, "code", {N.text(_cell(r, columns, "material")).upper() for r in rows}
         )
+        self.dates: dict = {}
         names = {N.text(_cell(r, columns, "sales_owner")) for r in rows} - {""}
         self.owners = {
             u.get_username(): u
@@ -200,7 +201,13 @@ class _Check:
         cell = self.cell(row, field)
         if N.is_blank(cell):
             return None
-        value, msg = N.date(cell)
+        # six dates a row, a few thousand distinct days in a file: parse each spelling once
+        try:
+            value, msg = self.dates[cell]
+        except KeyError:
+            value, msg = self.dates[cell] = N.date(cell)
+        except TypeError:  # a cell that cannot be a key
+            value, msg = N.date(cell)
         if msg:
             _err(row, *self.H, field, msg)
             return None
