@@ -136,7 +136,7 @@ def test_bad_rows_get_a_message_per_cell_and_hold_their_order_back(world, englis
     }
     past = (timezone.localdate() - dt.timedelta(days=60)).isoformat()
     assert got == {
-        (2, "发货日期", f"Shipped {past} is before the order date {ago(50)}."),
+        (2, "发货日期", f"Ship date {past} is before Order date {ago(50)}."),
         (3, "发货日期", "A past order is closed: give the day it shipped or completed, or the "
                     "day it was cancelled. Open orders go through the order import."),
         (4, "下单日期", f"{ago(-5)} is in the future; history ends today."),
@@ -161,3 +161,19 @@ def test_the_forecast_reads_history(world):
     # completed orders count by due month; the cancelled one does not
     assert sum(sum(v.values()) for v in booked.values()) == Decimal("15")
     assert OrderLine.objects.count() == 4
+
+
+def test_in_chinese_the_timeline_says_imported_history_and_errors_name_the_cell(world):
+    data = [
+        HEADERS,
+        ["Z-1", "C-EAST", ago(30), ago(20), "", ago(25), "", "", "M-001", 1, "", ""],
+        ["Z-2", "C-EAST", ago(30), ago(20), "", ago(-3), "", "", "M-001", 1, "", ""],
+    ]
+    batch = _upload(world.sales, data)
+    bad = ImportRow.objects.get(batch=batch, row_no=3)
+    assert bad.errors == [
+        {"column": "发货日期", "message": f"{ago(-3)} 晚于今天；历史记录只能到今天为止。"}
+    ]
+    batch_commit(actor=world.sales, batch_id=batch.pk, mode="valid_only")
+    order = Order.objects.get(external_no="Z-1")
+    assert set(order.events.values_list("note", flat=True)) == {"导入的历史"}

@@ -97,12 +97,12 @@ def timeline_problems(
             "cancelled. Open orders go through the order import."
         )
     ladder = [
-        ("confirmed_on", confirmed_on, _("Confirmed")),
-        ("shipped_on", shipped_on, _("Shipped")),
-        ("completed_on", completed_on, _("Completed")),
-        ("cancelled_on", cancelled_on, _("Cancelled")),
+        ("confirmed_on", confirmed_on, _("Confirmation date")),
+        ("shipped_on", shipped_on, _("Ship date")),
+        ("completed_on", completed_on, _("Completion date")),
+        ("cancelled_on", cancelled_on, _("Cancellation date")),
     ]
-    before, before_label = ordered_on, _("the order date")
+    before, before_label = ordered_on, _("Order date")
     for name, value, label in ladder:
         if value is None or name in out:
             continue
