@@ -29,7 +29,7 @@ def owner(db):
     return make_user("sales", regions=("华东",))
 
 
-def history(owner, customer, days_ago: list[int], *, today, amount: str) -> None:
+def history(owner, customer, days_ago: list[int], *, today, amount: str, tag="") -> None:
     """One completed order of ``amount`` (before tax) on each of ``days_ago``."""
     material = MaterialFactory(standard_price=amount)
     past = []
@@ -37,7 +37,7 @@ def history(owner, customer, days_ago: list[int], *, today, amount: str) -> None
         day = today - dt.timedelta(days=ago)
         past.append(
             PastOrder(
-                customer_id=customer.pk, external_no=f"{customer.code}-{k}", ordered_on=day,
+                customer_id=customer.pk, external_no=f"{customer.code}-{tag}{k}", ordered_on=day,
                 due_date=day + dt.timedelta(days=10), shipped_on=min(day + dt.timedelta(days=5), today),
                 lines=[PastLine(material.pk, Decimal(1), Decimal(amount), "stock")],
                 values={"tax_rate": 0},
@@ -121,3 +121,41 @@ def test_the_segment_list_reads_the_customers_tier(owner, today, admin_user):
     }
     assert summary["key"] == 1
     assert Customer.objects.get(pk=c.pk).tier == "key"
+
+
+def test_a_steady_customer_gets_a_regular_visit_at_its_own_rhythm(
+    owner, today, django_capture_on_commit_callbacks
+):
+    from zhongshu.rules.models import FollowUp
+
+    c = CustomerFactory()
+    # the case, its last order 40 days ago: the next one (every ≈ 37 days) is due
+    history(owner, c, gaps_to_days([*IRREGULAR, 41, 38, 35], last_ago=40), today=today,
+            amount="12000")  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        segments.recompute(now=local(today, dt.time(18)))
+    with django_capture_on_commit_callbacks(execute=True):
+        segments.recompute(now=local(today, dt.time(19)))  # again: still one visit
+    s = CustomerSegment.objects.get(customer=c)
+    assert s.expected_next == today - dt.timedelta(days=40 - 37)
+    visit = FollowUp.objects.get(customer=c)
+    assert (visit.assignee_id, visit.due_date) == (owner.pk, today)  # overdue: due today
+    assert "37" in visit.title
+    # the visit is made; the customer orders again, 36 days after its previous order
+    visit.done_at = local(today)
+    visit.save()
+    history(owner, Customer.objects.get(pk=c.pk), [4], today=today, amount="12000", tag="b")
+    later = today + dt.timedelta(days=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        segments.recompute(now=local(later, dt.time(18)))
+    s = CustomerSegment.objects.get(customer=c)
+    c.refresh_from_db()
+    assert c.tier == "key"
+    visits = list(FollowUp.objects.filter(customer=c).order_by("id"))
+    assert len(visits) == 2 and visits[1].done_at is None
+    # the new rhythm (38, 35, 36 days) from the new last order
+    assert (
+        visits[1].due_date
+        == s.expected_next
+        == today - dt.timedelta(days=4) + dt.timedelta(days=36)
+    )

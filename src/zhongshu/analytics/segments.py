@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 import time
 
+from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
@@ -261,10 +262,31 @@ def recompute(*, now: dt.datetime | None = None) -> SegmentRun:
         )
         if changes and _listeners:
             transaction.on_commit(lambda: _notify_listeners(changes))
+        transaction.on_commit(lambda: _schedule_visits(today))
     log.info(
         "segments of %s customers recomputed in %.1f s (%s)", run.customers, run.seconds, table
     )
     return run
+
+
+def _schedule_visits(today: dt.date) -> None:
+    """定期回访 for every high-value steady customer, at its own rhythm (rules.services.visits)."""
+    if not apps.is_installed("zhongshu.rules"):
+        return
+    from zhongshu.rules.services.visits import Visit, visits_schedule
+
+    rows = CustomerSegment.objects.filter(
+        customer__tier=T.KEY, customer__is_active=True, expected_next__isnull=False,
+        interval_mean__isnull=False,
+    ).values_list(
+        "customer_id", "customer__region_id", "customer__name", "customer__code",
+        "expected_next", "interval_mean",
+    )  # fmt: skip
+    visits = [Visit(c, r, n, code, e, round(m)) for c, r, n, code, e, m in rows]
+    try:
+        visits_schedule(visits=visits, today=today)
+    except Exception:  # the tiers are committed; a failed visit is tried again at the next run
+        log.exception("regular visits not scheduled")
 
 
 RECOMPUTE_EVERY_SECONDS = 6 * 3600
