@@ -93,8 +93,6 @@ class EffectQuery(Schema):
     a_end: dt.date
     b_start: dt.date
     b_end: dt.date
-    staff_a: int | None = None
-    staff_b: int | None = None
     baseline_hours: float | None = None
     minutes_per_lookup: float = effect.DEFAULT_MINUTES_PER_LOOKUP
 
@@ -104,8 +102,6 @@ def _effect(request, q: EffectQuery) -> dict:
         actor=request.auth,
         a=effect.clean_period(q.a_start, q.a_end, "a_start"),
         b=effect.clean_period(q.b_start, q.b_end, "b_start"),
-        staff_a=q.staff_a if q.staff_a and q.staff_a > 0 else None,
-        staff_b=q.staff_b if q.staff_b and q.staff_b > 0 else None,
         baseline_hours=q.baseline_hours,
         minutes_per_lookup=q.minutes_per_lookup,
     )

@@ -12,7 +12,6 @@ import statistics
 from dataclasses import dataclass
 
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -24,6 +23,7 @@ from zhongshu.core.errors import ValidationFailed
 from zhongshu.orders.models import Order
 
 from .models import DailyActivity
+from .people import people, staff_count, system_user_ids
 
 DAY = dt.timedelta(days=1)
 MAX_PERIOD_DAYS = 732
@@ -115,19 +115,18 @@ def _delay(orders, period: Period, today: dt.date) -> dict:
     return {"due": row["due"], "late": row["late"], "delay_rate": _pct(row["late"], row["due"])}
 
 
-def _received(orders, period: Period, staff: int | None) -> dict:
+def _received(orders, period: Period, staff: int) -> dict:
     received = orders.exclude(status="cancelled").filter(
         created_at__gte=period.since(), created_at__lt=period.until()
     )
-    row = received.aggregate(n=Count("pk"), staff=Count("created_by", distinct=True))
-    n_staff = staff if staff else row["staff"]
+    row = received.aggregate(n=Count("pk"))
+    n_staff = staff
     times = list(received.values_list("created_at", "confirmed_at", "shipped_at"))
     release = _hours((c, r) for c, r, _s in times)
     ship = _hours((c, s) for c, _r, s in times)
     return {
         "orders_received": row["n"],
         "order_desk_staff": n_staff,
-        "staff_entered": bool(staff),
         "orders_per_staff": round(row["n"] / n_staff, 2) if n_staff else None,
         "release_hours_avg": _avg(release),
         "release_hours_median": _median(release),
@@ -187,11 +186,12 @@ def _activity(period: Period, baseline_hours: float | None, minutes_per_lookup: 
     lookups = sum(rows.filter(lookup_q).values_list("count", flat=True))
     per_day = dict(
         rows.filter(user__is_active=True)
+        .exclude(user_id__in=system_user_ids())  # people only
         .values("day")
         .annotate(n=Count("user", distinct=True))
         .values_list("day", "n")
     )
-    enabled = get_user_model().objects.filter(is_active=True).count()
+    enabled = people().count()
     workdays = [
         period.start + k * DAY for k in range(period.days) if (period.start + k * DAY).weekday() < 5
     ]
@@ -212,7 +212,6 @@ def period_figures(
     *,
     actor,
     period: Period,
-    staff: int | None = None,
     baseline_hours: float | None = None,
     minutes_per_lookup: float = DEFAULT_MINUTES_PER_LOOKUP,
     today: dt.date | None = None,
@@ -224,7 +223,8 @@ def period_figures(
         "start": period.start,
         "end": period.end,
         **_delay(orders, period, today),
-        **_received(orders, period, staff),
+        # the order-desk staff: enabled people holding the sales role, whatever the period
+        **_received(orders, period, staff_count()),
         **_approvals(actor, period),
         **_complaints(actor, orders, period),
         **_activity(period, baseline_hours, minutes_per_lookup),
@@ -243,8 +243,6 @@ def report(
     actor,
     a: Period,
     b: Period,
-    staff_a: int | None = None,
-    staff_b: int | None = None,
     baseline_hours: float | None = None,
     minutes_per_lookup: float = DEFAULT_MINUTES_PER_LOOKUP,
     today: dt.date | None = None,
@@ -259,8 +257,8 @@ def report(
     if minutes_per_lookup < 0:
         raise ValidationFailed({"minutes_per_lookup": _("Enter zero or more minutes.")})
     common = {"baseline_hours": baseline_hours, "minutes_per_lookup": minutes_per_lookup}
-    fa = period_figures(actor=actor, period=a, staff=staff_a, today=today, **common)
-    fb = period_figures(actor=actor, period=b, staff=staff_b, today=today, **common)
+    fa = period_figures(actor=actor, period=a, today=today, **common)
+    fb = period_figures(actor=actor, period=b, today=today, **common)
     rows = []
     for key, label, unit, better in METRICS:
         diff, pct = _change(fa[key], fb[key])

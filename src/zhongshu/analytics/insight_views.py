@@ -128,8 +128,6 @@ def _effect_params(request) -> dict:
         "a_end": _date(g.get("a_end")) or a_end,
         "b_start": _date(g.get("b_start")) or b_start,
         "b_end": _date(g.get("b_end")) or today,
-        "staff_a": _number(g.get("staff_a"), int),
-        "staff_b": _number(g.get("staff_b"), int),
         "baseline_hours": _number(g.get("baseline_hours")),
         "minutes_per_lookup": _number(g.get("minutes_per_lookup"))
         or effect.DEFAULT_MINUTES_PER_LOOKUP,
@@ -141,8 +139,6 @@ def _effect_data(request, p: dict) -> dict:
         actor=request.user,
         a=effect.clean_period(p["a_start"], p["a_end"], "a_start"),
         b=effect.clean_period(p["b_start"], p["b_end"], "b_start"),
-        staff_a=p["staff_a"] if p["staff_a"] and p["staff_a"] > 0 else None,
-        staff_b=p["staff_b"] if p["staff_b"] and p["staff_b"] > 0 else None,
         baseline_hours=p["baseline_hours"],
         minutes_per_lookup=p["minutes_per_lookup"],
     )

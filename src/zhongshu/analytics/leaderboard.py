@@ -6,7 +6,6 @@ Both are grouped sums over ``DailyActivity`` (one row per user, day and kind): a
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from zhongshu.accounts import permissions
 from zhongshu.core.errors import ValidationFailed
 
 from .models import DailyActivity
+from .people import people, system_user_ids
 
 DAY = dt.timedelta(days=1)
 MAX_DAYS = 366
@@ -32,6 +32,7 @@ def _week_rows(start: dt.date) -> list[dict]:
     end = start + 6 * DAY
     rows = (
         DailyActivity.objects.filter(day__gte=start, day__lte=end)
+        .exclude(user_id__in=system_user_ids())  # people only
         .order_by()
         .values("user_id", "user__username", "user__first_name", "user__last_name")
         .annotate(actions=Sum("count"), days_active=Count("day", distinct=True))
@@ -60,7 +61,7 @@ def weekly(*, actor, day: dt.date | None = None) -> dict:
 
 
 def _enabled_users() -> int:
-    return get_user_model().objects.filter(is_active=True).count()
+    return people().count()
 
 
 def daily_active(*, actor, start: dt.date | None = None, end: dt.date | None = None) -> dict:
@@ -75,6 +76,7 @@ def daily_active(*, actor, start: dt.date | None = None, end: dt.date | None = N
     enabled = _enabled_users()
     per_day = dict(
         DailyActivity.objects.filter(day__gte=start, day__lte=end, user__is_active=True)
+        .exclude(user_id__in=system_user_ids())
         .order_by()
         .values("day")
         .annotate(n=Count("user", distinct=True))

@@ -42,7 +42,7 @@ class AnalyticsSettings(models.Model):
     # the window and the rhythm
     window_days = models.PositiveIntegerField(_("window (days)"), default=365)
     new_days = models.PositiveIntegerField(_("new customer: first order within (days)"), default=90)
-    rhythm_intervals = models.PositiveIntegerField(_("intervals in the rhythm"), default=6)
+    rhythm_intervals = models.PositiveIntegerField(_("intervals in the rhythm"), default=3)
     recent_weight = models.FloatField(_("weight decay per older interval"), default=0.7)
     min_rhythm_days = models.PositiveIntegerField(_("order days needed for a rhythm"), default=3)
     # 流失风险客户: overdue against their own rhythm

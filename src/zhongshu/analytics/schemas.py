@@ -168,10 +168,12 @@ class SegmentOut(Schema):
         return obj.customer.region.name
 
     @staticmethod
-    def resolve_tier_label(obj) -> str:
-        from zhongshu.customers.models import CustomerTier
+    def resolve_tier(obj) -> str:
+        return obj.customer.tier  # the customer's one tier field
 
-        return str(CustomerTier(obj.tier).label) if obj.tier in CustomerTier.values else obj.tier
+    @staticmethod
+    def resolve_tier_label(obj) -> str:
+        return obj.customer.get_tier_display()
 
 
 class TierCountOut(Schema):

@@ -15,8 +15,9 @@ import datetime as dt
 import logging
 import time
 
+from django.apps import apps
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -31,6 +32,7 @@ from zhongshu.customers.tiers import (  # noqa: F401  (known here as segments.on
     _listeners,
     _notify_listeners,
     on_tier_change,
+    tiers_record,
 )
 from zhongshu.orders.models import Order
 
@@ -85,7 +87,11 @@ def _ever_sql():
     qs = (
         Order.objects.exclude(status="cancelled")
         .values("customer_id")
-        .annotate(first_day=TruncDate(Min("created_at")), last_day=TruncDate(Max("created_at")))
+        .annotate(
+            first_day=TruncDate(Min("created_at")),
+            last_day=TruncDate(Max("created_at")),
+            ever_orders=Count("id"),
+        )
         .order_by()
     )
     return qs.query.sql_with_params()
@@ -129,7 +135,7 @@ ever AS ({ever_sql}),
 f AS (
   SELECT e.customer_id AS customer_id,
          {_daynum("e.first_day")} AS first_dn,
-         {_daynum("e.last_day")} AS last_dn,
+         {_daynum("e.last_day")} AS last_dn, e.ever_orders AS ever_orders,
          COALESCE(a.orders, 0) AS orders, COALESCE(a.days, 0) AS days,
          COALESCE(a.amount, 0) AS amount,
          COALESCE(a.recent_amt, 0) AS recent_amt, COALESCE(a.older_amt, 0) AS older_amt,
@@ -148,6 +154,7 @@ def _upsert_sql(table: str) -> str:
 SELECT customer_id,
   CASE
     WHEN first_dn > %s THEN '{T.NEW.value}'
+    WHEN orders = 0 AND ever_orders < %s THEN '{T.REGULAR.value}'
     WHEN orders = 0 THEN '{T.AT_RISK.value}'
     WHEN days >= %s AND mean IS NOT NULL AND recency > mean * %s
          AND recency > mean + spread * %s THEN '{T.AT_RISK.value}'
@@ -157,7 +164,7 @@ SELECT customer_id,
          AND recent_amt >= older_amt * (1 + %s) THEN '{T.GROWING.value}'
     ELSE '{T.REGULAR.value}'
   END,
-  '', NULL, orders, days, amount,
+  '', %s, orders, days, amount,
   CASE WHEN orders > 0 THEN ROUND(amount * 1.0 / orders, 2) END,
   mean, spread, {_dayval("first_dn")}, {_dayval("last_dn")}, recency,
   CASE WHEN older_amt > 0 THEN (recent_amt - older_amt) * 1.0 / older_amt END,
@@ -193,10 +200,12 @@ def _statement(s: AnalyticsSettings, today: dt.date, window_start: dt.datetime, 
         *ever_params,
         today_dn,
         new_after_dn,
+        s.min_rhythm_days,
         s.min_rhythm_days, s.at_risk_ratio, s.at_risk_spreads,
         s.key_min_orders, connection.ops.adapt_decimalfield_value(s.key_min_avg_amount),
         s.min_rhythm_days, s.key_max_cv,
         s.growth_min_orders, s.growth_min_trend,
+        connection.ops.adapt_datetimefield_value(now),  # a first tier is a change too
         connection.ops.adapt_datetimefield_value(now),
     ]  # fmt: skip
     return sql, params
@@ -224,6 +233,14 @@ def recompute(*, now: dt.datetime | None = None) -> SegmentRun:
             cur.execute(sql, params)
         # customers without any order left (e.g. all cancelled) lose their segment
         CustomerSegment.objects.exclude(computed_at=now).delete()
+        # the computed tier is the customer's one tier field: written where it differs
+        tiers_record(
+            computed=dict(
+                CustomerSegment.objects.exclude(tier=F("customer__tier")).values_list(
+                    "customer_id", "tier"
+                )
+            )
+        )
         counts = dict(
             CustomerSegment.objects.order_by()
             .values_list("tier")
@@ -245,10 +262,31 @@ def recompute(*, now: dt.datetime | None = None) -> SegmentRun:
         )
         if changes and _listeners:
             transaction.on_commit(lambda: _notify_listeners(changes))
+        transaction.on_commit(lambda: _schedule_visits(today))
     log.info(
         "segments of %s customers recomputed in %.1f s (%s)", run.customers, run.seconds, table
     )
     return run
+
+
+def _schedule_visits(today: dt.date) -> None:
+    """定期回访 for every high-value steady customer, at its own rhythm (rules.services.visits)."""
+    if not apps.is_installed("zhongshu.rules"):
+        return
+    from zhongshu.rules.services.visits import Visit, visits_schedule
+
+    rows = CustomerSegment.objects.filter(
+        customer__tier=T.KEY, customer__is_active=True, expected_next__isnull=False,
+        interval_mean__isnull=False,
+    ).values_list(
+        "customer_id", "customer__region_id", "customer__name", "customer__code",
+        "expected_next", "interval_mean",
+    )  # fmt: skip
+    visits = [Visit(c, r, n, code, e, round(m)) for c, r, n, code, e, m in rows]
+    try:
+        visits_schedule(visits=visits, today=today)
+    except Exception:  # the tiers are committed; a failed visit is tried again at the next run
+        log.exception("regular visits not scheduled")
 
 
 RECOMPUTE_EVERY_SECONDS = 6 * 3600
@@ -278,7 +316,7 @@ def segment_list(*, actor, tier: str = "", q: str = ""):
         actor, CustomerSegment.objects.select_related("customer", "customer__region"), "customer__"
     )
     if tier:
-        qs = qs.filter(tier=tier)
+        qs = qs.filter(customer__tier=tier)  # the customer's one tier field
     q = normalize_text(q)
     if q:
         qs = qs.filter(Q(customer__code__icontains=q) | Q(customer__name__icontains=q))
@@ -289,9 +327,9 @@ def segment_summary(*, actor) -> dict:
     rows = dict(
         segment_list(actor=actor)
         .order_by()
-        .values_list("tier")
+        .values_list("customer__tier")
         .annotate(n=Count("pk"))
-        .values_list("tier", "n")
+        .values_list("customer__tier", "n")
     )
     last = SegmentRun.objects.order_by("-started_at").first()
     return {

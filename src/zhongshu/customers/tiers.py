@@ -36,3 +36,21 @@ def _notify_listeners(changes: list[TierChange]) -> None:
             fn(changes)
         except Exception:
             log.exception("tier-change listener %r failed", fn)
+
+
+def tiers_record(*, computed: dict[int, str]) -> int:
+    """Write the tiers the segmentation computed into the customers' one tier field — the field
+    rules, channel tags, lists and exports read. ``computed``: {customer id: tier} of the
+    customers whose stored tier differs. A system job (no actor): one UPDATE per tier, in the
+    caller's transaction. Returns the number of customers changed."""
+    from .models import Customer, CustomerTier
+
+    by_tier: dict[str, list[int]] = {}
+    for customer_id, tier in computed.items():
+        if tier in CustomerTier.values:
+            by_tier.setdefault(tier, []).append(customer_id)
+    changed = 0
+    for tier, ids in sorted(by_tier.items()):
+        for i in range(0, len(ids), 2000):
+            changed += Customer.objects.filter(pk__in=ids[i : i + 2000]).update(tier=tier)
+    return changed

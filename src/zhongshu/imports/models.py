@@ -26,6 +26,7 @@ class ImportKind(models.TextChoices):
     QC_PLANS = "qc_plans", _("Inspection plans")
     OPEN_STOCK = "open_stock", _("Opening stock")
     RECEIVABLES = "receivables", _("Opening receivables")
+    HISTORY = "history", _("Order history")
 
 
 class BatchStatus(models.TextChoices):

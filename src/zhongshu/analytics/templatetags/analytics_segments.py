@@ -21,7 +21,9 @@ def customer_segment_panel(context, customer) -> str:
     seg = CustomerSegment.objects.filter(customer_id=customer.pk).first()
     if seg is None:
         return ""
-    label = CustomerTier(seg.tier).label if seg.tier in CustomerTier.values else seg.tier
+    seg.customer = customer
+    # the customer's one tier field (the segmentation writes it)
+    label = CustomerTier(customer.tier).label if customer.tier in CustomerTier.values else ""
     return render_to_string(
         "analytics/_customer_segment.html", {"seg": seg, "label": label}, request=request
     )

@@ -8,6 +8,7 @@ row is collected before anything is reported.
 from .base import CHUNK, Column, Kind, Staged, _cell, _chunks, _err, _load, _warn, date_or_none
 from .boms import BomsKind
 from .customers import CustomersKind
+from .history import HistoryKind
 from .materials import MaterialsKind
 from .open_stock import OpenStockKind
 from .orders import OrdersKind
@@ -42,6 +43,7 @@ KINDS.update(
         )
     }
 )
+KINDS["history"] = HistoryKind()
 
 __all__ = [
     "CHANNEL_ALIASES",
@@ -49,6 +51,7 @@ __all__ = [
     "KINDS",
     "Column",
     "CustomersKind",
+    "HistoryKind",
     "Kind",
     "MaterialsKind",
     "OrdersKind",
