@@ -77,3 +77,76 @@ def supervisor(db):
         mobile="13800000001",
         email="wang@example.com",
     )
+
+
+# --- the chat apps' internal apps ------------------------------------------------------------------
+
+APP_PEOPLE = {"wecom": "zhang.san", "dingtalk": "ding-zhang", "feishu": "fs_zhang"}
+
+
+def start_app_simulator(sim):
+    sim.start("127.0.0.1", 0)
+    return sim
+
+
+def configure_app(sim, *, callback_token: str = "", callback_key: str = ""):
+    """The factory's app for ``sim``'s platform, every base URL pointing at the simulator."""
+    from zhongshu.notify.services import chat_app_save
+
+    admin = make_user("admin")
+    return chat_app_save(
+        actor=admin,
+        kind=sim.kind,
+        name=f"{sim.kind} 中枢",
+        client_id=sim.client_id,
+        agent_id=sim.agent_id,
+        secret=sim.secret,
+        api_base=sim.url,
+        open_api_base=sim.url,
+        oauth_base=sim.url,
+        callback_token=callback_token,
+        callback_key=callback_key,
+    )
+
+
+@pytest.fixture
+def app_sims(clock):
+    from zhongshu.notify.app_simulators import ChatAppSimulator
+
+    sims = {
+        kind: start_app_simulator(
+            ChatAppSimulator(
+                kind,
+                client_id=f"{kind}-corp",
+                secret=f"{kind}-secret",
+                users={uid: f"union-{uid}"},
+                clock=clock,
+            )
+        )
+        for kind, uid in APP_PEOPLE.items()
+    }
+    yield sims
+    for sim in sims.values():
+        sim.stop()
+
+
+@pytest.fixture
+def chat_apps(db, app_sims):
+    return {
+        kind: configure_app(sim, callback_token="fs-verify", callback_key="fs-encrypt-key")
+        for kind, sim in app_sims.items()
+    }
+
+
+@pytest.fixture
+def zhang(db):
+    """A manager every app knows (WeCom userid, DingTalk userid and unionId, Feishu user_id)."""
+    user = make_user("manager", username="zhang")
+    return contact_update(
+        actor=user,
+        user_id=user.pk,
+        wecom_userid=APP_PEOPLE["wecom"],
+        dingtalk_userid=APP_PEOPLE["dingtalk"],
+        dingtalk_unionid=f"union-{APP_PEOPLE['dingtalk']}",
+        feishu_user_id=APP_PEOPLE["feishu"],
+    )

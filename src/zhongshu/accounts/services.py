@@ -181,8 +181,12 @@ def user_update(
     regions: list[str] = (),
     mobile: str = "",
     wecom_userid: str = "",
+    dingtalk_userid: str | None = None,
+    dingtalk_unionid: str | None = None,
+    feishu_user_id: str | None = None,
 ) -> "User":
-    """Replace a user's display name, roles, regions and contact ids."""
+    """Replace a user's display name, roles, regions and contact ids (a chat-app id left as
+    ``None`` stays as it is)."""
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
     errors = {}
@@ -207,6 +211,15 @@ def user_update(
     ):
         if len(value) > limit:
             errors[field] = _("At most %(n)s characters.") % {"n": limit}
+    chat_ids = {
+        "dingtalk_userid": dingtalk_userid,
+        "dingtalk_unionid": dingtalk_unionid,
+        "feishu_user_id": feishu_user_id,
+    }
+    chat_ids = {k: (v or "").strip() for k, v in chat_ids.items() if v is not None}
+    for field, value, limit in ((k, v, 64) for k, v in chat_ids.items()):
+        if len(value) > limit:
+            errors[field] = _("At most %(n)s characters.") % {"n": limit}
     if errors:
         raise ValidationFailed(errors)
 
@@ -214,6 +227,8 @@ def user_update(
     profile.display_name = display_name or user.username
     profile.mobile = mobile
     profile.wecom_userid = wecom_userid
+    for field, value in chat_ids.items():
+        setattr(profile, field, value)
     profile._history_user = actor
     profile.save()
     profile.regions.set(region_objs)
@@ -343,9 +358,12 @@ def contact_update(
     mobile: str | None = None,
     wecom_userid: str | None = None,
     email: str | None = None,
+    dingtalk_userid: str | None = None,
+    dingtalk_unionid: str | None = None,
+    feishu_user_id: str | None = None,
 ) -> "User":
-    """Set how a person is reached: mobile and WeCom user id (on the profile) and email (on the
-    user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
+    """Set how a person is reached: mobile, WeCom user id, DingTalk userid/unionId and Feishu
+    user_id (on the profile) and email (on the user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
     ``users.manage`` or ``notifications.contacts`` may edit anyone's."""
     import re
 
@@ -371,6 +389,19 @@ def contact_update(
             errors["wecom_userid"] = _("At most %(n)s characters.") % {"n": 64}
         elif wecom_userid and not re.fullmatch(_WECOM_USERID, wecom_userid):
             errors["wecom_userid"] = _("Use letters, digits and _ . @ - only.")
+    chat_ids = {
+        "dingtalk_userid": dingtalk_userid,
+        "dingtalk_unionid": dingtalk_unionid,
+        "feishu_user_id": feishu_user_id,
+    }
+    for field, value in chat_ids.items():
+        if value is None:
+            continue
+        value = chat_ids[field] = normalize_text(value)
+        if len(value.encode()) > 64:
+            errors[field] = _("At most %(n)s characters.") % {"n": 64}
+        elif value and not re.fullmatch(_WECOM_USERID, value):
+            errors[field] = _("Use letters, digits and _ . @ - only.")
     if email is not None:
         email = normalize_text(email)
         if len(email) > 254:
@@ -386,7 +417,7 @@ def contact_update(
     profile, _created = Profile.objects.get_or_create(
         user=user, defaults={"display_name": user.username}
     )
-    wanted = {"mobile": mobile, "wecom_userid": wecom_userid}
+    wanted = {"mobile": mobile, "wecom_userid": wecom_userid, **chat_ids}
     changed = [f for f, v in wanted.items() if v is not None and getattr(profile, f) != v]
     if changed:
         for field in changed:

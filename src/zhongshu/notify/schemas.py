@@ -105,6 +105,9 @@ class ContactIn(InputSchema):
     """Fields left out (or null) stay as they are; an empty string clears one."""
 
     wecom_userid: str | None = Field(None, max_length=200)
+    dingtalk_userid: str | None = Field(None, max_length=200)
+    dingtalk_unionid: str | None = Field(None, max_length=200)
+    feishu_user_id: str | None = Field(None, max_length=200)
     mobile: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=400)
 
@@ -113,5 +116,8 @@ class ContactOut(Schema):
     user_id: int
     username: str
     wecom_userid: str
+    dingtalk_userid: str
+    dingtalk_unionid: str
+    feishu_user_id: str
     mobile: str
     email: str
