@@ -150,3 +150,31 @@ def zhang(db):
         dingtalk_unionid=f"union-{APP_PEOPLE['dingtalk']}",
         feishu_user_id=APP_PEOPLE["feishu"],
     )
+
+
+def pending_request(manager):
+    """A design change of a confirmed order waiting for ``manager`` (role manager) to decide."""
+    from tests.factories import CustomerFactory, MaterialFactory, RegionFactory, make_order
+    from zhongshu.approvals import services
+    from zhongshu.rules.models import Rule
+
+    Rule.objects.exclude(builtin_key="").update(enabled=False)
+    admin = make_user("admin")
+    sales = make_user("sales", regions=("华东",))
+    customer = CustomerFactory(name="苏州精工机械", region=RegionFactory(name="华东"))
+    MaterialFactory(code="M-SHAFT", name="传动轴", fulfilment="make", standard_price=100)
+    order = make_order(
+        actor=sales,
+        customer=customer,
+        lines=[{"material": "M-SHAFT", "quantity": "4"}],
+        status="confirmed",
+    )
+    services.flow_create(
+        actor=admin,
+        data={"name": "设计变更", "kinds": ["design_change"],
+              "steps": [{"name": "经理", "role": "manager", "users": [manager.username]}]},
+    )  # fmt: skip
+    return services.request_create(
+        actor=sales, order_id=order.pk, kind="design_change", reason="客户改图",
+        payload={"lines": [{"line_no": 1, "quantity": "6"}]},
+    )  # fmt: skip
