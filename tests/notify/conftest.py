@@ -178,3 +178,31 @@ def pending_request(manager):
         actor=sales, order_id=order.pk, kind="design_change", reason="客户改图",
         payload={"lines": [{"line_no": 1, "quantity": "6"}]},
     )  # fmt: skip
+
+
+def worker_env(tmp_path) -> dict:
+    """The environment of a ``zhongshu worker`` child process on this test's database, with short
+    leases and this process's SECRET_KEY (the chat apps' secrets are encrypted with it)."""
+    import os
+    from urllib.parse import quote
+
+    from django.conf import settings
+    from django.db import connection
+
+    env = {
+        **os.environ,
+        "NOTIFY_LEASE_SECONDS": "3",
+        "NOTIFY_DELIVER_EVERY": "1",
+        "NOTIFY_BACKOFF_BASE": "1",
+        "ZHONGSHU_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": settings.SECRET_KEY,
+    }
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        env.pop("DATABASE_URL", None)
+    else:
+        auth = quote(db["USER"] or "") + (f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else "")
+        env["DATABASE_URL"] = (
+            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    return env
