@@ -317,6 +317,23 @@ class ChatAppSimulator:
             return 200, {"code": 0, "msg": "success", "data": {"message_id": "om_sim"}}, None
         return 404, {"code": 404, "msg": "not found"}, None
 
+    def phone_page(self) -> str:
+        """The simulated phone of ``phone_user``: the messages their chat shows, newest first,
+        each with its link (for the demo)."""
+        from html import escape
+
+        items = "".join(
+            f"<li><b>{escape(d.title)}</b><br>{escape(d.text)}<br>"
+            f'<a href="{escape(d.url)}">详情</a></li>'
+            for d in reversed(self.delivered_to(self.phone_user))
+        )
+        return (
+            '<!doctype html><meta charset="utf-8"><meta name="viewport" '
+            'content="width=device-width, initial-scale=1">'
+            f"<title>{escape(self.kind)} · {escape(self.phone_user)}</title>"
+            f"<h1>{escape(self.phone_user) or '—'}</h1><ul>{items or '<li>暂无消息</li>'}</ul>"
+        )
+
     # --- running it ---------------------------------------------------------------------------
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
@@ -344,6 +361,14 @@ class ChatAppSimulator:
                 self.wfile.write(data)
 
             def do_GET(self):
+                if self.path.split("?")[0] == "/_phone":
+                    data = sim.phone_page().encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 self._answer("GET")
 
             def do_POST(self):
