@@ -417,6 +417,7 @@ def contact_update(
     profile, _created = Profile.objects.get_or_create(
         user=user, defaults={"display_name": user.username}
     )
+    user.profile = profile  # the caller reads the saved values, not the ones loaded above
     wanted = {"mobile": mobile, "wecom_userid": wecom_userid, **chat_ids}
     changed = [f for f, v in wanted.items() if v is not None and getattr(profile, f) != v]
     if changed:
