@@ -45,6 +45,9 @@ def test_a_user_edits_their_own_contact_on_profile_and_user(api_as):
         "username": "li.si",
         "mobile": "13800001234",
         "wecom_userid": "li.si",
+        "dingtalk_userid": "",
+        "dingtalk_unionid": "",
+        "feishu_user_id": "",
         "email": "li@example.com",
     }
     # and the audit trail names them as the author of the profile change

@@ -35,6 +35,11 @@ class Profile(models.Model):
     regions = models.ManyToManyField(Region, blank=True, related_name="members")
     mobile = models.CharField(_("mobile"), max_length=20, blank=True)
     wecom_userid = models.CharField(_("WeCom user id"), max_length=64, blank=True)
+    # how the chat apps' internal apps name this person: messages go to these ids and a sign-in
+    # from a message link is matched against them (docs/notifications.md)
+    dingtalk_userid = models.CharField(_("DingTalk user id"), max_length=64, blank=True)
+    dingtalk_unionid = models.CharField(_("DingTalk unionId"), max_length=64, blank=True)
+    feishu_user_id = models.CharField(_("Feishu user_id"), max_length=64, blank=True)
     history = HistoricalRecords(m2m_fields=[regions])
 
     def __str__(self) -> str:

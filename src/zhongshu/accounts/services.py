@@ -181,8 +181,12 @@ def user_update(
     regions: list[str] = (),
     mobile: str = "",
     wecom_userid: str = "",
+    dingtalk_userid: str | None = None,
+    dingtalk_unionid: str | None = None,
+    feishu_user_id: str | None = None,
 ) -> "User":
-    """Replace a user's display name, roles, regions and contact ids."""
+    """Replace a user's display name, roles, regions and contact ids (a chat-app id left as
+    ``None`` stays as it is)."""
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
     errors = {}
@@ -207,6 +211,15 @@ def user_update(
     ):
         if len(value) > limit:
             errors[field] = _("At most %(n)s characters.") % {"n": limit}
+    chat_ids = {
+        "dingtalk_userid": dingtalk_userid,
+        "dingtalk_unionid": dingtalk_unionid,
+        "feishu_user_id": feishu_user_id,
+    }
+    chat_ids = {k: (v or "").strip() for k, v in chat_ids.items() if v is not None}
+    for field, value, limit in ((k, v, 64) for k, v in chat_ids.items()):
+        if len(value) > limit:
+            errors[field] = _("At most %(n)s characters.") % {"n": limit}
     if errors:
         raise ValidationFailed(errors)
 
@@ -214,6 +227,8 @@ def user_update(
     profile.display_name = display_name or user.username
     profile.mobile = mobile
     profile.wecom_userid = wecom_userid
+    for field, value in chat_ids.items():
+        setattr(profile, field, value)
     profile._history_user = actor
     profile.save()
     profile.regions.set(region_objs)
@@ -335,9 +350,9 @@ _INTL_MOBILE = r"\+[1-9]\d{6,14}"
 _WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
 
 
-def _clean_contacts(mobile, wecom_userid, email):
+def _clean_contacts(mobile, wecom_userid, email, **chat_ids):
     """The contact fields normalised (``None``: left as they are), and what is wrong with them
-    (field → message)."""
+    (field → message). ``chat_ids``: DingTalk userid/unionId and Feishu user_id."""
     import re
 
     from django.core.validators import validate_email
@@ -355,6 +370,14 @@ def _clean_contacts(mobile, wecom_userid, email):
             errors["wecom_userid"] = _("At most %(n)s characters.") % {"n": 64}
         elif wecom_userid and not re.fullmatch(_WECOM_USERID, wecom_userid):
             errors["wecom_userid"] = _("Use letters, digits and _ . @ - only.")
+    for field, value in chat_ids.items():
+        if value is None:
+            continue
+        value = chat_ids[field] = normalize_text(value)
+        if len(value.encode()) > 64:
+            errors[field] = _("At most %(n)s characters.") % {"n": 64}
+        elif value and not re.fullmatch(_WECOM_USERID, value):
+            errors[field] = _("Use letters, digits and _ . @ - only.")
     if email is not None:
         email = normalize_text(email)
         if len(email) > 254:
@@ -364,7 +387,7 @@ def _clean_contacts(mobile, wecom_userid, email):
                 validate_email(email)
             except DjangoValidationError:
                 errors["email"] = _("Enter a valid email address.")
-    return errors, (mobile, wecom_userid, email)
+    return errors, (mobile, wecom_userid, email, chat_ids)
 
 
 @transaction.atomic
@@ -375,10 +398,14 @@ def contact_update(
     mobile: str | None = None,
     wecom_userid: str | None = None,
     email: str | None = None,
+    dingtalk_userid: str | None = None,
+    dingtalk_unionid: str | None = None,
+    feishu_user_id: str | None = None,
 ) -> "User":
-    """Set how a person is reached: mobile and WeCom user id (on the profile) and email (on the
-    user). ``None`` leaves a field as it is, ``""`` clears it. Everyone may edit their own;
-    ``users.manage`` or ``notifications.contacts`` may edit anyone's."""
+    """Set how a person is reached: mobile, WeCom user id, DingTalk userid/unionId and Feishu
+    user_id (on the profile) and email (on the user). ``None`` leaves a field as it is, ``""``
+    clears it. Everyone may edit their own; ``users.manage`` or ``notifications.contacts`` may
+    edit anyone's."""
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied()
     if str(actor.pk) != str(user_id) and not (
@@ -386,14 +413,22 @@ def contact_update(
     ):
         raise PermissionDenied()
     user = _get_user(user_id)
-    errors, (mobile, wecom_userid, email) = _clean_contacts(mobile, wecom_userid, email)
+    errors, (mobile, wecom_userid, email, chat_ids) = _clean_contacts(
+        mobile,
+        wecom_userid,
+        email,
+        dingtalk_userid=dingtalk_userid,
+        dingtalk_unionid=dingtalk_unionid,
+        feishu_user_id=feishu_user_id,
+    )
     if errors:
         raise ValidationFailed(errors)
 
     profile, _created = Profile.objects.get_or_create(
         user=user, defaults={"display_name": user.username}
     )
-    wanted = {"mobile": mobile, "wecom_userid": wecom_userid}
+    user.profile = profile  # the caller reads the saved values, not the ones loaded above
+    wanted = {"mobile": mobile, "wecom_userid": wecom_userid, **chat_ids}
     changed = [f for f, v in wanted.items() if v is not None and getattr(profile, f) != v]
     if changed:
         for field in changed:
@@ -429,7 +464,10 @@ def user_create_errors(
     if unknown := [n for n in names if n not in known]:
         errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
     contact_errors, _values = _clean_contacts(
-        contacts.get("mobile"), contacts.get("wecom_userid"), contacts.get("email")
+        contacts.get("mobile"),
+        contacts.get("wecom_userid"),
+        contacts.get("email"),
+        **{f: contacts.get(f) for f in ("dingtalk_userid", "dingtalk_unionid", "feishu_user_id")},
     )
     errors.update(contact_errors)
     return errors

@@ -22,6 +22,9 @@ def _region_choices(actor):
     return [(r.name, r.name) for r in selectors.region_list(actor=actor)]
 
 
+CONTACT_FIELDS = ("mobile", "wecom_userid", "dingtalk_userid", "dingtalk_unionid", "feishu_user_id")
+
+
 class UserForm(forms.Form):
     username = forms.CharField(label=gettext_lazy("Username"), max_length=150, required=False)
     display_name = forms.CharField(
@@ -43,6 +46,15 @@ class UserForm(forms.Form):
     wecom_userid = forms.CharField(
         label=gettext_lazy("WeCom user id"), max_length=64, required=False
     )
+    dingtalk_userid = forms.CharField(
+        label=gettext_lazy("DingTalk user id"), max_length=64, required=False
+    )
+    dingtalk_unionid = forms.CharField(
+        label=gettext_lazy("DingTalk unionId"), max_length=64, required=False
+    )
+    feishu_user_id = forms.CharField(
+        label=gettext_lazy("Feishu user_id"), max_length=64, required=False
+    )
 
     def __init__(self, *args, regions=(), editing=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,8 +63,8 @@ class UserForm(forms.Form):
             del self.fields["username"]
             del self.fields["password"]
         else:
-            del self.fields["mobile"]
-            del self.fields["wecom_userid"]
+            for name in CONTACT_FIELDS:
+                del self.fields[name]
 
 
 class PasswordResetForm(forms.Form):
@@ -138,8 +150,7 @@ def _edit_page(request, target, *, form=None, password_form=None, token_form=Non
                 "display_name": profile.display_name if profile else "",
                 "roles": [g.name for g in target.groups.all()],
                 "regions": [r.name for r in profile.regions.all()] if profile else [],
-                "mobile": profile.mobile if profile else "",
-                "wecom_userid": profile.wecom_userid if profile else "",
+                **{f: getattr(profile, f) if profile else "" for f in CONTACT_FIELDS},
             },
             regions=_region_choices(request.user),
             editing=True,
@@ -172,8 +183,7 @@ def user_edit(request, user_id: int):
             display_name=data.get("display_name", ""),
             roles=data.get("roles") or request.POST.getlist("roles"),
             regions=data.get("regions") or request.POST.getlist("regions"),
-            mobile=data.get("mobile", ""),
-            wecom_userid=data.get("wecom_userid", ""),
+            **{f: data.get(f, "") for f in CONTACT_FIELDS},
         )
     except DomainError as exc:
         status = apply_error(request, exc, form=form)

@@ -19,3 +19,25 @@ def _waits_for(user, approval_request) -> bool:
 
 
 permissions.object_rule("approvals.decide", _waits_for)
+
+
+def _decide_from_card(*, actor, value: dict) -> str:
+    """A Feishu card's 同意/驳回 button (``notify.cards``): the same decision as the page's."""
+    from .services import request_decide
+
+    request_decide(
+        actor=actor,
+        request_id=value.get("request"),
+        verdict=str(value.get("verdict", "")),
+        comment=str(value.get("comment", "")),
+    )
+    return "已同意" if value.get("verdict") == "approve" else "已驳回"
+
+
+def _card_handlers() -> None:
+    from zhongshu.notify import cards
+
+    cards.register("approvals.decide", _decide_from_card)
+
+
+_card_handlers()

@@ -1,4 +1,5 @@
-"""/api/v1/notifications: my inbox and contact; for admins the outbox, delivery log and robots.
+"""/api/v1/notifications: my inbox and contact; for admins the outbox, delivery log, robots and
+chat apps (secrets are write-only).
 
 Contact details live on the user and ``accounts.Profile``; they are written by
 ``accounts.services.contact_update``. Fields left out of a PUT stay as they are."""
@@ -12,6 +13,8 @@ from zhongshu.core.schemas import errors
 
 from . import selectors, services
 from .schemas import (
+    ChatAppIn,
+    ChatAppOut,
     ContactIn,
     ContactOut,
     DeliveryPage,
@@ -160,3 +163,24 @@ def update_robot(request, robot_id: int, payload: RobotPatch):
 def delete_robot(request, robot_id: int):
     services.robot_delete(actor=request.auth, robot_id=robot_id)
     return Status(204, None)
+
+
+@router.get("/apps", response={200: list[ChatAppOut], **errors(401, 403)})
+def list_chat_apps(request):
+    return list(selectors.chat_apps(request.auth).only(*_APP_READ))
+
+
+@router.put("/apps/{kind}", response={200: ChatAppOut, **errors(401, 403, 422)})
+def put_chat_app(request, kind: str, payload: ChatAppIn):
+    data = payload.dict(exclude_none=True)
+    return services.chat_app_save(actor=request.auth, kind=kind, **data)
+
+
+@router.delete("/apps/{kind}", response={204: None, **errors(401, 403)})
+def delete_chat_app(request, kind: str):
+    services.chat_app_delete(actor=request.auth, kind=kind)
+    return Status(204, None)
+
+
+_APP_READ = ("kind", "name", "client_id", "agent_id", "api_base", "open_api_base", "oauth_base",
+             "enabled", "secret_encrypted", "callback_token_encrypted", "callback_key_encrypted")  # fmt: skip

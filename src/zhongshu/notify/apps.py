@@ -10,7 +10,7 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from zhongshu.core import jobs
 
-        from . import conf
+        from . import checks, conf  # noqa: F401  (registers the startup check)
         from .delivery import deliver_job
 
         jobs.register("notify.deliver", deliver_job, seconds=conf.get("NOTIFY_DELIVER_EVERY"))

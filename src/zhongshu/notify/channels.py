@@ -43,7 +43,7 @@ def clip_utf8(text: str, limit: int) -> str:
 
 
 def absolute(link: str) -> str:
-    base = conf.get("NOTIFY_BASE_URL").rstrip("/")
+    base = conf.public_base_url()
     if link and link.startswith("/") and base:
         return base + link
     return link
@@ -84,8 +84,14 @@ def robot_payload(kind: str, *, subject: str, body: str, link: str, contacts: li
             "at": {"atMobiles": mobiles, "isAtAll": False},
         }
     if kind == Channel.FEISHU:
-        names = [c.name for c in contacts if c.name]
-        mention = " ".join(f"@{n}" for n in names)
+        # a known Feishu user_id becomes a real mention; the others are named
+        mention = " ".join(
+            f'<at user_id="{c.feishu_user_id}">{c.name}</at>'
+            if getattr(c, "feishu_user_id", "")
+            else f"@{c.name}"
+            for c in contacts
+            if c.name or getattr(c, "feishu_user_id", "")
+        )
         content = f"{text}\n{mention}" if mention else text
         return {"msg_type": "text", "content": {"text": clip_utf8(content, TEXT_MAX_BYTES)}}
     raise ValueError(kind)
@@ -129,6 +135,8 @@ class Outcome:
     http_status: int | None = None
     error_code: str = ""
     error: str = ""
+    # the platform will never accept this message (an unknown person): no retry
+    permanent: bool = False
 
 
 def send_robot(robot, payload: dict, *, client: httpx.Client | None = None) -> Outcome:

@@ -20,9 +20,22 @@ DEFAULTS = {
     "NOTIFY_HTTP_TIMEOUT": 5.0,
     # how often the worker runs the delivery job, seconds
     "NOTIFY_DELIVER_EVERY": 5,
-    # absolute links in robot messages and emails ("https://zhongshu.example.com")
+    # absolute links in messages and emails ("https://zhongshu.example.com"); PUBLIC_BASE_URL is
+    # the name to use, NOTIFY_BASE_URL the older one still read
+    "PUBLIC_BASE_URL": "",
     "NOTIFY_BASE_URL": "",
+    # messages per chat app per rolling minute, and per person per app (WeCom allows 30)
+    "NOTIFY_APP_PER_MINUTE": 600,
+    "NOTIFY_PERSON_PER_MINUTE": 30,
+    # how long a sign-in started from a message link may take, seconds
+    "NOTIFY_SIGNIN_SECONDS": 300,
+    # how far a Feishu card callback's timestamp may be off, seconds
+    "NOTIFY_CALLBACK_SKEW": 300,
 }
+
+
+def public_base_url() -> str:
+    return (get("PUBLIC_BASE_URL") or get("NOTIFY_BASE_URL")).rstrip("/")
 
 
 def get(name: str):

@@ -39,8 +39,8 @@ from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
 from . import channels as ch
-from . import conf
-from .models import ROBOT_CHANNELS, Channel, Delivery, Message, Robot, Status
+from . import chatapps, conf
+from .models import APP_CHANNELS, ROBOT_CHANNELS, Channel, ChatApp, Delivery, Message, Robot, Status
 
 log = logging.getLogger(__name__)
 WINDOW = dt.timedelta(seconds=60)
@@ -92,6 +92,41 @@ def _robot_budget(robot_ids: set[int], now) -> tuple[dict[int, int], dict[int, d
     return budget, frees_at
 
 
+def _app_budget(candidates, now) -> tuple[dict, dict]:
+    """Per chat app and per (app, person): how many more tries fit in the current minute —
+    ``NOTIFY_APP_PER_MINUTE`` and ``NOTIFY_PERSON_PER_MINUTE`` (WeCom drops a 31st message to one
+    person within a minute) — and when the window frees."""
+    app_ids = {aid for _m, _r, _c, aid, _u in candidates if aid}
+    if not app_ids:
+        return {}, {}
+    if connection.features.has_select_for_update:
+        list(ChatApp.objects.select_for_update().filter(pk__in=app_ids).values_list("pk"))
+    since = now - WINDOW
+    recent = Delivery.objects.filter(app_id__in=app_ids, started_at__gt=since, throttled=False)
+    flying = Message.objects.filter(
+        app_id__in=app_ids, status=Status.SENDING, claimed_until__gte=now
+    )
+    used: dict = {}
+    first: dict = {}
+    for aid, uid, at in recent.values_list("app_id", "recipient_id", "started_at"):
+        for key in (aid, (aid, uid)):
+            used[key] = used.get(key, 0) + 1
+            first[key] = min(first.get(key, at), at)
+    for aid, uid in flying.values_list("app_id", "recipient_id"):
+        for key in (aid, (aid, uid)):
+            used[key] = used.get(key, 0) + 1
+    per_app, per_person = conf.get("NOTIFY_APP_PER_MINUTE"), conf.get("NOTIFY_PERSON_PER_MINUTE")
+    budget = {}
+    for _m, _r, _c, aid, uid in candidates:
+        if aid:
+            budget[aid] = per_app - used.get(aid, 0)
+            budget[(aid, uid)] = per_person - used.get((aid, uid), 0)
+    frees = {
+        k: (first[k] + WINDOW if k in first else now + dt.timedelta(seconds=5)) for k in budget
+    }
+    return budget, frees
+
+
 def claim(*, now=None, limit: int | None = None, worker: str = WORKER_ID) -> list[Message]:
     """Take up to ``limit`` due messages for this worker; see the module docstring."""
     now = now or timezone.now()
@@ -107,11 +142,14 @@ def claim(*, now=None, limit: int | None = None, worker: str = WORKER_ID) -> lis
         if connection.features.has_select_for_update_skip_locked:
             qs = qs.select_for_update(skip_locked=True)
         # look a little further than the batch so one throttled robot does not starve the rest
-        candidates = list(qs.values_list("id", "robot_id", "channel")[: limit * 3])
-        robot_ids = {rid for _id, rid, c in candidates if c in ROBOT_CHANNELS and rid}
+        candidates = list(
+            qs.values_list("id", "robot_id", "channel", "app_id", "recipient_id")[: limit * 3]
+        )
+        robot_ids = {rid for _id, rid, c, _a, _u in candidates if c in ROBOT_CHANNELS and rid}
         budget, frees_at = _robot_budget(robot_ids, now)
+        app_budget, app_frees = _app_budget(candidates, now)
         chosen, waiting = [], {}
-        for mid, rid, channel in candidates:
+        for mid, rid, channel, aid, uid in candidates:
             if len(chosen) >= limit:
                 break
             if channel in ROBOT_CHANNELS and rid:
@@ -119,6 +157,13 @@ def claim(*, now=None, limit: int | None = None, worker: str = WORKER_ID) -> lis
                     waiting.setdefault(frees_at[rid], []).append(mid)
                     continue
                 budget[rid] -= 1
+            if channel in APP_CHANNELS and aid:
+                full = [k for k in (aid, (aid, uid)) if app_budget.get(k, 0) <= 0]
+                if full:
+                    waiting.setdefault(max(app_frees[k] for k in full), []).append(mid)
+                    continue
+                app_budget[aid] -= 1
+                app_budget[(aid, uid)] -= 1
             chosen.append(mid)
         for when, ids in waiting.items():
             # over the robot's limit: wait for the window, no try used up, not failed
@@ -133,7 +178,9 @@ def claim(*, now=None, limit: int | None = None, worker: str = WORKER_ID) -> lis
             claim_token=token,
             attempts=F("attempts") + 1,
         )
-    return list(Message.objects.filter(claim_token=token).select_related("robot").order_by("id"))
+    return list(
+        Message.objects.filter(claim_token=token).select_related("robot", "app").order_by("id")
+    )
 
 
 def _renew(message: Message, now) -> bool:
@@ -153,6 +200,8 @@ def _send(message: Message, client: httpx.Client) -> ch.Outcome:
         if not robot.enabled:
             return ch.Outcome(ok=False, error="robot disabled")
         return ch.send_robot(robot, message.payload, client=client)
+    if message.channel in APP_CHANNELS:
+        return chatapps.send_app(message, client)
     if message.channel == Channel.EMAIL:
         return ch.send_email(message)
     return ch.Outcome(ok=False, error=f"unknown channel {message.channel}")
@@ -168,6 +217,8 @@ def _record(
         Delivery.objects.create(
             message=message,
             robot_id=message.robot_id,
+            app_id=message.app_id,
+            recipient_id=message.recipient_id,
             channel=message.channel,
             attempt=message.attempts,
             started_at=started,
@@ -193,6 +244,11 @@ def _record(
                 claimed_until=None,
                 last_error=_error_text(outcome),
             )
+        elif outcome.permanent:
+            # the platform does not know this person: no retry; they find it in their inbox
+            status = Status.DEAD
+            if mine.update(status=status, claimed_until=None, last_error=_error_text(outcome)):
+                _inbox_fallback(message, finished)
         elif message.attempts >= max_attempts:
             status = Status.DEAD
             mine.update(status=status, claimed_until=None, last_error=_error_text(outcome))
@@ -206,6 +262,31 @@ def _record(
                 last_error=_error_text(outcome),
             )
     return status
+
+
+def _inbox_fallback(message: Message, now) -> None:
+    if message.recipient_id is None:
+        return
+    Message.objects.bulk_create(
+        [
+            Message(
+                channel=Channel.INAPP,
+                target=f"user:{message.recipient_id}",
+                recipient_id=message.recipient_id,
+                subject=message.subject,
+                body=message.body,
+                link=message.link,
+                dedupe_key=message.dedupe_key,
+                order_id=message.order_id,
+                source=message.source,
+                payload={"fallback_of": message.pk},
+                status=Status.SENT,
+                sent_at=now,
+                created_at=now,
+            )
+        ],
+        ignore_conflicts=True,  # the inbox item of the same key may exist already
+    )
 
 
 def _error_text(outcome: ch.Outcome) -> str:

@@ -6,12 +6,14 @@ import threading
 
 from django.db import close_old_connections
 
-from .models import Robot
+from .chatapps import seal
+from .models import ChatApp, Robot
 
 SEED_ORDER = 90
 SECRETS = {"wecom": "", "dingtalk": "SEC-demo-dingtalk", "feishu": "demo-feishu-secret"}
 NAMES = {"wecom": "生产群（企业微信）", "dingtalk": "销售群（钉钉）", "feishu": "管理群（飞书）"}
 _sims: dict = {}
+APP = {"client_id": "ww-demo-corp", "agent_id": "1000002", "secret": "demo-app-secret"}
 
 
 def seed(ctx) -> None:
@@ -64,8 +66,41 @@ def seed(ctx) -> None:
             source="demo",
             dedupe_key=f"demo:{channel}",
         )
+    _seed_chat_app(people)
     if hasattr(ctx, "say"):
         ctx.say(f"  {len(NAMES)} robots, {len(people)} contacts, 3 robot messages queued")
+
+
+def _seed_chat_app(people: dict) -> None:
+    """The factory's WeCom app, pointing at the simulator ``start_apps`` runs, and one message to
+    the manager: open it on the simulated phone and the approvals open, signed in."""
+    from .services import notify
+
+    sim = _sims.get("wecom_app")
+    base = sim.url if sim else "http://127.0.0.1:9"
+    ChatApp.objects.update_or_create(
+        kind="wecom",
+        defaults={
+            "name": "中枢（演示）",
+            "client_id": APP["client_id"],
+            "agent_id": APP["agent_id"],
+            "secret_encrypted": seal(APP["secret"]),
+            "api_base": base,
+            "open_api_base": base,
+            "oauth_base": base,
+            "enabled": True,
+        },
+    )
+    managers = [u for u in people.values() if u.groups.filter(name="manager").exists()]
+    notify(
+        recipients=managers,
+        channels=("app",),
+        subject="演示：有申请等待您审批",
+        body="点开即可在手机上处理，无需输入密码。",
+        link="/approvals/",
+        source="demo",
+        dedupe_key="demo:wecom_app",
+    )
 
 
 def start_robots(host: str):
@@ -91,6 +126,38 @@ def start_robots(host: str):
     return "robot simulators", urls, stop
 
 
+def start_apps(host: str):
+    """The WeCom internal-app simulator: it knows every demo user's WeCom id, and its "phone"
+    (``/_phone``) is held by the demo's manager."""
+    from django.contrib.auth import get_user_model
+
+    from .app_simulators import ChatAppSimulator
+
+    sim = ChatAppSimulator("wecom", **APP)
+    sim.start(host if host not in ("0.0.0.0", "::") else "127.0.0.1", 0)
+    _sims["wecom_app"] = sim
+    try:
+        ids = dict(
+            get_user_model()
+            .objects.exclude(profile__wecom_userid="")
+            .values_list("profile__wecom_userid", "username")
+        )
+        sim.users.update({userid: f"union-{userid}" for userid in ids})
+        managers = get_user_model().objects.filter(groups__name="manager", is_active=True)
+        sim.phone_user = (
+            managers.exclude(profile__wecom_userid="")
+            .values_list("profile__wecom_userid", flat=True)
+            .first()
+            or ""
+        )
+        ChatApp.objects.filter(kind="wecom").update(
+            api_base=sim.url, open_api_base=sim.url, oauth_base=sim.url, enabled=True
+        )
+    except Exception:  # no tables yet: the seed configures the app
+        pass
+    return "WeCom app simulator (the manager's phone)", f"{sim.url}/_phone", sim.stop
+
+
 def start_delivery(host: str):
     """The outbox delivery loop in a background thread, so the demo delivers without a worker."""
     from .delivery import deliver_job
@@ -111,4 +178,4 @@ def start_delivery(host: str):
     return "notification delivery", "every 3 s", stopping.set
 
 
-SERVICES = [start_robots, start_delivery]
+SERVICES = [start_robots, start_apps, start_delivery]

@@ -6,8 +6,12 @@ inbox item, ``sent`` from the start, with ``read_at`` for the unread badge. Each
 endpoint leaves one ``Delivery`` row — the delivery log admins read and the count the per-robot rate
 limit is taken from.
 
-How a person is reached outside the app is not kept here: the mobile and WeCom user id are on
-``accounts.Profile`` and the email address on the user (``accounts.services.contact_update``).
+How a person is reached outside the app is not kept here: the mobile and the chat apps' user ids
+are on ``accounts.Profile`` and the email address on the user (``accounts.services.contact_update``).
+
+A ``ChatApp`` is a factory's internal app on WeCom, DingTalk or Feishu: it messages one person
+(``wecom_app`` / ``dingtalk_app`` / ``feishu_app`` messages, one per person and app) and signs that
+person in when they open the message's link (``notify.signin``).
 """
 
 from django.conf import settings
@@ -24,15 +28,25 @@ class Channel(models.TextChoices):
     FEISHU = "feishu", _("Feishu bot")
     EMAIL = "email", _("Email")
     INAPP = "inapp", _("In-app")
+    WECOM_APP = "wecom_app", _("WeCom app message")
+    DINGTALK_APP = "dingtalk_app", _("DingTalk work notice")
+    FEISHU_APP = "feishu_app", _("Feishu app message")
 
 
 ROBOT_CHANNELS = (Channel.WECOM, Channel.DINGTALK, Channel.FEISHU)
+APP_CHANNELS = (Channel.WECOM_APP, Channel.DINGTALK_APP, Channel.FEISHU_APP)
 
 
 class RobotKind(models.TextChoices):
     WECOM = "wecom", _("WeCom robot")
     DINGTALK = "dingtalk", _("DingTalk robot")
     FEISHU = "feishu", _("Feishu bot")
+
+
+class AppKind(models.TextChoices):
+    WECOM = "wecom", _("WeCom")
+    DINGTALK = "dingtalk", _("DingTalk")
+    FEISHU = "feishu", _("Feishu")
 
 
 class Status(models.TextChoices):
@@ -68,12 +82,59 @@ class Robot(models.Model):
         return f"{self.get_kind_display()} {self.name}"
 
 
+class ChatApp(models.Model):
+    """A factory's internal (self-built) app on one chat platform. ``client_id`` is the WeCom
+    corp id, the DingTalk app key or the Feishu app id; ``agent_id`` the WeCom/DingTalk agent id.
+    Secrets are stored encrypted (``core.crypto``) and never shown again. The access token is
+    cached here (encrypted too) until ``token_expires_at``."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=AppKind.choices, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    client_id = models.CharField(_("corp id / app key / app id"), max_length=100)
+    agent_id = models.CharField(_("agent id"), max_length=40, blank=True)
+    secret_encrypted = models.TextField(blank=True)
+    # Feishu: the card callback's verification token and encrypt key (signature key)
+    callback_token_encrypted = models.TextField(blank=True)
+    callback_key_encrypted = models.TextField(blank=True)
+    # where the platform answers; blank means the platform's public address
+    api_base = models.CharField(_("API base URL"), max_length=300, blank=True)
+    open_api_base = models.CharField(_("second API base URL"), max_length=300, blank=True)
+    oauth_base = models.CharField(_("sign-in base URL"), max_length=300, blank=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    access_token_encrypted = models.TextField(blank=True)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["kind"]
+        verbose_name = _("chat app")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class UsedNonce(models.Model):
+    """A sign-in state or a card callback's nonce that was used once: a second use is a replay."""
+
+    purpose = models.CharField(max_length=20)
+    value = models.CharField(max_length=128)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["purpose", "value"], name="usednonce_once")]
+        indexes = [models.Index(fields=["at"], name="usednonce_at")]
+
+
 class Message(models.Model):
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    # "robot:<id>", "email:<address>" or "user:<id>": the dedupe key is unique per channel+target
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    # "robot:<id>", "email:<address>", "user:<id>" or "app:<id>:user:<id>": the dedupe key is
+    # unique per channel+target
     target = models.CharField(_("target"), max_length=300)
     robot = models.ForeignKey(
         Robot, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    app = models.ForeignKey(
+        ChatApp, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -133,7 +194,11 @@ class Delivery(models.Model):
     robot = models.ForeignKey(
         Robot, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
     )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    app = models.ForeignKey(
+        ChatApp, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    recipient_id = models.IntegerField(null=True, blank=True)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     attempt = models.PositiveIntegerField(_("attempt"))
     started_at = models.DateTimeField(_("started at"))
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
@@ -149,6 +214,7 @@ class Delivery(models.Model):
         verbose_name = _("delivery attempt")
         indexes = [
             models.Index(fields=["robot", "started_at"], name="delivery_robot_time"),
+            models.Index(fields=["app", "started_at"], name="delivery_app_time"),
             models.Index(fields=["started_at"], name="delivery_time"),
         ]
 

@@ -105,6 +105,9 @@ class ContactIn(InputSchema):
     """Fields left out (or null) stay as they are; an empty string clears one."""
 
     wecom_userid: str | None = Field(None, max_length=200)
+    dingtalk_userid: str | None = Field(None, max_length=200)
+    dingtalk_unionid: str | None = Field(None, max_length=200)
+    feishu_user_id: str | None = Field(None, max_length=200)
     mobile: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=400)
 
@@ -113,5 +116,49 @@ class ContactOut(Schema):
     user_id: int
     username: str
     wecom_userid: str
+    dingtalk_userid: str
+    dingtalk_unionid: str
+    feishu_user_id: str
     mobile: str
     email: str
+
+
+class ChatAppIn(InputSchema):
+    """A field left out keeps its value; a secret is write-only (empty keeps the stored one)."""
+
+    name: str | None = Field(None, max_length=200)
+    client_id: str | None = Field(None, max_length=200)
+    agent_id: str | None = Field(None, max_length=100)
+    secret: str | None = Field(None, max_length=600)
+    callback_token: str | None = Field(None, max_length=600)
+    callback_key: str | None = Field(None, max_length=600)
+    api_base: str | None = Field(None, max_length=600)
+    open_api_base: str | None = Field(None, max_length=600)
+    oauth_base: str | None = Field(None, max_length=600)
+    enabled: bool | None = None
+
+
+class ChatAppOut(Schema):
+    kind: str
+    name: str
+    client_id: str
+    agent_id: str
+    api_base: str
+    open_api_base: str
+    oauth_base: str
+    enabled: bool
+    has_secret: bool
+    has_callback_token: bool
+    has_callback_key: bool
+
+    @staticmethod
+    def resolve_has_secret(obj) -> bool:
+        return bool(obj.secret_encrypted)
+
+    @staticmethod
+    def resolve_has_callback_token(obj) -> bool:
+        return bool(obj.callback_token_encrypted)
+
+    @staticmethod
+    def resolve_has_callback_key(obj) -> bool:
+        return bool(obj.callback_key_encrypted)

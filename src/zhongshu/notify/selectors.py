@@ -4,7 +4,7 @@ Contacts are read from ``accounts.Profile`` (mobile, WeCom user id) and the user
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from zhongshu.accounts import permissions
 from zhongshu.core.errors import NotFound
@@ -118,6 +118,9 @@ def contact_details(user) -> dict:
         "username": user.get_username(),
         "mobile": profile.mobile if profile else "",
         "wecom_userid": profile.wecom_userid if profile else "",
+        "dingtalk_userid": profile.dingtalk_userid if profile else "",
+        "dingtalk_unionid": profile.dingtalk_unionid if profile else "",
+        "feishu_user_id": profile.feishu_user_id if profile else "",
         "email": user.email or "",
     }
 
@@ -134,7 +137,16 @@ def contacts(actor) -> list[dict]:
         get_user_model()
         .objects.filter(is_active=True)
         .select_related("profile")
-        .only("id", "username", "email", "profile__mobile", "profile__wecom_userid")
+        .only(
+            "id",
+            "username",
+            "email",
+            "profile__mobile",
+            "profile__wecom_userid",
+            "profile__dingtalk_userid",
+            "profile__dingtalk_unionid",
+            "profile__feishu_user_id",
+        )
         .order_by("username")
     )
     return [contact_details(u) for u in users[:500]]
@@ -147,3 +159,44 @@ def contact_of(actor, user_id) -> dict:
     except (get_user_model().DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
     return contact_details(user)
+
+
+# --- what the setup checklist asks ----------------------------------------------------------------
+
+
+def public_base_url_missing() -> bool:
+    """True when a chat app or robot is configured but messages could not carry absolute links
+    (``PUBLIC_BASE_URL`` unset)."""
+    from . import conf
+    from .models import ChatApp
+
+    if conf.public_base_url():
+        return False
+    return (
+        Robot.objects.filter(enabled=True).exists() or ChatApp.objects.filter(enabled=True).exists()
+    )
+
+
+def users_missing_contact_ids():
+    """Active users no enabled chat app can reach (no id for any of them): their messages go to
+    the inbox only. ``.count()`` is the setup checklist's figure. Empty when no app is set up."""
+    from .chatapps import PROFILE_FIELD
+    from .models import ChatApp
+
+    kinds = list(ChatApp.objects.filter(enabled=True).values_list("kind", flat=True))
+    users = get_user_model().objects.filter(is_active=True)
+    if not kinds:
+        return users.none()
+    for kind in kinds:
+        field = f"profile__{PROFILE_FIELD[kind]}"
+        users = users.filter(Q(**{f"{field}__isnull": True}) | Q(**{field: ""}))
+    return users.order_by("username")
+
+
+def chat_apps(actor):
+    """The configured chat apps, for admins (secrets are never part of what is read)."""
+    from .models import ChatApp
+
+    permissions.require(actor, "notifications.robots")
+    # the sealed secrets are read only to say whether one is set; they are never shown
+    return ChatApp.objects.defer("access_token_encrypted")

@@ -19,10 +19,23 @@ from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
 from . import channels as ch
+from .chatapps import CHANNEL_OF_KIND, PROFILE_FIELD
 from .exceptions import UnknownChannel
-from .models import ROBOT_CHANNELS, Channel, Message, Robot, RobotKind, Status
+from .models import (
+    APP_CHANNELS,
+    ROBOT_CHANNELS,
+    AppKind,
+    Channel,
+    ChatApp,
+    Message,
+    Robot,
+    RobotKind,
+    Status,
+)
 
-ALL_CHANNELS = frozenset(Channel.values)
+# "app": each recipient through every enabled chat app that knows them, else their inbox
+APP = "app"
+ALL_CHANNELS = frozenset(Channel.values) | {APP}
 
 
 @dataclass(frozen=True)
@@ -32,6 +45,11 @@ class _Reach:
     wecom_userid: str
     mobile: str
     email: str
+    dingtalk_userid: str = ""
+    feishu_user_id: str = ""
+
+    def chat_id(self, kind: str) -> str:
+        return getattr(self, PROFILE_FIELD[kind])
 
 
 def _user_ids(recipients: Iterable, roles: Iterable[str]) -> list[int]:
@@ -62,6 +80,8 @@ def _reach(user_ids: list[int]) -> list[_Reach]:
         "email",
         "profile__wecom_userid",
         "profile__mobile",
+        "profile__dingtalk_userid",
+        "profile__feishu_user_id",
     )
     found = []
     for r in rows:
@@ -73,9 +93,56 @@ def _reach(user_ids: list[int]) -> list[_Reach]:
                 wecom_userid=r["profile__wecom_userid"] or "",
                 mobile=r["profile__mobile"] or "",
                 email=r["email"] or "",
+                dingtalk_userid=r["profile__dingtalk_userid"] or "",
+                feishu_user_id=r["profile__feishu_user_id"] or "",
             )
         )
     return sorted(found, key=lambda x: x.user_id)
+
+
+def _enabled_apps() -> dict[str, ChatApp]:
+    return {a.kind: a for a in ChatApp.objects.filter(enabled=True)}
+
+
+def _app_messages(channel: str, people: list[_Reach], common: dict) -> list[Message]:
+    """One message per person the channel's app knows; the others are left out here (``notify``
+    puts them in the inbox when no app reaches them)."""
+    kind = {v: k for k, v in CHANNEL_OF_KIND.items()}[channel]
+    app = _enabled_apps().get(kind)
+    if app is None:
+        return []
+    rows = []
+    for p in people:
+        to = p.chat_id(kind)
+        if to:
+            payload = {"to": to, **({"actions": common["_actions"]} if common["_actions"] else {})}
+            rows.append(
+                Message(
+                    channel=channel,
+                    target=f"app:{app.pk}:user:{p.user_id}",
+                    app=app,
+                    recipient_id=p.user_id,
+                    payload=payload,
+                    **{k: v for k, v in common.items() if not k.startswith("_")},
+                )
+            )
+    return rows
+
+
+def _expand_app(wanted: list[str], people: list[_Reach]) -> list[str]:
+    """``app`` → the channels of the enabled chat apps, plus ``inapp`` when somebody would
+    otherwise not be reached at all (no app knows them)."""
+    if APP not in wanted:
+        return wanted
+    apps = _enabled_apps()
+    out = [c for c in wanted if c != APP]
+    for kind in apps:
+        if CHANNEL_OF_KIND[kind] not in out:
+            out.append(CHANNEL_OF_KIND[kind])
+    unreached = [p for p in people if not any(p.chat_id(k) for k in apps)]
+    if unreached and Channel.INAPP not in out:
+        out.append(Channel.INAPP)
+    return out
 
 
 def _messages(
@@ -84,6 +151,7 @@ def _messages(
     """The unsaved messages of one notification: per robot of each robot channel, per recipient
     with an address for email, per recipient in-app (sent the moment it commits)."""
     now = common["created_at"]
+    plain = {k: v for k, v in common.items() if not k.startswith("_")}
     rows: list[Message] = []
     robot_kinds = [c for c in wanted if c in ROBOT_CHANNELS]
     robots = (
@@ -91,7 +159,15 @@ def _messages(
         if robot_kinds
         else []
     )
+    fallback_only = APP in wanted and Channel.INAPP not in wanted
+    wanted = _expand_app(wanted, people)
     for channel in wanted:
+        if channel == Channel.INAPP and fallback_only:
+            # asked for the chat apps only: the inbox is for those no app reaches
+            apps = _enabled_apps()
+            people_here = [p for p in people if not any(p.chat_id(k) for k in apps)]
+        else:
+            people_here = people
         if channel in ROBOT_CHANNELS:
             for robot in (r for r in robots if r.kind == channel):
                 payload = ch.robot_payload(
@@ -103,7 +179,7 @@ def _messages(
                         target=f"robot:{robot.pk}",
                         robot=robot,
                         payload=payload,
-                        **common,
+                        **plain,
                     )
                 )
         elif channel == Channel.EMAIL:
@@ -114,11 +190,13 @@ def _messages(
                             channel=channel,
                             target=f"email:{p.email}"[:300],
                             recipient_id=p.user_id,
-                            **common,
+                            **plain,
                         )
                     )
+        elif channel in APP_CHANNELS:
+            rows.extend(_app_messages(channel, people, common))
         else:  # in-app: the row is the inbox item, delivered the moment it commits
-            for p in people:
+            for p in people_here:
                 rows.append(
                     Message(
                         channel=channel,
@@ -126,7 +204,7 @@ def _messages(
                         recipient_id=p.user_id,
                         status=Status.SENT,
                         sent_at=now,
-                        **common,
+                        **plain,
                     )
                 )
     return rows
@@ -143,6 +221,7 @@ def notify(
     dedupe_key: str | None = None,
     order=None,
     source: str = "",
+    actions=(),
 ) -> list[Message]:
     """Queue a notification; returns its messages (already existing ones for a repeated key).
 
@@ -151,7 +230,12 @@ def notify(
     * ``channels`` — among wecom, dingtalk, feishu, email, inapp. A robot channel makes one
       message per enabled robot of that kind, mentioning the recipients (WeCom user id / mobile
       from their ``accounts.Profile``); email one per recipient whose user has an address;
-      inapp one per recipient;
+      inapp one per recipient; ``wecom_app``/``dingtalk_app``/``feishu_app`` one per recipient
+      the app knows (their id on ``accounts.Profile``); ``app`` means every enabled chat app,
+      and the inbox for a recipient no app knows;
+    * ``actions`` — buttons a Feishu card carries (``[{"text", "value", "style"}]``); a click
+      comes back through the signed card callback to the handler ``value["handler"]`` names
+      (``notify.cards``);
     * ``dedupe_key`` — e.g. ``f"rule:{rule.id}:order:{order.id}:{date}"``: a second call with the
       same key makes no second message for the same channel and target, even concurrently.
 
@@ -178,6 +262,7 @@ def notify(
         "source": source[:100],
         "created_at": now,
         "next_attempt_at": now,
+        "_actions": [dict(a) for a in actions or ()],
     }
     rows = _messages(wanted, people, subject=subject, body=body, link=link, common=common)
     if not rows:
@@ -296,3 +381,73 @@ def message_retry(*, actor, message_id) -> Message:
         update_fields=["status", "attempts", "next_attempt_at", "claimed_until", "claim_token"]
     )
     return message
+
+
+# --- chat apps -----------------------------------------------------------------------------------
+
+_APP_TEXT = {
+    "name": 80,
+    "client_id": 100,
+    "agent_id": 40,
+    "api_base": 300,
+    "open_api_base": 300,
+    "oauth_base": 300,
+}
+_APP_SECRETS = {
+    "secret": "secret_encrypted",
+    "callback_token": "callback_token_encrypted",
+    "callback_key": "callback_key_encrypted",
+}
+
+
+@transaction.atomic
+def chat_app_save(*, actor, kind: str, **data) -> ChatApp:
+    """Create or change the internal app of one platform. Secrets are stored encrypted and never
+    read back; a secret left out (or empty) keeps the stored one. Changing the client id or the
+    secret drops the cached access token."""
+    from .chatapps import seal
+
+    permissions.require(actor, "notifications.robots")
+    errors = Errors()
+    kind = clean_choice(errors, "kind", kind, AppKind)
+    current = ChatApp.objects.select_for_update().filter(kind=kind).first() if kind else None
+    values: dict = {}
+    for field, limit in _APP_TEXT.items():
+        if field in data or (current is None and field in ("name", "client_id")):
+            required = field in ("name", "client_id")
+            values[field] = clean_text(
+                errors, field, data.get(field), max_length=limit, required=required
+            )
+    for field in ("api_base", "open_api_base", "oauth_base"):
+        url = values.get(field)
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            errors.add(field, _("Enter an http(s) URL."))
+    if values.get("agent_id") and not values["agent_id"].isdigit():
+        errors.add("agent_id", _("Enter digits only."))
+    if "enabled" in data:
+        if not isinstance(data["enabled"], bool):
+            errors.add("enabled", _("Enter true or false."))
+        values["enabled"] = bool(data["enabled"])
+    for field, column in _APP_SECRETS.items():
+        secret = clean_text(errors, field, data.get(field), max_length=300)
+        if secret:
+            values[column] = seal(secret)
+    if current is None and "secret_encrypted" not in values:
+        errors.add("secret", _("This field is required."))
+    unknown = set(data) - set(_APP_TEXT) - set(_APP_SECRETS) - {"enabled"}
+    for field in sorted(unknown):
+        errors.add(field, _("Unknown field."))
+    errors.raise_if_any()
+    app = current or ChatApp(kind=kind)
+    if "client_id" in values or "secret_encrypted" in values:
+        app.access_token_encrypted, app.token_expires_at = "", None
+    for key, value in values.items():
+        setattr(app, key, value)
+    app.save()
+    return app
+
+
+@transaction.atomic
+def chat_app_delete(*, actor, kind: str) -> None:
+    permissions.require(actor, "notifications.robots")
+    ChatApp.objects.filter(kind=kind).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cards, signin, views
 
 app_name = "notify"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("deliveries/", views.deliveries, name="deliveries"),
     path("deliveries/<int:message_id>/retry/", views.retry, name="retry"),
     path("robots/", views.robots, name="robots"),
+    path("signin/<str:kind>/", signin.start, name="signin"),
+    path("signin/<str:kind>/done/", signin.done, name="signin_done"),
+    path("feishu/card/", cards.feishu_callback, name="feishu_card"),
     path("robots/<int:robot_id>/toggle/", views.robot_toggle, name="robot_toggle"),
     path("robots/<int:robot_id>/delete/", views.robot_delete, name="robot_delete"),
 ]

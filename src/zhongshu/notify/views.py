@@ -67,6 +67,15 @@ class ContactForm(forms.Form):
     wecom_userid = forms.CharField(
         label=gettext_lazy("WeCom user ID"), max_length=64, required=False
     )
+    dingtalk_userid = forms.CharField(
+        label=gettext_lazy("DingTalk user id"), max_length=64, required=False
+    )
+    dingtalk_unionid = forms.CharField(
+        label=gettext_lazy("DingTalk unionId"), max_length=64, required=False
+    )
+    feishu_user_id = forms.CharField(
+        label=gettext_lazy("Feishu user_id"), max_length=64, required=False
+    )
     mobile = forms.CharField(label=gettext_lazy("mobile"), max_length=20, required=False)
     email = forms.CharField(label=gettext_lazy("email"), max_length=254, required=False)
 
@@ -94,7 +103,7 @@ def contact(request, user_id: int | None = None):
         else:
             status = 422
     else:
-        form = ContactForm(initial={k: current[k] for k in ("wecom_userid", "mobile", "email")})
+        form = ContactForm(initial={k: current.get(k, "") for k in ContactForm.base_fields})
     return render(request, "notify/contact.html", {"form": form, "person": current}, status=status)
 
 

@@ -1,6 +1,15 @@
 """The rules shipped with the product (SPEC §6), installed by a data migration and editable
 afterwards. ``install`` leaves a rule alone once it exists (users may have changed it)."""
 
+APP_REMINDER = {
+    "type": "notify",
+    "roles": ["supervisor"],
+    "users": [],
+    "owner": False,
+    "channel": "app",
+    "template": "订单 {number}（{customer_name}）交期 {due_date}，还剩 {days_to_due} 天，尚未开始生产。",
+}
+
 DEFAULT_RULES = [
     {
         "builtin_key": "due_soon_not_started",
@@ -25,7 +34,9 @@ DEFAULT_RULES = [
                 "channel": "wecom",
                 "template": "订单 {number}（{customer_name}）交期 {due_date}，还剩 {days_to_due} 天，"
                 "尚未开始生产。",
-            }
+            },
+            # and each supervisor in person, in the chat app they have open (inbox otherwise)
+            APP_REMINDER,
         ],
         "dedupe": "day",
     },

@@ -26,7 +26,11 @@ SPLIT = re.compile(r"[,，、;；/|\s]+")
 CONTACT_IDS = (
     ("wecom_userid", "企业微信ID", ("wecom_userid", "wecom", "企业微信", "企微ID", "企业微信账号")),
     ("dingtalk_userid", "钉钉ID", ("dingtalk_userid", "dingtalk", "钉钉", "钉钉账号")),
-    ("feishu_userid", "飞书ID", ("feishu_userid", "feishu", "飞书", "飞书账号", "lark")),
+    (
+        "feishu_user_id",
+        "飞书ID",
+        ("feishu_user_id", "feishu_userid", "feishu", "飞书", "飞书账号", "lark"),
+    ),
 )
 BASE = (
     Column("username", "用户名", ("username", "账号", "登录名", "工号"), True, "zhang.wei",

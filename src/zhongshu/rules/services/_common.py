@@ -5,7 +5,9 @@ import re
 
 log = logging.getLogger("zhongshu.rules.services")
 
-CHANNELS = ("wecom", "dingtalk", "feishu", "email", "inapp")
+# "app": each person through the chat app the factory configured (WeCom/DingTalk/Feishu internal
+# app), their inbox when no app knows them (notify.services.notify)
+CHANNELS = ("wecom", "dingtalk", "feishu", "email", "inapp", "app")
 ACTION_TYPES = ("notify", "block", "tag", "route", "followup", "set_priority")
 # actions of customer rules (trigger "customer tier changed")
 CUSTOMER_ACTION_TYPES = ("owner_followup", "add_to_list")

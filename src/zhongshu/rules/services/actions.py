@@ -118,8 +118,30 @@ def _tag(rule, action, order_ids, facts, key):
     )
 
 
+def _tell_assignees(rule, action, order_ids, facts, key):
+    """The people holding the follow-up's role hear of it in person — their chat app, else the
+    inbox — not only through the to-do list."""
+    try:
+        from zhongshu.notify.services import notify
+    except ImportError:  # the outbox is not installed
+        return
+    for o in order_ids:
+        title = render(action["title"], facts[o], rule)[:200]
+        notify(
+            roles=[action["assignee_role"]],
+            channels=("app",),
+            subject=title,
+            body=render("{shortage}", facts[o], rule),
+            link=f"/orders/{o}/",
+            dedupe_key=f"rule:{rule.pk}:order:{o}:{key}:followup",
+            order=o,
+            source=f"rule:{rule.pk}",
+        )
+
+
 def _followup(rule, action, order_ids, facts, key):
     due = timezone.localdate() + dt.timedelta(days=action.get("due_in_days", 1))
+    _tell_assignees(rule, action, order_ids, facts, key)
     FollowUp.objects.bulk_create(
         [
             FollowUp(

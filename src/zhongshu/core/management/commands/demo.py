@@ -1,3 +1,4 @@
+import os
 import time
 
 from django.core.management import call_command
@@ -30,6 +31,9 @@ class Command(BaseCommand):
         if opts["no_serve"]:
             self._print_logins(None)
             return
+        # links in the demo's messages point at this server (notify reads it)
+        shown = "127.0.0.1" if opts["host"] in ("0.0.0.0", "::") else opts["host"]
+        os.environ.setdefault("PUBLIC_BASE_URL", f"http://{shown}:{opts['port']}")
         services = self._start_services(opts["host"])
         self._print_logins(f"http://{opts['host']}:{opts['port']}/", services)
         try:
