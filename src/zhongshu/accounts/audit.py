@@ -8,6 +8,7 @@ import datetime as dt
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import CONTROL
 
 from .models import ExportLog
@@ -41,7 +42,7 @@ def clean_filters(filters: dict) -> dict:
     return {k: v for k, v in plain.items() if v not in (None, "", [], (), False)}
 
 
-def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:
+def log_export(*, actor: Actor, kind: str, filters: dict, rows: int) -> ExportLog:
     return ExportLog.objects.create(
         user=actor if getattr(actor, "pk", None) else None,
         kind=kind,
@@ -50,7 +51,7 @@ def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:
     )
 
 
-def export_workbook(*, actor, export: xlsx.ListExport):
+def export_workbook(*, actor: Actor, export: xlsx.ListExport):
     """Write a list export into a temporary file and log it. Returns ``(file, filename)``.
 
     The caller has checked the permission and scoped the rows (the export builders in each app
@@ -67,6 +68,6 @@ def export_workbook(*, actor, export: xlsx.ListExport):
     return fileobj, xlsx.dated_filename(export.title)
 
 
-def export_download(*, actor, export: xlsx.ListExport):
+def export_download(*, actor: Actor, export: xlsx.ListExport):
     """The HTTP response of a list export, logged (see ``export_workbook``)."""
     return xlsx.download(*export_workbook(actor=actor, export=export))

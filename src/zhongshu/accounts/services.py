@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import (
     Conflict,
     DomainError,
@@ -35,7 +36,7 @@ class InvalidCredentials(DomainError):
 
 
 @transaction.atomic
-def region_create(*, actor, name: str) -> Region:
+def region_create(*, actor: Actor, name: str) -> Region:
     if actor is not None:
         permissions.require(actor, "regions.manage")
     name = normalize_text(name)
@@ -64,7 +65,7 @@ def _roles_error(roles) -> str | None:
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: Actor,
     username: str,
     password: str,
     roles: list[str],
@@ -174,7 +175,7 @@ def _password_errors(password: str, user) -> str | None:
 @transaction.atomic
 def user_update(
     *,
-    actor,
+    actor: Actor,
     user_id,
     display_name: str,
     roles: list[str],
@@ -223,7 +224,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_active(*, actor, user_id, active: bool) -> "User":
+def user_set_active(*, actor: Actor, user_id, active: bool) -> "User":
     """Activate or deactivate a user. Deactivation revokes every token of the user at once."""
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
@@ -240,7 +241,7 @@ def user_set_active(*, actor, user_id, active: bool) -> "User":
 
 
 @transaction.atomic
-def user_reset_password(*, actor, user_id, new_password: str) -> "User":
+def user_reset_password(*, actor: Actor, user_id, new_password: str) -> "User":
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
     problem = _password_errors(new_password, user)
@@ -252,7 +253,7 @@ def user_reset_password(*, actor, user_id, new_password: str) -> "User":
 
 
 @transaction.atomic
-def password_change(*, actor, old_password: str, new_password: str):
+def password_change(*, actor: Actor, old_password: str, new_password: str):
     """A user changes their own password, proving they know the current one."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied()
@@ -269,7 +270,7 @@ def password_change(*, actor, old_password: str, new_password: str):
     return actor
 
 
-def _require_self_or_admin(actor, user_id) -> None:
+def _require_self_or_admin(actor: Actor, user_id) -> None:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied()
     if str(actor.pk) != str(user_id):
@@ -277,7 +278,7 @@ def _require_self_or_admin(actor, user_id) -> None:
 
 
 @transaction.atomic
-def token_create_for(*, actor, user_id, name: str, days: int) -> tuple[str, ApiToken]:
+def token_create_for(*, actor: Actor, user_id, name: str, days: int) -> tuple[str, ApiToken]:
     """A named token for ``user_id``; the raw token is returned once and never stored."""
     _require_self_or_admin(actor, user_id)
     user = _get_user(user_id)
@@ -309,7 +310,7 @@ def token_create_for(*, actor, user_id, name: str, days: int) -> tuple[str, ApiT
 
 
 @transaction.atomic
-def token_revoke(*, actor, token_id) -> ApiToken:
+def token_revoke(*, actor: Actor, token_id) -> ApiToken:
     """Revoke a token: the owner may revoke their own, an administrator anyone's."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied()
@@ -338,7 +339,7 @@ _WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
 @transaction.atomic
 def contact_update(
     *,
-    actor,
+    actor: Actor,
     user_id,
     mobile: str | None = None,
     wecom_userid: str | None = None,

@@ -12,13 +12,14 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions, selectors, services
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import DomainError
 from zhongshu.core.web_errors import apply_error, domain_errors
 
 PAGE_SIZE = 50
 
 
-def _region_choices(actor):
+def _region_choices(actor: Actor):
     return [(r.name, r.name) for r in selectors.region_list(actor=actor)]
 
 

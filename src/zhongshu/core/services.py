@@ -5,11 +5,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhongshu.core.actors import Actor
+
 from .errors import ValidationFailed
 
 
 def model_update(
-    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor=None
+    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Set the whitelisted ``fields`` present in ``data`` and save only what changed.
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -55,7 +56,7 @@ HOLDING = frozenset(
 
 
 @transaction.atomic
-def warehouse_create(*, actor, code: str, name: str, is_default: bool = False) -> Warehouse:
+def warehouse_create(*, actor: Actor, code: str, name: str, is_default: bool = False) -> Warehouse:
     """Create a warehouse; ``actor=None`` is the system (seeding, T+ sync)."""
     if actor is not None:
         permissions.require(actor, "inventory.adjust")
@@ -111,7 +112,7 @@ def _clean_target(errors: Errors, material: Any, warehouse: Any):
 @transaction.atomic
 def stock_receive(
     *,
-    actor,
+    actor: Actor,
     material: str,
     quantity: Any,
     warehouse: str | None = None,
@@ -138,7 +139,7 @@ def stock_receive(
 
 @transaction.atomic
 def stock_adjust(
-    *, actor, material: str, quantity: Any, reason: str, warehouse: str | None = None
+    *, actor: Actor, material: str, quantity: Any, reason: str, warehouse: str | None = None
 ) -> StockLevel:
     """Correct the quantity on hand by a signed amount (count difference, breakage, scrap).
 
@@ -175,7 +176,7 @@ def _shortage(material: Material, requested: Decimal, available: Decimal) -> dic
     }
 
 
-def rereserve_order(*, order: Order, actor=None) -> None:
+def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
     """Make the order's active reservations match what its stock lines still need.
 
     Used when an order is confirmed (nothing held yet → reserve everything) and after a design
@@ -188,7 +189,7 @@ def rereserve_order(*, order: Order, actor=None) -> None:
         _rereserve(order, actor)
 
 
-def _rereserve(order: Order, actor) -> None:
+def _rereserve(order: Order, actor: Actor) -> None:
     lines = {
         line.id: line
         for line in OrderLine.objects.filter(order=order).select_related("material")
@@ -294,7 +295,7 @@ def _rereserve(order: Order, actor) -> None:
     Reservation.objects.bulk_create(new)
 
 
-def order_release(*, order: Order, actor=None, reason: str = "") -> None:
+def order_release(*, order: Order, actor: Actor | None = None, reason: str = "") -> None:
     """Give back everything the order holds (it was cancelled). Called inside its transaction."""
     with transaction.atomic():
         active = list(
@@ -381,7 +382,7 @@ def _next_shipment_number(order: Order) -> str:
 
 
 def _ship(
-    order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor, carrier="", tracking_no=""
+    order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor: Actor, carrier="", tracking_no=""
 ) -> Shipment:
     shipment = Shipment.objects.create(
         order=order,
@@ -468,7 +469,7 @@ def _ship(
 @transaction.atomic
 def shipment_create(
     *,
-    actor,
+    actor: Actor,
     order_id: Any,
     lines: list[dict] | None = None,
     carrier: str = "",
@@ -503,7 +504,7 @@ def shipment_create(
     return shipment
 
 
-def ship_remaining(*, order: Order, actor) -> Shipment | None:
+def ship_remaining(*, order: Order, actor: Actor) -> Shipment | None:
     """Ship whatever is left, for a ``ship`` transition fired directly on the order."""
     order_lines = list(order.lines.select_related("material").order_by("line_no"))
     plan = [(line, _remaining(line)) for line in order_lines if _remaining(line) > 0]

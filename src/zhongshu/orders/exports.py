@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.customfields.exports import columns as custom_columns
 
 from . import selectors
@@ -17,7 +18,7 @@ def _labels(choices) -> dict:
     return {value: str(label) for value, label in choices}
 
 
-def order_export(*, actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
+def order_export(*, actor: Actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
     permissions.require(actor, "orders.export")
     qs = selectors.order_list(actor=actor, filters=filters)
     status, priority = _labels(OrderStatus.choices), _labels(Priority.choices)

@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -24,7 +25,7 @@ CHANGEABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStat
 
 
 def _clean_change(
-    order: Order, changes: dict[str, Any], *, actor=None
+    order: Order, changes: dict[str, Any], *, actor: Actor | None = None
 ) -> tuple[dict, list, list, list]:
     """Validate an approved change against the order as it is now. Returns (order fields,
     line updates, line removals, new lines); raises ValidationFailed listing every problem.
@@ -113,7 +114,7 @@ def _line_update(errors: Errors, prefix: str, item: dict, line: OrderLine) -> di
 
 @transaction.atomic
 def order_apply_change(
-    *, actor, order_id: Any, changes: dict[str, Any], system: bool = True, note: str = ""
+    *, actor: Actor, order_id: Any, changes: dict[str, Any], system: bool = True, note: str = ""
 ) -> tuple[Order, dict]:
     """Apply an approved change (quantity, due date, lines, drawing revision) to a confirmed or
     in-production order in one transaction: lines are changed in place (task sheets and

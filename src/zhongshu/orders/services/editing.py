@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
@@ -29,7 +30,7 @@ from .rules import (
 @transaction.atomic
 def order_create(
     *,
-    actor,
+    actor: Actor,
     customer: str,
     due_date: Any,
     lines: list[dict[str, Any]],
@@ -95,7 +96,7 @@ def order_create(
 
 
 @transaction.atomic
-def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) -> Order:
+def order_update(*, actor: Actor, order_id: int, version: Any, data: dict[str, Any]) -> Order:
     """Edit an order that is still a draft or pending review. ``version`` must be the one the
     user saw; otherwise the edit is refused as stale (409) rather than overwriting someone."""
     permissions.require(actor, "orders.edit")
@@ -138,7 +139,7 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
     return order
 
 
-def _clean_update(actor, order: Order, data: dict[str, Any]):
+def _clean_update(actor: Actor, order: Order, data: dict[str, Any]):
     """What an edit changes: (changed order fields, the stored lines, the new lines with the
     prices they keep or None when lines were not sent, the custom values). Refuses bad input
     (422) and price changes the actor may not make (403)."""
@@ -180,7 +181,7 @@ def _clean_update(actor, order: Order, data: dict[str, Any]):
 
 
 @transaction.atomic
-def order_delete(*, actor, order_id: Any) -> None:
+def order_delete(*, actor: Actor, order_id: Any) -> None:
     """Only an administrator deletes, and only drafts; everything else is cancelled instead."""
     permissions.require(actor, "orders.view")
     order = _lock_order(actor, order_id)

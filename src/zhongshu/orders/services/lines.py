@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
 from zhongshu.customfields import selectors as custom_fields
@@ -81,7 +82,7 @@ def _clean_lines(
     errors: Errors,
     raw_lines: Any,
     *,
-    actor=None,
+    actor: Actor | None = None,
     stored: list[dict | None] | None = None,
     enforce_required: bool = True,
 ) -> list[dict[str, Any]]:
@@ -110,7 +111,7 @@ def _clean_lines(
 
 
 def _clean_line(
-    errors: Errors, i: int, line: Any, materials: dict, actor, definitions, kept, *,
+    errors: Errors, i: int, line: Any, materials: dict, actor: Actor, definitions, kept, *,
     enforce_required: bool,
 ) -> dict[str, Any] | None:  # fmt: skip
     prefix = f"lines[{i}]"
