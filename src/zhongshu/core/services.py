@@ -20,7 +20,7 @@ def model_update(
     Returns the names of the fields that really changed (empty when nothing did).
     """
     if actor is not None:
-        instance._history_user = actor
+        instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     changed = []
     for field in fields:
         if field in data and getattr(instance, field) != data[field]:
