@@ -12,11 +12,31 @@ plain ``Any``.
 
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from django.http import HttpRequest
+
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
     Actor: TypeAlias = User
+    # whoever a request or a job carries: signed in or not, or nobody (the system)
+    AnyUser: TypeAlias = User | AnonymousUser | None
 else:
     Actor: TypeAlias = Any
+    AnyUser: TypeAlias = Any
 
-__all__ = ["Actor"]
+
+class ActorRequest(HttpRequest):
+    """The request of a page that requires a signed-in user (``login_required``): its ``user`` is
+    an ``Actor``, never the anonymous user. Only a type: Django builds the request as always."""
+
+    user: Actor
+
+
+class ApiRequest(HttpRequest):
+    """The request of an API operation behind the token or session auth: ``auth`` is the actor."""
+
+    auth: Actor
+    user: Actor
+
+
+__all__ = ["Actor", "ActorRequest", "AnyUser", "ApiRequest"]
