@@ -56,7 +56,9 @@ HOLDING = frozenset(
 
 
 @transaction.atomic
-def warehouse_create(*, actor: Actor | None, code: str, name: str, is_default: bool = False) -> Warehouse:
+def warehouse_create(
+    *, actor: Actor | None, code: str, name: str, is_default: bool = False
+) -> Warehouse:
     """Create a warehouse; ``actor=None`` is the system (seeding, T+ sync)."""
     if actor is not None:
         permissions.require(actor, "inventory.adjust")
