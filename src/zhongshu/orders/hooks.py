@@ -239,7 +239,7 @@ def run_after_commit(ctx: TransitionContext) -> None:
     pending = getattr(_batch, "pending", None)
     for fn in _for(_after_commit, ctx.action):
         if pending is not None and hasattr(fn, "many"):
-            pending.append((fn.many, ctx))  # type: ignore[attr-defined]  # hasattr just above
+            pending.append((fn.many, ctx))
             continue
         try:
             fn(ctx)

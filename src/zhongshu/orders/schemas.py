@@ -88,7 +88,7 @@ class OrderPatch(InputSchema):
 
 
 class TransitionIn(InputSchema):
-    action: Action
+    action: Action  # type: ignore[valid-type]  # a Literal built from the table at run time
     note: str | None = Field(None, max_length=2000)
     version: int | None = Field(None, description="Optional: refuse if the order changed since")
 

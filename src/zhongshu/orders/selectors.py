@@ -1,6 +1,7 @@
 """Order reads, always scoped to the user (other regions simply do not exist for them)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -22,7 +23,7 @@ MAX_CUSTOMER_IDS = 500
 
 @dataclass
 class OrderFilters:
-    status: list[str] | None = None
+    status: Sequence[str] | None = None
     customer: str = ""
     priority: str = ""
     due_before: dt.date | None = None

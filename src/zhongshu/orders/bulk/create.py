@@ -91,8 +91,10 @@ def orders_create_many(
     numbers = allocate_numbers(timezone.localdate().year, len(todo))
     meta = Order._meta
     keys = sorted({k for i in todo for k in orders[i].values})
-    defaults = {k: common.get(k, meta.get_field(k).get_default()) for k in keys}
-    order_rows, line_rows = [], []
+    # the names are Order's own columns, never a reverse relation
+    defaults = {k: common.get(k, meta.get_field(k).get_default()) for k in keys}  # type: ignore[union-attr]
+    order_rows: list[Any] = []
+    line_rows: list[Any] = []
     for number, i in zip(numbers, todo, strict=True):
         spec = orders[i]
         values = {**defaults, **spec.values}
@@ -172,7 +174,7 @@ def _write_created(actor: Actor, order_ids: list[int], lines: list[tuple[int, Or
 
 def _rates(common: dict) -> dict[str, Decimal]:
     return {
-        k: Decimal(common.get(k, Order._meta.get_field(k).get_default()))
+        k: Decimal(common.get(k, Order._meta.get_field(k).get_default()))  # type: ignore[union-attr]
         for k in ("discount_rate", "tax_rate")
     }
 
@@ -198,7 +200,7 @@ def _check(
     once (one query for the customers, one for the materials); fills ``results`` with the
     refusals. Returns the materials' fulfilment and each order's totals by position."""
     customers = _customers(actor, {o.customer_id for o in orders} - {None})
-    materials = {}
+    materials: dict[int, Any] = {}
     for part in _chunks({ln.material_id for o in orders for ln in o.lines}):
         materials.update(
             (pk, (code, active, fulfilment))
@@ -223,7 +225,7 @@ def _check(
             discount_rate=Decimal(spec.values.get("discount_rate", rates["discount_rate"])),
             tax_rate=Decimal(spec.values.get("tax_rate", rates["tax_rate"])),
         )
-        Order.compute_amounts(terms, amounts)
+        Order.compute_amounts(terms, amounts)  # type: ignore[arg-type]  # duck-typed: rates in, totals out
         totals[i] = tuple(getattr(terms, t) for t in TOTALS)
         if "lines" not in errors:
             _put(errors, "lines", totals_problem(totals[i]))

@@ -75,6 +75,7 @@ def orders_transition_many(
         if why is not None:
             refused[oid] = why
             continue
+        assert order is not None  # a missing order is refused just above
         ctxs.append(
             hooks.TransitionContext(
                 actor=actor, order=order, action=action, from_status=order.status,

@@ -197,7 +197,7 @@ def _write_change(order: Order, updates, removals, new_lines, before: dict, afte
     for nl in new_lines:
         created = line_from_clean(order, next_no, nl)
         if who is not None:
-            created._history_user = who
+            created._history_user = who  # type: ignore[attr-defined]  # read by simple_history
         created.save()
         after[f"line {next_no}"] = {
             "material": nl["material"].code,

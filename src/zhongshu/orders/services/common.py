@@ -48,7 +48,7 @@ def _lock_order(actor: Actor, order_id: Any) -> Order:
 def _stamp(order: Order, actor: Actor) -> Order:
     """Name the actor in the audit trail also where there is no request (tasks, commands)."""
     if getattr(actor, "pk", None):
-        order._history_user = actor
+        order._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     return order
 
 

@@ -59,7 +59,7 @@ def order_create(
             "note": note,
         },
     )
-    channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)
+    channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)  # type: ignore[assignment]  # None only with errors
     external_no = clean_text(errors, "external_no", external_no, max_length=64)
     # platform orders cannot carry our custom fields: a person completes required ones later
     by_person = channel in (None, "", Channel.DIRECT)
@@ -68,7 +68,9 @@ def order_create(
         errors, actor, custom, {}, creating=True, enforce_required=by_person
     )
     errors.raise_if_any()
-    price_fields = [f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms]
+    price_fields: list[str] = [
+        f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms
+    ]
     if any(line["price_given"] for line in cleaned_lines):
         price_fields.append("unit_price")
     permissions.require_fields(actor, "order", price_fields)
@@ -78,7 +80,7 @@ def order_create(
         customer=customer_obj,
         sales_owner=actor,
         created_by=actor,
-        due_date=due,
+        due_date=due,  # type: ignore[misc]  # None only with errors, raised above
         channel=channel,
         external_no=external_no,
         custom=custom_values,

@@ -92,7 +92,8 @@ def builtin_guards(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
 
 def _submit_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
     refused: dict[int, Exception] = {}
-    with_lines, inactive = set(), set()
+    with_lines: set[int] = set()
+    inactive: set[int] = set()
     for part in _chunks([c.order.pk for c in ctxs]):
         with_lines.update(
             OrderLine.objects.filter(order_id__in=part).values_list("order_id", flat=True)

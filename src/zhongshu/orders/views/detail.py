@@ -59,7 +59,7 @@ def order_detail(request, order_id: int):
     events = list(order.events.all())
     for event in events:
         transition = TRANSITIONS.get(event.action)
-        event.action_label = transition.label if transition else event.action
+        event.action_label = transition.label if transition else event.action  # type: ignore[attr-defined]  # for the template
     can_edit = order.status in EDITABLE and permissions.can(request.user, "orders.edit", order)
     lines = list(order.lines.all())
     line_fields = custom_fields.visible(request.user, "order_line")
