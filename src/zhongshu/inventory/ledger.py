@@ -76,7 +76,7 @@ def _quantity(change: Change) -> Decimal:
     return change.on_hand
 
 
-def write(plan: Plan, *, actor: Actor) -> list[StockMovement]:
+def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     """Check the planned figures against the invariants, then write levels and movements."""
     for level_id in {c.level_id for c in plan.changes}:
         if plan.on_hand[level_id] < 0:

@@ -191,7 +191,7 @@ def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
         _rereserve(order, actor)
 
 
-def _rereserve(order: Order, actor: Actor) -> None:
+def _rereserve(order: Order, actor: Actor | None) -> None:
     lines = {
         line.id: line
         for line in OrderLine.objects.filter(order=order).select_related("material")
@@ -384,7 +384,7 @@ def _next_shipment_number(order: Order) -> str:
 
 
 def _ship(
-    order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor: Actor, carrier="", tracking_no=""
+    order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor: Actor | None, carrier="", tracking_no=""
 ) -> Shipment:
     shipment = Shipment.objects.create(
         order=order,
@@ -506,7 +506,7 @@ def shipment_create(
     return shipment
 
 
-def ship_remaining(*, order: Order, actor: Actor) -> Shipment | None:
+def ship_remaining(*, order: Order, actor: Actor | None) -> Shipment | None:
     """Ship whatever is left, for a ``ship`` transition fired directly on the order."""
     order_lines = list(order.lines.select_related("material").order_by("line_no"))
     plan = [(line, _remaining(line)) for line in order_lines if _remaining(line) > 0]
