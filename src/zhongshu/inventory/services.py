@@ -385,7 +385,7 @@ def _next_shipment_number(order: Order) -> str:
 
 def _ship(
     order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor: Actor | None, carrier="", tracking_no=""
-) -> Shipment:
+) -> Shipment:  # fmt: skip
     shipment = Shipment.objects.create(
         order=order,
         number=_next_shipment_number(order),
