@@ -1,6 +1,8 @@
 """The order list as a workbook: the same scoped, filtered rows as the list page and the API."""
 
+from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -13,7 +15,7 @@ from . import selectors
 from .statuses import Channel, OrderStatus, PaymentTerms, Priority
 
 
-def _labels(choices) -> dict:
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Choice labels in the active language, translated once per export instead of per row."""
     return {value: str(label) for value, label in choices}
 

@@ -5,6 +5,7 @@ Who may fire each action is decided in ``zhongshu.accounts.permissions``; what e
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.functional import Promise
@@ -74,7 +75,7 @@ class PaymentTerms(models.TextChoices):
 @dataclass(frozen=True)
 class Transition:
     action: str
-    sources: frozenset
+    sources: frozenset[Any]
     target: str
     label: str | Promise  # lazy: translated when shown
     note_required: bool = False

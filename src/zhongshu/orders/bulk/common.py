@@ -1,6 +1,8 @@
 """What both bulk paths share: chunking, history copied by the database, hooks after commit."""
 
 import logging
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -9,13 +11,15 @@ from simple_history.models import HistoricalRecords
 from .. import hooks
 from ..models import Order
 
+T = TypeVar("T")
+
 log = logging.getLogger(__name__)
 
 CHUNK = 500  # ids per IN (...) list
 TOTALS = ("subtotal", "tax_amount", "total_amount")
 
 
-def _chunks(seq, n: int = CHUNK):
+def _chunks(seq: Iterable[T], n: int = CHUNK) -> Iterator[list[T]]:
     seq = list(seq)
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
@@ -36,7 +40,15 @@ def _implicit_history_user() -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def copy_history(model, key: str, ids, history_type: str, user_id, *, override=None) -> None:
+def copy_history(
+    model: Any,
+    key: str,
+    ids: Iterable[Any],
+    history_type: str,
+    user_id: int | None,
+    *,
+    override: dict[str, Any] | None = None,
+) -> None:
     """simple_history's rows for records just written, copied by the database itself
     (``INSERT … SELECT``, one statement per 500 records): the same rows ``save()`` would add.
     ``override``: fixed values for some fields (a state the record had earlier in the same

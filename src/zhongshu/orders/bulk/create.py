@@ -49,7 +49,7 @@ class NewLine:
     unit_price: Decimal
     fulfilment: str = ""  # empty: the material's
     note: str = ""
-    custom: dict = field(default_factory=dict)  # custom field values, already checked
+    custom: dict[str, Any] = field(default_factory=dict)  # custom field values, already checked
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ def orders_create_many(
     orders: list[NewOrder],
     price_fields: Iterable[str] = (),
     allow_past_due: bool = False,
-    **common,
+    **common: Any,
 ) -> list[Order | ValidationFailed]:
     """Create draft orders in the caller's transaction. Returns, in the order given, each created
     ``Order`` or the ``ValidationFailed`` that refused it (nothing is written for a refused one).
@@ -172,7 +172,7 @@ def _write_created(actor: Actor, order_ids: list[int], lines: list[tuple[int, Or
     ).insert([(oid,) for oid in order_ids])  # fmt: skip
 
 
-def _rates(common: dict) -> dict[str, Decimal]:
+def _rates(common: dict[str, Any]) -> dict[str, Decimal]:
     return {
         k: Decimal(common.get(k, Order._meta.get_field(k).get_default()))  # type: ignore[union-attr]
         for k in ("discount_rate", "tax_rate")
@@ -180,12 +180,12 @@ def _rates(common: dict) -> dict[str, Decimal]:
 
 
 def check_many(
-    *, actor: Actor, orders: list[NewOrder], allow_past_due: bool = False, **common
+    *, actor: Actor, orders: list[NewOrder], allow_past_due: bool = False, **common: Any
 ) -> list[ValidationFailed | None]:
     """The refusals ``orders_create_many`` would give, without writing anything. An order whose
     ``customer_id`` is None is checked as for a customer still to be created (active, in scope):
     callers create customers only for orders that can be created."""
-    results: list = [None] * len(orders)
+    results: list[Any] = [None] * len(orders)
     _check(
         actor, orders, results, _rates(common), allow_past_due=allow_past_due, new_customers=True
     )
@@ -193,9 +193,9 @@ def check_many(
 
 
 def _check(
-    actor: Actor, orders: list[NewOrder], results: list, rates: dict, *, allow_past_due: bool,
+    actor: Actor, orders: list[NewOrder], results: list[Any], rates: dict[str, Any], *, allow_past_due: bool,
     new_customers: bool,
-):  # fmt: skip
+) -> tuple[dict[int, str], dict[int, tuple[Any, ...]]]:  # fmt: skip
     """What ``order_create`` refuses, by the same rules (``services.rules``), for every order at
     once (one query for the customers, one for the materials); fills ``results`` with the
     refusals. Returns the materials' fulfilment and each order's totals by position."""
@@ -209,7 +209,7 @@ def _check(
             )
         )
     today = timezone.localdate()
-    totals: dict[int, tuple] = {}
+    totals: dict[int, tuple[Any, ...]] = {}
     for i, spec in enumerate(orders):
         errors: dict[str, str] = {}
         if spec.customer_id is None:
@@ -239,7 +239,7 @@ def _put(errors: dict[str, str], field: str, problem: str | None) -> None:
         errors[field] = problem
 
 
-def _customers(actor: Actor, ids: set) -> dict[Any, tuple[Any, bool | None]]:
+def _customers(actor: Actor, ids: set[Any]) -> dict[Any, tuple[Any, bool | None]]:
     """By id: (code, is_active), with None for a customer unknown or out of the actor's scope."""
     out: dict[Any, tuple[Any, bool | None]] = {pk: (pk, None) for pk in ids}
     for part in _chunks(ids):
@@ -254,7 +254,9 @@ def _customers(actor: Actor, ids: set) -> dict[Any, tuple[Any, bool | None]]:
     return out
 
 
-def _check_lines(lines: list[NewLine], materials: dict, errors: dict[str, str]) -> list:
+def _check_lines(
+    lines: list[NewLine], materials: dict[int, Any], errors: dict[str, str]
+) -> list[Any]:
     amounts = []
     for n, ln in enumerate(lines[:MAX_LINES]):
         prefix = f"lines[{n}]"

@@ -23,6 +23,7 @@ from ..services.transitions import (
     refusal,
     transition_for,
 )
+from ..statuses import Transition
 from .common import _chunks, _implicit_history_user, after_commit_many, copy_history
 
 
@@ -41,7 +42,7 @@ def orders_transition_many(
     order_ids: Iterable[int] = (),
     action: str,
     note: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     system: bool = False,
     orders: list[Order] | None = None,
 ) -> Moved:
@@ -105,7 +106,14 @@ def _lock(actor: Actor, ids: list[int], system: bool) -> dict[int, Order]:
     return out
 
 
-def _write_transition(actor: Actor, ctxs, transition, note: str, data: dict, system: bool) -> None:
+def _write_transition(
+    actor: Actor,
+    ctxs: list[hooks.TransitionContext],
+    transition: Transition,
+    note: str,
+    data: dict[str, Any],
+    system: bool,
+) -> None:
     if not ctxs:
         return
     now = timezone.now()
@@ -134,8 +142,11 @@ def _write_transition(actor: Actor, ctxs, transition, note: str, data: dict, sys
     ).insert([(c.order.pk, c.from_status) for c in ctxs])  # fmt: skip
 
 
-def _one_by_one(actor: Actor, ids, action, note, data, system) -> Moved:
-    moved, refused = [], {}
+def _one_by_one(
+    actor: Actor, ids: list[int], action: str, note: str, data: dict[str, Any] | None, system: bool
+) -> Moved:
+    moved: list[Order] = []
+    refused: dict[int, DomainError] = {}
     for oid in ids:
         try:
             with transaction.atomic():
