@@ -31,8 +31,13 @@ def _describe(fn: Callable[..., object]) -> str:
     return f"{name}: {doc[0].rstrip('.')}" if doc else name
 
 
+def _apps_hooks(table: dict[str, list[hooks.Hook]], action: str) -> list[hooks.Hook]:
+    """The hooks the apps registered for ``action`` (not those a test plugs in for a while)."""
+    return [fn for fn in table.get(action, []) if fn.__module__.startswith("zhongshu.")]
+
+
 def _cell(table: dict[str, list[hooks.Hook]], action: str) -> str:
-    return "<br>".join(_describe(fn) for fn in table.get(action, [])) or "—"
+    return "<br>".join(_describe(fn) for fn in _apps_hooks(table, action)) or "—"
 
 
 def table() -> str:
@@ -40,7 +45,7 @@ def table() -> str:
     other actions, then ``*``, every action) that has at least one hook."""
     tables = (hooks._guards, hooks._effects, hooks._after_commit)
     known = [*TRANSITIONS, *OTHER_ACTIONS, "*"]
-    registered = {a for t in tables for a, fns in t.items() if fns}
+    registered = {a for t in tables for a in t if _apps_hooks(t, a)}
     actions = [a for a in known if a in registered] + sorted(registered - set(known))
     rows = [
         "| action | guards (may refuse) | effects (same transaction) | after commit |",
