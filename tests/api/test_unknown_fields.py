@@ -13,7 +13,9 @@ WRITE_METHODS = ("post", "put", "patch")
 
 
 def _json_write_operations():
-    schema = api.get_openapi_schema(path_prefix="/api/v1")
+    schema = api.get_openapi_schema(
+        path_prefix="/api/v1/"
+    )  # the trailing / keeps nested routers' paths whole
     for path, item in schema["paths"].items():
         for method in WRITE_METHODS:
             op = item.get(method)

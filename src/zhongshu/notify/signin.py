@@ -26,13 +26,16 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from zhongshu.core.redirects import safe_next
 
 from . import chatapps, conf
 from .channels import absolute
 from .models import ChatApp, UsedNonce
+
+NEXT = "next"  # the page a message link opens, kept in the signed state
 
 SALT = "zhongshu.notify.signin"
 COOKIE = "zs_signin"
@@ -51,14 +54,8 @@ def _app(kind: str) -> ChatApp:
 
 
 def _safe_next(request, value: str) -> str:
-    if (
-        value
-        and value.startswith("/")
-        and not value.startswith("//")
-        and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()})
-    ):
-        return value
-    return "/"
+    # the one same-origin check of core.redirects: a path of this site, else the home page
+    return safe_next(request, value) or "/"
 
 
 def _refuse(request, reason: str, *, status: int = 403):
@@ -72,7 +69,7 @@ def start(request, kind: str):
     app = _app(kind)
     nonce = secrets.token_urlsafe(24)
     state = signing.dumps(
-        {"k": kind, "n": _digest(nonce), "next": _safe_next(request, request.GET.get("next", ""))},
+        {"k": kind, "n": _digest(nonce), "next": _safe_next(request, request.GET.get(NEXT, ""))},
         salt=SALT,
         compress=True,
     )
