@@ -20,7 +20,8 @@ from zhongshu.core.validation import Errors, clean_decimal
 from . import ledger
 from .ledger import Change, fmt
 from .models import MovementKind, StockMovement
-from .services import _clean_target, level_for
+from .services import level_for
+from .services.stock import _clean_target
 
 REASON = "期初"
 
