@@ -179,7 +179,7 @@ def master_create(*, actor, kind: str, codes: list[str], region: str = "") -> li
     for code in wanted:
         record = found[code]
         name = record.name or record.code
-        obj: "Material | Customer | Warehouse"
+        obj: Material | Customer | Warehouse
         try:
             if kind == "material":
                 obj = material_create(actor=actor, code=code, name=name[:120])
