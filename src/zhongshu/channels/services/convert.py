@@ -182,9 +182,7 @@ class Converter:
             customers.append(customer)
         return ready, customers
 
-    def _create_orders(
-        self, ready, customers, changed: list
-    ) -> list[tuple[ChannelOrder, "Order"]]:
+    def _create_orders(self, ready, customers, changed: list) -> list[tuple[ChannelOrder, "Order"]]:
         from zhongshu.orders.bulk import orders_create_many
 
         created = orders_create_many(
