@@ -137,7 +137,7 @@ def master_compare(*, actor: Actor) -> dict[str, dict[str, list]]:
     """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
     permissions.require(actor, "inventory.erp_master")
     local = {kind: _local_codes(kind) for kind in MASTER_KINDS}
-    out = {}
+    out: dict[str, dict[str, list]] = {}
     for kind in MASTER_KINDS:
         rows = list(ErpMasterRecord.objects.filter(kind=kind).order_by("code"))
         mapped = {r.local_code for r in rows if r.local_code in local[kind]}

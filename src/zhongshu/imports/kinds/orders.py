@@ -79,7 +79,7 @@ class _RowCheck:
     """The look-ups of one validation (one query per 2,000 codes) and the checks of one row."""
 
     def __init__(self, actor, rows, headers, columns, slug):
-        self.H = (headers, columns)
+        self.H: Heads = (headers, columns)
         self.columns = columns
         self.today = timezone.localdate()
         self.may_price = permissions.can(actor, "orders.edit_price")
