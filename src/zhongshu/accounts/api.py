@@ -2,7 +2,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 
@@ -60,13 +60,13 @@ def create_region(request: ApiRequest, payload: RegionIn) -> tuple[int, Region]:
 
 
 @router.get("/regions/export.xlsx", response=errors(401, 403, 422))
-def export_regions(request, active: bool | None = None):
+def export_regions(request: ApiRequest, active: bool | None = None) -> FileResponse:
     export = regions.region_export(actor=request.auth, active=active)
     return export_download(actor=request.auth, export=export)
 
 
 @router.patch("/regions/{int:region_id}", response={200: RegionOut, **errors(401, 403, 404, 422)})
-def update_region(request, region_id: int, payload: RegionPatch):
+def update_region(request: ApiRequest, region_id: int, payload: RegionPatch) -> Region:
     with transaction.atomic():  # all the changes of one request, or none
         region = regions.region_get(actor=request.auth, region_id=region_id)
         if payload.name is not None:

@@ -4,10 +4,12 @@ reactivate, xlsx export. Which buyer addresses route to a region is kept by the 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from zhongshu.core.actors import ActorRequest
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.web_errors import domain_errors
 
@@ -15,14 +17,15 @@ from . import permissions, regions, services
 from .audit import export_download
 
 
-def _active_filter(request):
+def _active_filter(request: HttpRequest) -> bool | None:
     return None if request.GET.get("all") == "1" else True
 
 
 @login_required
 @domain_errors
-def region_list(request):
-    errors, status, values = {}, 200, {}
+def region_list(request: ActorRequest) -> HttpResponse:
+    errors: dict[str, str] = {}
+    status, values = 200, {}
     if request.method == "POST":
         values = {"name": request.POST.get("name", ""), "id": request.POST.get("id", "")}
         try:
@@ -56,7 +59,7 @@ def region_list(request):
 
 @login_required
 @domain_errors
-def region_export(request):
+def region_export(request: ActorRequest) -> FileResponse:
     export = regions.region_export(actor=request.user, active=_active_filter(request))
     return export_download(actor=request.user, export=export)
 
@@ -64,7 +67,7 @@ def region_export(request):
 @login_required
 @domain_errors
 @require_POST
-def region_set_active(request, region_id: int):
+def region_set_active(request: ActorRequest, region_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     region = regions.region_set_active(actor=request.user, region_id=region_id, active=active)
     if active:

@@ -2,11 +2,14 @@
 ``services.region_create``). A region is never deleted: customers, members and orders point at it;
 a deactivated one keeps them and is marked inactive in the list and the API."""
 
+from typing import Any
+
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.validation import Errors, clean_text
 
@@ -16,12 +19,12 @@ from .models import Region
 NAME_MAX = 50
 
 
-def clean_region_name(errors: Errors, value, *, field: str = "name") -> str:
+def clean_region_name(errors: Errors, value: Any, *, field: str = "name") -> str:
     """The rule every way in shares (form, API, import): required, at most 50 characters."""
     return clean_text(errors, field, value, max_length=NAME_MAX, required=True)
 
 
-def region_rows(*, actor, active: bool | None = None):
+def region_rows(*, actor: Actor, active: bool | None = None) -> QuerySet[Region]:
     """Regions with how many members hold each, for the list page and the export."""
     permissions.require(actor, "regions.view")
     qs = Region.objects.annotate(member_count=Count("members"))
@@ -30,7 +33,7 @@ def region_rows(*, actor, active: bool | None = None):
     return qs.order_by("name")
 
 
-def region_get(*, actor, region_id: int) -> Region:
+def region_get(*, actor: Actor, region_id: int) -> Region:
     permissions.require(actor, "regions.view")
     region = Region.objects.filter(pk=region_id).first()
     if region is None:
@@ -39,7 +42,7 @@ def region_get(*, actor, region_id: int) -> Region:
 
 
 @transaction.atomic
-def region_rename(*, actor, region_id: int, name: str) -> Region:
+def region_rename(*, actor: Actor, region_id: int, name: str) -> Region:
     permissions.require(actor, "regions.manage")
     region = region_get(actor=actor, region_id=region_id)
     errors = Errors()
@@ -54,7 +57,7 @@ def region_rename(*, actor, region_id: int, name: str) -> Region:
 
 
 @transaction.atomic
-def region_set_active(*, actor, region_id: int, active: bool) -> Region:
+def region_set_active(*, actor: Actor, region_id: int, active: bool) -> Region:
     permissions.require(actor, "regions.manage")
     region = region_get(actor=actor, region_id=region_id)
     if region.active != active:
@@ -63,7 +66,7 @@ def region_set_active(*, actor, region_id: int, active: bool) -> Region:
     return region
 
 
-def region_export(*, actor, active: bool | None = None) -> xlsx.ListExport:
+def region_export(*, actor: Actor, active: bool | None = None) -> xlsx.ListExport:
     permissions.require(actor, "regions.export")
     columns = [
         xlsx.Column(_("Name"), lambda r: r.name, width=16),

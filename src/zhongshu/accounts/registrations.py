@@ -42,7 +42,7 @@ audited(
 )
 
 
-def _users_without_contact():
+def _users_without_contact() -> str:
     lacking = User.objects.filter(is_active=True).exclude(profile__wecom_userid__gt="").count()
     return _("%(n)d active users have no WeCom user id yet.") % {"n": lacking} if lacking else ""
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -219,12 +219,12 @@ def user_update(
     ):
         if len(value) > limit:
             errors[field] = _("At most %(n)s characters.") % {"n": limit}
-    chat_ids = {
+    given = {
         "dingtalk_userid": dingtalk_userid,
         "dingtalk_unionid": dingtalk_unionid,
         "feishu_user_id": feishu_user_id,
     }
-    chat_ids = {k: (v or "").strip() for k, v in chat_ids.items() if v is not None}
+    chat_ids = {k: v.strip() for k, v in given.items() if v is not None}
     for field, value, limit in ((k, v, 64) for k, v in chat_ids.items()):
         if len(value) > limit:
             errors[field] = _("At most %(n)s characters.") % {"n": limit}
@@ -456,7 +456,7 @@ def contact_update(
 
 
 def user_create_errors(
-    *, actor, username: str, roles: list[str], regions: list[str] = (), **contacts
+    *, actor: Actor, username: str, roles: list[str], regions: Sequence[str] = (), **contacts: Any
 ) -> dict[str, str]:
     """What creating this user (``user_create``, then ``contact_update`` with ``contacts``) would
     refuse, field → message, without writing anything (an import's check). Unlike the command

@@ -203,8 +203,8 @@ def user_edit(request: ActorRequest, user_id: int) -> HttpResponse:
             actor=request.user,
             user_id=target.pk,
             display_name=data.get("display_name", ""),
-            roles=data.get("roles") or request.POST.getlist("roles"),
-            regions=data.get("regions") or request.POST.getlist("regions"),
+            roles=data.get("roles") or (request.POST.getlist("roles") or []),
+            regions=data.get("regions") or (request.POST.getlist("regions") or []),
             **{f: data.get(f, "") for f in CONTACT_FIELDS},
         )
     except DomainError as exc:

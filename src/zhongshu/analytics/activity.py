@@ -50,7 +50,7 @@ def record_many(counts, *, day: dt.date | None = None) -> None:
     """``record`` for many counters at once: ``{(user, kind): n}`` in one multi-row upsert (per
     500 counters)."""
     day = day or timezone.localdate()
-    rows = {}
+    rows: dict[tuple[int, str], int] = {}
     for (user, kind), n in counts.items():
         user_id = getattr(user, "pk", user)
         if not user_id or n <= 0 or not kind:

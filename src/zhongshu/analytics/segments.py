@@ -282,7 +282,11 @@ def _schedule_visits(today: dt.date) -> None:
         "customer_id", "customer__region_id", "customer__name", "customer__code",
         "expected_next", "interval_mean",
     )  # fmt: skip
-    visits = [Visit(c, r, n, code, e, round(m)) for c, r, n, code, e, m in rows]
+    visits = [
+        Visit(c, r, n, code, e, round(m))
+        for c, r, n, code, e, m in rows
+        if e is not None and m is not None  # none: filtered out above
+    ]
     try:
         visits_schedule(visits=visits, today=today)
     except Exception:  # the tiers are committed; a failed visit is tried again at the next run

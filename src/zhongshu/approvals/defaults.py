@@ -4,9 +4,11 @@ sooner than its production lead time — wait for a manager's approval before th
 Installed by a data migration (zs_approvals 0002), active, editable and switchable off like any
 flow; ``install`` leaves the flow alone once it exists (the factory may have changed it)."""
 
+from typing import Any
+
 RUSH_FLOW_KEY = "rush_manager"
 
-DEFAULT_FLOWS = [
+DEFAULT_FLOWS: list[dict[str, Any]] = [
     {
         "builtin_key": RUSH_FLOW_KEY,
         "name": "加急订单审批（经理）",

@@ -108,7 +108,8 @@ def _stock_rows(request: Request, actor) -> list[dict]:
     lines = {ln.line_no: ln for ln in request.order.lines.select_related("material")}
     rows = []
     for item in (request.payload or {}).get("lines", []):
-        line = lines.get(item.get("line_no")) if isinstance(item, dict) else None
+        line_no = item.get("line_no") if isinstance(item, dict) else None
+        line = lines.get(line_no) if line_no is not None else None
         if line is None or line.fulfilment != "stock" or item.get("quantity") in (None, ""):
             continue
         try:

@@ -1,6 +1,8 @@
 """Approval pages, phone first: what waits for me, a request with its before/after diff and
 approve/reject in one tap, my requests, new request, delegation, and the flow admin."""
 
+from typing import TYPE_CHECKING
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -18,6 +20,9 @@ from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import Priority
 
 from . import impact, selectors, services
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 from .api import attachment_response
 from .hooks import missing_approvals
 from .models import (
@@ -456,7 +461,7 @@ def order_panel(request, order) -> str | None:
     if order.status in services.BEFORE_CONFIRM:
         missing = missing_approvals(order)
     can_request = permissions.can(user, "approvals.request")
-    offer = []
+    offer: list[tuple[str, StrOrPromise]] = []
     if can_request:
         if missing:
             offer = [(k, Kind(k).label) for k in sorted(missing) if k in Kind.values]

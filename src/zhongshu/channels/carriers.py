@@ -42,11 +42,10 @@ def platform_list(channel: str) -> list[tuple[str, str]]:
 
 def seed(apps=None) -> None:
     """Fill the carrier and mapping tables with ``COMMON`` (what is there already stays)."""
-    if apps is None:
-        from .models import Carrier, CarrierMapping
-    else:
-        Carrier = apps.get_model("channels", "Carrier")
-        CarrierMapping = apps.get_model("channels", "CarrierMapping")
+    if apps is None:  # not in a migration: the installed apps' models
+        from django.apps import apps
+    Carrier = apps.get_model("channels", "Carrier")
+    CarrierMapping = apps.get_model("channels", "CarrierMapping")
     for channel, col in (("taobao", 0), ("douyin", 1)):
         for row in COMMON:
             carrier, _c = Carrier.objects.get_or_create(

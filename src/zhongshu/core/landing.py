@@ -5,6 +5,7 @@ says a warehouse user starts on the stock list. A user with several roles lands 
 the lowest position among theirs; the shell's home reads this and names no app.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -22,7 +23,7 @@ def landing(role: str, url: str, *, position: int) -> None:
     _LANDINGS[role] = Landing(role, url, position)
 
 
-def landing_for(roles) -> str | None:
+def landing_for(roles: Iterable[str]) -> str | None:
     """The URL name of the page the holder of ``roles`` lands on, or ``None``."""
     found = sorted((_LANDINGS[r] for r in roles if r in _LANDINGS), key=lambda x: x.position)
     return found[0].url if found else None

@@ -26,7 +26,9 @@ class SetupStep:
 _STEPS: dict[str, SetupStep] = {}
 
 
-def setup_step(key: str, *, position: int, label, count, url: str, **extra) -> None:
+def setup_step(
+    key: str, *, position: int, label: Any, count: Callable[[], int], url: str, **extra: Any
+) -> None:
     """Declare (or re-declare) the checklist step ``key``."""
     _STEPS[key] = SetupStep(key, position, label, count, url, **extra)
 

@@ -75,11 +75,11 @@ class Receivable(models.Model):
     @property
     def reference(self) -> str:
         """The shipment it bills, or the document of an opening receivable."""
-        return self.shipment.number if self.shipment_id else self.document
+        return self.shipment.number if self.shipment is not None else self.document
 
     @property
     def order_number(self) -> str:
-        return self.order.number if self.order_id else ""
+        return self.order.number if self.order is not None else ""
 
     @property
     def outstanding(self) -> Decimal:

@@ -28,7 +28,7 @@ def column_name(defn: FieldDefinition) -> str:
 
 def header_aliases(kind_slug: str) -> dict[str, str]:
     """Normalised header → column name, for every active field of the kind's records."""
-    out = {}
+    out: dict[str, str] = {}
     for entity in ENTITIES.get(kind_slug, ()):
         for defn in custom_fields.definitions(entity):
             for alias in (defn.label_zh, defn.label_en, defn.key, defn.param):

@@ -27,7 +27,7 @@ def problem_rows(batch: ImportBatch) -> QuerySet:
 
 def error_items(batch: ImportBatch, *, offset: int, limit: int) -> list[dict]:
     rows = ImportRow.objects.filter(batch=batch, status=RowStatus.INVALID).order_by("row_no")
-    out = []
+    out: list[dict] = []
     for r in rows.only("row_no", "errors")[offset : offset + limit]:
         out.extend(
             {"row": r.row_no, "column": e["column"], "message": e["message"]} for e in r.errors

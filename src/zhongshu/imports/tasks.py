@@ -22,4 +22,6 @@ def _poisoned(args: list, kwargs: dict, reason: str) -> None:
     from .services import fail_batch
 
     batch_id = args[0] if args else kwargs.get("batch_id")
+    if batch_id is None:  # a call without its batch: nothing to fail
+        return
     fail_batch(batch_id=batch_id, message=reason)

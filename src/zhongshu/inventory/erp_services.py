@@ -1,6 +1,8 @@
 """Writes around the ERP link: the connection settings, the connection test, and the master data
 pull (存货, 客户, 仓库) with its code mapping."""
 
+from typing import TYPE_CHECKING
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +16,12 @@ from . import erp, posting
 from .erp import MASTER_KINDS
 from .erp.config import state
 from .models import ErpConnection, ErpMasterRecord
+
+if TYPE_CHECKING:
+    from zhongshu.catalog.models import Material
+    from zhongshu.customers.models import Customer
+
+    from .models import Warehouse
 
 
 @transaction.atomic
@@ -116,7 +124,12 @@ def _local_codes(kind: str) -> set[str]:
 
     from .models import Warehouse
 
-    model = {"material": Material, "customer": Customer, "warehouse": Warehouse}[kind]
+    models: dict[str, type[Material] | type[Customer] | type[Warehouse]] = {
+        "material": Material,
+        "customer": Customer,
+        "warehouse": Warehouse,
+    }
+    model = models[kind]
     return set(model.objects.values_list("code", flat=True))
 
 
@@ -124,7 +137,7 @@ def master_compare(*, actor: Actor) -> dict[str, dict[str, list]]:
     """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
     permissions.require(actor, "inventory.erp_master")
     local = {kind: _local_codes(kind) for kind in MASTER_KINDS}
-    out = {}
+    out: dict[str, dict[str, list]] = {}
     for kind in MASTER_KINDS:
         rows = list(ErpMasterRecord.objects.filter(kind=kind).order_by("code"))
         mapped = {r.local_code for r in rows if r.local_code in local[kind]}
@@ -166,6 +179,7 @@ def master_create(*, actor, kind: str, codes: list[str], region: str = "") -> li
     for code in wanted:
         record = found[code]
         name = record.name or record.code
+        obj: Material | Customer | Warehouse
         try:
             if kind == "material":
                 obj = material_create(actor=actor, code=code, name=name[:120])

@@ -8,6 +8,7 @@ per table for the whole list.
 """
 
 import datetime as dt
+from decimal import Decimal
 
 from zhongshu.accounts import permissions
 from zhongshu.core.bulk import Inserter
@@ -32,7 +33,7 @@ def shipments_record_history(*, actor, shipped: dict[int, tuple[str, dt.datetime
         by_order.update(
             Shipment.objects.filter(order_id__in=ids[k : k + 2000]).values_list("order_id", "id")
         )
-    rows = []
+    rows: list[tuple[int, int, Decimal]] = []
     for k in range(0, len(ids), 2000):
         lines = OrderLine.objects.filter(order_id__in=ids[k : k + 2000]).order_by(
             "order", "line_no"

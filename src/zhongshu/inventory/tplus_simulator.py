@@ -147,7 +147,7 @@ class TplusSimulator:
                 customer = str((dto.get("Customer") or {}).get("Code") or "")
                 if customer not in self.partners:
                     raise Refused("400 Bad Request", "EXSM0103", f"客户编码 {customer} 不存在")
-            moves = []
+            moves: list[tuple[str, str, Decimal]] = []
             for line in lines:
                 material = str(((line or {}).get("Inventory") or {}).get("Code") or "")
                 if material not in self.inventories:

@@ -54,14 +54,13 @@ def warehouse_edit(request, code: str | None = None):
     errors, status = {}, 200
     data = {"code": wh.code, "name": wh.name, "is_default": wh.is_default} if wh else {}
     if request.method == "POST":
-        data = {
-            "code": wh.code if wh else request.POST.get("code", ""),
-            "name": request.POST.get("name", ""),
-            "is_default": request.POST.get("is_default") == "1",
-        }
+        code = wh.code if wh else request.POST.get("code", "")
+        name = request.POST.get("name", "")
+        is_default = request.POST.get("is_default") == "1"
+        data = {"code": code, "name": name, "is_default": is_default}
         try:
             wh, _created = warehouses.warehouse_save(
-                actor=request.user, creating=wh is None, **data
+                actor=request.user, creating=wh is None, code=code, name=name, is_default=is_default
             )
         except ValidationFailed as exc:
             errors = {e["field"]: e["message"] for e in exc.errors}

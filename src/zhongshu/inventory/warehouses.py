@@ -99,7 +99,7 @@ def warehouse_save(
     if wh is None and creating is False:
         raise NotFound(_("Warehouse %(code)s not found.") % {"code": fields["code"]})
     created = wh is None
-    if created:
+    if wh is None:
         wh = Warehouse.objects.create(code=fields["code"], name=fields["name"])
     elif wh.name != fields["name"]:
         wh.name = fields["name"]

@@ -70,7 +70,9 @@ def _verified(request, app: ChatApp) -> dict | JsonResponse:
         return _fail(400, "invalid json")
     if not isinstance(body, dict):
         return _fail(400, "invalid json")
-    header = body.get("header") if isinstance(body.get("header"), dict) else {}
+    header = body.get("header")
+    if not isinstance(header, dict):
+        header = {}
     token = str(body.get("token") or header.get("token") or "")
     if not hmac.compare_digest(token, unseal(app.callback_token_encrypted) or "\0"):
         return _fail(401, "verification token mismatch")

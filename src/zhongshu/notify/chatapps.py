@@ -48,7 +48,7 @@ TOKEN_INVALID = {
     "feishu": {"99991663", "99991668", "99991661", "99991664"},
 }
 THROTTLED = {"wecom": {"45009", "45033"}, "dingtalk": {"90018", "90002"}, "feishu": {"99991400"}}
-KIND_OF_CHANNEL = {
+KIND_OF_CHANNEL: dict[str, str] = {
     Channel.WECOM_APP: "wecom",
     Channel.DINGTALK_APP: "dingtalk",
     Channel.FEISHU_APP: "feishu",

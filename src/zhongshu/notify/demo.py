@@ -133,7 +133,9 @@ def start_apps(host: str):
 
     from .app_simulators import ChatAppSimulator
 
-    sim = ChatAppSimulator("wecom", **APP)
+    sim = ChatAppSimulator(
+        "wecom", client_id=APP["client_id"], agent_id=APP["agent_id"], secret=APP["secret"]
+    )
     sim.start(host if host not in ("0.0.0.0", "::") else "127.0.0.1", 0)
     _sims["wecom_app"] = sim
     try:

@@ -409,7 +409,7 @@ def chat_app_save(*, actor, kind: str, **data) -> ChatApp:
 
     permissions.require(actor, "notifications.robots")
     errors = Errors()
-    kind = clean_choice(errors, "kind", kind, AppKind)
+    kind = clean_choice(errors, "kind", kind, AppKind) or ""  # "" only with its error added
     current = ChatApp.objects.select_for_update().filter(kind=kind).first() if kind else None
     values: dict = {}
     for field, limit in _APP_TEXT.items():

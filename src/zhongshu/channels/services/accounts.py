@@ -66,7 +66,7 @@ def account_create(*, actor, kind: str, **data) -> tuple[ChannelAccount, str]:
     """Create an account. For agents the API key is returned here once and stored hashed."""
     permissions.require(actor, "channels.manage")
     errors = Errors()
-    kind = clean_choice(errors, "kind", kind, ChannelKind)
+    kind = clean_choice(errors, "kind", kind, ChannelKind) or ""  # "" only with its error added
     cleaned = _clean_account(errors, data, creating=True, kind=kind)
     if cleaned.get("name") and ChannelAccount.objects.filter(name=cleaned["name"]).exists():
         errors.add("name", _("An account with this name exists already."))

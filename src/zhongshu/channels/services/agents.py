@@ -57,5 +57,8 @@ def agent_upload(*, account: ChannelAccount, filename: str, content: bytes) -> d
     with hooks.batch(), transaction.atomic():
         ingest = Ingest(account, source="upload")
         for raw in grouped.values():
-            ingest.apply(normalize_agent(raw))
+            ext = normalize_agent(raw)
+            if ext is None:  # its "modified" is the time of the upload, always readable
+                raise ValueError(f"unreadable order {raw['external_no']}")
+            ingest.apply(ext)
     return ingest.counts

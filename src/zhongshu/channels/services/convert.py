@@ -3,19 +3,24 @@
 import datetime as dt
 import hashlib
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongshu.accounts.models import Region
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import insert_objects, update_rows
 from zhongshu.core.errors import DomainError
 from zhongshu.customers.models import Customer
 
 from .. import platforms as p
 from ..models import (
+    ChannelAccount,
     ChannelException,
     ChannelOrder,
+    ChannelOrderEvent,
     SkuMapping,
 )
 from ._common import (
@@ -24,9 +29,30 @@ from ._common import (
     _error_text,
 )
 
+if TYPE_CHECKING:
+    from zhongshu.orders.bulk import NewLine, NewOrder
+    from zhongshu.orders.models import Order
+
 
 class Converter:
-    """The conversion half of ``Ingest``."""
+    """The conversion half of ``Ingest``, which sets these attributes (see ``Ingest.__init__``)
+    and routes addresses (``_region``, ``_unrouted``)."""
+
+    account: ChannelAccount
+    bot: Actor
+    maps: dict[str, SkuMapping]
+    customers: dict[str, Customer]
+    known_customers: dict[str, Customer]
+    counts: dict[str, int]
+    fresh: set[int]
+    pending: dict[str, tuple[ChannelOrder, p.ExternalOrder]] | None
+    events: list[ChannelOrderEvent]
+
+    def _region(self, ext: p.ExternalOrder) -> Region:
+        raise NotImplementedError
+
+    def _unrouted(self, co: ChannelOrder, ext: p.ExternalOrder) -> list[ChannelException]:
+        raise NotImplementedError
 
     def _mapping(self, line: p.Line) -> SkuMapping | None:
         return self.maps.get(line.sku_id) or self.maps.get(line.outer_sku)
@@ -100,13 +126,15 @@ class Converter:
         ChannelException.objects.bulk_create(unmapped, batch_size=500)
         return convert
 
-    def _new_lines(self, ext: p.ExternalOrder) -> list:
+    def _new_lines(self, ext: p.ExternalOrder) -> list["NewLine"]:
         """The internal order lines of an external order's (mapped) lines."""
         from zhongshu.orders.bulk import NewLine
 
         lines = []
         for ln in ext.lines:
             m = self._mapping(ln)
+            if m is None:  # ``_hold_unconvertible`` keeps orders with an unmapped line back
+                raise LookupError(f"no mapping for {ln.sku_id or ln.outer_sku}")
             lines.append(NewLine(
                 material_id=m.material_id,
                 quantity=ln.quantity * m.multiplier,
@@ -115,7 +143,7 @@ class Converter:
             ))  # fmt: skip
         return lines
 
-    def _order_spec(self, co: ChannelOrder, ext: p.ExternalOrder):
+    def _order_spec(self, co: ChannelOrder, ext: p.ExternalOrder) -> "NewOrder":
         from zhongshu.orders.bulk import NewOrder
 
         _key, code = self._customer_key(co.external_id, ext)
@@ -134,10 +162,10 @@ class Converter:
         from zhongshu.orders.bulk import check_many
 
         new = [i for i, spec in enumerate(specs) if spec.customer_id is None]
-        checked: list = [None] * len(specs)
-        for i, refusal in zip(new, check_many(actor=self.bot, orders=[specs[i] for i in new]),
-                              strict=True):  # fmt: skip
-            checked[i] = refusal
+        checked: list[DomainError | None] = [None] * len(specs)
+        for i, failed in zip(new, check_many(actor=self.bot, orders=[specs[i] for i in new]),
+                             strict=True):  # fmt: skip
+            checked[i] = failed
         ready, customers = [], []
         for (co, ext), spec, refusal in zip(convert, specs, checked, strict=True):
             if refusal is None:
@@ -154,7 +182,7 @@ class Converter:
             customers.append(customer)
         return ready, customers
 
-    def _create_orders(self, ready, customers, changed: list) -> list[ChannelOrder]:
+    def _create_orders(self, ready, customers, changed: list) -> list[tuple[ChannelOrder, "Order"]]:
         from zhongshu.orders.bulk import orders_create_many
 
         created = orders_create_many(
@@ -172,19 +200,19 @@ class Converter:
             co.order, co.customer = order, customer
             co.tags = [f"channel:{self.account.kind}", f"tier:{customer.tier}"]
             co.state, co.error = State.ORDERED, ""
-            submit.append(co)
+            submit.append((co, order))
             self.counts["ordered"] += 1
         return submit
 
-    def _submit(self, submit: list[ChannelOrder]) -> None:
+    def _submit(self, submit: list[tuple[ChannelOrder, "Order"]]) -> None:
         from zhongshu.orders.bulk import orders_transition_many
 
         if not submit:
             return
         refused = orders_transition_many(
-            actor=self.bot, orders=[co.order for co in submit], action="submit", system=True
+            actor=self.bot, orders=[order for _co, order in submit], action="submit", system=True
         ).refused
-        for co in submit:
+        for co, _order in submit:
             if co.order_id in refused:  # e.g. a blocking rule: the draft waits for sales
                 text = _error_text(refused[co.order_id])
                 co.error = (_("Created as draft; submission blocked: %(e)s") % {"e": text})[:500]

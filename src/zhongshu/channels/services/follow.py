@@ -97,7 +97,7 @@ def _num(value: Decimal) -> str:
 
 def follow(ingest, co: ChannelOrder, ext: p.ExternalOrder, old: p.ExternalOrder | None) -> None:
     """Bring the internal order behind ``co`` in line with ``ext``, or say why not."""
-    order = Order.objects.filter(pk=co.order_id).first()
+    order = Order.objects.filter(pk=co.order_id).first() if co.order_id is not None else None
     if order is None:
         return
     _hold(co, order, ext)

@@ -78,13 +78,16 @@ class Ingest(Converter):
         """Store the page's orders not stored yet in one statement (the first version of each;
         ``apply`` then takes them as just created). One that another path stored meanwhile is
         skipped here (``ON CONFLICT DO NOTHING``) and meets ``apply``'s usual conflict path."""
+        known = self.known
+        if known is None:  # ``_prefetch`` reads them first
+            raise RuntimeError("the page's stored orders are not read yet")
         first: dict[str, p.ExternalOrder] = {}
         for ext in orders:
-            if ext.external_id not in self.known:
+            if ext.external_id not in known:
                 first.setdefault(ext.external_id, ext)
         new = [self._new_order(first[k]) for k in sorted(first)]  # a fixed lock order
         for co in insert_objects(new, skip_conflicts=True, key="external_id"):
-            self.known[co.external_id] = co
+            known[co.external_id] = co
             self.inserted.add(co.external_id)
 
     def _new_order(self, ext: p.ExternalOrder) -> ChannelOrder:
@@ -104,7 +107,7 @@ class Ingest(Converter):
     def _prefetch(self, orders: list[p.ExternalOrder]) -> None:
         ids = list(dict.fromkeys(o.external_id for o in orders))
         self.known = {}
-        codes = set()
+        codes: set[str] = set()
         for i in range(0, len(ids), 500):
             self.known.update(
                 (co.external_id, co)
@@ -114,13 +117,13 @@ class Ingest(Converter):
             )
         for ext in orders:
             codes.add(self._customer_key(ext.external_id, ext)[1])
-        codes = sorted(codes - set(self.customers))
-        for i in range(0, len(codes), 500):
+        unknown = sorted(codes - set(self.customers))
+        for i in range(0, len(unknown), 500):
             self.known_customers.update(
-                (c.code, c) for c in Customer.objects.filter(code__in=codes[i : i + 500])
+                (c.code, c) for c in Customer.objects.filter(code__in=unknown[i : i + 500])
             )
 
-    def apply(self, ext: p.ExternalOrder) -> ChannelOrder | None:
+    def apply(self, ext: p.ExternalOrder) -> ChannelOrder:
         self.counts["seen"] += 1
         qs = ChannelOrder.objects.select_for_update()
         if self.known is not None:

@@ -66,10 +66,11 @@ def push_douyin(headers: dict[str, str], body: bytes) -> list[ChannelOrder]:
         raise BadSignature()
     try:
         messages = jsonbody.loads(body)
-        orders = [p.normalize_douyin(jsonbody.loads(m["data"])) for m in messages]
+        read = [p.normalize_douyin(jsonbody.loads(m["data"])) for m in messages]
     except (ValueError, TypeError, KeyError, AttributeError):
-        orders = [None]
-    if not orders or any(o is None for o in orders):
+        read = [None]
+    orders = [o for o in read if o is not None]
+    if not orders or len(orders) < len(read):
         raise ValidationFailed({"body": _("The message carries no readable order.")})
     with transaction.atomic():
         ingest = Ingest(account, source="push")

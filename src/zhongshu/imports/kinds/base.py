@@ -3,6 +3,7 @@ in chunks, and how a problem is noted against a row's cell."""
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,10 @@ from .. import normalize as N
 from ..models import RowStatus
 
 CHUNK = 2000
+
+# a sheet's header row and where each field's column is in it (field → index): what ``_err`` and
+# ``_warn`` need to name the cell, passed along as ``H`` and spread as ``*H``
+Heads: TypeAlias = tuple[list[str], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -88,12 +93,16 @@ class Kind:
         raise NotImplementedError
 
 
-def _err(row: Staged, headers, columns, field: str, message) -> None:
+def _err(
+    row: Staged, headers: list[str], columns: dict[str, int], field: str, message: Any
+) -> None:
     idx = columns.get(field)
     row.errors.append({"column": headers[idx] if idx is not None else "", "message": str(message)})
 
 
-def _warn(row: Staged, headers, columns, field: str, message) -> None:
+def _warn(
+    row: Staged, headers: list[str], columns: dict[str, int], field: str, message: Any
+) -> None:
     idx = columns.get(field)
     row.warnings.append(
         {"column": headers[idx] if idx is not None else "", "message": str(message)}
@@ -105,7 +114,7 @@ def _cell(row: Staged, columns, field):
     return row.raw[idx] if idx is not None and idx < len(row.raw) else None
 
 
-def _master_code(row, H, seen: dict[str, int], *, max_length: int) -> str:
+def _master_code(row, H: Heads, seen: dict[str, int], *, max_length: int) -> str:
     """The row's code, upper-cased; missing, too long or repeated in the file is an error."""
     code = N.text(_cell(row, H[1], "code")).upper()
     if not code:
@@ -121,7 +130,7 @@ def _master_code(row, H, seen: dict[str, int], *, max_length: int) -> str:
     return code
 
 
-def _master_texts(row, H, fields, clean, *, keep_blank: bool) -> dict[str, str]:
+def _master_texts(row, H: Heads, fields, clean, *, keep_blank: bool) -> dict[str, str]:
     """The row's text columns ``fields``, checked by the record's own service (``clean(data,
     errors)``: ``catalog.services.clean_material``, ``customers.services.clean_customer``) so
     that a file is held to the same rules as a form; blank ones kept only if asked."""

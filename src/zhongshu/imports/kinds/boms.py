@@ -12,7 +12,7 @@ from zhongshu.production.models import BomLine
 
 from .. import normalize as N
 from ..models import ImportKind
-from .base import Column, _cell, _err
+from .base import Column, Heads, _cell, _err
 from .grouped import GroupedKind, commit_groups, report, settle
 
 FIELDS = {"component": "component", "quantity_per_unit": "quantity",
@@ -90,7 +90,7 @@ class BomsKind(GroupedKind):
             if not row.key:
                 settle([row], H, field="material", same=False)
 
-    def _row(self, row, H) -> None:
+    def _row(self, row, H: Heads) -> None:
         columns = H[1]
         component = N.text(_cell(row, columns, "component")).upper()
         if not component:

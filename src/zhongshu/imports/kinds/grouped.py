@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import normalize as N
 from ..models import RowStatus
-from .base import Kind, Staged, _cell, _err, _warn
+from .base import Heads, Kind, Staged, _cell, _err, _warn
 
 ITEM = re.compile(r"^\w+\[(\d+)\]\.(\w+)$")
 
@@ -20,7 +20,7 @@ class GroupedKind(Kind):
     parent_field = "material"
     parent_max_length = 40
 
-    def groups(self, rows: list[Staged], H) -> dict[str, list[Staged]]:
+    def groups(self, rows: list[Staged], H: Heads) -> dict[str, list[Staged]]:
         """Rows by the product code (upper-cased, as codes are stored); a row without one is an
         error of its own."""
         out: dict[str, list[Staged]] = defaultdict(list)
@@ -37,7 +37,7 @@ class GroupedKind(Kind):
         return out
 
 
-def report(group: list[Staged], H, errors: list[dict], fields: dict[str, str]) -> None:
+def report(group: list[Staged], H: Heads, errors: list[dict], fields: dict[str, str]) -> None:
     """A service's errors on the rows they are about: ``operations[2].setup_hours`` is the
     third row of the group, column ``fields["setup_hours"]``; an error about the whole record
     goes on its first row."""
@@ -50,7 +50,7 @@ def report(group: list[Staged], H, errors: list[dict], fields: dict[str, str]) -
             _err(group[0], *H, fields.get(e["field"], e["field"]), e["message"])
 
 
-def settle(group: list[Staged], H, *, field: str, same: bool, replaces: str = "") -> None:
+def settle(group: list[Staged], H: Heads, *, field: str, same: bool, replaces: str = "") -> None:
     """Final status of a group's rows: invalid rows invalid and the others held back; a group
     equal to what is stored already a duplicate (a second import changes nothing); one that
     replaces a stored record valid, with a warning in the preview."""

@@ -33,7 +33,7 @@ from zhongshu.orders.statuses import Priority
 from .. import normalize as N
 from ..committing import _reject
 from ..models import ImportedOrder, ImportKind, RowStatus
-from .base import Column, Kind, Staged, _cell, _chunks, _err, _load, _warn
+from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _load, _warn
 from .orders import PRIORITY_ALIASES
 
 # order-level fields: every row of one order must agree on them
@@ -100,7 +100,7 @@ class HistoryKind(Kind):
 class _Check:
     """The look-ups of one validation (one query per 2,000 codes) and the checks of a row."""
 
-    def __init__(self, actor, rows, H):
+    def __init__(self, actor, rows, H: Heads):
         self.H = H
         columns = H[1]
         self.today = timezone.localdate()
@@ -256,16 +256,22 @@ class _Check:
 
     def timeline(self, first: Staged) -> None:
         d = {k: _day(first.data[k]) for k in DATES}
-        if d["ordered_on"] is None:
+        ordered_on = d["ordered_on"]
+        if ordered_on is None:
             return  # already an error of the row
         problems = timeline_problems(
-            today=self.today, **{k: v for k, v in d.items() if k != "due_date"}
+            today=self.today,
+            ordered_on=ordered_on,
+            confirmed_on=d["confirmed_on"],
+            shipped_on=d["shipped_on"],
+            completed_on=d["completed_on"],
+            cancelled_on=d["cancelled_on"],
         )
         for field, message in problems.items():
             _invalid(first, self.H, field, message)
 
 
-def _invalid(r: Staged, H, field: str, message) -> None:
+def _invalid(r: Staged, H: Heads, field: str, message) -> None:
     _err(r, *H, field, message)
     r.status = RowStatus.INVALID
 
@@ -281,7 +287,7 @@ def _already_imported(groups) -> dict[tuple, str]:
     return done
 
 
-def _mark(members: list[Staged], H, number: str | None) -> None:
+def _mark(members: list[Staged], H: Heads, number: str | None) -> None:
     if number:
         for r in members:
             if r.status == RowStatus.VALID:
@@ -345,13 +351,20 @@ def _day(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def _required_day(value: str | None) -> dt.date:
+    day = _day(value)
+    if day is None:  # a row without it is invalid and never committed
+        raise ValueError("a committed past order has its order date and due date")
+    return day
+
+
 def _past_order(g) -> PastOrder:
     head = g[0].data
     return PastOrder(
         customer_id=head["customer_id"],
         external_no=head["external_no"],
-        ordered_on=_day(head["ordered_on"]),
-        due_date=_day(head["due_date"]),
+        ordered_on=_required_day(head["ordered_on"]),
+        due_date=_required_day(head["due_date"]),
         confirmed_on=_day(head["confirmed_on"]),
         shipped_on=_day(head["shipped_on"]),
         completed_on=_day(head["completed_on"]),

@@ -27,7 +27,7 @@ from zhongshu.orders.statuses import Priority
 from .. import custom as C
 from .. import normalize as N
 from ..models import ImportedOrder, ImportKind, RowStatus
-from .base import Column, Kind, Staged, _cell, _chunks, _err, _load, _warn
+from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _load, _warn
 
 PRIORITY_ALIASES = {"普通": "normal", "加急": "urgent", "紧急": "urgent", "特急": "critical"}
 # the import does not know the tax rate yet: the total is checked at the default 13 %
@@ -79,7 +79,7 @@ class _RowCheck:
     """The look-ups of one validation (one query per 2,000 codes) and the checks of one row."""
 
     def __init__(self, actor, rows, headers, columns, slug):
-        self.H = (headers, columns)
+        self.H: Heads = (headers, columns)
         self.columns = columns
         self.today = timezone.localdate()
         self.may_price = permissions.can(actor, "orders.edit_price")
@@ -220,7 +220,7 @@ def _unknown_customer():
     return _("Unknown customer, or not in your regions: %(code)s")
 
 
-def _check_groups(groups: dict[tuple, list[Staged]], H) -> None:
+def _check_groups(groups: dict[tuple, list[Staged]], H: Heads) -> None:
     """One order per (customer, external number): its rows agree on the order-level fields, it
     fits the order rules as a whole, and one imported before is a duplicate."""
     done = set()
@@ -238,12 +238,12 @@ def _check_groups(groups: dict[tuple, list[Staged]], H) -> None:
         _mark(members, H, duplicate=gkey in done)
 
 
-def _invalid(r: Staged, H, field: str, message) -> None:
+def _invalid(r: Staged, H: Heads, field: str, message) -> None:
     _err(r, *H, field, message)
     r.status = RowStatus.INVALID
 
 
-def _check_agreement(members: list[Staged], H) -> None:
+def _check_agreement(members: list[Staged], H: Heads) -> None:
     first = members[0]
     for r in members[1:]:
         if r.data.get("custom") != first.data.get("custom"):
@@ -257,7 +257,7 @@ def _check_agreement(members: list[Staged], H) -> None:
                          % {"row": first.row_no, "value": first.data[field]})  # fmt: skip
 
 
-def _check_order_rules(members: list[Staged], H) -> None:
+def _check_order_rules(members: list[Staged], H: Heads) -> None:
     problem = line_count_problem(len(members))
     for r in members[MAX_LINES:]:
         _invalid(r, H, "external_no", problem)
@@ -275,7 +275,7 @@ def _check_order_rules(members: list[Staged], H) -> None:
             _invalid(r, H, "quantity", problem)
 
 
-def _mark(members: list[Staged], H, *, duplicate: bool) -> None:
+def _mark(members: list[Staged], H: Heads, *, duplicate: bool) -> None:
     if duplicate:
         for r in members:
             if r.status == RowStatus.VALID:

@@ -11,7 +11,7 @@ from zhongshu.quality.models import InspectionItem, InspectionPlan, ItemKind
 
 from .. import normalize as N
 from ..models import ImportKind
-from .base import Column, _cell, _err
+from .base import Column, Heads, _cell, _err
 from .grouped import GroupedKind, commit_groups, report, settle
 
 FIELDS = {"name": "item", "method": "method", "unit": "unit", "kind": "kind", "target": "target",
@@ -113,14 +113,14 @@ class QcPlansKind(GroupedKind):
             if not row.key:
                 settle([row], H, field="material", same=False)
 
-    def _row(self, row, H) -> None:
+    def _row(self, row, H: Heads) -> None:
         columns = H[1]
         kind = ItemKind.MEASURE
         if not N.is_blank(_cell(row, columns, "kind")):
             kind, msg = N.choice(_cell(row, columns, "kind"), ItemKind, extra=KIND_WORDS)
             if msg:
                 _err(row, *H, "kind", msg)
-        numbers = {}
+        numbers: dict[str, str | None] = {}
         for field in NUMBERS:
             value = _cell(row, columns, field)
             numbers[field] = None

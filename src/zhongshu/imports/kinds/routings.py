@@ -10,7 +10,7 @@ from zhongshu.production.models import Operation
 
 from .. import normalize as N
 from ..models import ImportKind
-from .base import Column, _cell, _err
+from .base import Column, Heads, _cell, _err
 from .grouped import GroupedKind, commit_groups, report, settle
 
 # production's operation fields → this kind's columns
@@ -95,7 +95,7 @@ class RoutingsKind(GroupedKind):
             if not row.key:
                 settle([row], H, field="material", same=False)
 
-    def _row(self, row, H, seen) -> None:
+    def _row(self, row, H: Heads, seen) -> None:
         columns = H[1]
         seq, msg = N.number(_cell(row, columns, "sequence"), places=0, positive=True)
         if msg or seq > 9999:

@@ -62,10 +62,11 @@ def finished_goods_receive(*, order: Order, actor=None) -> list[tuple[OrderLine,
         plan = ledger.lock_levels(level.id for level in levels.values())
         reason = _("Finished goods of %(order)s") % {"order": order.number}
         for line, qty in todo:
-            common = {"order_id": order.id, "order_line_id": line.id, "reason": reason}
-            plan.add(Change(levels[line.id].id, MovementKind.RECEIPT, on_hand=qty,
-                            document="production_receipt", **common))  # fmt: skip
-            plan.add(Change(levels[line.id].id, MovementKind.RESERVE, reserved=qty, **common))
+            level_id = levels[line.id].id
+            plan.add(Change(level_id, MovementKind.RECEIPT, on_hand=qty, document="production_receipt",
+                            order_id=order.id, order_line_id=line.id, reason=reason))  # fmt: skip
+            plan.add(Change(level_id, MovementKind.RESERVE, reserved=qty,
+                            order_id=order.id, order_line_id=line.id, reason=reason))  # fmt: skip
         ledger.write(plan, actor=actor)
         Reservation.objects.bulk_create(
             [

@@ -93,7 +93,7 @@ def _reservation_delta(order: Order) -> _Delta:
     delta = _Delta()
     held: dict[int, Decimal] = defaultdict(Decimal)
     for r in active.select_related("level").order_by("id"):
-        line = lines.get(r.order_line_id)
+        line = lines.get(r.order_line_id) if r.order_line_id is not None else None
         if line is None or r.level.material_id != line.material_id:
             delta.releases.append((r, r.quantity))
         else:

@@ -56,7 +56,12 @@ def _plan_shipment(lines: list[OrderLine], requested: list[dict] | None):
         qty = clean_decimal(
             errors, f"{prefix}.quantity", item.get("quantity"), places=3, strictly_positive=True
         )
-        if line is not None and qty is not None and line_no not in wanted:
+        if (
+            isinstance(line_no, int)
+            and line is not None
+            and qty is not None
+            and line_no not in wanted
+        ):
             wanted[line_no] = qty
     errors.raise_if_any()
     over = [
@@ -117,6 +122,7 @@ def _plan_issues(order: Order, shipment: Shipment, stock: list[tuple[OrderLine, 
     for r in Reservation.objects.filter(
         order=order, status=ReservationStatus.ACTIVE, order_line_id__in=[ln.id for ln, _q in stock]
     ).order_by("id"):
+        assert r.order_line_id is not None  # filtered by line just above
         reservations[r.order_line_id].append(r)
     default_levels = default_level_ids({ln.material_id for ln, _q in stock})
     ledger_plan = ledger.lock_levels(

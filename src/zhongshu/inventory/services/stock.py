@@ -106,6 +106,7 @@ def stock_receive(
     qty = clean_decimal(errors, "quantity", quantity, places=3, strictly_positive=True)
     reason = clean_text(errors, "reason", reason, max_length=200)
     errors.raise_if_any()
+    assert qty is not None  # a missing quantity was refused just above
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
     plan.add(Change(level.id, MovementKind.RECEIPT, on_hand=qty, reason=reason, document=document))
@@ -130,6 +131,7 @@ def stock_adjust(
         errors.add("quantity", _("Enter a change other than 0."))
     reason = clean_text(errors, "reason", reason, max_length=200, required=True)
     errors.raise_if_any()
+    assert qty is not None  # a missing quantity was refused just above
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
     plan.add(Change(level.id, MovementKind.ADJUST, on_hand=qty, reason=reason))

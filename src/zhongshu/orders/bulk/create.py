@@ -58,7 +58,7 @@ class NewOrder:
     payment_terms, note …), already cleaned by the caller; fields given neither here nor in the
     call's ``common`` take their model default, as in ``order_create``."""
 
-    customer_id: int
+    customer_id: int | None  # None only for ``check_many``: a customer still to be created
     due_date: dt.date
     lines: list[NewLine]
     values: dict[str, Any] = field(default_factory=dict)

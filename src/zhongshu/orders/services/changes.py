@@ -27,7 +27,7 @@ CHANGEABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStat
 CHANNEL_CHANGEABLE = frozenset({OrderStatus.DRAFT, OrderStatus.PENDING_REVIEW}) | CHANGEABLE
 # a rush (higher priority, earlier due date) may still help an order QC has not released yet
 EXPEDITABLE = CHANGEABLE | {OrderStatus.AWAITING_QC}
-PRIORITY_RANK = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.CRITICAL: 2}
+PRIORITY_RANK: dict[str, int] = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.CRITICAL: 2}
 
 
 def _clean_change(

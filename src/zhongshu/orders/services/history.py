@@ -138,11 +138,11 @@ def _check(spec: PastOrder, today: dt.date) -> tuple[dict, tuple]:
             problems[f"lines[{n}].amount"] = problem
         else:
             amounts.append(SimpleNamespace(amount=money(ln.quantity * ln.unit_price)))
-    terms = SimpleNamespace(
+    terms = Order(  # never saved: it only computes the totals as a stored order would
         discount_rate=Decimal(spec.values.get("discount_rate", 0)),
         tax_rate=Decimal(spec.values.get("tax_rate", 13)),
     )
-    Order.compute_amounts(terms, amounts)
+    terms.compute_amounts(amounts)
     totals = (terms.subtotal, terms.tax_amount, terms.total_amount)
     if "lines" not in problems:
         problem = totals_problem(totals)
@@ -202,7 +202,7 @@ def _numbers(orders: list[PastOrder], todo: list[int]) -> dict[int, str]:
     by_year: dict[int, list[int]] = defaultdict(list)
     for i in todo:
         by_year[orders[i].ordered_on.year].append(i)
-    out = {}
+    out: dict[int, str] = {}
     for year, idx in sorted(by_year.items()):
         idx.sort(key=lambda i: (orders[i].ordered_on, i))
         out.update(zip(idx, allocate_numbers(year, len(idx)), strict=True))

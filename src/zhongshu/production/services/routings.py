@@ -145,7 +145,7 @@ def _check_bom(product: Material, lines: Any, replacing: dict | None) -> tuple[E
         )  # fmt: skip
         rows.append((component, qty, scrap))
     if not errors:
-        mine = [c.code for c, _q, _s in rows]
+        mine = [c.code for c, _q, _s in rows if c is not None]  # all of them: no errors
         path = bom_cycle(product=product.code, components=mine, replacing=replacing)
         if path:
             errors.add(
@@ -170,15 +170,17 @@ def bom_cycle(
         graph[parent] = list(children)
     graph[product] = list(components)
     # depth-first from the product: a path back to it is the loop
-    stack, parents = [product], {product: None}
+    stack = [product]
+    parents: dict[str, str | None] = {product: None}
     while stack:
         node = stack.pop()
         for child in graph.get(node, ()):
             if child == product:
                 path = [child]
-                while node is not None:
-                    path.append(node)
-                    node = parents[node]
+                step: str | None = node
+                while step is not None:
+                    path.append(step)
+                    step = parents[step]
                 return path[::-1]
             if child not in parents:
                 parents[child] = node
