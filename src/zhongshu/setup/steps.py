@@ -20,7 +20,6 @@ def declare_defaults(setup_step, landing) -> None:
     from zhongshu.channels.models import ChannelAccount
     from zhongshu.customers.models import Customer
     from zhongshu.finance.models import Receivable
-    from zhongshu.notify.models import Robot
     from zhongshu.orders.models import Order
     from zhongshu.production.models import BomLine, CalendarException, Routing, WorkCenter
     from zhongshu.quality.models import InspectionPlan
@@ -46,8 +45,6 @@ def declare_defaults(setup_step, landing) -> None:
          lambda: Receivable.objects.count(), None),
         ("order_history", 130, _("Order history"), "imports:list",
          lambda: Order.objects.count(), None),
-        ("robots", 140, _("Group robots and apps"), "notify:robots",
-         lambda: Robot.objects.filter(enabled=True).count(), None),
         ("channel_shops", 150, _("Channel shops"), "channels:accounts",
          lambda: ChannelAccount.objects.count(), None),
         ("approval_flows", 160, _("Approval flows"), "approvals:flows",
