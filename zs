@@ -4,7 +4,7 @@
 #   ./zs demo [--port P]     demo factory at http://127.0.0.1:8000/ (data in ./data)
 #   ./zs test [pytest args]  the test suite (on PostgreSQL when DATABASE_URL is set)
 #   ./zs serve [options]     the production server (zhongshu serve --help)
-#   ./zs lint                ruff check + ruff format --check + lint-imports (the layers)
+#   ./zs lint                ruff check + ruff format --check + lint-imports (the layers) + mypy
 #   ./zs bench NAME [args]   run benchmarks/NAME.py (e.g. ./zs bench orders --quick)
 #   ./zs <anything else>     passed to the zhongshu command (migrate, adduser, ...)
 set -euo pipefail
@@ -69,6 +69,7 @@ case "$cmd" in
         uv run ruff check .
         uv run ruff format --check .
         uv run lint-imports
+        uv run mypy
         ;;
     bench)
         name="${1:?usage: ./zs bench NAME [args] (see benchmarks/)}"

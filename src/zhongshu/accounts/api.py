@@ -1,12 +1,18 @@
+from typing import Any
+
 from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router
 
+from zhongshu.core.actors import Actor, ApiRequest
 from zhongshu.core.errors import NotFound
 from zhongshu.core.schemas import errors
 
 from . import permissions, regions, selectors, services
 from .audit import export_download
+from .models import ApiToken, Region
 from .schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
@@ -24,7 +30,7 @@ router = Router(tags=["accounts"])
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, **errors(401, 422, 429)})
-def issue_token(request, payload: TokenIn):
+def issue_token(request: HttpRequest, payload: TokenIn) -> dict[str, Any]:
     raw, token = services.token_issue(
         request=request, username=payload.username, password=payload.password
     )
@@ -32,7 +38,7 @@ def issue_token(request, payload: TokenIn):
 
 
 @router.get("/me", response={200: MeOut, **errors(401)})
-def me(request):
+def me(request: ApiRequest) -> dict[str, Any]:
     user = request.auth
     profile = getattr(user, "profile", None)
     return {
@@ -44,12 +50,12 @@ def me(request):
 
 
 @router.get("/regions", response={200: list[RegionOut], **errors(401)})
-def list_regions(request):
+def list_regions(request: ApiRequest) -> QuerySet[Region]:
     return selectors.region_list(actor=request.auth)
 
 
 @router.post("/regions", response={201: RegionOut, **errors(401, 403, 422)})
-def create_region(request, payload: RegionIn):
+def create_region(request: ApiRequest, payload: RegionIn) -> tuple[int, Region]:
     return 201, services.region_create(actor=request.auth, name=payload.name)
 
 
@@ -74,7 +80,7 @@ def update_region(request, region_id: int, payload: RegionPatch):
     return region
 
 
-def _user_out(user) -> dict:
+def _user_out(user: Actor) -> dict[str, Any]:
     profile = getattr(user, "profile", None)
     return {
         "id": user.pk,
@@ -87,32 +93,32 @@ def _user_out(user) -> dict:
 
 
 @router.get("/users", response={200: list[UserOut], **errors(401, 403)})
-def list_users(request, q: str = "", role: str = ""):
+def list_users(request: ApiRequest, q: str = "", role: str = "") -> list[dict[str, Any]]:
     return [_user_out(u) for u in selectors.user_list(actor=request.auth, q=q, role=role)]
 
 
 @router.post("/users/{user_id}/deactivate", response={200: UserOut, **errors(401, 403, 404, 409)})
-def deactivate_user(request, user_id: int):
+def deactivate_user(request: ApiRequest, user_id: int) -> dict[str, Any]:
     services.user_set_active(actor=request.auth, user_id=user_id, active=False)
     return _user_out(selectors.user_get(actor=request.auth, user_id=user_id))
 
 
 @router.get("/me/tokens", response={200: list[ApiTokenOut], **errors(401)})
-def list_my_tokens(request):
+def list_my_tokens(request: ApiRequest) -> QuerySet[ApiToken]:
     return selectors.token_list_for(actor=request.auth, user_id=request.auth.pk)
 
 
 @router.post("/me/tokens", response={201: ApiTokenCreatedOut, **errors(401, 403, 422)})
-def create_my_token(request, payload: ApiTokenIn):
+def create_my_token(request: ApiRequest, payload: ApiTokenIn) -> tuple[int, ApiToken]:
     raw, token = services.token_create_for(
         actor=request.auth, user_id=request.auth.pk, name=payload.name, days=payload.days
     )
-    token.token = raw
+    token.token = raw  # type: ignore[attr-defined]  # shown once, read by ApiTokenCreatedOut
     return 201, token
 
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(401, 404)})
-def revoke_my_token(request, token_id: int):
+def revoke_my_token(request: ApiRequest, token_id: int) -> tuple[int, None]:
     token = selectors.token_list_for(actor=request.auth, user_id=request.auth.pk).filter(
         pk=token_id
     )

@@ -4,10 +4,13 @@ the recorded changes and logins.
 """
 
 import datetime as dt
+from typing import IO, Any
 
+from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import CONTROL
 
 from .models import ExportLog
@@ -24,7 +27,7 @@ EXPORT_KINDS = {
 }
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, list | tuple):
@@ -35,13 +38,13 @@ def _plain(value):
     return CONTROL.sub("", str(value))
 
 
-def clean_filters(filters: dict) -> dict:
+def clean_filters(filters: dict[str, Any]) -> dict[str, Any]:
     """The filters as they are stored in the log: only the ones given, JSON-safe."""
     plain = {k: _plain(v) for k, v in filters.items()}
     return {k: v for k, v in plain.items() if v not in (None, "", [], (), False)}
 
 
-def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:
+def log_export(*, actor: Actor, kind: str, filters: dict[str, Any], rows: int) -> ExportLog:
     return ExportLog.objects.create(
         user=actor if getattr(actor, "pk", None) else None,
         kind=kind,
@@ -50,7 +53,7 @@ def log_export(*, actor, kind: str, filters: dict, rows: int) -> ExportLog:
     )
 
 
-def export_workbook(*, actor, export: xlsx.ListExport):
+def export_workbook(*, actor: Actor, export: xlsx.ListExport) -> tuple[IO[bytes], str]:
     """Write a list export into a temporary file and log it. Returns ``(file, filename)``.
 
     The caller has checked the permission and scoped the rows (the export builders in each app
@@ -67,6 +70,6 @@ def export_workbook(*, actor, export: xlsx.ListExport):
     return fileobj, xlsx.dated_filename(export.title)
 
 
-def export_download(*, actor, export: xlsx.ListExport):
+def export_download(*, actor: Actor, export: xlsx.ListExport) -> FileResponse:
     """The HTTP response of a list export, logged (see ``export_workbook``)."""
     return xlsx.download(*export_workbook(actor=actor, export=export))

@@ -1,7 +1,12 @@
 """Demo regions and one login per role."""
 
+from typing import TYPE_CHECKING
+
 from zhongshu.accounts.models import Region
 from zhongshu.accounts.services import region_create, user_create
+
+if TYPE_CHECKING:
+    from zhongshu.core.demo import DemoContext
 
 SEED_ORDER = 10
 
@@ -24,7 +29,7 @@ USERS = [
 ]
 
 
-def seed(ctx) -> None:
+def seed(ctx: "DemoContext") -> None:
     for name in REGIONS:
         region = Region.objects.filter(name=name).first()
         ctx.regions[name] = region or region_create(actor=None, name=name)

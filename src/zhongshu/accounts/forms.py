@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
@@ -7,7 +9,7 @@ from .lockout import is_locked_out, lockout_message
 class LoginForm(AuthenticationForm):
     """Django's login form, telling a locked-out user why the right password is refused."""
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         try:
             return super().clean()
         except ValidationError:

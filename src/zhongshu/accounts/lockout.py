@@ -5,14 +5,15 @@ lock everyone out because one person forgot a password.
 """
 
 import math
+from typing import Any
 
 from axes.utils import reset
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 
-def is_locked_out(request) -> bool:
+def is_locked_out(request: HttpRequest) -> bool:
     """Whether axes refused (or just locked) the login attempt made with this request."""
     return bool(getattr(request, "axes_locked_out", False))
 
@@ -32,7 +33,11 @@ def lockout_message() -> str:
     ) % {"minutes": minutes}
 
 
-def lockout_response(request, original_response=None, credentials=None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest,
+    original_response: HttpResponse | None = None,
+    credentials: dict[str, Any] | None = None,
+) -> HttpResponse:
     """AXES_LOCKOUT_CALLABLE: keep the page or JSON error the login view already built.
 
     The login form and the token API both explain the lock themselves; only the status is made
@@ -45,7 +50,12 @@ def lockout_response(request, original_response=None, credentials=None) -> HttpR
     return original_response
 
 
-def slow_down_failures(sender, credentials=None, request=None, **kwargs) -> None:
+def slow_down_failures(
+    sender: object,
+    credentials: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+    **kwargs: Any,
+) -> None:
     """``user_login_failed``: from the third failure in a row for a username, wait a moment before
     answering (LOGIN_FAILURE_DELAY seconds), so guessing from many addresses stays slow."""
     import time

@@ -12,11 +12,13 @@ Services call these first thing; selectors start from the scoped querysets; the 
 exports and dashboards only ever go through services and selectors.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, cast
 
 import rules
 from django.db.models import Q, QuerySet
 
+from zhongshu.core.actors import Actor, AnyUser
 from zhongshu.core.errors import ForbiddenField, NotFound, PermissionDenied
 
 from .roles import Role
@@ -26,18 +28,18 @@ R = Role
 # --- who holds what -------------------------------------------------------------------------
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: AnyUser) -> frozenset[str]:
     """The user's role slugs, read once per request object."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, "_zs_roles", None)
     if cached is None:
         cached = frozenset(user.groups.values_list("name", flat=True))
-        user._zs_roles = cached
+        user._zs_roles = cached  # type: ignore[attr-defined]  # a cache on the request's user
     return cached
 
 
-def region_ids_of(user) -> frozenset[int]:
+def region_ids_of(user: AnyUser) -> frozenset[int]:
     if user is None or not user.is_authenticated:
         return frozenset()
     cached = getattr(user, "_zs_regions", None)
@@ -45,17 +47,17 @@ def region_ids_of(user) -> frozenset[int]:
         from .models import Region
 
         cached = frozenset(Region.objects.filter(members__user=user).values_list("id", flat=True))
-        user._zs_regions = cached
+        user._zs_regions = cached  # type: ignore[attr-defined]  # a cache on the request's user
     return cached
 
 
-def forget_cached(user) -> None:
+def forget_cached(user: AnyUser) -> None:
     for attr in ("_zs_roles", "_zs_regions"):
         if hasattr(user, attr):
             delattr(user, attr)
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: AnyUser, *roles: str) -> bool:
     return bool(roles_of(user) & set(roles))
 
 
@@ -63,7 +65,7 @@ def has_role(user, *roles: str) -> bool:
 
 EVERYONE_BUT_OPERATOR = {r for r in Role} - {R.OPERATOR}
 
-ACTION_ROLES: dict[str, set[str]] = {
+ACTION_ROLES: dict[str, set[Role]] = {
     # orders
     "orders.view": EVERYONE_BUT_OPERATOR,
     "orders.create": {R.SALES, R.ADMIN},
@@ -228,41 +230,42 @@ PRICE_FIELDS = {
 }
 
 
-def can(user, action: str, obj=None) -> bool:
+def can(user: AnyUser, action: str, obj: Any = None) -> bool:
     if action not in ACTION_ROLES:
         raise KeyError(f"unknown action {action!r}")
     if not has_role(user, *ACTION_ROLES[action]):
         return False
     check = OBJECT_RULES.get(action)
     if obj is not None and check is not None:
-        return check(user, obj)
+        # has_role above: only an active, signed-in user holds a role
+        return check(cast(Actor, user), obj)
     return True
 
 
-def require(user, action: str, obj=None) -> None:
+def require(user: AnyUser, action: str, obj: Any = None) -> None:
     """Raise ``PermissionDenied`` unless the user may do ``action`` (on ``obj``)."""
     if not can(user, action, obj):
         raise PermissionDenied(details={"action": action})
 
 
-def forbidden_fields(user, entity: str, changed: Iterable[str]) -> set[str]:
+def forbidden_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> set[str]:
     if can(user, "orders.edit_price"):
         return set()
     return set(changed) & PRICE_FIELDS[entity]
 
 
-def custom_field_visible(user, definition) -> bool:
+def custom_field_visible(user: AnyUser, definition: Any) -> bool:
     """A custom field's own role list narrows who sees it (empty: whoever sees the record)."""
     roles = definition.view_roles
     return not roles or has_role(user, R.ADMIN, *roles)
 
 
-def custom_field_editable(user, definition) -> bool:
+def custom_field_editable(user: AnyUser, definition: Any) -> bool:
     roles = definition.edit_roles
     return custom_field_visible(user, definition) and (not roles or has_role(user, R.ADMIN, *roles))
 
 
-def require_fields(user, entity: str, changed: Iterable[str]) -> None:
+def require_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> None:
     bad = forbidden_fields(user, entity, changed)
     if bad:
         raise ForbiddenField(sorted(bad))
@@ -273,20 +276,23 @@ def require_fields(user, entity: str, changed: Iterable[str]) -> None:
 PRE_CONFIRM = {"draft", "pending_review"}
 
 
-def _sales_may_cancel(user, order) -> bool:
+def _sales_may_cancel(user: Actor, order: Any) -> bool:
     if has_role(user, R.PLANNER, R.MANAGER, R.ADMIN):
         return True
     return order.status in PRE_CONFIRM and order.sales_owner_id == user.id
 
 
-def _may_edit(user, order) -> bool:
+def _may_edit(user: Actor, order: Any) -> bool:
     if has_role(user, R.ADMIN, R.SALES, R.PLANNER, R.WAREHOUSE):
         return True
     # managers approve and steer; they edit only the orders they own themselves
-    return order.sales_owner_id == user.id
+    return bool(order.sales_owner_id == user.id)
 
 
-OBJECT_RULES = {
+# action -> rule(user, obj): may this user act on this object (asked after the role check)
+ObjectRule = Callable[[Actor, Any], bool]
+
+OBJECT_RULES: dict[str, ObjectRule] = {
     "orders.cancel": _sales_may_cancel,
     "orders.edit": _may_edit,
 }
@@ -301,7 +307,7 @@ ORDER_STAGES_BY_ROLE = {
 ALL_CUSTOMERS = {R.ADMIN, R.MANAGER, R.PLANNER, R.WAREHOUSE, R.FINANCE, R.PURCHASING}
 
 
-def order_scope_q(user, prefix: str = "") -> Q | None:
+def order_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
     """A filter for the orders the user may see; ``None`` means all of them."""
     roles = roles_of(user)
     if roles & ALL_ORDERS:
@@ -315,12 +321,12 @@ def order_scope_q(user, prefix: str = "") -> Q | None:
     return q
 
 
-def scope_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+def scope_orders(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     q = order_scope_q(user, prefix)
     return qs if q is None else qs.filter(q)
 
 
-def scope_order_linked(user, qs: QuerySet, prefix: str = "order__") -> QuerySet:
+def scope_order_linked(user: AnyUser, qs: QuerySet[Any], prefix: str = "order__") -> QuerySet[Any]:
     """Rows that may hang off an order (stock movements, follow-ups, messages …): those of orders
     in the user's scope, and those tied to no order. Every list of such rows goes through here."""
     q = order_scope_q(user, prefix)
@@ -329,7 +335,7 @@ def scope_order_linked(user, qs: QuerySet, prefix: str = "order__") -> QuerySet:
     return qs.filter(Q(**{f"{prefix}isnull": True}) | q)
 
 
-def customer_scope_q(user, prefix: str = "") -> Q | None:
+def customer_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
     roles = roles_of(user)
     if roles & ALL_CUSTOMERS:
         return None
@@ -340,12 +346,12 @@ def customer_scope_q(user, prefix: str = "") -> Q | None:
     return Q(pk__in=[])
 
 
-def scope_customers(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+def scope_customers(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     q = customer_scope_q(user, prefix)
     return qs if q is None else qs.filter(q)
 
 
-def region_allowed(user, region_id: int | None) -> bool:
+def region_allowed(user: AnyUser, region_id: int | None) -> bool:
     """May the user put a customer (or an order) in this region?"""
     roles = roles_of(user)
     if roles & ALL_CUSTOMERS:
@@ -353,7 +359,7 @@ def region_allowed(user, region_id: int | None) -> bool:
     return region_id in region_ids_of(user)
 
 
-def get_in_scope(qs: QuerySet, **lookup):
+def get_in_scope(qs: QuerySet[Any], **lookup: Any) -> Any:
     """Fetch one object from an already scoped queryset, or ``NotFound``."""
     try:
         return qs.get(**lookup)
@@ -366,25 +372,26 @@ def get_in_scope(qs: QuerySet, **lookup):
 PRODUCTION_ALL_TASKS = {R.SUPERVISOR, R.ADMIN}
 
 
-def _may_work_task(user, task) -> bool:
+def _may_work_task(user: Actor, task: Any) -> bool:
     """Supervisors and admins start/finish any task; an operator only a task they own, or an
     unowned task on a line they are a member of (starting it makes it theirs)."""
     if has_role(user, *PRODUCTION_ALL_TASKS):
         return True
     if task.owner_id is not None:
-        return task.owner_id == user.id
+        return bool(task.owner_id == user.id)
     return user.work_centers.filter(pk=task.work_center_id).exists()
 
 
-def task_scope_q(user, prefix: str = "") -> Q | None:
+def task_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
     """Tasks the user may see: ``None`` = all. Operators see the tasks they own and those of the
     lines they are a member of; everyone else with production.view sees all."""
     roles = roles_of(user)
     if roles & (set(ACTION_ROLES["production.view"]) - {R.OPERATOR}):
         return None
     if R.OPERATOR in roles:
-        return Q(**{f"{prefix}owner_id": user.id}) | Q(
-            **{f"{prefix}work_center_id__in": user.work_centers.values("pk")}
+        operator = cast(Actor, user)  # holds a role, so signed in
+        return Q(**{f"{prefix}owner_id": operator.id}) | Q(
+            **{f"{prefix}work_center_id__in": operator.work_centers.values("pk")}
         )
     return Q(pk__in=[])
 
@@ -396,7 +403,7 @@ OBJECT_RULES.update({"production.work": _may_work_task})
 # --- rules / follow-up object rules ----------------------------------------------------------------
 
 
-def _followup_is_mine(user, task) -> bool:
+def _followup_is_mine(user: Actor, task: Any) -> bool:
     """A follow-up task is the assignee's, their role's, its creator's — and managers'."""
     return (
         task.assignee_id == user.id
@@ -423,7 +430,7 @@ OBJECT_RULES.update({"followups.view": _followup_is_mine})
 CHANNELS_ALL_REGIONS = {R.ADMIN, R.MANAGER, R.PLANNER}
 
 
-def scope_channel_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+def scope_channel_orders(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     """Channel orders (and what hangs off them) by the region of their account: administrators,
     managers and planners see every region, sales the regions they are assigned to."""
     roles = roles_of(user)
@@ -438,18 +445,18 @@ def scope_channel_orders(user, qs: QuerySet, prefix: str = "") -> QuerySet:
 
 
 # Make every action visible to Django's permission API (user.has_perm, {{ perms }}) as well.
-def _predicate_for(action: str):
-    def check(user, obj=None) -> bool:
+def _predicate_for(action: str) -> Any:
+    def check(user: AnyUser, obj: Any = None) -> bool:
         return can(user, action, obj)
 
-    return rules.predicate(check, name=action)
+    return rules.predicate(check, name=action)  # type: ignore[no-untyped-call]  # rules is untyped
 
 
 for _action in ACTION_ROLES:
-    rules.add_perm(_action, _predicate_for(_action))
+    rules.add_perm(_action, _predicate_for(_action))  # type: ignore[no-untyped-call]  # untyped
 
 
-def object_rule(action: str, rule) -> None:
+def object_rule(action: str, rule: ObjectRule) -> None:
     """Let the app that owns ``action``'s objects say whether a user may act on one:
     ``rule(user, obj) -> bool`` is asked after the role check (see ``can``)."""
     if action not in ACTION_ROLES:

@@ -6,17 +6,31 @@ tokens and deletes their stored sessions. Django's session hash already refuses 
 password change; deleting them also covers deactivation and sessions not yet looked at.
 """
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
+from zhongshu.core.actors import Actor
+
 from .models import ApiToken
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 _FLAG = "_zs_revoke_access"
 
 
-def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
+def _before_save(
+    sender: type["User"],
+    instance: "User",
+    raw: bool = False,
+    update_fields: Iterable[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if raw or instance.pk is None:
         return
     if update_fields is not None and not {"password", "is_active"} & set(update_fields):
@@ -33,19 +47,19 @@ def _before_save(sender, instance, raw=False, update_fields=None, **kwargs):
         setattr(instance, _FLAG, True)
 
 
-def _after_save(sender, instance, raw=False, **kwargs):
+def _after_save(sender: type["User"], instance: "User", raw: bool = False, **kwargs: Any) -> None:
     if raw or not getattr(instance, _FLAG, False):
         return
     delattr(instance, _FLAG)
     revoke_access(instance)
 
 
-def revoke_access(user) -> None:
+def revoke_access(user: Actor) -> None:
     ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     delete_sessions(user)
 
 
-def delete_sessions(user) -> int:
+def delete_sessions(user: Actor) -> int:
     """Delete the stored sessions of ``user`` (database-backed sessions; others expire)."""
     from django.conf import settings
 

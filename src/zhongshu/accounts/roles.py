@@ -1,5 +1,7 @@
 """The roles of SPEC §2. Each role is a Django group named by its slug."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,7 @@ class Role(models.TextChoices):
     FINANCE = "finance", _("Finance")
 
 
-def ensure_role_groups(**kwargs) -> None:
+def ensure_role_groups(**kwargs: Any) -> None:
     from django.contrib.auth.models import Group
 
     for role in Role:

@@ -1,20 +1,26 @@
-from django.contrib.auth import get_user_model
-from django.db.models import Prefetch, Q
+from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, PermissionDenied
 from zhongshu.core.text import normalize_text
 
 from . import permissions
 from .models import ApiToken, Region
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 
-def region_list(*, actor):
+def region_list(*, actor: Actor) -> QuerySet[Region]:
     return Region.objects.all()
 
 
-def user_list(*, actor, q: str = "", role: str = ""):
+def user_list(*, actor: Actor, q: str = "", role: str = "") -> QuerySet[User]:
     """Every user for administrators, with roles and regions fetched in a fixed number of queries."""
     from django.contrib.auth.models import Group
 
@@ -36,7 +42,7 @@ def user_list(*, actor, q: str = "", role: str = ""):
     return qs
 
 
-def user_get(*, actor, user_id):
+def user_get(*, actor: Actor, user_id: int | str) -> User:
     permissions.require(actor, "users.manage")
     try:
         return user_list(actor=actor).get(pk=int(user_id))
@@ -44,7 +50,7 @@ def user_get(*, actor, user_id):
         raise NotFound() from None
 
 
-def token_list_for(*, actor, user_id):
+def token_list_for(*, actor: Actor | None, user_id: int | str) -> QuerySet[ApiToken]:
     """A user's tokens, newest first: their own, or anyone's for administrators."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied()

@@ -1,6 +1,8 @@
 """Users, regions and API tokens."""
 
+from collections.abc import Sequence
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
@@ -8,9 +10,11 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import (
     Conflict,
     DomainError,
@@ -26,7 +30,10 @@ from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
 from .roles import Role
 
-User = get_user_model()
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+else:
+    User = get_user_model()
 
 
 class InvalidCredentials(DomainError):
@@ -35,7 +42,7 @@ class InvalidCredentials(DomainError):
 
 
 @transaction.atomic
-def region_create(*, actor, name: str) -> Region:
+def region_create(*, actor: Actor | None, name: str) -> Region:
     if actor is not None:
         permissions.require(actor, "regions.manage")
     name = normalize_text(name)
@@ -48,7 +55,7 @@ def region_create(*, actor, name: str) -> Region:
     return Region.objects.create(name=name)
 
 
-def _roles_error(roles) -> str | None:
+def _roles_error(roles: list[str]) -> str | None:
     """Why a list of role slugs cannot be given to a user, or ``None`` when it can."""
     if not roles:
         return _("At least one role is required.")
@@ -64,18 +71,18 @@ def _roles_error(roles) -> str | None:
 @transaction.atomic
 def user_create(
     *,
-    actor,
+    actor: Actor | None,
     username: str,
     password: str,
     roles: list[str],
-    regions: list[str] = (),
+    regions: Sequence[str] = (),
     display_name: str = "",
     check_password_strength: bool = True,
 ) -> "User":
     """Create a user with roles and regions. ``actor=None`` is the command line (trusted)."""
     if actor is not None:
         permissions.require(actor, "users.manage")
-    errors = {}
+    errors: dict[str, str] = {}
     username = normalize_text(username)
     if not username:
         errors["username"] = _("Username is required.")
@@ -95,7 +102,8 @@ def user_create(
     user = User.objects.create_user(username=username, password=password)
     user.groups.set(Group.objects.filter(name__in=roles))
     profile = Profile(user=user, display_name=display_name or username)
-    profile._history_user = actor  # named in the audit trail even outside a web request
+    # named in the audit trail even outside a web request (read by simple_history)
+    profile._history_user = actor  # type: ignore[attr-defined]
     profile.save(force_insert=True)
     region_objs = []
     for name in regions:
@@ -106,7 +114,7 @@ def user_create(
 
 
 def token_issue(
-    *, request, username: str, password: str, name: str = "api"
+    *, request: HttpRequest, username: str, password: str, name: str = "api"
 ) -> tuple[str, ApiToken]:
     """Exchange a username and password for a new Bearer token (returned once, stored hashed).
 
@@ -134,7 +142,7 @@ def token_issue(
     return raw, token
 
 
-def token_user(raw: str):
+def token_user(raw: str) -> "User | None":
     """The active user behind a Bearer token, or ``None``."""
     if not raw:
         return None
@@ -154,14 +162,14 @@ def token_user(raw: str):
 # --- user administration --------------------------------------------------------------------
 
 
-def _get_user(user_id) -> "User":
+def _get_user(user_id: int | str) -> "User":
     try:
         return User.objects.select_related("profile").get(pk=int(user_id))
     except (User.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("User not found.")) from None
 
 
-def _password_errors(password: str, user) -> str | None:
+def _password_errors(password: str, user: "User") -> str | None:
     if not password:
         return _("Password is required.")
     try:
@@ -174,11 +182,11 @@ def _password_errors(password: str, user) -> str | None:
 @transaction.atomic
 def user_update(
     *,
-    actor,
-    user_id,
+    actor: Actor,
+    user_id: int | str,
     display_name: str,
     roles: list[str],
-    regions: list[str] = (),
+    regions: Sequence[str] = (),
     mobile: str = "",
     wecom_userid: str = "",
     dingtalk_userid: str | None = None,
@@ -229,7 +237,7 @@ def user_update(
     profile.wecom_userid = wecom_userid
     for field, value in chat_ids.items():
         setattr(profile, field, value)
-    profile._history_user = actor
+    profile._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     profile.save()
     profile.regions.set(region_objs)
     user.groups.set(Group.objects.filter(name__in=roles))
@@ -238,7 +246,7 @@ def user_update(
 
 
 @transaction.atomic
-def user_set_active(*, actor, user_id, active: bool) -> "User":
+def user_set_active(*, actor: Actor, user_id: int | str, active: bool) -> "User":
     """Activate or deactivate a user. Deactivation revokes every token of the user at once."""
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
@@ -255,7 +263,7 @@ def user_set_active(*, actor, user_id, active: bool) -> "User":
 
 
 @transaction.atomic
-def user_reset_password(*, actor, user_id, new_password: str) -> "User":
+def user_reset_password(*, actor: Actor, user_id: int | str, new_password: str) -> "User":
     permissions.require(actor, "users.manage")
     user = _get_user(user_id)
     problem = _password_errors(new_password, user)
@@ -267,7 +275,7 @@ def user_reset_password(*, actor, user_id, new_password: str) -> "User":
 
 
 @transaction.atomic
-def password_change(*, actor, old_password: str, new_password: str):
+def password_change(*, actor: Actor | None, old_password: str, new_password: str) -> "User":
     """A user changes their own password, proving they know the current one."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied()
@@ -284,7 +292,7 @@ def password_change(*, actor, old_password: str, new_password: str):
     return actor
 
 
-def _require_self_or_admin(actor, user_id) -> None:
+def _require_self_or_admin(actor: Actor | None, user_id: int | str) -> None:
     if actor is None or not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied()
     if str(actor.pk) != str(user_id):
@@ -292,7 +300,9 @@ def _require_self_or_admin(actor, user_id) -> None:
 
 
 @transaction.atomic
-def token_create_for(*, actor, user_id, name: str, days: int) -> tuple[str, ApiToken]:
+def token_create_for(
+    *, actor: Actor, user_id: int | str, name: str, days: int
+) -> tuple[str, ApiToken]:
     """A named token for ``user_id``; the raw token is returned once and never stored."""
     _require_self_or_admin(actor, user_id)
     user = _get_user(user_id)
@@ -324,7 +334,7 @@ def token_create_for(*, actor, user_id, name: str, days: int) -> tuple[str, ApiT
 
 
 @transaction.atomic
-def token_revoke(*, actor, token_id) -> ApiToken:
+def token_revoke(*, actor: Actor | None, token_id: int | str) -> ApiToken:
     """Revoke a token: the owner may revoke their own, an administrator anyone's."""
     if actor is None or not actor.is_authenticated:
         raise PermissionDenied()
@@ -350,7 +360,9 @@ _INTL_MOBILE = r"\+[1-9]\d{6,14}"
 _WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
 
 
-def _clean_contacts(mobile, wecom_userid, email, **chat_ids):
+def _clean_contacts(
+    mobile: str | None, wecom_userid: str | None, email: str | None, **chat_ids: str | None
+) -> tuple[dict[str, str], tuple[str | None, str | None, str | None, dict[str, str | None]]]:
     """The contact fields normalised (``None``: left as they are), and what is wrong with them
     (field → message). ``chat_ids``: DingTalk userid/unionId and Feishu user_id."""
     import re
@@ -393,8 +405,8 @@ def _clean_contacts(mobile, wecom_userid, email, **chat_ids):
 @transaction.atomic
 def contact_update(
     *,
-    actor,
-    user_id,
+    actor: Actor | None,
+    user_id: int | str,
     mobile: str | None = None,
     wecom_userid: str | None = None,
     email: str | None = None,
@@ -433,11 +445,12 @@ def contact_update(
     if changed:
         for field in changed:
             setattr(profile, field, wanted[field])
-        profile._history_user = actor  # named in the audit trail even outside a web request
+        # named in the audit trail even outside a web request (read by simple_history)
+        profile._history_user = actor  # type: ignore[attr-defined]
         profile.save(update_fields=changed)
     if email is not None and user.email != email:
         user.email = email
-        user._history_user = actor
+        user._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
         user.save(update_fields=["email"])
     return user
 

@@ -1,24 +1,30 @@
 """User administration for administrators, and each user's own account page (password, tokens)."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions, selectors, services
+from zhongshu.accounts.models import ApiToken
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor, ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.web_errors import apply_error, domain_errors
 
 PAGE_SIZE = 50
 
 
-def _region_choices(actor):
+def _region_choices(actor: Actor) -> list[tuple[str, str]]:
     return [(r.name, r.name) for r in selectors.region_list(actor=actor)]
 
 
@@ -56,9 +62,17 @@ class UserForm(forms.Form):
         label=gettext_lazy("Feishu user_id"), max_length=64, required=False
     )
 
-    def __init__(self, *args, regions=(), editing=False, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        regions: Iterable[tuple[str, str]] = (),
+        editing: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["regions"].choices = list(regions)
+        field = self.fields["regions"]
+        assert isinstance(field, forms.MultipleChoiceField)  # declared so above
+        field.choices = list(regions)
         if editing:
             del self.fields["username"]
             del self.fields["password"]
@@ -88,7 +102,7 @@ class TokenForm(forms.Form):
         label=gettext_lazy("Valid for (days)"), initial=90, required=False, min_value=1
     )
 
-    def service_data(self) -> dict:
+    def service_data(self) -> dict[str, Any]:
         self.is_valid()
         return {
             "name": self.cleaned_data.get("name") or self.data.get("name", ""),
@@ -101,7 +115,7 @@ class TokenForm(forms.Form):
 
 @login_required
 @domain_errors
-def user_list(request):
+def user_list(request: ActorRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     role = request.GET.get("role", "")
     if role not in Role.values:
@@ -117,7 +131,7 @@ def user_list(request):
 
 @login_required
 @domain_errors
-def user_create(request):
+def user_create(request: ActorRequest) -> HttpResponse:
     permissions.require(request.user, "users.manage")
     regions = _region_choices(request.user)
     if request.method != "POST":
@@ -131,7 +145,7 @@ def user_create(request):
             actor=request.user,
             username=data.get("username", ""),
             password=data.get("password", ""),
-            roles=data.get("roles") or request.POST.getlist("roles"),
+            roles=data.get("roles") or (request.POST.getlist("roles") or []),
             regions=data.get("regions") or [],
             display_name=data.get("display_name", ""),
         )
@@ -142,7 +156,15 @@ def user_create(request):
     return redirect("accounts:user_edit", user_id=user.pk)
 
 
-def _edit_page(request, target, *, form=None, password_form=None, token_form=None, status=200):
+def _edit_page(
+    request: ActorRequest,
+    target: Actor,
+    *,
+    form: "UserForm | None" = None,
+    password_form: "PasswordResetForm | None" = None,
+    token_form: "TokenForm | None" = None,
+    status: int = 200,
+) -> HttpResponse:
     if form is None:
         profile = getattr(target, "profile", None)
         form = UserForm(
@@ -169,7 +191,7 @@ def _edit_page(request, target, *, form=None, password_form=None, token_form=Non
 
 @login_required
 @domain_errors
-def user_edit(request, user_id: int):
+def user_edit(request: ActorRequest, user_id: int) -> HttpResponse:
     target = selectors.user_get(actor=request.user, user_id=user_id)
     if request.method != "POST":
         return _edit_page(request, target)
@@ -195,7 +217,7 @@ def user_edit(request, user_id: int):
 @login_required
 @require_POST
 @domain_errors
-def user_set_active(request, user_id: int):
+def user_set_active(request: ActorRequest, user_id: int) -> HttpResponse:
     active = request.POST.get("active") == "1"
     user = services.user_set_active(actor=request.user, user_id=user_id, active=active)
     if active:
@@ -211,7 +233,7 @@ def user_set_active(request, user_id: int):
 @login_required
 @require_POST
 @domain_errors
-def user_reset_password(request, user_id: int):
+def user_reset_password(request: ActorRequest, user_id: int) -> HttpResponse:
     target = selectors.user_get(actor=request.user, user_id=user_id)
     form = PasswordResetForm(request.POST)
     form.is_valid()
@@ -231,7 +253,7 @@ def user_reset_password(request, user_id: int):
 @login_required
 @require_POST
 @domain_errors
-def token_create(request, user_id: int):
+def token_create(request: ActorRequest, user_id: int) -> HttpResponse:
     target = selectors.user_get(actor=request.user, user_id=user_id)
     form = TokenForm(request.POST)
     try:
@@ -244,7 +266,9 @@ def token_create(request, user_id: int):
     return _token_created(request, raw, token, back=("accounts:user_edit", target.pk))
 
 
-def _token_created(request, raw, token, *, back):
+def _token_created(
+    request: ActorRequest, raw: str, token: ApiToken, *, back: tuple[str, int | None]
+) -> HttpResponse:
     # The raw token is only ever in this one response; it is stored hashed and never shown again.
     response = render(
         request,
@@ -258,7 +282,7 @@ def _token_created(request, raw, token, *, back):
 @login_required
 @require_POST
 @domain_errors
-def token_revoke(request, token_id: int):
+def token_revoke(request: ActorRequest, token_id: int) -> HttpResponse:
     token = services.token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("Token %(name)s revoked.") % {"name": token.name})
     if token.user_id == request.user.pk:
@@ -269,7 +293,13 @@ def token_revoke(request, token_id: int):
 # --- one's own account ------------------------------------------------------------------------
 
 
-def _account_page(request, *, password_form=None, token_form=None, status=200):
+def _account_page(
+    request: ActorRequest,
+    *,
+    password_form: "PasswordChangeForm | None" = None,
+    token_form: "TokenForm | None" = None,
+    status: int = 200,
+) -> HttpResponse:
     context = {
         "password_form": password_form or PasswordChangeForm(),
         "token_form": token_form or TokenForm(),
@@ -280,14 +310,14 @@ def _account_page(request, *, password_form=None, token_form=None, status=200):
 
 @login_required
 @domain_errors
-def account(request):
+def account(request: ActorRequest) -> HttpResponse:
     return _account_page(request)
 
 
 @login_required
 @require_POST
 @domain_errors
-def password_change(request):
+def password_change(request: ActorRequest) -> HttpResponse:
     form = PasswordChangeForm(request.POST)
     form.is_valid()
     try:
@@ -308,7 +338,7 @@ def password_change(request):
 @login_required
 @require_POST
 @domain_errors
-def own_token_create(request):
+def own_token_create(request: ActorRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     try:
         raw, token = services.token_create_for(

@@ -6,7 +6,7 @@ from zhongshu.core import xlsx
 from zhongshu.core.pagination import BoundedLimitOffset
 from zhongshu.core.schemas import errors
 
-from . import exports, selectors, services
+from . import exports, releases, selectors, services
 from .schemas import MaterialIn, MaterialOut, MaterialPatch
 
 router = Router(tags=["materials"])
@@ -55,3 +55,11 @@ def update_material(request, code: str, payload: MaterialPatch):
     return services.material_update(
         actor=request.auth, material=material, data=payload.dict(exclude_unset=True)
     )
+
+
+@router.post("/{code}/release-new", response={200: MaterialOut, **errors(401, 403, 404, 409)})
+def release_new_material(request, code: str):
+    """Release the material as a new product (once): the account owners of the customers on the
+    trial list (``TRIAL_LIST_NAME``, default 新品试用邀请) are asked to invite them."""
+    material = selectors.material_get(actor=request.auth, code=code)
+    return releases.material_release_new(actor=request.auth, code=material.code)

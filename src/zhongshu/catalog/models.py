@@ -45,6 +45,8 @@ class Material(models.Model):
     )
     lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+    # when the product was released as new (catalog.releases): customers on the trial list hear of it
+    new_since = models.DateTimeField(_("released as new"), null=True, blank=True)
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

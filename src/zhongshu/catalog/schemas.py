@@ -1,3 +1,4 @@
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -55,6 +56,7 @@ class MaterialOut(Schema):
     safety_stock: Decimal
     lead_time_days: int
     is_active: bool
+    new_since: datetime | None = Field(None, description="When it was released as a new product.")
     custom: dict[str, Any] = Field(
         default_factory=dict, description="Custom fields the caller may see, by key."
     )

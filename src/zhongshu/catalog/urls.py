@@ -9,4 +9,5 @@ urlpatterns = [
     path("export.xlsx", views.materials_xlsx, name="materials_xlsx"),
     path("new/", views.material_create, name="material_create"),
     path("<str:code>/edit/", views.material_edit, name="material_edit"),
+    path("<str:code>/release-new/", views.material_release_new, name="material_release_new"),
 ]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from zhongshu.accounts import audit, permissions
 from zhongshu.core.text import plain_number
@@ -15,7 +15,7 @@ from zhongshu.core.web_errors import domain_errors
 from zhongshu.customfields import inputs as custom_inputs
 from zhongshu.customfields.pages import list_page, save_with_custom
 
-from . import selectors, services
+from . import releases, selectors, services
 from .exports import material_export
 from .forms import MaterialForm
 
@@ -86,6 +86,22 @@ def material_create(request):
 @domain_errors
 def material_edit(request, code: str):
     return _material_form(request, selectors.material_get(actor=request.user, code=code))
+
+
+@login_required
+@require_POST
+@domain_errors
+def material_release_new(request, code: str):
+    material = selectors.material_get(actor=request.user, code=code)
+    releases.material_release_new(actor=request.user, code=material.code)
+    messages.success(
+        request,
+        _(
+            "%(code)s is released as a new product; the trial-list customers' owners are asked to invite them."
+        )
+        % {"code": material.code},
+    )
+    return redirect("catalog:material_edit", code=material.code)
 
 
 @login_required

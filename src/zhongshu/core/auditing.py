@@ -24,14 +24,25 @@ class Audited:
     model: Any  # a model with django-simple-history's ``history``
     code_lookup: str  # the field an object code filter matches
     label: Callable[[Any], str]  # how a historical row is named on the page
-    annotate: dict = field(default_factory=dict)  # extra columns ``label``/``code_lookup`` use
+    annotate: dict[str, Any] = field(
+        default_factory=dict
+    )  # extra columns ``label``/``code_lookup`` use
     custom_entity: str = ""  # its custom-field entity: the ``custom`` column is shown per field
 
 
 _SOURCES: dict[int, Audited] = {}
 
 
-def audited(model, *, position: int, kind: str, kind_label, code_lookup: str, label, **extra):
+def audited(
+    model: Any,
+    *,
+    position: int,
+    kind: str,
+    kind_label: Any,
+    code_lookup: str,
+    label: Callable[[Any], str],
+    **extra: Any,
+) -> None:
     """Show ``model``'s history in the audit trail (``extra``: ``annotate``, ``custom_entity``)."""
     if position in RESERVED:
         raise ValueError(f"audit position {position} is reserved")
@@ -53,6 +64,6 @@ def kinds() -> list[tuple[str, Any]]:
     return list(seen.items())
 
 
-def code_of(model, column: str, ref: str = "id"):
+def code_of(model: Any, column: str, ref: str = "id") -> Subquery:
     """A column of the row of ``model`` that a historical row points to (for ``annotate``)."""
     return Subquery(model.objects.filter(pk=OuterRef(ref)).values(column)[:1])

@@ -12,6 +12,7 @@ outside is refused with a message naming the parameter — an API answer in the 
 import re
 from typing import Any
 
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 MAX_INT = 2**31 - 1
@@ -61,8 +62,8 @@ def _int_problem(n: int) -> str | None:
     return _("Enter a whole number between %(a)s and %(b)s.") % {"a": -MAX_INT, "b": MAX_INT}
 
 
-def query_problems(querydict) -> list[dict]:
-    errors = []
+def query_problems(querydict: QueryDict) -> list[dict[str, Any]]:
+    errors: list[dict[str, Any]] = []
     for key, values in querydict.lists():
         for value in values:
             message = problem(value, text_digits_ok=key in TEXT_PARAMS)
@@ -72,9 +73,9 @@ def query_problems(querydict) -> list[dict]:
     return errors
 
 
-def body_problems(value: Any, path: str = "") -> list[dict]:
+def body_problems(value: Any, path: str = "") -> list[dict[str, Any]]:
     """Out-of-bounds integers and dates anywhere in a parsed JSON body."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     stack = [(path, value)]
     while stack and len(errors) < 20:
         where, item = stack.pop()

@@ -13,10 +13,12 @@ Which columns exist is read from the model, so a column added to a model later i
 """
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BigAutoField, SmallAutoField
 
 AUTO = (AutoField, BigAutoField, SmallAutoField)
@@ -30,7 +32,8 @@ def max_params() -> int:
 
         connection.ensure_connection()
         try:
-            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            limit: int = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            return limit
         except AttributeError:  # Python < 3.11
             return 999
     return 60_000
@@ -39,11 +42,11 @@ def max_params() -> int:
 def insert_rows(
     table: str,
     columns: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     skip_conflicts: bool = False,
     returning: Sequence[str] = (),
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """Insert ``rows`` (database-ready values, in the order of ``columns``) into ``table``.
 
     ``skip_conflicts``: rows that would break a unique constraint are left out (``ON CONFLICT DO
@@ -71,7 +74,7 @@ def insert_rows(
             tail += f" RETURNING {', '.join(map(qn, returning))}"
         one = f"({', '.join(['%s'] * len(columns))})"
         size = max(1, min(BATCH, max_params() // len(columns)))
-        out: list[tuple] = []
+        out: list[tuple[Any, ...]] = []
         for i in range(0, len(rows), size):
             part = rows[i : i + size]
             cur.execute(
@@ -82,7 +85,7 @@ def insert_rows(
         return out
 
 
-def _copy(cur, sql: str, rows: list[Sequence]) -> None:
+def _copy(cur: Any, sql: str, rows: list[Sequence[Any]]) -> None:
     with cur.cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
@@ -96,13 +99,18 @@ INTEGERS = {
 TEXTS = {"CharField", "TextField", "SlugField"}
 
 
-def preparer(field):
+Prep = Callable[[Any, BaseDatabaseWrapper], Any]
+
+
+def preparer(field: Any) -> Prep:  # a concrete field: a plain one or a foreign key
     """``field.get_db_prep_save`` with a shortcut for the plain values it would pass through
     unchanged (a str for a text column, a Decimal for a decimal one, an int for an integer or a
     foreign key, a date for a date column): tens of thousands of values per chunk make the ORM's
     layers of calls the largest cost of a bulk insert. For inserts only: psycopg is given a plain
     int where Django would wrap it in a typed one, which only matters to expressions."""
-    slow = field.get_db_prep_save
+    slow: Prep = field.get_db_prep_save
+    exact: type
+    fast: Callable[[Any], Any] | None
     target = field.target_field if field.is_relation else field
     kind = target.get_internal_type()
     if kind in TEXTS:
@@ -118,13 +126,14 @@ def preparer(field):
 
     if fast is None:
 
-        def prep(value, conn):
+        def prep(value: Any, conn: BaseDatabaseWrapper) -> Any:
             return value if type(value) is exact else slow(value, conn)
 
     else:
+        convert: Callable[[Any], Any] = fast
 
-        def prep(value, conn):
-            return fast(value) if type(value) is exact else slow(value, conn)
+        def prep(value: Any, conn: BaseDatabaseWrapper) -> Any:
+            return convert(value) if type(value) is exact else slow(value, conn)
 
     return prep
 
@@ -137,7 +146,7 @@ class Inserter:
     ``auto_now_add`` fields: now, the same instant for the whole call).
     """
 
-    def __init__(self, model, varying: tuple[str, ...], **fixed):
+    def __init__(self, model: Any, varying: tuple[str, ...], **fixed: Any) -> None:
         self.model = model
         proto = model(**fixed)
         fields = [f for f in model._meta.concrete_fields if not isinstance(f, AUTO)]
@@ -153,8 +162,12 @@ class Inserter:
         self.columns = [f.column for f in (*self.varying, *self.fixed)]
 
     def insert(
-        self, rows: Iterable[tuple], *, skip_conflicts: bool = False, returning: Sequence[str] = ()
-    ) -> list[tuple]:
+        self,
+        rows: Iterable[tuple[Any, ...]],
+        *,
+        skip_conflicts: bool = False,
+        returning: Sequence[str] = (),
+    ) -> list[tuple[Any, ...]]:
         """``rows``: one tuple per record, values in the order of ``varying`` (Python values).
         ``skip_conflicts`` and ``returning`` (field names) as in ``insert_rows``."""
         fixed = self.fixed_values
@@ -169,7 +182,7 @@ class Inserter:
         )
 
 
-def update_rows(model, objs: Sequence, fields: Sequence[str]) -> None:
+def update_rows(model: Any, objs: Sequence[Any], fields: Sequence[str]) -> None:
     """Save ``fields`` of each of ``objs`` by primary key: one prepared ``UPDATE`` run for every
     object (``executemany``). ``bulk_update`` builds one ``CASE WHEN`` per field with a branch per
     object instead, which the database evaluates for every row: quadratic in the batch size."""
@@ -193,7 +206,9 @@ def update_rows(model, objs: Sequence, fields: Sequence[str]) -> None:
         )
 
 
-def insert_objects(objs: Sequence, *, skip_conflicts: bool = False, key: str = "") -> list:
+def insert_objects(
+    objs: Sequence[Any], *, skip_conflicts: bool = False, key: str = ""
+) -> list[Any]:
     """Insert unsaved model instances of one model, every concrete field as ``save()`` would
     write it (``auto_now`` fields stamped), and set their primary keys. With ``skip_conflicts``
     an instance that would break a unique constraint is not inserted and not returned; ``key``
@@ -215,7 +230,7 @@ def insert_objects(objs: Sequence, *, skip_conflicts: bool = False, key: str = "
     if match is None:
         if len(returned) != len(objs):
             raise ValueError("skip_conflicts needs a key to match the inserted rows")
-        pairs = zip(objs, returned, strict=True)
+        pairs: Iterable[tuple[Any, tuple[Any, ...]]] = zip(objs, returned, strict=True)
     else:
         by_key = {getattr(o, match.attname): o for o in objs}
         pairs = ((by_key[r[1]], r) for r in returned)

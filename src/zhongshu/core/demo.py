@@ -48,7 +48,7 @@ class DemoContext(SimpleNamespace):
             self.stdout.write(message)
 
 
-def new_context(stdout=None, *, today: dt.date | None = None) -> DemoContext:
+def new_context(stdout: Any = None, *, today: dt.date | None = None) -> DemoContext:
     return DemoContext(
         stdout=stdout,
         rng=random.Random(RANDOM_SEED),
@@ -92,7 +92,7 @@ def has_data() -> bool:
     return get_user_model().objects.exists()
 
 
-def seed_demo(stdout=None, *, today: dt.date | None = None) -> DemoContext | None:
+def seed_demo(stdout: Any = None, *, today: dt.date | None = None) -> DemoContext | None:
     """Seed every app's demo data in one transaction. Returns ``None`` (and changes nothing)
     when the database already has data, so running the demo twice never duplicates."""
     with transaction.atomic():

@@ -17,15 +17,15 @@ class DomainError(Exception):
     default_message = _("The request could not be processed.")
 
     def __init__(
-        self, message: Any = None, *, details: dict | None = None, code: str | None = None
-    ):
+        self, message: Any = None, *, details: dict[str, Any] | None = None, code: str | None = None
+    ) -> None:
         self.message = message if message is not None else self.default_message
         self.details = details or {}
         if code:
             self.code = code
         super().__init__(str(self.message))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": str(self.message), "details": self.details}
 
 
@@ -36,14 +36,15 @@ class ValidationFailed(DomainError):
     http_status = 422
     default_message = _("Some fields are not valid.")
 
-    def __init__(self, errors: dict[str, Any] | list[dict], message: Any = None):
+    def __init__(self, errors: dict[str, Any] | list[dict[str, Any]], message: Any = None) -> None:
         if isinstance(errors, dict):
             errors = [{"field": k, "message": str(v)} for k, v in errors.items()]
         super().__init__(message, details={"errors": errors})
 
     @property
-    def errors(self) -> list[dict]:
-        return self.details["errors"]
+    def errors(self) -> list[dict[str, Any]]:
+        errors: list[dict[str, Any]] = self.details["errors"]
+        return errors
 
 
 class NotFound(DomainError):
@@ -64,7 +65,7 @@ class ForbiddenField(PermissionDenied):
     code = "forbidden_field"
     default_message = _("You may not change these fields.")
 
-    def __init__(self, fields: list[str], message: Any = None):
+    def __init__(self, fields: list[str], message: Any = None) -> None:
         super().__init__(message, details={"fields": sorted(fields)})
 
 

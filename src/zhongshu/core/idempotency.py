@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from .actors import Actor
 from .errors import Conflict, ValidationFailed
 from .models import IdempotencyRecord
 
@@ -31,7 +32,7 @@ def fingerprint(payload: Any) -> str:
 
 
 def run_once(
-    *, user, scope: str, key: str | None, payload: Any, run: Callable[[], tuple[int, Any]]
+    *, user: Actor, scope: str, key: str | None, payload: Any, run: Callable[[], tuple[int, Any]]
 ) -> tuple[int, Any]:
     if not key:
         return run()

@@ -3,9 +3,12 @@ that never reach the API's own handlers: a URL that matches no route (``/api/v1/
 method the route does not take (405), a body over the size limit (413), a file name too long."""
 
 import json
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation, TooManyFieldsSent
-from django.http import JsonResponse
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from . import jsonbody
@@ -30,17 +33,23 @@ def _message(status: int) -> str:
     }.get(status, _("The request could not be processed."))
 
 
-def error(status: int, message=None, code: str | None = None) -> JsonResponse:
-    body = {"code": code or CODES.get(status, "error"), "message": str(message or _message(status))}
+def error(status: int, message: Any = None, code: str | None = None) -> JsonResponse:
+    body: dict[str, Any] = {
+        "code": code or CODES.get(status, "error"),
+        "message": str(message or _message(status)),
+    }
     body["details"] = {}
     return JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
 
 
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
+
+
 class ApiErrorShapeMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
         response = self.get_response(request)
@@ -52,7 +61,7 @@ class ApiErrorShapeMiddleware:
                 shaped[header] = response[header]
         return shaped
 
-    def process_exception(self, request, exc):
+    def process_exception(self, request: HttpRequest, exc: Exception) -> JsonResponse | None:
         if not request.path.startswith(API_PREFIX):
             return None
         if isinstance(exc, RequestDataTooBig):
@@ -62,13 +71,13 @@ class ApiErrorShapeMiddleware:
         return None
 
 
-def _is_json(response) -> bool:
+def _is_json(response: HttpResponseBase) -> bool:
     if "json" not in response.get("Content-Type", ""):
         return False
     if getattr(response, "streaming", False):
         return True
     try:
-        return isinstance(json.loads(response.content or b"null"), dict)
+        return isinstance(json.loads(getattr(response, "content", None) or b"null"), dict)
     except ValueError:
         return False
 
@@ -77,17 +86,17 @@ class BoundedParametersMiddleware:
     """Refuses a request whose query string carries an integer or a date out of bounds
     (``zhongshu.core.bounds``), for the API and the web pages alike."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         from django.http import HttpResponseBadRequest
 
         from .bounds import body_problems, query_problems
 
         errors = query_problems(request.GET) if request.GET else []
         api = request.path.startswith(API_PREFIX)
-        if not errors and api and "json" in request.content_type:
+        if not errors and api and "json" in (request.content_type or ""):
             try:
                 errors = body_problems(jsonbody.loads(request.body)) if request.body else []
             except RequestDataTooBig:

@@ -35,5 +35,5 @@ class RunAttempt(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField()
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key} ×{self.attempts}"

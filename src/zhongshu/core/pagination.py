@@ -1,6 +1,9 @@
 """Paging: keyset pages for the big lists (orders, movements, shipments) and bounded
 limit/offset for the small master-data lists (customers, materials)."""
 
+from typing import Any
+
+from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -16,7 +19,9 @@ class BoundedLimitOffset(LimitOffsetPagination):
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
-def keyset_page(qs, *, cursor: int | None, limit: int) -> tuple[list, int | None]:
+def keyset_page(
+    qs: QuerySet[Any], *, cursor: int | None, limit: int
+) -> tuple[list[Any], int | None]:
     """One page of a queryset ordered by ``-id``, after ``cursor`` (the last id already shown).
 
     Constant cost however deep the user pages, unlike OFFSET on a million rows.
@@ -28,7 +33,7 @@ def keyset_page(qs, *, cursor: int | None, limit: int) -> tuple[list, int | None
     return items[:limit], next_cursor
 
 
-def offset_page(qs, *, offset: int, limit: int) -> tuple[list, int | None]:
+def offset_page(qs: QuerySet[Any], *, offset: int, limit: int) -> tuple[list[Any], int | None]:
     """One page of a list in another order than ``-id`` (e.g. sorted by a due date or a custom
     field): bounded offset paging; sorted lists are read from the top."""
     offset = min(max(offset or 0, 0), MAX_OFFSET)

@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from .models import RunAttempt
 log = logging.getLogger(__name__)
 
 # task path -> handler(args, kwargs, reason): marks the work's own record failed
-_handlers: dict[str, Callable[[list, dict, str], None]] = {}
+_handlers: dict[str, Callable[[list[Any], dict[str, Any], str], None]] = {}
 
 
 class WorkerDied(Exception):
@@ -42,11 +43,11 @@ def max_crashes() -> int:
     return int(getattr(settings, "TASK_MAX_CRASHES", 2))
 
 
-def on_poison(task_path: str, handler: Callable[[list, dict, str], None]) -> None:
+def on_poison(task_path: str, handler: Callable[[list[Any], dict[str, Any], str], None]) -> None:
     _handlers[task_path] = handler
 
 
-def task_key(task_path: str, args: list, kwargs: dict) -> str:
+def task_key(task_path: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     key = f"{task_path}:{json.dumps([args, kwargs], sort_keys=True, default=str)}"
     return key[:255]
 
@@ -81,7 +82,7 @@ def poison_reason(crashes: int) -> str:
     ) % {"n": crashes}
 
 
-def refuse(task_path: str, args: list, kwargs: dict, crashes: int) -> Poisoned:
+def refuse(task_path: str, args: list[Any], kwargs: dict[str, Any], crashes: int) -> Poisoned:
     """Tell the work's owner that it will not run again; returns the exception to record."""
     reason = poison_reason(crashes)
     handler = _handlers.get(task_path)

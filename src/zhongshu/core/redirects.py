@@ -6,11 +6,12 @@ A full URL (``https://elsewhere.example/``), a scheme-relative one (``//elsewher
 trick (``/\\elsewhere``) or anything with control characters falls back to the default.
 """
 
+from django.http import HttpRequest, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-def safe_next(request, value: str | None, *, prefix: str = "/") -> str | None:
+def safe_next(request: HttpRequest, value: str | None, *, prefix: str = "/") -> str | None:
     """``value`` when it is a same-origin path starting with ``prefix``, else ``None``."""
     value = (value or "").strip()
     if not value.startswith("/") or value.startswith(("//", "/\\")):
@@ -24,7 +25,9 @@ def safe_next(request, value: str | None, *, prefix: str = "/") -> str | None:
     return value if value.startswith(prefix) else None
 
 
-def redirect_back(request, default, *, prefix: str = "/", field: str = "next"):
+def redirect_back(
+    request: HttpRequest, default: str, *, prefix: str = "/", field: str = "next"
+) -> HttpResponseRedirect | HttpResponsePermanentRedirect:
     """Redirect to ``request.POST[field]`` (or GET) when it is safe, else to ``default``."""
     target = safe_next(request, request.POST.get(field) or request.GET.get(field), prefix=prefix)
     return redirect(target or default)

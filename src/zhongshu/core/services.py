@@ -5,11 +5,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from zhongshu.core.actors import Actor
+
 from .errors import ValidationFailed
 
 
 def model_update(
-    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor=None
+    *, instance: models.Model, fields: list[str], data: dict[str, Any], actor: Actor | None = None
 ) -> list[str]:
     """Set the whitelisted ``fields`` present in ``data`` and save only what changed.
 
@@ -18,7 +20,7 @@ def model_update(
     Returns the names of the fields that really changed (empty when nothing did).
     """
     if actor is not None:
-        instance._history_user = actor
+        instance._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     changed = []
     for field in fields:
         if field in data and getattr(instance, field) != data[field]:

@@ -24,6 +24,7 @@ import sys
 import zipfile
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ _READ_CHUNK = 1 << 20
 class SheetRefused(Exception):
     """The file is not read: ``message`` says why, in the user's language."""
 
-    def __init__(self, message: str, code: str = "bad_file"):
+    def __init__(self, message: str, code: str = "bad_file") -> None:
         super().__init__(message)
         self.message = message
         self.code = code
@@ -57,8 +58,8 @@ def max_cells() -> int:
 
 @dataclass
 class Grid:
-    rows: list[list] = field(default_factory=list)
-    merged: list = field(default_factory=list)  # [((r0, c0), (r1, c1)), ...]
+    rows: list[list[Any]] = field(default_factory=list)
+    merged: list[Any] = field(default_factory=list)  # [((r0, c0), (r1, c1)), ...]
 
 
 def is_zip_workbook(name: str, content: bytes) -> bool:

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
@@ -108,7 +109,9 @@ def code_charset_message() -> str:
     ) % {"joiners": CODE_CHARSET}
 
 
-def clean_choice(errors: Errors, field: str, value: Any, choices) -> str | None:
+def clean_choice(
+    errors: Errors, field: str, value: Any, choices: type[models.TextChoices]
+) -> str | None:
     text = normalize_text(value)
     if text not in choices.values:
         errors.add(
@@ -119,7 +122,7 @@ def clean_choice(errors: Errors, field: str, value: Any, choices) -> str | None:
     return text
 
 
-def parse_decimal(value: Any, *, places: int, max_digits: int = 14, **limits) -> Decimal:
+def parse_decimal(value: Any, *, places: int, max_digits: int = 14, **limits: Any) -> Decimal:
     """``clean_decimal`` for one value outside a form: the number, or ``ValueError`` with the
     message. Refuses NaN, sNaN, Infinity, 1E+999999999, more digits than the column holds and more
     decimals than ``places`` (0.0001 where three decimals are kept is refused, never rounded to 0)."""

@@ -7,10 +7,14 @@ so the existence of other regions' records does not leak.
 
 import functools
 import re
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,14 +39,16 @@ FIELD_LABELS = {
     "version": gettext_lazy("Version"),
 }
 
+View = Callable[..., HttpResponseBase]
 
-def _label(field: str, form) -> str:
+
+def _label(field: str, form: BaseForm | None) -> str:
     if form is not None and field in form.fields and form.fields[field].label:
         return str(form.fields[field].label)
     return str(FIELD_LABELS.get(field, field))
 
 
-def _place(field: str, message: str, form, lines) -> bool:
+def _place(field: str, message: str, form: BaseForm | None, lines: list[BaseForm]) -> bool:
     """Attach one field error to the matching input; False when nothing on the page matches."""
     match = LINE_FIELD.match(field)
     if match:
@@ -61,7 +67,7 @@ def _place(field: str, message: str, form, lines) -> bool:
     return True
 
 
-def _shortage_lines(shortages) -> list[str]:
+def _shortage_lines(shortages: list[Any]) -> list[str]:
     return [
         _("Not enough stock of %(material)s: requested %(requested)s, available %(available)s.")
         % {
@@ -74,7 +80,13 @@ def _shortage_lines(shortages) -> list[str]:
     ]
 
 
-def apply_error(request, error: DomainError, *, form=None, lines=()) -> int:
+def apply_error(
+    request: HttpRequest,
+    error: DomainError,
+    *,
+    form: BaseForm | None = None,
+    lines: Iterable[BaseForm] = (),
+) -> int:
     """Show ``error`` on the page being rendered (or the next one after a redirect).
 
     Returns the HTTP status the re-rendered page should carry. ``NotFound`` raises ``Http404``.
@@ -106,13 +118,13 @@ def apply_error(request, error: DomainError, *, form=None, lines=()) -> int:
     return error.http_status
 
 
-def domain_errors(view):
+def domain_errors(view: View) -> View:
     """Safety net for views: a ``DomainError`` that a view did not handle itself never becomes a
     500. Scope misses are 404, permission refusals 403, anything else an error page with its
     status and message."""
 
     @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:

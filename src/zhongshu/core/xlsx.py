@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 from django.http import FileResponse
@@ -26,7 +26,7 @@ CHUNK_SIZE = 2000
 SHEET_NAME_MAX = 31
 
 
-def escape_cell(value):
+def escape_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -75,7 +75,7 @@ def naive_local(value: dt.datetime) -> dt.datetime:
 class Formats:
     """The cell formats of one workbook, created once."""
 
-    def __init__(self, book: xlsxwriter.Workbook):
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
         self.header = book.add_format(
             {"bold": True, "bg_color": "#E8EEF7", "border": 1, "text_wrap": True}
@@ -83,11 +83,13 @@ class Formats:
         self.kinds = {k: book.add_format({"num_format": f}) for k, f in NUMBER_FORMATS.items()}
         self.text = book.add_format({})
 
-    def add(self, props: dict):
+    def add(self, props: dict[str, Any]) -> Any:
         return self.book.add_format(props)
 
 
-def write_value(sheet, row: int, col: int, value, kind: str, formats: Formats, fmt=None) -> None:
+def write_value(
+    sheet: Any, row: int, col: int, value: Any, kind: str, formats: Formats, fmt: Any = None
+) -> None:
     """Write one cell: numbers as numbers, dates as dates, everything else as escaped text."""
     if value is None or value == "":
         sheet.write_blank(row, col, None, fmt or formats.text)
@@ -107,7 +109,7 @@ def write_value(sheet, row: int, col: int, value, kind: str, formats: Formats, f
     sheet.write_string(row, col, str(escape_cell(str(value))), fmt or formats.text)
 
 
-def new_workbook(target, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+def new_workbook(target: Any, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
     return xlsxwriter.Workbook(
         target,
         {
@@ -120,14 +122,14 @@ def new_workbook(target, *, constant_memory: bool = False) -> xlsxwriter.Workboo
     )
 
 
-def sheet_name(title) -> str:
+def sheet_name(title: object) -> str:
     name = str(title)
     for ch in "[]:*?/\\":
         name = name.replace(ch, " ")
     return name[:SHEET_NAME_MAX] or "Sheet1"
 
 
-def write_list(target, *, title, columns: list[Column], rows: Iterable) -> int:
+def write_list(target: Any, *, title: object, columns: list[Column], rows: Iterable[Any]) -> int:
     """Write ``rows`` (any iterable; pass ``qs.iterator(chunk_size=…)``) as one sheet with a
     header row, frozen panes and a filter. Returns the number of data rows written."""
     book = new_workbook(target, constant_memory=True)
@@ -151,18 +153,18 @@ def write_list(target, *, title, columns: list[Column], rows: Iterable) -> int:
     return count
 
 
-def spool():
+def spool() -> IO[bytes]:
     """An anonymous temporary file to write a workbook into (deleted when closed)."""
     return tempfile.TemporaryFile(suffix=".xlsx")
 
 
-def dated_filename(stem, day: dt.date | None = None, ext: str = "xlsx") -> str:
+def dated_filename(stem: object, day: dt.date | None = None, ext: str = "xlsx") -> str:
     """``订单_2026-11-25.xlsx``."""
     day = day or timezone.localdate()
     return f"{stem}_{day.isoformat()}.{ext}"
 
 
-def download(fileobj, filename: str) -> FileResponse:
+def download(fileobj: IO[bytes], filename: str) -> FileResponse:
     """Send a written workbook. Django encodes a non-ASCII name as RFC 5987 ``filename*``."""
     fileobj.seek(0)
     response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=XLSX_MIME)
@@ -178,5 +180,5 @@ class ListExport:
     kind: str
     title: Any  # the list's name in the user's language: sheet name and file name stem
     columns: list[Column]
-    rows: Iterable
-    filters: dict = field(default_factory=dict)
+    rows: Iterable[Any]
+    filters: dict[str, Any] = field(default_factory=dict)

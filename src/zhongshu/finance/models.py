@@ -9,6 +9,7 @@ the allocations that change them, so balances and ageing are single set-based qu
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -19,7 +20,7 @@ from zhongshu.customers.models import Customer
 from zhongshu.inventory.models import Shipment
 from zhongshu.orders.models import Order
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 ZERO = Decimal("0")
 
 

@@ -1,6 +1,8 @@
 """Models of the ERP link: the posting outbox, unexplained differences, the connection, and the
 master data pulled from the ERP. Imported into ``models`` so Django sees them."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.catalog.models import Material
 
-QTY = {"max_digits": 14, "decimal_places": 3}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 
 
 class PostingStatus(models.TextChoices):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import crypto
+from zhongshu.core.actors import Actor
 from zhongshu.core.validation import Errors, clean_text
 
 from . import erp, posting
@@ -17,7 +18,7 @@ from .models import ErpConnection, ErpMasterRecord
 
 @transaction.atomic
 def connection_save(
-    *, actor, base_url: str, app_key: str = "", app_secret: str = "", open_token: str = ""
+    *, actor: Actor, base_url: str, app_key: str = "", app_secret: str = "", open_token: str = ""
 ) -> ErpConnection:
     """Store the connection. A secret left empty keeps the stored one (it is never shown)."""
     permissions.require(actor, "inventory.erp_settings")
@@ -42,7 +43,7 @@ def connection_save(
     return row
 
 
-def connection_test(*, actor, connector=None) -> tuple[bool, str]:
+def connection_test(*, actor: Actor, connector=None) -> tuple[bool, str]:
     """One call to T+ with the current settings: (True, "") or (False, why)."""
     permissions.require(actor, "inventory.erp_settings")
     ok, message = True, ""
@@ -61,7 +62,7 @@ def connection_test(*, actor, connector=None) -> tuple[bool, str]:
     return ok, message
 
 
-def master_pull(*, actor, connector=None) -> dict[str, int]:
+def master_pull(*, actor: Actor, connector=None) -> dict[str, int]:
     """Fetch materials, customers and warehouses from T+; the mapping keeps local codes that
     someone set, and maps a new record to the same code. Returns how many of each came."""
     permissions.require(actor, "inventory.erp_master")
@@ -91,7 +92,7 @@ def master_pull(*, actor, connector=None) -> dict[str, int]:
 
 
 @transaction.atomic
-def master_map(*, actor, kind: str, code: str, local_code: str) -> ErpMasterRecord:
+def master_map(*, actor: Actor, kind: str, code: str, local_code: str) -> ErpMasterRecord:
     """Map a T+ code to a different local code (or to none: empty)."""
     from zhongshu.core.errors import NotFound
 
@@ -119,7 +120,7 @@ def _local_codes(kind: str) -> set[str]:
     return set(model.objects.values_list("code", flat=True))
 
 
-def master_compare(*, actor) -> dict[str, dict[str, list]]:
+def master_compare(*, actor: Actor) -> dict[str, dict[str, list]]:
     """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
     permissions.require(actor, "inventory.erp_master")
     local = {kind: _local_codes(kind) for kind in MASTER_KINDS}

@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 
 from . import selectors
 
 
 def level_export(
-    *, actor, q: str = "", warehouse: str = "", below_safety: bool = False
+    *, actor: Actor, q: str = "", warehouse: str = "", below_safety: bool = False
 ) -> xlsx.ListExport:
     permissions.require(actor, "inventory.export")
     qs = selectors.level_list(actor=actor, q=q, warehouse=warehouse, below_safety=below_safety)
@@ -39,7 +40,7 @@ def level_export(
     )
 
 
-def shipment_export(*, actor, order: str = "") -> xlsx.ListExport:
+def shipment_export(*, actor: Actor, order: str = "") -> xlsx.ListExport:
     permissions.require(actor, "orders.export")
     qs = selectors.shipment_list(actor=actor, order=order)
     columns = [

@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
@@ -75,7 +76,7 @@ def _quantity(change: Change) -> Decimal:
     return change.on_hand
 
 
-def write(plan: Plan, *, actor) -> list[StockMovement]:
+def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     """Check the planned figures against the invariants, then write levels and movements."""
     for level_id in {c.level_id for c in plan.changes}:
         if plan.on_hand[level_id] < 0:

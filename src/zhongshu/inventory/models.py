@@ -7,6 +7,7 @@ break ``0 <= reserved <= on_hand`` whatever the code above it does.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -17,7 +18,7 @@ from simple_history.models import HistoricalRecords
 from zhongshu.catalog.models import Material
 from zhongshu.orders.models import Order, OrderLine
 
-QTY = {"max_digits": 14, "decimal_places": 3}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0")
 
 

@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 
 from . import erp
 from .erp import Document, DocumentKind, DocumentLine
@@ -397,7 +398,7 @@ def auth_ok() -> None:
 
 
 @transaction.atomic
-def posting_retry(*, actor, posting_id) -> ErpPosting:
+def posting_retry(*, actor: Actor, posting_id) -> ErpPosting:
     """Send a failed (or backed-off) document again at the next drain."""
     from zhongshu.core.errors import NotFound
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 
 from .erp.config import current, state
 from .models import ZERO, ErpDifference, ErpPosting, PostingStatus, StockLevel, TplusSync
@@ -40,7 +41,7 @@ def connection_status() -> dict:
     }
 
 
-def reconciliation(*, actor, q: str = "", problems_only: bool = False) -> dict:
+def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) -> dict:
     permissions.require(actor, "inventory.reconciliation")
     postings = (
         ErpPosting.objects.exclude(status=PostingStatus.POSTED)

@@ -10,13 +10,16 @@ from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 
 from . import tplus
 from .models import ZERO, Shipment, StockLevel, StockMovement, Warehouse
 
 
-def level_list(*, actor, q: str = "", warehouse: str = "", below_safety: bool = False) -> QuerySet:
+def level_list(
+    *, actor: Actor, q: str = "", warehouse: str = "", below_safety: bool = False
+) -> QuerySet:
     permissions.require(actor, "inventory.view")
     qs = StockLevel.objects.select_related("material", "warehouse").annotate(
         available_qty=ExpressionWrapper(
@@ -43,7 +46,7 @@ class MovementFilters:
     until: dt.date | None = None
 
 
-def movement_list(*, actor, filters: MovementFilters | None = None) -> QuerySet:
+def movement_list(*, actor: Actor, filters: MovementFilters | None = None) -> QuerySet:
     """The ledger, newest first (ordered by id, so keyset paging is stable)."""
     permissions.require(actor, "inventory.view")
     f = filters or MovementFilters()
@@ -67,7 +70,9 @@ def movement_list(*, actor, filters: MovementFilters | None = None) -> QuerySet:
     return qs.order_by("-id")
 
 
-def availability(*, actor, material: str, warehouse: str = "", refresh: bool = True) -> dict | None:
+def availability(
+    *, actor: Actor, material: str, warehouse: str = "", refresh: bool = True
+) -> dict | None:
     """What can still be promised of a material, with where the figure came from.
 
     Without ``warehouse``: the default warehouse, the one orders reserve from. With T+ set up the
@@ -118,7 +123,7 @@ def availability(*, actor, material: str, warehouse: str = "", refresh: bool = T
     }
 
 
-def material_totals(*, actor, material: Material) -> dict[str, Decimal]:
+def material_totals(*, actor: Actor, material: Material) -> dict[str, Decimal]:
     permissions.require(actor, "inventory.view")
     agg = StockLevel.objects.filter(material=material).aggregate(
         on_hand=Sum("on_hand"), reserved=Sum("reserved")
@@ -127,7 +132,7 @@ def material_totals(*, actor, material: Material) -> dict[str, Decimal]:
     return {"on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
 
 
-def shipment_list(*, actor, order: str = "") -> QuerySet:
+def shipment_list(*, actor: Actor, order: str = "") -> QuerySet:
     permissions.require(actor, "shipments.view")
     qs = permissions.scope_orders(actor, Shipment.objects.all(), prefix="order__")
     if order:
@@ -135,11 +140,11 @@ def shipment_list(*, actor, order: str = "") -> QuerySet:
     return qs.select_related("order", "order__customer", "shipped_by").order_by("-id")
 
 
-def shipment_get(*, actor, shipment_id) -> Shipment:
+def shipment_get(*, actor: Actor, shipment_id) -> Shipment:
     qs = shipment_list(actor=actor).prefetch_related("lines", "lines__order_line__material")
     return permissions.get_in_scope(qs, pk=shipment_id)
 
 
-def warehouse_list(*, actor) -> QuerySet:
+def warehouse_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "inventory.view")
     return Warehouse.objects.filter(is_active=True).order_by("code")

@@ -7,7 +7,7 @@ class OrdersConfig(AppConfig):
     label = "orders"
     verbose_name = _("Orders")
 
-    def ready(self):
+    def ready(self) -> None:
         from zhongshu.accounts import permissions
         from zhongshu.customfields import registry
 
@@ -17,5 +17,7 @@ class OrdersConfig(AppConfig):
         registry.register(
             "order_line",
             OrderLine,
-            lambda actor, qs: qs.filter(order__in=permissions.scope_orders(actor, Order.objects)),
+            lambda actor, qs: qs.filter(
+                order__in=permissions.scope_orders(actor, Order.objects.all())
+            ),
         )

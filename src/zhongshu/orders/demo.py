@@ -24,7 +24,7 @@ HISTORY_DAYS = 240
 S = OrderStatus
 PRODUCTION_PATH = ["submit", "confirm", "schedule", "start", "finish", "ship", "complete"]
 STOCK_PATH = ["submit", "confirm", "ship", "complete"]
-REACHED_BY = {
+REACHED_BY: dict[str, int] = {
     S.DRAFT: 0,
     S.PENDING_REVIEW: 1,
     S.CONFIRMED: 2,

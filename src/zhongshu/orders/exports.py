@@ -1,23 +1,26 @@
 """The order list as a workbook: the same scoped, filtered rows as the list page and the API."""
 
+from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.customfields.exports import columns as custom_columns
 
 from . import selectors
 from .statuses import Channel, OrderStatus, PaymentTerms, Priority
 
 
-def _labels(choices) -> dict:
+def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     """Choice labels in the active language, translated once per export instead of per row."""
     return {value: str(label) for value, label in choices}
 
 
-def order_export(*, actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
+def order_export(*, actor: Actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
     permissions.require(actor, "orders.export")
     qs = selectors.order_list(actor=actor, filters=filters)
     status, priority = _labels(OrderStatus.choices), _labels(Priority.choices)

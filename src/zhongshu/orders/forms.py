@@ -3,6 +3,7 @@ every rule (required fields, ranges, scope, price permission) is checked by the 
 web, the API and imports refuse the same input with the same message."""
 
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -59,8 +60,12 @@ class LineForm(forms.Form):
     # the stored line the row shows: it keeps that line's price when the price is not sent
     line_no = _text("", widget=forms.HiddenInput)
 
+    # set by the order form view: the row's custom-field inputs and their name prefix
+    cf_prefix: str
+    custom_inputs: list[Any]
+
     def __init__(self, *args, index: int, price_editable: bool = True, **kwargs):
-        super().__init__(*args, prefix=f"lines-{index}", **kwargs)
+        super().__init__(*args, prefix=f"lines-{index}", **kwargs)  # type: ignore[misc]  # data only
         self.index = index
         self.price_editable = price_editable
         self.material_label = ""

@@ -29,32 +29,59 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.db import transaction
+
+from zhongshu.core.actors import Actor
+
+if TYPE_CHECKING:  # the models import the services, which import this registry
+    from zhongshu.orders.models import Order
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class TransitionContext:
-    actor: Any
-    order: Any
+    """What a hook is told: who moves which order, from where to where, and why."""
+
+    actor: Actor | None  # None: the system (a channel sync, a job), never a signed-in user
+    order: "Order"
     action: str
     from_status: str
     to_status: str
     note: str = ""
-    data: dict = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 Hook = Callable[[TransitionContext], None]
+Refusals = dict[int, Exception]
+ManyGuard = Callable[[list[TransitionContext]], Refusals]
+ManyListener = Callable[[list[TransitionContext]], None]
+
+
+class _BatchedGuard(Protocol):
+    """A per-order guard that also judges a list at once (see ``guard_many``)."""
+
+    many: ManyGuard
+
+    def __call__(self, ctx: TransitionContext, /) -> None: ...
+
+
+class _BatchedListener(Protocol):
+    """A per-order listener that also takes a list at once (see ``on_commit_many``)."""
+
+    many: ManyListener
+
+    def __call__(self, ctx: TransitionContext, /) -> None: ...
+
 
 _guards: dict[str, list[Hook]] = defaultdict(list)
 _effects: dict[str, list[Hook]] = defaultdict(list)
 _after_commit: dict[str, list[Hook]] = defaultdict(list)
 
 
-def _register(table: dict[str, list[Hook]], action: str):
+def _register(table: dict[str, list[Hook]], action: str) -> Callable[[Hook], Hook]:
     def decorator(fn: Hook) -> Hook:
         if fn not in table[action]:
             table[action].append(fn)
@@ -63,52 +90,54 @@ def _register(table: dict[str, list[Hook]], action: str):
     return decorator
 
 
-def guard(action: str):
+def guard(action: str) -> Callable[[Hook], Hook]:
     return _register(_guards, action)
 
 
-def effect(action: str):
+def effect(action: str) -> Callable[[Hook], Hook]:
     return _register(_effects, action)
 
 
-def on_commit(action: str):
+def on_commit(action: str) -> Callable[[Hook], Hook]:
     return _register(_after_commit, action)
 
 
-def guard_many(action: str):
+def guard_many(action: str) -> Callable[[ManyGuard], _BatchedGuard]:
     """Register a guard that can judge many orders at once:
     ``fn(contexts) -> {position: DomainError}`` names the contexts it refuses (and why) instead
     of raising. Bulk transitions call it once for all their orders; ``order_transition`` calls it
     with a one-element list and raises the refusal, exactly like a plain guard."""
 
-    def decorator(fn: Callable[[list[TransitionContext]], dict[int, Exception]]):
+    def decorator(fn: ManyGuard) -> _BatchedGuard:
         @functools.wraps(fn)
         def one(ctx: TransitionContext) -> None:
             refused = fn([ctx])
             if refused:
                 raise refused[0]
 
-        one.many = fn
-        _register(_guards, action)(one)
-        return one
+        batched: _BatchedGuard = one  # type: ignore[assignment]  # .many is set on the next line
+        batched.many = fn
+        _register(_guards, action)(batched)
+        return batched
 
     return decorator
 
 
-def on_commit_many(action: str):
+def on_commit_many(action: str) -> Callable[[ManyListener], _BatchedListener]:
     """Register a batchable after-commit listener ``fn(contexts: list[TransitionContext])``.
 
     It is stored with the ``on_commit`` hooks (same order, same ``registered()`` entry, same
     unplugging in tests) as a per-order callable carrying the list form as ``.many``."""
 
-    def decorator(fn: Callable[[list[TransitionContext]], None]):
+    def decorator(fn: ManyListener) -> _BatchedListener:
         @functools.wraps(fn)
         def one(ctx: TransitionContext) -> None:
             fn([ctx])
 
-        one.many = fn
-        _register(_after_commit, action)(one)
-        return one
+        batched: _BatchedListener = one  # type: ignore[assignment]  # .many is set on the next line
+        batched.many = fn
+        _register(_after_commit, action)(batched)
+        return batched
 
     return decorator
 
@@ -136,15 +165,15 @@ def in_batch() -> bool:
     return getattr(_batch, "pending", None) is not None
 
 
-def _flush(pending: list[tuple[Callable, TransitionContext]]) -> None:
-    by_hook: dict[Callable, list[TransitionContext]] = {}
+def _flush(pending: list[tuple[ManyListener, TransitionContext]]) -> None:
+    by_hook: dict[ManyListener, list[TransitionContext]] = {}
     for many, ctx in pending:
         by_hook.setdefault(many, []).append(ctx)
     for many, ctxs in by_hook.items():
         _run_many(many, ctxs)
 
 
-def _run_many(many: Callable, ctxs: list[TransitionContext]) -> None:
+def _run_many(many: ManyListener, ctxs: list[TransitionContext]) -> None:
     name = getattr(many, "__name__", many)
     try:
         with transaction.atomic():
@@ -180,7 +209,8 @@ def run_guards_many(ctxs: list[TransitionContext]) -> dict[int, Exception]:
         pending = [i for i in range(len(ctxs)) if i not in refused]
         if not pending:
             break
-        for j, exc in fn.many([ctxs[i] for i in pending]).items():
+        many: ManyGuard = fn.many  # type: ignore[attr-defined]  # batchable(): every guard has one
+        for j, exc in many([ctxs[i] for i in pending]).items():
             refused[pending[j]] = exc
     return refused
 
@@ -191,7 +221,7 @@ def has_per_order_hooks(action: str) -> bool:
     return any(not hasattr(fn, "many") for fn in _for(_after_commit, action))
 
 
-def _for(table, action):
+def _for(table: dict[str, list[Hook]], action: str) -> list[Hook]:
     return [*table.get(action, ()), *table.get("*", ())]
 
 

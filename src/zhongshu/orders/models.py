@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -216,9 +217,9 @@ class OrderEvent(models.Model):
         indexes = [models.Index(fields=["order", "id"], name="orderevent_order")]
 
     @property
-    def from_label(self) -> str:
+    def from_label(self) -> str | Promise:
         return OrderStatus(self.from_status).label if self.from_status else ""
 
     @property
-    def to_label(self) -> str:
+    def to_label(self) -> str | Promise:
         return OrderStatus(self.to_status).label if self.to_status else ""

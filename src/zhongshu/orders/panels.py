@@ -8,6 +8,9 @@ in the order they were registered (the order of INSTALLED_APPS).
 """
 
 from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest
 
 Panel = Callable[..., str | None]
 
@@ -25,7 +28,7 @@ def registered() -> list[Panel]:
     return list(_PANELS)
 
 
-def order_panels(request, order) -> list[str]:
+def order_panels(request: HttpRequest, order: Any) -> list[str]:
     rendered = []
     for panel in _PANELS:
         html = panel(request, order)

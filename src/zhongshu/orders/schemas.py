@@ -5,6 +5,7 @@ from typing import Any, Literal
 from ninja import Field, Schema
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as custom_fields
 
@@ -87,7 +88,7 @@ class OrderPatch(InputSchema):
 
 
 class TransitionIn(InputSchema):
-    action: Action
+    action: Action  # type: ignore[valid-type]  # a Literal built from the table at run time
     note: str | None = Field(None, max_length=2000)
     version: int | None = Field(None, description="Optional: refuse if the order changed since")
 
@@ -128,7 +129,7 @@ class OrderEventOut(Schema):
         return redact_event_data(context["request"].auth, obj.data)
 
 
-def redact_event_data(actor, data: dict) -> dict:
+def redact_event_data(actor: Actor, data: dict) -> dict:
     """A timeline entry without the custom fields the reader may not see."""
     hidden = {
         f"custom.{d.key}"

@@ -1,6 +1,7 @@
 """Order reads, always scoped to the user (other regions simply do not exist for them)."""
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors
 from zhongshu.customers.models import Customer
@@ -21,7 +23,7 @@ MAX_CUSTOMER_IDS = 500
 
 @dataclass
 class OrderFilters:
-    status: list[str] | None = None
+    status: Sequence[str] | None = None
     customer: str = ""
     priority: str = ""
     due_before: dt.date | None = None
@@ -49,13 +51,13 @@ SORTS = {
 }
 
 
-def parse_custom_filters(*, actor, params, errors: Errors) -> list:
+def parse_custom_filters(*, actor: Actor, params, errors: Errors) -> list:
     """``cf_<key>…`` list parameters → filters on the custom fields the actor may see and filter
     on; anything else (a hidden field, a bad value) is an error, never a silent no-op."""
     return custom_query.parse_filters(custom_fields.filterable(actor, "order"), params, errors)
 
 
-def _sort_field(actor, sort: str):
+def _sort_field(actor: Actor, sort: str):
     """The filterable, sortable custom field a ``cf_<key>`` / ``-cf_<key>`` sort names, if any."""
     base = sort.removeprefix("-")
     if not base.startswith("cf_"):
@@ -64,7 +66,7 @@ def _sort_field(actor, sort: str):
     return next((d for d in fields if d.param == base and d.sortable), None)
 
 
-def parse_sort(*, actor, value: str, errors: Errors, name: str = "sort") -> str:
+def parse_sort(*, actor: Actor, value: str, errors: Errors, name: str = "sort") -> str:
     value = (value or "").strip()
     if not value or value in SORTS or _sort_field(actor, value) is not None:
         return value
@@ -76,12 +78,12 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def orders_visible(*, actor) -> QuerySet:
+def orders_visible(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "orders.view")
     return permissions.scope_orders(actor, Order.objects.all())
 
 
-def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
+def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet:
     """The filtered order list, newest first; stable (ordered by id) so keyset paging works."""
     f = filters or OrderFilters()
     qs = orders_visible(actor=actor)
@@ -131,7 +133,7 @@ def order_list(*, actor, filters: OrderFilters | None = None) -> QuerySet:
     return _sorted(actor, qs, f.sort)
 
 
-def _sorted(actor, qs: QuerySet, sort: str) -> QuerySet:
+def _sorted(actor: Actor, qs: QuerySet, sort: str) -> QuerySet:
     if sort in SORTS:
         return qs.order_by(*SORTS[sort])
     defn = _sort_field(actor, sort)
@@ -145,7 +147,7 @@ def is_keyset(filters: OrderFilters | None) -> bool:
     return not filters or filters.sort in ("", "-created")
 
 
-def order_get(*, actor, order_id) -> Order:
+def order_get(*, actor: Actor, order_id) -> Order:
     qs = (
         orders_visible(actor=actor)
         .select_related("customer", "customer__region", "sales_owner", "created_by")

@@ -5,8 +5,10 @@ Who may fire each action is decided in ``zhongshu.accounts.permissions``; what e
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,7 +37,7 @@ RELEASED = frozenset(
     {S.CONFIRMED, S.SCHEDULING, S.IN_PRODUCTION, S.AWAITING_QC, S.SHIPPED, S.COMPLETED}
 )
 
-STATUS_COLOURS = {
+STATUS_COLOURS: dict[str, str] = {
     S.DRAFT: "grey",
     S.PENDING_REVIEW: "amber",
     S.CONFIRMED: "blue",
@@ -73,9 +75,9 @@ class PaymentTerms(models.TextChoices):
 @dataclass(frozen=True)
 class Transition:
     action: str
-    sources: frozenset
+    sources: frozenset[Any]
     target: str
-    label: str
+    label: str | Promise  # lazy: translated when shown
     note_required: bool = False
     timestamp_field: str | None = None
 

@@ -5,6 +5,7 @@ Planning only reads orders, stock, BOMs and the calendar; it writes nothing but 
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,9 +15,9 @@ from simple_history.models import HistoricalRecords
 
 from zhongshu.catalog.models import Material
 
-QTY = {"max_digits": 14, "decimal_places": 3}
-PRICE = {"max_digits": 14, "decimal_places": 4}
-RATE = {"max_digits": 5, "decimal_places": 4}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
+PRICE: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
+RATE: dict[str, Any] = {"max_digits": 5, "decimal_places": 4}
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
 

@@ -12,6 +12,7 @@
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -23,7 +24,7 @@ from simple_history.models import HistoricalRecords
 from zhongshu.catalog.models import Material
 from zhongshu.orders.models import Order, OrderLine
 
-HOURS = {"max_digits": 10, "decimal_places": 3}
+HOURS: dict[str, Any] = {"max_digits": 10, "decimal_places": 3}
 ZERO = Decimal("0")
 
 

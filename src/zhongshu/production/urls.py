@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import schedule_views, views
 
 app_name = "production"
 
@@ -10,10 +10,10 @@ urlpatterns = [
     path("my/", views.my_tasks, name="my"),
     path("tasks/<int:task_id>/start/", views.task_start, name="task_start"),
     path("tasks/<int:task_id>/finish/", views.task_finish, name="task_finish"),
-    path("tasks/<int:task_id>/pin/", views.task_pin, name="task_pin"),
-    path("load/", views.line_load, name="load"),
-    path("schedule/", views.schedule, name="schedule"),
-    path("schedule/run/", views.reschedule, name="reschedule"),
-    path("schedule/what-if/", views.what_if, name="what_if"),
+    path("tasks/<int:task_id>/pin/", schedule_views.task_pin, name="task_pin"),
+    path("load/", schedule_views.line_load, name="load"),
+    path("schedule/", schedule_views.schedule, name="schedule"),
+    path("schedule/run/", schedule_views.reschedule, name="reschedule"),
+    path("schedule/what-if/", schedule_views.what_if, name="what_if"),
     path("setup/", views.setup, name="setup"),
 ]

@@ -6,6 +6,7 @@ never changes what an old record says passed or failed.
 """
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from zhongshu.catalog.models import Material
 from zhongshu.orders.models import Order
 
-VALUE = {"max_digits": 14, "decimal_places": 4}
+VALUE: dict[str, Any] = {"max_digits": 14, "decimal_places": 4}
 
 
 class ItemKind(models.TextChoices):

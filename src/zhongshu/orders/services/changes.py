@@ -8,6 +8,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -30,7 +31,7 @@ PRIORITY_RANK = {Priority.NORMAL: 0, Priority.URGENT: 1, Priority.CRITICAL: 2}
 
 
 def _clean_change(
-    order: Order, changes: dict[str, Any], *, actor=None
+    order: Order, changes: dict[str, Any], *, actor: Actor | None = None
 ) -> tuple[dict, list, list, list]:
     """Validate an approved change against the order as it is now. Returns (order fields,
     line updates, line removals, new lines); raises ValidationFailed listing every problem.
@@ -124,7 +125,7 @@ def _line_update(errors: Errors, prefix: str, item: dict, line: OrderLine) -> di
 @transaction.atomic
 def order_apply_change(
     *,
-    actor,
+    actor: Actor,
     order_id: Any,
     changes: dict[str, Any],
     system: bool = True,
@@ -282,7 +283,7 @@ def _write_change(order: Order, updates, removals, new_lines, before: dict, afte
     for nl in new_lines:
         created = line_from_clean(order, next_no, nl)
         if who is not None:
-            created._history_user = who
+            created._history_user = who  # type: ignore[attr-defined]  # read by simple_history
         created.save()
         after[f"line {next_no}"] = {
             "material": nl["material"].code,

@@ -8,12 +8,15 @@ from typing import Any
 from django.db import transaction
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 
 from .. import hooks
 from ..models import Order, OrderEvent
 
 
-def _event(order: Order, actor, action: str, *, note="", from_status="", to_status="", data=None):
+def _event(
+    order: Order, actor: Actor, action: str, *, note="", from_status="", to_status="", data=None
+):
     return OrderEvent.objects.create(
         order=order,
         actor=actor,
@@ -25,7 +28,7 @@ def _event(order: Order, actor, action: str, *, note="", from_status="", to_stat
     )
 
 
-def _after_commit(actor, order: Order, action: str, data: dict | None = None) -> None:
+def _after_commit(actor: Actor, order: Order, action: str, data: dict | None = None) -> None:
     ctx = hooks.TransitionContext(
         actor=actor,
         order=order,
@@ -37,15 +40,15 @@ def _after_commit(actor, order: Order, action: str, data: dict | None = None) ->
     transaction.on_commit(lambda: hooks.run_after_commit(ctx))
 
 
-def _lock_order(actor, order_id: Any) -> Order:
+def _lock_order(actor: Actor, order_id: Any) -> Order:
     qs = permissions.scope_orders(actor, Order.objects.select_for_update(of=("self",)))
     return _stamp(permissions.get_in_scope(qs, pk=order_id), actor)
 
 
-def _stamp(order: Order, actor) -> Order:
+def _stamp(order: Order, actor: Actor) -> Order:
     """Name the actor in the audit trail also where there is no request (tasks, commands)."""
     if getattr(actor, "pk", None):
-        order._history_user = actor
+        order._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     return order
 
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
@@ -29,7 +30,7 @@ from .rules import (
 @transaction.atomic
 def order_create(
     *,
-    actor,
+    actor: Actor,
     customer: str,
     due_date: Any,
     lines: list[dict[str, Any]],
@@ -58,7 +59,7 @@ def order_create(
             "note": note,
         },
     )
-    channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)
+    channel = clean_choice(errors, "channel", channel or Channel.DIRECT, Channel)  # type: ignore[assignment]  # None only with errors
     external_no = clean_text(errors, "external_no", external_no, max_length=64)
     # platform orders cannot carry our custom fields: a person completes required ones later
     by_person = channel in (None, "", Channel.DIRECT)
@@ -67,7 +68,9 @@ def order_create(
         errors, actor, custom, {}, creating=True, enforce_required=by_person
     )
     errors.raise_if_any()
-    price_fields = [f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms]
+    price_fields: list[str] = [
+        f for f in ("discount_rate", "tax_rate", "payment_terms") if f in terms
+    ]
     if any(line["price_given"] for line in cleaned_lines):
         price_fields.append("unit_price")
     permissions.require_fields(actor, "order", price_fields)
@@ -77,7 +80,7 @@ def order_create(
         customer=customer_obj,
         sales_owner=actor,
         created_by=actor,
-        due_date=due,
+        due_date=due,  # type: ignore[misc]  # None only with errors, raised above
         channel=channel,
         external_no=external_no,
         custom=custom_values,
@@ -95,7 +98,7 @@ def order_create(
 
 
 @transaction.atomic
-def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) -> Order:
+def order_update(*, actor: Actor, order_id: int, version: Any, data: dict[str, Any]) -> Order:
     """Edit an order that is still a draft or pending review. ``version`` must be the one the
     user saw; otherwise the edit is refused as stale (409) rather than overwriting someone."""
     permissions.require(actor, "orders.edit")
@@ -138,7 +141,7 @@ def order_update(*, actor, order_id: int, version: Any, data: dict[str, Any]) ->
     return order
 
 
-def _clean_update(actor, order: Order, data: dict[str, Any]):
+def _clean_update(actor: Actor, order: Order, data: dict[str, Any]):
     """What an edit changes: (changed order fields, the stored lines, the new lines with the
     prices they keep or None when lines were not sent, the custom values). Refuses bad input
     (422) and price changes the actor may not make (403)."""
@@ -180,7 +183,7 @@ def _clean_update(actor, order: Order, data: dict[str, Any]):
 
 
 @transaction.atomic
-def order_delete(*, actor, order_id: Any) -> None:
+def order_delete(*, actor: Actor, order_id: Any) -> None:
     """Only an administrator deletes, and only drafts; everything else is cancelled instead."""
     permissions.require(actor, "orders.view")
     order = _lock_order(actor, order_id)

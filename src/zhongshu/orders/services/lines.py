@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
 from zhongshu.customfields import selectors as custom_fields
@@ -32,7 +33,7 @@ def build_line(
     material: Material | None = None,
 ) -> OrderLine:
     """An unsaved ``OrderLine`` with its amount: what every path writes for a line."""
-    line = OrderLine(
+    line = OrderLine(  # type: ignore[misc]  # order_id is None only when order is given
         order_id=order.pk if order is not None else order_id,
         line_no=line_no,
         material_id=material_id,
@@ -70,7 +71,7 @@ def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
     # one by one, so each removed line leaves its deletion in the audit trail
     for old in order.lines.all():
         if who is not None:
-            old._history_user = who
+            old._history_user = who  # type: ignore[attr-defined]  # read by simple_history
         old.delete()
     objs = [line_from_clean(order, i, line) for i, line in enumerate(lines, start=1)]
     bulk_create_with_history(objs, OrderLine, default_user=who)
@@ -81,7 +82,7 @@ def _clean_lines(
     errors: Errors,
     raw_lines: Any,
     *,
-    actor=None,
+    actor: Actor | None = None,
     stored: list[dict | None] | None = None,
     enforce_required: bool = True,
 ) -> list[dict[str, Any]]:
@@ -110,7 +111,7 @@ def _clean_lines(
 
 
 def _clean_line(
-    errors: Errors, i: int, line: Any, materials: dict, actor, definitions, kept, *,
+    errors: Errors, i: int, line: Any, materials: dict, actor: Actor | None, definitions, kept, *,
     enforce_required: bool,
 ) -> dict[str, Any] | None:  # fmt: skip
     prefix = f"lines[{i}]"
@@ -178,7 +179,7 @@ def match_lines(errors: Errors, raw_lines: Any, old_lines: list[OrderLine]) -> l
     A line sent with the number of a line of another material is a new line."""
     if not isinstance(raw_lines, list | tuple):
         return []
-    by_no = {ol.line_no: ol for ol in old_lines}
+    by_no: dict[int | None, OrderLine] = {ol.line_no: ol for ol in old_lines}
     taken: set[int] = set()
     matched: list[OrderLine | None] = [None] * len(raw_lines)
     pending: list[tuple[int, str, dict]] = []
@@ -214,8 +215,9 @@ def match_lines(errors: Errors, raw_lines: Any, old_lines: list[OrderLine]) -> l
                     ),
                     None,
                 )
-                if matched[i] is not None:
-                    taken.add(matched[i].line_no)
+                found = matched[i]
+                if found is not None:
+                    taken.add(found.line_no)
     return matched
 
 

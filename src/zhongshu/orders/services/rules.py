@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -106,7 +107,7 @@ def _clean_date(errors: Errors, field: str, value: Any, *, allow_past: bool) -> 
     return value
 
 
-def _clean_customer(errors: Errors, actor, code: Any) -> Customer | None:
+def _clean_customer(errors: Errors, actor: Actor, code: Any) -> Customer | None:
     code = normalize_code(code)
     if not code:
         errors.add("customer", _("This field is required."))
@@ -145,7 +146,7 @@ def _clean_terms(errors: Errors, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clean_order_custom(
-    errors: Errors, actor, raw: Any, existing: dict, *, creating: bool, enforce_required=True
+    errors: Errors, actor: Actor, raw: Any, existing: dict, *, creating: bool, enforce_required=True
 ) -> dict:
     if raw is not None and not isinstance(raw, dict):
         errors.add("custom", _("Expected an object of field values."))

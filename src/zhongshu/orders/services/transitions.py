@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
@@ -30,7 +31,7 @@ def _chunks(seq, n: int = CHUNK):
         yield seq[i : i + n]
 
 
-def allowed_actions(actor, order: Order) -> list[str]:
+def allowed_actions(actor: Actor, order: Order) -> list[str]:
     return [
         action
         for action, t in TRANSITIONS.items()
@@ -51,7 +52,7 @@ def transition_for(action: str) -> Transition:
 
 
 def refusal(
-    actor, order: Order, transition: Transition, note: str, *, system: bool
+    actor: Actor, order: Order, transition: Transition, note: str, *, system: bool
 ) -> DomainError | None:
     """Why ``order`` may not take ``transition`` (found and locked, ``note`` normalized), in
     this order: role not allowed (403); action not possible from the current status (409 with
@@ -91,7 +92,8 @@ def builtin_guards(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
 
 def _submit_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
     refused: dict[int, Exception] = {}
-    with_lines, inactive = set(), set()
+    with_lines: set[int] = set()
+    inactive: set[int] = set()
     for part in _chunks([c.order.pk for c in ctxs]):
         with_lines.update(
             OrderLine.objects.filter(order_id__in=part).values_list("order_id", flat=True)
@@ -135,7 +137,7 @@ def _ship_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
 @transaction.atomic
 def order_transition(
     *,
-    actor,
+    actor: Actor,
     order_id: Any,
     action: str,
     note: str = "",

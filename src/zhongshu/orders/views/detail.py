@@ -62,7 +62,7 @@ def order_detail(request, order_id: int):
     events = list(order.events.all())
     for event in events:
         transition = TRANSITIONS.get(event.action)
-        event.action_label = (
+        event.action_label = (  # type: ignore[attr-defined]  # for the template
             transition.label if transition else EVENT_LABELS.get(event.action, event.action)
         )
     can_edit = order.status in EDITABLE and permissions.can(request.user, "orders.edit", order)

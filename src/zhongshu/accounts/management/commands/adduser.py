@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhongshu.accounts.roles import Role
 from zhongshu.accounts.services import user_create
@@ -8,7 +10,7 @@ from zhongshu.core.errors import ValidationFailed
 class Command(BaseCommand):
     help = "Create a user with one or more roles and sales regions."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
         parser.add_argument(
             "--role",
@@ -29,7 +31,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", required=True)
         parser.add_argument("--name", default="", help="display name")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         try:
             user = user_create(
                 actor=None,

@@ -3,7 +3,9 @@
 import os
 import sys
 from collections.abc import Callable
+from typing import Any
 
+from django.core.handlers.wsgi import WSGIHandler
 from gunicorn.app.base import BaseApplication
 
 
@@ -14,8 +16,8 @@ def default_workers() -> int:
     return 2
 
 
-class ZhongshuServer(BaseApplication):
-    def __init__(self, options: dict, on_exit: Callable[[], None] | None = None):
+class ZhongshuServer(BaseApplication):  # type: ignore[misc]  # gunicorn ships no types
+    def __init__(self, options: dict[str, Any], on_exit: Callable[[], None] | None = None) -> None:
         self.options = options
         self.on_exit_callback = on_exit
         super().__init__()
@@ -25,7 +27,7 @@ class ZhongshuServer(BaseApplication):
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
 
-    def load(self):
+    def load(self) -> WSGIHandler:
         from zhongshu.wsgi import application
 
         return application

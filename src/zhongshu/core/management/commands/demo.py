@@ -1,8 +1,10 @@
 import os
 import time
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from zhongshu.core import demo
 
@@ -12,13 +14,13 @@ from ._server import default_workers, run
 class Command(BaseCommand):
     help = "Set up a demo factory (first run only) and serve it."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument("--workers", type=int, default=default_workers())
         parser.add_argument("--no-serve", action="store_true", help="seed and exit")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         out = self.stdout
         out.write("Preparing the database …")
         call_command("migrate", interactive=False, verbosity=0)
@@ -52,7 +54,7 @@ class Command(BaseCommand):
                 except Exception as exc:  # shutting down: report, keep stopping the others
                     self.stderr.write(f"stopping {_name}: {exc}")
 
-    def _start_services(self, host: str) -> list:
+    def _start_services(self, host: str) -> list[Any]:
         started = []
         for start in demo.demo_services():
             try:
@@ -61,7 +63,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"could not start {getattr(start, '__name__', start)}: {exc}")
         return started
 
-    def _print_logins(self, url: str | None, services=()) -> None:
+    def _print_logins(self, url: str | None, services: Sequence[Any] = ()) -> None:
         out = self.stdout
         rows = demo.demo_logins()
         out.write("")

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from ._server import default_workers, run
 
@@ -7,7 +9,7 @@ from ._server import default_workers, run
 class Command(BaseCommand):
     help = "Serve Zhongshu over HTTP with gunicorn (production ready; run behind nginx)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1", help="interface (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
         parser.add_argument(
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Zhongshu at http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
         self.stdout.flush()

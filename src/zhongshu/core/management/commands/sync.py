@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from zhongshu.core import syncs
 
@@ -6,7 +8,7 @@ from zhongshu.core import syncs
 class Command(BaseCommand):
     help = "Run one sync with an external system now (see the sources below)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         sources = syncs.registered()
         parser.add_argument(
             "source",
@@ -27,8 +29,10 @@ class Command(BaseCommand):
                 help=f"{helps[name]} ({', '.join(who)} only)",
             )
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         source = syncs.get(opts["source"])
+        if source is None:  # argparse's choices stop it on the command line, not call_command
+            raise CommandError(f"Unknown source {opts['source']!r}.")
         extra = {n: opts.get(n) for s in syncs.registered() for n in s.options}
         given = {n: v for n, v in extra.items() if v is not None}
         unknown = sorted(set(given) - set(source.options))

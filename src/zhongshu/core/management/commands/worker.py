@@ -9,14 +9,18 @@
 * ``--once``: run every job once and every task that is due, then exit (tests, cron).
 """
 
+import datetime as dt
 import logging
 import signal
 import threading
+from types import FrameType
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
 from zhongshu.core import jobs, poison
 
@@ -26,7 +30,7 @@ log = logging.getLogger("zhongshu.worker")
 class Command(BaseCommand):
     help = "Run background tasks and periodic jobs (outbox delivery, rule scans, syncs)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--once",
             action="store_true",
@@ -42,10 +46,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-tasks", action="store_true", help="run periodic jobs only")
         parser.add_argument("--worker-id", default="", help="unique name (default: random)")
 
-    def handle(self, *args, **opts):
+    def handle(self, *args: Any, **opts: Any) -> None:
         worker_id = opts["worker_id"] or get_random_string(32)
         if opts["once"]:
-            return self._once(worker_id, opts)
+            self._once(worker_id, opts)
+            return
         scheduler = None if opts["no_jobs"] else self._scheduler()
         names = ", ".join(j.name for j in jobs.registered())
         self.stdout.write(f"worker {worker_id} started; jobs: {names or '-'}")
@@ -62,7 +67,7 @@ class Command(BaseCommand):
                 scheduler.shutdown(wait=True)  # lets a running delivery batch finish
             self.stdout.write("worker stopped")
 
-    def _once(self, worker_id, opts):
+    def _once(self, worker_id: str, opts: dict[str, Any]) -> None:
         if not opts["no_jobs"]:
             for job in jobs.registered():
                 result = jobs.run(job)
@@ -70,7 +75,7 @@ class Command(BaseCommand):
         if not opts["no_tasks"]:
             _worker(worker_id, interval=0, batch=True).run()
 
-    def _scheduler(self):
+    def _scheduler(self) -> Any:  # an apscheduler BackgroundScheduler (untyped)
         from apscheduler.executors.pool import ThreadPoolExecutor
         from apscheduler.schedulers.background import BackgroundScheduler
 
@@ -96,10 +101,10 @@ class Command(BaseCommand):
             scheduler.modify_job(job.name, next_run_time=_now())
         return scheduler
 
-    def _wait_for_signal(self):
+    def _wait_for_signal(self) -> None:
         stop = threading.Event()
 
-        def handler(signum, frame):
+        def handler(signum: int, frame: FrameType | None) -> None:
             stop.set()
 
         signal.signal(signal.SIGTERM, handler)
@@ -108,7 +113,7 @@ class Command(BaseCommand):
             pass
 
 
-def _now():
+def _now() -> dt.datetime:
     return timezone.now()
 
 
@@ -116,7 +121,7 @@ class GuardedWorker(Worker):
     """django-tasks-db's worker with poison handling (``zhongshu.core.poison``): a task whose
     earlier runs killed the worker ``TASK_MAX_CRASHES`` times is failed, not run again."""
 
-    def run_task(self, db_task_result) -> None:
+    def run_task(self, db_task_result: DBTaskResult[Any, Any]) -> None:
         path, args_kwargs = db_task_result.task_path, db_task_result.args_kwargs or {}
         args, kwargs = args_kwargs.get("args", []), args_kwargs.get("kwargs", {})
         key = poison.task_key(path, args, kwargs)
