@@ -53,7 +53,7 @@ def test_manager_expedites_an_order_in_production_in_one_tap(live_server, browse
     order, other, req, manager = rush
     other_finish = ProductionPlan.objects.get(order=other).projected_finish
     link = Message.objects.get(recipient=manager, source="approvals", channel="inapp").link
-    assert link == req.link
+    assert link == f"{req.link}?via=inbox"
 
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="zh-CN")
     page = context.new_page()
@@ -82,6 +82,8 @@ def test_manager_expedites_an_order_in_production_in_one_tap(live_server, browse
     # the order changed, and the schedule reflowed after the commit
     order = Order.objects.get(pk=order.pk)
     assert (order.status, order.priority) == ("in_production", "critical")
+    req.refresh_from_db()
+    assert req.decided_via == "inbox"  # opened from the inbox message's link
     assert ProductionPlan.objects.get(order=other).projected_finish > other_finish
     # the requester and the pushed order's owner find their messages in the inbox
     for username, expect in [("li.sales", other.number), ("zhao.sales", other.number)]:

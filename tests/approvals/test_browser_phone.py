@@ -69,7 +69,7 @@ def test_manager_approves_a_design_change_on_a_phone(live_server, browser, chang
     order, req, manager = change
     # the notification the manager got links straight to the request
     link = Message.objects.get(recipient=manager, source="approvals").link
-    assert link == f"/approvals/{req.pk}/"
+    assert link == f"/approvals/{req.pk}/?via=inbox"
 
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="zh-CN")
     page = context.new_page()

@@ -40,7 +40,7 @@ def test_two_steps_in_order_planner_then_manager(world):
     assert selectors.waiting_count(world["planner"]) == 1
     assert selectors.waiting_count(world["manager"]) == 0
     msg = Message.objects.get(recipient=world["planner"], source="approvals")
-    assert msg.link == f"/approvals/{req.pk}/"
+    assert msg.link == f"/approvals/{req.pk}/?via=inbox"
     # when a manager tries to decide out of turn / then refused
     with pytest.raises(NotYourTurn):
         services.request_decide(actor=world["manager"], request_id=req.pk, verdict="approve")
@@ -120,7 +120,10 @@ def test_time_limit_escalates_to_the_deputy(world):
     assert services.escalate_overdue(now=later(5)) == 1
     assert services.escalate_overdue(now=later(6)) == 0
     assert selectors.waiting_count(world["finance"]) == 1
-    assert Message.objects.filter(recipient=world["finance"], link=req.link).count() == 1
+    assert (
+        Message.objects.filter(recipient=world["finance"], link=f"{req.link}?via=inbox").count()
+        == 1
+    )
     # and the deputy's approval decides the step
     req = services.request_decide(actor=world["finance"], request_id=req.pk, verdict="approve")
     assert req.status == "approved"
@@ -325,4 +328,6 @@ def test_chat_robots_carry_the_link_to_the_request(world):
     _order, req = _rush(world)
     robot = Message.objects.get(channel="wecom", source="approvals")
     assert req.link in robot.link
-    assert Message.objects.filter(recipient=world["manager"], channel="inapp", link=req.link)
+    assert Message.objects.filter(
+        recipient=world["manager"], channel="inapp", link=f"{req.link}?via=inbox"
+    )

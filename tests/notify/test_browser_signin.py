@@ -9,7 +9,6 @@ from tests.support.browser import IMAGES, PHONE
 from zhongshu.accounts.services import contact_update
 from zhongshu.notify.app_simulators import ChatAppSimulator
 from zhongshu.notify.delivery import deliver_due
-from zhongshu.notify.services import notify
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -25,9 +24,7 @@ def phone_world(transactional_db, settings, live_server):
     configure_app(sim)
     manager = make_user("manager", username="wang.manager")
     contact_update(actor=manager, user_id=manager.pk, wecom_userid=userid)
-    req = pending_request(manager)
-    notify(recipients=[manager], channels=("app",), subject="设计变更待您审批",
-           body=req.reason, link=req.link)  # fmt: skip
+    req = pending_request(manager)  # the request's own WeCom app message to the manager
     assert deliver_due().get("sent") == 1
     sim.phone_user = userid  # the manager holds the phone, signed in to WeCom
     yield sim, req
@@ -45,11 +42,14 @@ def test_message_link_opens_the_request_signed_in(live_server, browser, phone_wo
     page.on("request", lambda r: seen.append(r.url))
     page.goto(message.url)
     # (the browser keeps the authorize URL's #wechat_redirect fragment through the redirects)
-    page.wait_for_url(lambda url: url.split("#")[0] == f"{live_server.url}/approvals/{req.pk}/")
+    landing = f"{live_server.url}/approvals/{req.pk}/?via=wecom"
+    page.wait_for_url(lambda url: url.split("#")[0] == landing)
     # through WeCom's authorize page and back, no password asked
     assert any(u.startswith(f"{sim.url}/connect/oauth2/authorize") for u in seen)
     assert not any("/login/" in u for u in seen)
     assert req.order.number in page.inner_text("main")
+    # a decision made here records WeCom as where it was made
+    assert page.locator('input[name="channel"]').first.input_value() == "wecom"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     IMAGES.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(IMAGES / "notify-wecom-signin-phone.png"), full_page=True)

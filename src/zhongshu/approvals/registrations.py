@@ -23,13 +23,15 @@ permissions.object_rule("approvals.decide", _waits_for)
 
 def _decide_from_card(*, actor, value: dict) -> str:
     """A Feishu card's 同意/驳回 button (``notify.cards``): the same decision as the page's."""
-    from .services import request_decide
+    from .models import DecisionChannel
+    from .services import decide
 
-    request_decide(
+    decide(
         actor=actor,
         request_id=value.get("request"),
         verdict=str(value.get("verdict", "")),
         comment=str(value.get("comment", "")),
+        channel=DecisionChannel.FEISHU,
     )
     return "已同意" if value.get("verdict") == "approve" else "已驳回"
 

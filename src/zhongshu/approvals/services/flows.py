@@ -25,9 +25,20 @@ from ..models import (
 from ._common import User
 
 MAX_STEPS = 10
-# approvers hear of a request in-app and in the company's chat groups (a robot channel only
-# sends when an enabled robot of that kind is configured)
-NOTIFY_CHANNELS = ("inapp", "wecom", "dingtalk", "feishu")
+# approvers hear of a request in their inbox, from the factory's chat app as a person (an app
+# channel only sends when that app is enabled and knows the approver) and in the company's chat
+# groups (a robot channel only sends when an enabled robot of that kind is configured)
+NOTIFY_CHANNELS = (
+    "inapp", "wecom_app", "dingtalk_app", "feishu_app", "wecom", "dingtalk", "feishu",
+)  # fmt: skip
+# where a message's link says it was opened from (``?via=``, recorded with the decision): each
+# channel's own link, so a tap in WeCom records "wecom" and one in the inbox "inbox"
+VIA_OF_CHANNEL = {
+    "inapp": "inbox",
+    "wecom_app": "wecom", "wecom": "wecom",
+    "dingtalk_app": "dingtalk", "dingtalk": "dingtalk",
+    "feishu_app": "feishu", "feishu": "feishu",
+}  # fmt: skip
 
 
 CONDITION_FIELDS = ("amount", "discount_rate", "priority", "days_to_due", "quantity", "channel")

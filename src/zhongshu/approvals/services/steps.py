@@ -19,7 +19,7 @@ from ..models import (
     StepStatus,
 )
 from ._common import CANCELLABLE_AFTER_CONFIRM, EXPEDITABLE, User
-from .flows import NOTIFY_CHANNELS
+from .flows import NOTIFY_CHANNELS, VIA_OF_CHANNEL
 
 
 def _people_with_role(role: str) -> list[int]:
@@ -45,16 +45,31 @@ def _notify_step(request: Request, step: RequestStep, user_ids, *, escalated=Fal
         if escalated
         else _("%(kind)s for %(order)s waits for your approval")
     ) % {"kind": request.get_kind_display(), "order": request.order.number}
-    notify(
-        recipients=sorted(ids),
-        channels=NOTIFY_CHANNELS,
-        subject=subject,
-        body=request.reason[:500],
-        link=request.link,
-        dedupe_key=f"approval:{request.pk}:step:{step.pk}:{'esc' if escalated else 'open'}",
-        order=request.order,
-        source="approvals",
-    )
+    # one notification per channel: each carries its own ``?via=`` so the decision records
+    # where it was made; the same dedupe key (unique per channel and target) keeps it single
+    for channel in NOTIFY_CHANNELS:
+        notify(
+            recipients=sorted(ids),
+            channels=(channel,),
+            subject=subject,
+            body=request.reason[:500],
+            link=f"{request.link}?via={VIA_OF_CHANNEL[channel]}",
+            dedupe_key=f"approval:{request.pk}:step:{step.pk}:{'esc' if escalated else 'open'}",
+            order=request.order,
+            source="approvals",
+            actions=_card_buttons(request) if channel == "feishu_app" else (),
+        )
+
+
+def _card_buttons(request: Request) -> list[dict]:
+    """同意 / 驳回 on the Feishu card: a click comes back through the signed callback to the
+    "approvals.decide" card handler (approvals.registrations). A rejection needs a reason,
+    which the card cannot ask for: its 驳回 answers with that message and the page takes it."""
+    value = {"handler": "approvals.decide", "request": request.pk}
+    return [
+        {"text": "同意", "value": {**value, "verdict": "approve"}, "style": "primary"},
+        {"text": "驳回", "value": {**value, "verdict": "reject"}, "style": "danger"},
+    ]
 
 
 def _activate(request: Request, step: RequestStep, now) -> None:
