@@ -5,9 +5,9 @@ import datetime as dt
 from decimal import Decimal as D
 
 import pytest
-from django.test import Client
 
 from tests.factories import MaterialFactory, make_user
+from tests.support.matrix import expect_outcome, request_as
 from zhongshu.planning.models import Supplier, SupplierPrice
 
 ROLES = ("admin", "manager", "sales", "planner", "supervisor", "operator", "qc", "warehouse",
@@ -67,15 +67,12 @@ def test_matrix(db, api_as, role, action):
     pristine = _state()
     user = make_user(role, regions=("华东",) if role == "sales" else ())
     path = path.replace("{P}", str(price.pk))
-    if via == "api":
-        response = api_as(user)._call(method, path, body)
-    else:
-        client = Client()
-        client.force_login(user)
-        response = getattr(client, method)(path, body or {})
-    allowed = role in allowed_roles
-    assert response.status_code == (ok if allowed else refused), response.content[:300]
-    if action in WRITES and allowed:
-        assert _state() != pristine
-    else:
-        assert _state() == pristine
+    response = request_as(api_as, user, via, method, path, body)
+    expect_outcome(
+        response,
+        allowed=role in allowed_roles,
+        ok=ok,
+        refused=refused,
+        writes=action in WRITES,
+        changed=_state() != pristine,
+    )

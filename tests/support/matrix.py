@@ -155,3 +155,20 @@ class MatrixRunner:
         before = self.fingerprint()
         response = getattr(client, method.lower())(url, *args, **kwargs)
         return Outcome(response, before, self.fingerprint())
+
+
+def request_as(api_as, user, via: str, method: str, path: str, body):
+    """One row of a hand-written action matrix, sent as ``user``: through the API with a Bearer
+    token (``via == "api"``) or as a signed-in page request."""
+    if via == "api":
+        return api_as(user)._call(method, path, body)
+    client = Client()
+    client.force_login(user)
+    return getattr(client, method)(path, body or {})
+
+
+def expect_outcome(response, *, allowed: bool, ok: int, refused: int, writes: bool, changed: bool):
+    """The status the row expects for this role, and a change to the records exactly when a
+    write was allowed — a refusal changes nothing."""
+    assert response.status_code == (ok if allowed else refused), response.content[:300]
+    assert changed == (writes and allowed), "records changed" if changed else "nothing written"
