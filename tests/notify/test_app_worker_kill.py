@@ -3,14 +3,12 @@ restart every person has exactly one message in their chat — none lost (the ou
 (the platform's duplicate check catches the one re-sent after the kill)."""
 
 import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
 from tests.factories import make_user
 from tests.notify.conftest import configure_app, start_app_simulator, worker_env
+from tests.support.processes import start_worker, wait_for
 from zhongshu.accounts.services import contact_update
 from zhongshu.notify.app_simulators import ChatAppSimulator
 from zhongshu.notify.models import Message, Status
@@ -19,25 +17,6 @@ from zhongshu.notify.services import notify
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 
 N = 50
-
-
-def _start_worker(tmp_path, name: str) -> subprocess.Popen:
-    out = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115  (closed with the process)
-    return subprocess.Popen(
-        [sys.executable, "-m", "zhongshu.cli", "worker", "--no-tasks", "--worker-id", name],
-        env=worker_env(tmp_path),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_for(predicate, what: str, timeout: float = 120):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_kill_9_while_sending_to_50_people(sqlite_file_db, tmp_path):
@@ -52,16 +31,16 @@ def test_kill_9_while_sending_to_50_people(sqlite_file_db, tmp_path):
         users.append(user)
     notify(recipients=users, channels=("app",), subject="明日排产已发布", body="请查看")
     assert Message.objects.filter(channel="wecom_app").count() == N
-    worker = _start_worker(tmp_path, "first")
+    worker = start_worker(tmp_path, "first", worker_env(tmp_path))
     try:
-        _wait_for(lambda: len(sim.delivered) >= 10, "the first deliveries")
+        wait_for(lambda: len(sim.delivered) >= 10, "the first deliveries")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         at_kill = len(sim.delivered)
         assert 0 < at_kill < N
         assert Message.objects.filter(status=Status.SENDING).exists()  # really mid-batch
-        worker = _start_worker(tmp_path, "second")
-        _wait_for(
+        worker = start_worker(tmp_path, "second", worker_env(tmp_path))
+        wait_for(
             lambda: Message.objects.filter(channel="wecom_app", status=Status.SENT).count() == N,
             "every message sent",
         )

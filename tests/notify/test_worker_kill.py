@@ -6,13 +6,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from urllib.parse import quote
 
 import pytest
 from django.db import connection
 
 from tests.notify.conftest import start_simulator
+from tests.support.processes import start_worker, wait_for
 from zhongshu.notify.models import Message, Robot, Status
 from zhongshu.notify.services import notify
 from zhongshu.notify.simulators import RobotSimulator
@@ -42,25 +42,6 @@ def _env(tmp_path) -> dict:
     return env
 
 
-def _start_worker(tmp_path, name: str) -> subprocess.Popen:
-    out = open(tmp_path / f"{name}.log", "wb")  # noqa: SIM115  (closed with the process)
-    return subprocess.Popen(
-        [sys.executable, "-m", "zhongshu.cli", "worker", "--no-tasks", "--worker-id", name],
-        env=_env(tmp_path),
-        stdout=out,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def _wait_for(predicate, what: str, timeout: float = 90):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def test_sigkill_mid_batch_then_restart_loses_nothing(sqlite_file_db, tmp_path):
     # given a slow robot and 18 queued messages for it
     sim = start_simulator(RobotSimulator("wecom", token="kill-test"))
@@ -68,18 +49,18 @@ def test_sigkill_mid_batch_then_restart_loses_nothing(sqlite_file_db, tmp_path):
     Robot.objects.create(kind="wecom", name="慢机器人", webhook_url=sim.webhook_url)
     for i in range(N):
         notify(channels=("wecom",), subject=f"msg-{i:02d}")
-    worker = _start_worker(tmp_path, "first")
+    worker = start_worker(tmp_path, "first", _env(tmp_path))
     try:
         # when the worker is killed -9 in the middle of its batch
-        _wait_for(lambda: len(sim.accepted) >= 5, "the first deliveries")
+        wait_for(lambda: len(sim.accepted) >= 5, "the first deliveries")
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         at_kill = len(sim.received)
         in_flight = Message.objects.filter(status=Status.SENDING).count()
         assert 0 < at_kill < N and in_flight > 0  # really mid-batch
         # and a new worker starts
-        worker = _start_worker(tmp_path, "second")
-        _wait_for(
+        worker = start_worker(tmp_path, "second", _env(tmp_path))
+        wait_for(
             lambda: Message.objects.filter(status=Status.SENT).count() == N, "every message sent"
         )
     finally:
