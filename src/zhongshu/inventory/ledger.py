@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Case, Value, When
+from django.db.models import Case, DecimalField, Value, When
 from django.utils import timezone
 
 from zhongshu.core.actors import Actor
@@ -146,6 +146,7 @@ def _write_levels(plan: Plan, touched: list[int], now) -> None:
         figures = {}
         for name, planned in (("on_hand", plan.on_hand), ("reserved", plan.reserved)):
             out = StockLevel._meta.get_field(name)
+            assert isinstance(out, DecimalField)
             whens = [When(pk=i, then=Value(planned[i], output_field=out)) for i in touched]
             figures[name] = Case(*whens, output_field=out)
         StockLevel.objects.filter(pk__in=touched).update(updated_at=now, **figures)
