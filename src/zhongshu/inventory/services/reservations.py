@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
@@ -62,7 +63,7 @@ def rereserve_order(*, order: Order, actor=None) -> None:
         _rereserve(order, actor)
 
 
-def order_reserve(*, order: Order, actor=None) -> None:
+def order_reserve(*, order: Order, actor: Actor | None = None) -> None:
     """Reserve what a just-confirmed order's stock lines need, in the same few statements however
     many lines it has: the default warehouse's levels of all its materials are locked at once in
     id order, checked together (``InsufficientStock`` lists every short material, nothing is
