@@ -33,7 +33,7 @@ def start_server(port: int, env: dict, *, workers: int, log_name: str) -> subpro
             tail = log_path.read_text(errors="replace").splitlines()[-15:]
             raise SystemExit(f"the server exited with {proc.returncode}:\n" + "\n".join(tail))
         try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=10)
+            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=30)
             return proc
         except httpx.TransportError:
             time.sleep(0.3)
