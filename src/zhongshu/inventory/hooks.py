@@ -9,7 +9,7 @@ from . import erp, services
 def reserve_on_confirm(ctx: hooks.TransitionContext) -> None:
     # Raising InsufficientStock here rolls the whole confirmation back: nothing reserved, the
     # order stays pending review, and the error lists every short material.
-    services.rereserve_order(order=ctx.order, actor=ctx.actor)
+    services.order_reserve(order=ctx.order, actor=ctx.actor)
 
 
 @hooks.effect("cancel")

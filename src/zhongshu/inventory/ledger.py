@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, DecimalField, Value, When
 from django.utils import timezone
 
 from zhongshu.core.actors import Actor
@@ -62,6 +63,11 @@ def lock_levels(ids) -> Plan:
         if ids
         else []
     )
+    return plan_for(levels)
+
+
+def plan_for(levels) -> Plan:
+    """A plan over levels the caller has already locked (``SELECT … FOR UPDATE ORDER BY id``)."""
     by_id = {lv.id: lv for lv in levels}
     return Plan(
         levels=by_id,
@@ -115,14 +121,7 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
         )
         running[c.level_id] = after
     touched = {c.level_id for c in plan.changes} | set(plan.extra)
-    for level_id in sorted(touched):
-        level = plan.levels[level_id]
-        values = {"on_hand": plan.on_hand[level_id], "reserved": plan.reserved[level_id]}
-        values.update(plan.extra.get(level_id, {}))
-        StockLevel.objects.filter(pk=level_id).update(updated_at=now, **values)
-        for k, v in values.items():
-            setattr(level, k, v)
-        level.updated_at = now
+    _write_levels(plan, sorted(touched), now)
     # the levels are written with update(), which history does not see: record them here
     StockLevel.history.bulk_history_create(
         [plan.levels[i] for i in sorted(touched)],
@@ -138,6 +137,30 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     materials = {plan.levels[c.level_id].material_id for c in plan.changes}
     transaction.on_commit(lambda: stock_changed.send(sender=write, material_ids=materials))
     return movements
+
+
+def _write_levels(plan: Plan, touched: list[int], now) -> None:
+    """Write the planned figures: one statement for all levels (a ``CASE`` per figure), or one
+    per level when some carry other fields along (the T+ figures)."""
+    if len(touched) > 1 and not any(plan.extra.get(i) for i in touched):
+        figures = {}
+        for name, planned in (("on_hand", plan.on_hand), ("reserved", plan.reserved)):
+            out = StockLevel._meta.get_field(name)
+            assert isinstance(out, DecimalField)
+            whens = [When(pk=i, then=Value(planned[i], output_field=out)) for i in touched]
+            figures[name] = Case(*whens, output_field=out)
+        StockLevel.objects.filter(pk__in=touched).update(updated_at=now, **figures)
+    else:
+        for level_id in touched:
+            values = {"on_hand": plan.on_hand[level_id], "reserved": plan.reserved[level_id]}
+            values.update(plan.extra.get(level_id, {}))
+            StockLevel.objects.filter(pk=level_id).update(updated_at=now, **values)
+    for level_id in touched:
+        level = plan.levels[level_id]
+        level.on_hand, level.reserved = plan.on_hand[level_id], plan.reserved[level_id]
+        for k, v in plan.extra.get(level_id, {}).items():
+            setattr(level, k, v)
+        level.updated_at = now
 
 
 def _figures(plan: Plan, level_id: int) -> dict:

@@ -28,7 +28,7 @@ def routing_required_on_confirm(ctx: hooks.TransitionContext) -> None:
 
 @hooks.effect("confirm")
 def sheets_on_confirm(ctx: hooks.TransitionContext) -> None:
-    services.create_sheets(order=ctx.order)
+    services.create_sheets(order=ctx.order, routings_checked=True)
 
 
 @hooks.effect("cancel")

@@ -10,7 +10,7 @@ import shipment_create`` whichever module of the package holds it.
 """
 
 from .finished_goods import finished_goods_receive
-from .reservations import HOLDING, order_release, rereserve_order
+from .reservations import HOLDING, order_release, order_reserve, rereserve_order
 from .shipments import ship_remaining, shipment_create
 from .stock import (
     default_warehouse,
@@ -26,6 +26,7 @@ __all__ = [
     "finished_goods_receive",
     "level_for",
     "order_release",
+    "order_reserve",
     "rereserve_order",
     "ship_remaining",
     "shipment_create",

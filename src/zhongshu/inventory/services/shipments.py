@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
@@ -102,15 +103,19 @@ def _ship(
     ledger_plan, consumed = _plan_issues(order, shipment, stock)
     # one ledger write: its moves become one 销货单 for the whole shipment when T+ is connected
     ledger.write(ledger_plan, actor=actor)
+    now = timezone.now()
     for r, take in consumed:
         r.quantity -= take
         r.consumed += take
         if r.quantity == 0:
             r.status = ReservationStatus.CONSUMED
-        r.save(update_fields=["quantity", "consumed", "status", "updated_at"])
+        r.updated_at = now
+    # one statement each, however many lines ship
+    held = list({r.pk: r for r, _take in consumed}.values())
+    Reservation.objects.bulk_update(held, ["quantity", "consumed", "status", "updated_at"])
     for line, qty in plan:
         line.shipped_quantity = line.shipped_quantity + qty
-        OrderLine.objects.filter(pk=line.pk).update(shipped_quantity=line.shipped_quantity)
+    OrderLine.objects.bulk_update([line for line, _qty in plan], ["shipped_quantity"])
     listeners.shipment_written(shipment)
     return shipment
 

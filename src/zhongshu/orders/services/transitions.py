@@ -162,6 +162,8 @@ def order_transition(
     )
     if version is not None and order.version != version:
         raise StaleVersion(details={"current_version": order.version, "your_version": version})
+    if action == "confirm":
+        _load_lines(order)
     note = normalize_text(note)
     refused = refusal(actor, order, transition, note, system=system)
     if refused is not None:
@@ -187,6 +189,16 @@ def order_transition(
     hooks.run_effects(ctx)
     transaction.on_commit(lambda: hooks.run_after_commit(ctx))
     return order
+
+
+def _load_lines(order: Order) -> None:
+    """Load the order's lines with their materials once, for every guard and effect of a
+    confirmation to read through ``order.lines.all()`` (nothing changes them meanwhile)."""
+    lines = order.lines.select_related("material").order_by("line_no")
+    for line in lines:  # evaluates the query set once; .all() then reads its result
+        line.order = order
+    lines._prefetch_done = True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
 
 
 def _move(order: Order, transition: Transition) -> None:

@@ -217,6 +217,10 @@ def bom_set(*, actor, material_code: str, lines: list[dict[str, Any]]) -> list[B
 
 
 def missing_routings(order: Order) -> list[str]:
+    """Codes of the make-to-order products of ``order`` without a routing with operations (no
+    query when the order's lines were loaded and none is a make line)."""
+    if not _may_have_make_lines(order):
+        return []
     make_lines = order.lines.filter(fulfilment=Fulfilment.MAKE)
     return sorted(
         make_lines.filter(
@@ -225,3 +229,10 @@ def missing_routings(order: Order) -> list[str]:
         .values_list("material__code", flat=True)
         .distinct()
     )
+
+
+def _may_have_make_lines(order: Order) -> bool:
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    if prefetched is None:
+        return True
+    return any(line.fulfilment == Fulfilment.MAKE for line in prefetched)

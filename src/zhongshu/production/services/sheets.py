@@ -37,13 +37,15 @@ def _estimate(op: Operation, quantity: Decimal) -> Decimal:
     return min(hours.quantize(Decimal("0.001")), MAX_HOURS * 100)
 
 
-def create_sheets(*, order: Order) -> list[TaskSheet]:
+def create_sheets(*, order: Order, routings_checked: bool = False) -> list[TaskSheet]:
     """One task sheet per make line with one task per routing operation (system, in the confirm
-    transaction). Raises ``RoutingMissing`` listing every product without a routing."""
-    missing = missing_routings(order)
-    if missing:
-        raise RoutingMissing(missing)
-    make_lines = list(order.lines.filter(fulfilment=Fulfilment.MAKE).select_related("material"))
+    transaction). Raises ``RoutingMissing`` listing every product without a routing, unless
+    ``routings_checked`` (the confirm guard looked in the same transaction)."""
+    if not routings_checked:
+        missing = missing_routings(order)
+        if missing:
+            raise RoutingMissing(missing)
+    make_lines = _make_lines(order)
     if not make_lines:
         return []
     existing = set(TaskSheet.objects.filter(order=order).values_list("order_line_id", flat=True))
@@ -87,6 +89,13 @@ def create_sheets(*, order: Order) -> list[TaskSheet]:
     Task.objects.bulk_create(tasks)
     request_reflow()
     return sheets
+
+
+def _make_lines(order: Order) -> list:
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    if prefetched is not None:
+        return [line for line in prefetched if line.fulfilment == Fulfilment.MAKE]
+    return list(order.lines.filter(fulfilment=Fulfilment.MAKE).select_related("material"))
 
 
 def cancel_tasks(*, order: Order) -> int:
