@@ -24,7 +24,7 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
 
     today = today or timezone.localdate()
     ids = list(order_ids)
-    want = need if need is not None else {"stock_shortage", "shortage_qty", "tags"}
+    want = need if need is not None else {"stock_shortage", "shortage_qty", "tags", "component_shortage"}
     orders = Order.objects.filter(pk__in=ids).values(
         "id", "number", "status", "priority", "channel", "total_amount", "due_date",
         "production_started_at", "external_no", "customer__code", "customer__name",
@@ -57,6 +57,13 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
                 short_lines[ln["order_id"]].append(
                     {"material": ln["material__code"], "short": short}
                 )
+    components: dict[int, list] = {}
+    if "component_shortage" in want:
+        from zhongshu.inventory.services.components import shortages
+
+        components = shortages(ids)
+        for order_id, rows in components.items():
+            short_lines[order_id].extend(rows)
     tags: dict[int, set] = defaultdict(set)
     if "tags" in want:
         for order_id, tag in OrderTag.objects.filter(
@@ -78,7 +85,9 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             or o["status"] in PRODUCTION_STARTED,
             "stock_shortage": shortage[o["id"]] > 0,
             "shortage_qty": shortage[o["id"]],
+            # stock lines and make lines' components that are short, to name in messages
             "shortage_lines": short_lines[o["id"]],
+            "component_shortage": bool(components.get(o["id"])),
             "customer": o["customer__code"],
             "customer_name": o["customer__name"],
             "customer_region": o["customer__region__name"],

@@ -15,6 +15,7 @@ from .. import ledger
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
 from ..models import ZERO, MovementKind, Reservation, ReservationStatus
+from . import components
 from .stock import default_level_ids
 
 # Orders whose stock lines hold reservations.
@@ -64,10 +65,13 @@ def rereserve_order(*, order: Order, actor=None) -> None:
 
 def _rereserve(order: Order, actor) -> None:
     delta = _reservation_delta(order)
-    if not delta.needs and not delta.releases:
+    comp = components.delta_for(order)  # the make lines' components, held along (all or nothing)
+    if not delta.needs and not delta.releases and not comp:
         return
     level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
-    plan = ledger.lock_levels([*level_ids.values(), *(r.level_id for r, _q in delta.releases)])
+    plan = ledger.lock_levels(
+        [*level_ids.values(), *(r.level_id for r, _q in delta.releases), *comp.lock_ids()]
+    )
     for r, qty in delta.releases:
         plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=order.id,
                         order_line_id=r.order_line_id, reason=_("Re-reservation")))  # fmt: skip
@@ -75,8 +79,10 @@ def _rereserve(order: Order, actor) -> None:
     for line, qty in delta.needs:
         plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
                         order_id=order.id, order_line_id=line.id))  # fmt: skip
+    comp.plan(plan)
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
+    comp.save()
 
 
 def _reservation_delta(order: Order) -> _Delta:
@@ -89,7 +95,9 @@ def _reservation_delta(order: Order) -> _Delta:
         for line in OrderLine.objects.filter(order=order).select_related("material")
         if line.fulfilment == Fulfilment.STOCK or finished
     }
-    active = Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
+    active = Reservation.objects.filter(
+        order=order, status=ReservationStatus.ACTIVE, for_component=False
+    )
     delta = _Delta()
     held: dict[int, Decimal] = defaultdict(Decimal)
     for r in active.select_related("level").order_by("id"):
