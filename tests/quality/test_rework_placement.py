@@ -22,8 +22,18 @@ def cnc_then_assembly(floor):
         actor=floor.admin,
         material_code="P-SHAFT",
         operations=[
-            {"name": "数控车削", "work_center": "CNC", "setup_hours": "1", "run_hours_per_unit": "0.5"},
-            {"name": "装配", "work_center": "ASM", "setup_hours": "0.5", "run_hours_per_unit": "0.2"},
+            {
+                "name": "数控车削",
+                "work_center": "CNC",
+                "setup_hours": "1",
+                "run_hours_per_unit": "0.5",
+            },
+            {
+                "name": "装配",
+                "work_center": "ASM",
+                "setup_hours": "0.5",
+                "run_hours_per_unit": "0.2",
+            },
         ],
     )
     return floor
@@ -47,7 +57,10 @@ def _fail_diameter(w, order, diameter_item, scratch_item):
     return record_inspection(
         actor=w.qc,
         order_id=order.pk,
-        measurements=[{"item": diameter_item.pk, "value": "20.05"}, {"item": scratch_item.pk, "ok": True}],
+        measurements=[
+            {"item": diameter_item.pk, "value": "20.05"},
+            {"item": scratch_item.pk, "ok": True},
+        ],
     )
 
 

@@ -289,14 +289,15 @@ def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) ->
 
         from zhongshu.inventory.models import Reservation
 
+        # by the held level's material: a stock line's product or a make line's component
         for mid, held in (
             Reservation.objects.filter(
                 status="active", order_line__order_id=exclude_order,
-                order_line__material_id__in=ids,
+                level__material_id__in=ids,
             )
-            .values("order_line__material_id")
+            .values("level__material_id")
             .annotate(q=Sum("quantity"))
-            .values_list("order_line__material_id", "q")
+            .values_list("level__material_id", "q")
         ):  # fmt: skip
             atp[mid].net[today] += held
     for mid, day, qty, number in mrp.load_po_supply(today, ids):
@@ -311,7 +312,11 @@ def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) ->
             atp[mid].net[day] += qty
             atp[mid].refs[day].append(number)
     product_bom = mrp.load_bom(users) if users else {}
-    for product, day, qty, _line in wip.allocations:
+    # a sheet whose line holds its components took them out of what is available already
+    holding = mrp.lines_holding_components(a[3] for a in wip.allocations) if wip.allocations else ()
+    for product, day, qty, line in wip.allocations:
+        if line in holding:
+            continue
         for comp, per in product_bom.get(product, ()):
             if comp in atp:
                 atp[comp].net[day] -= qty * per

@@ -16,7 +16,8 @@ class ItemIn(InputSchema):
     upper_tolerance: Any = Field(None, description="measure: allowed deviation above, ≥ 0")
     unit: Any = Field("", description="e.g. mm")
     operation: Any = Field(
-        None, description="Sequence number of the routing operation producing it (rework goes there)"
+        None,
+        description="Sequence number of the routing operation producing it (rework goes there)",
     )
 
 

@@ -68,7 +68,9 @@ def _clean_items(errors: Errors, raw: Any) -> list[dict]:
             "lower_tolerance": None,
             "upper_tolerance": None,
         }
-        row["operation_sequence"] = _clean_operation(errors, f"{f}.operation", item.get("operation"))
+        row["operation_sequence"] = _clean_operation(
+            errors, f"{f}.operation", item.get("operation")
+        )
         if kind == ItemKind.MEASURE:
             row["target"] = clean_decimal(errors, f"{f}.target", item.get("target"), places=PLACES)
             for side in ("lower_tolerance", "upper_tolerance"):
@@ -326,7 +328,8 @@ def rework_place(record_id: Any) -> dict:
         .exclude(item__operation_sequence=None)
         .order_by("sequence", "id")
         .values_list(
-            "item__operation_sequence", "item__plan__material_id",
+            "item__operation_sequence",
+            "item__plan__material_id",
             "item__plan__rework_repeats_following",
         )  # fmt: skip
         .first()

@@ -24,7 +24,11 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
 
     today = today or timezone.localdate()
     ids = list(order_ids)
-    want = need if need is not None else {"stock_shortage", "shortage_qty", "tags", "component_shortage"}
+    want = (
+        need
+        if need is not None
+        else {"stock_shortage", "shortage_qty", "tags", "component_shortage"}
+    )
     orders = Order.objects.filter(pk__in=ids).values(
         "id", "number", "status", "priority", "channel", "total_amount", "due_date",
         "production_started_at", "external_no", "customer__code", "customer__name",

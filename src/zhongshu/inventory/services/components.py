@@ -44,9 +44,9 @@ Key = tuple[int, int]  # (order line id, component material id)
 def line_needs(order_ids) -> dict[int, dict[Key, Decimal]]:
     """``{order id: {(line id, component id): quantity}}`` for the make lines of the orders."""
     lines = list(
-        OrderLine.objects.filter(order_id__in=list(order_ids), fulfilment=Fulfilment.MAKE).values_list(
-            "id", "order_id", "material_id", "quantity"
-        )
+        OrderLine.objects.filter(
+            order_id__in=list(order_ids), fulfilment=Fulfilment.MAKE
+        ).values_list("id", "order_id", "material_id", "quantity")
     )
     scrapped: dict[int, Decimal] = defaultdict(Decimal)
     if lines:

@@ -65,7 +65,7 @@ def rereserve_order(*, order: Order, actor=None) -> None:
 
 def _rereserve(order: Order, actor) -> None:
     delta = _reservation_delta(order)
-    comp = components.delta_for(order)  # the make lines' components, held along (all or nothing)
+    comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
         return
     level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
@@ -79,7 +79,7 @@ def _rereserve(order: Order, actor) -> None:
     for line, qty in delta.needs:
         plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
                         order_id=order.id, order_line_id=line.id))  # fmt: skip
-    comp.plan(plan)
+    comp.plan(plan, partial=True)  # what is short stays a shortage for the rules and MRP
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
     comp.save()

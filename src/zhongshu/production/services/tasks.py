@@ -259,9 +259,17 @@ def add_rework_task(
         estimated_hours=at.estimated_hours, is_rework=True, note=reason[:500],
     )  # fmt: skip
     Task.objects.bulk_create(
-        Task(sheet=last.sheet, order=order, sequence=seq + 10 * (i + 2), name=t.name,
-             work_center_id=t.line_id, owner_id=t.owner_id, estimated_hours=t.estimated_hours,
-             is_rework=True, note=reason[:500])  # fmt: skip
+        Task(
+            sheet=last.sheet,
+            order=order,
+            sequence=seq + 10 * (i + 2),
+            name=t.name,
+            work_center_id=t.line_id,
+            owner_id=t.owner_id,
+            estimated_hours=t.estimated_hours,
+            is_rework=True,
+            note=reason[:500],
+        )  # fmt: skip
         for i, t in enumerate(following)
     )
     TaskSheet.objects.filter(pk=last.sheet_id).update(status=SheetStatus.OPEN)
