@@ -155,30 +155,52 @@ def test_a_design_change_adjusts_the_held_components(shaft, sales_east, customer
     assert_ledger_matches_levels()
 
 
-def test_confirm_refuses_when_components_are_short_and_holds_nothing(
+def test_confirm_refuses_short_stock_lines_and_holds_no_component(
     shaft, sales_east, customer_east, planner
 ):
-    # given an order for 100 shafts (220 kg of the 200) and one stock part (the shortage rule is
-    # off in this module unless a test asks for it)
+    # given an order for 50 shafts (110 kg) and one stock part that is not in stock
     stocky = MaterialFactory(code="STOCKY")
     order = make_order(
         actor=sales_east,
         customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "100"}, {"material": "STOCKY", "quantity": "1"}],
+        lines=[{"material": "SHAFT", "quantity": "50"}, {"material": "STOCKY", "quantity": "1"}],
         status="pending_review",
     )
+    # when confirmed / then refused for the stock line, and no bar is held either
     with pytest.raises(InsufficientStock) as refused:
         order_transition(actor=planner, order_id=order.pk, action="confirm")
     assert refused.value.details["shortages"] == [
         {"material": "STOCKY", "requested": "1", "available": "0"}
     ]
-    put_stock(stocky, 1)
-    with pytest.raises(InsufficientStock) as refused:
-        order_transition(actor=planner, order_id=order.pk, action="confirm")
-    assert refused.value.details["shortages"] == [
-        {"material": "BAR-45", "requested": "220", "available": "200"}
-    ]
     assert not Reservation.objects.exists()
+    assert level_of(Material.objects.get(code="BAR-45")).reserved == 0
+    # once the part is there, both are held together
+    put_stock(stocky, 1)
+    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    assert sorted((r.for_component, r.quantity) for r in Reservation.objects.all()) == [
+        (False, Decimal(1)),
+        (True, Decimal(110)),
+    ]
+    assert_ledger_matches_levels()
+
+
+def test_a_make_line_short_of_components_holds_what_is_there_and_stays_flagged(
+    shaft, sales_east, customer_east, planner
+):
+    # given an order for 100 shafts (220 kg of the 200), submitted while the rule is off
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "100"}],
+        status="pending_review",
+    )
+    # when confirmed / then the 200 kg are held, and the missing 20 kg are a shortage
+    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    bar = Material.objects.get(code="BAR-45")
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(200))
+    facts = order_facts([order.pk])[order.pk]
+    assert facts["component_shortage"] is True
+    assert facts["shortage_lines"] == [{"material": "BAR-45", "short": Decimal(20)}]
     assert_ledger_matches_levels()
 
 

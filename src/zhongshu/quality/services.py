@@ -331,7 +331,7 @@ def rework_place(record_id: Any) -> dict:
             "item__operation_sequence",
             "item__plan__material_id",
             "item__plan__rework_repeats_following",
-        )  # fmt: skip
+        )
         .first()
     )
     if failed is None:

@@ -25,8 +25,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.orders.models import OrderLine

@@ -269,7 +269,7 @@ def add_rework_task(
             estimated_hours=t.estimated_hours,
             is_rework=True,
             note=reason[:500],
-        )  # fmt: skip
+        )
         for i, t in enumerate(following)
     )
     TaskSheet.objects.filter(pk=last.sheet_id).update(status=SheetStatus.OPEN)
