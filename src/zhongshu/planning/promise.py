@@ -257,6 +257,24 @@ def promise_line(world: World, mid: int, qty: Decimal) -> LinePromise:
     return result
 
 
+def _own_holds_back(atp, ids, exclude_order, today) -> None:
+    """What the edited order holds (its stock lines' products and make lines' components, by
+    the held level's material) is there for it."""
+    from django.db.models import Sum
+
+    from zhongshu.inventory.models import Reservation
+
+    for mid, held in (
+        Reservation.objects.filter(
+            status="active", order_line__order_id=exclude_order, level__material_id__in=ids
+        )
+        .values("level__material_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("level__material_id", "q")
+    ):
+        atp[mid].net[today] += held
+
+
 def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) -> World:
     """Everything the promise needs for these materials and their components."""
     from zhongshu.catalog.models import Material
@@ -285,21 +303,7 @@ def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) ->
     for mid, available in mrp.load_available(ids).items():
         atp[mid].net[today] += available
     if exclude_order is not None:  # what the edited order holds is there for it
-        from django.db.models import Sum
-
-        from zhongshu.inventory.models import Reservation
-
-        # by the held level's material: a stock line's product or a make line's component
-        for mid, held in (
-            Reservation.objects.filter(
-                status="active", order_line__order_id=exclude_order,
-                level__material_id__in=ids,
-            )
-            .values("level__material_id")
-            .annotate(q=Sum("quantity"))
-            .values_list("level__material_id", "q")
-        ):  # fmt: skip
-            atp[mid].net[today] += held
+        _own_holds_back(atp, ids, exclude_order, today)
     for mid, day, qty, number in mrp.load_po_supply(today, ids):
         atp[mid].net[day] += qty
         atp[mid].refs[day].append(number)

@@ -61,13 +61,7 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
                 short_lines[ln["order_id"]].append(
                     {"material": ln["material__code"], "short": short}
                 )
-    components: dict[int, list] = {}
-    if "component_shortage" in want:
-        from zhongshu.inventory.services.components import shortages
-
-        components = shortages(ids)
-        for order_id, rows in components.items():
-            short_lines[order_id].extend(rows)
+    components = _component_shortages(ids, short_lines) if "component_shortage" in want else {}
     tags: dict[int, set] = defaultdict(set)
     if "tags" in want:
         for order_id, tag in OrderTag.objects.filter(
@@ -89,7 +83,6 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             or o["status"] in PRODUCTION_STARTED,
             "stock_shortage": shortage[o["id"]] > 0,
             "shortage_qty": shortage[o["id"]],
-            # stock lines and make lines' components that are short, to name in messages
             "shortage_lines": short_lines[o["id"]],
             "component_shortage": bool(components.get(o["id"])),
             "customer": o["customer__code"],
@@ -103,6 +96,17 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             "custom": o["custom"] or {},
         }
     return out
+
+
+def _component_shortages(ids, short_lines) -> dict[int, list]:
+    """The make lines' short components per order, also added to the order's ``short_lines``
+    (so messages name them with the stock lines')."""
+    from zhongshu.inventory.services.components import shortages
+
+    components = shortages(ids)
+    for order_id, rows in components.items():
+        short_lines[order_id].extend(rows)
+    return components
 
 
 def customer_facts(changes) -> dict[int, dict]:

@@ -163,7 +163,7 @@ class ComponentDelta:
             level_id = self.level_ids.get(comp)
             take = min(qty, max(plan.available(level_id), ZERO)) if level_id else ZERO
             self.needs[(line_id, comp)] = take
-            if take > 0:
+            if take > 0 and level_id is not None:
                 plan.add(Change(level_id, MovementKind.RESERVE, reserved=take,
                                 order_id=self.order_id, order_line_id=line_id))  # fmt: skip
         return short
