@@ -75,7 +75,9 @@ class InspectionItem(models.Model):
     unit = models.CharField(_("unit"), max_length=12, blank=True)
     # the routing operation (its sequence number, e.g. 20) that produces the characteristic:
     # a failure is reworked there; empty = after the last operation
-    operation_sequence = models.PositiveIntegerField(_("operation"), null=True, blank=True)
+    operation_sequence = models.PositiveIntegerField(
+        _("producing operation"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["plan_id", "sequence", "id"]

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='inspectionitem',
             name='operation_sequence',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='operation'),
+            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='producing operation'),
         ),
         migrations.AddField(
             model_name='inspectionplan',
