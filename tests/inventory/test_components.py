@@ -8,8 +8,9 @@ import pytest
 from tests.factories import MaterialFactory, give_bom, make_order, make_user, put_stock
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
 from zhongshu.catalog.models import Material
+from zhongshu.inventory import posting
 from zhongshu.inventory.exceptions import InsufficientStock
-from zhongshu.inventory.models import Reservation, StockMovement
+from zhongshu.inventory.models import ErpPosting, Reservation, StockMovement
 from zhongshu.inventory.services.components import components_adjust_for_scrap
 from zhongshu.orders.services import order_transition
 from zhongshu.production.bom import explode
@@ -280,3 +281,25 @@ def test_submit_and_confirm_of_a_three_level_order_stay_bounded(
     (submit_2, confirm_2), (submit_8, confirm_8) = counts
     assert submit_8 <= submit_2 <= 25, counts
     assert confirm_8 - confirm_2 <= 6 and confirm_2 <= 50, counts
+
+
+def test_the_material_issue_goes_to_tplus_as_an_issue_document(
+    sim, flange, keeper, sales_east, customer_east, planner
+):
+    # given T+ connected, 10 FL-50 here and in T+, and a product made of 2 FL-50 each
+    product = MaterialFactory(code="PUMP", fulfilment="make")
+    give_bom(product, (flange, "2", "0"))
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "PUMP", "quantity": "3"}],
+        status="confirmed",
+    )
+    # when the first operation starts
+    task_start(actor=make_user("supervisor"), task_id=Task.objects.get(order=order).pk)
+    # then the 6 flanges leave stock as one issue document posted to T+
+    issue = StockMovement.objects.get(order=order, kind="issue")
+    [row] = ErpPosting.objects.filter(movement=issue)
+    assert row.document == "other_issue"
+    assert posting.drain().posted == 1
+    assert sim.on_hand("01", "FL-50") == 4
