@@ -303,3 +303,28 @@ def test_the_material_issue_goes_to_tplus_as_an_issue_document(
     assert row.document == "other_issue"
     assert posting.drain().posted == 1
     assert sim.on_hand("01", "FL-50") == 4
+
+
+def test_bar_due_before_production_starts_counts_at_submit(shaft, sales_east, customer_east):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhongshu.planning.services import purchase_order_create
+
+    # given an order for 100 shafts (220 kg of the 200), due in 30 days
+    order = _draft(sales_east, customer_east, 100)
+    assert [s["short"] for s in order_facts([order.pk])[order.pk]["shortage_lines"]] == [20]
+
+    def po(days):
+        return purchase_order_create(
+            actor=make_user("purchasing"), material="BAR-45", quantity="50",
+            due_date=timezone.localdate() + dt.timedelta(days=days),
+        )  # fmt: skip
+
+    # when 50 kg are due after the order's due date / then still short
+    po(40)
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is True
+    # when 50 kg are due before / then covered
+    po(10)
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is False

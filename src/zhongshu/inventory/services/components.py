@@ -16,13 +16,16 @@ What is *held* for a line is its active component reservations plus what was alr
   once, the rest stays a shortage the rules see.
 """
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
@@ -97,9 +100,42 @@ def outstanding(order_ids) -> dict[int, dict[int, Decimal]]:
     return out
 
 
+# Who knows of receipts on their way (planning's open purchase orders): ``fn(today, material
+# ids)`` → ``[(material id, due date, quantity, reference)]``. Registered by the supplying app.
+_receipt_sources: list[Callable] = []
+
+
+def receipts_from(fn: Callable) -> Callable:
+    if fn not in _receipt_sources:
+        _receipt_sources.append(fn)
+    return fn
+
+
+def _due_receipts(order_ids, comps) -> dict[int, dict[int, Decimal]]:
+    """Per order, per component: what arrives before the order's production starts (its due
+    date less the longest make lead time of its make lines, in calendar days)."""
+    if not _receipt_sources:
+        return {}
+    today = timezone.localdate()
+    start: dict[int, dt.date] = {}
+    for order_id, due, lead in OrderLine.objects.filter(
+        order_id__in=list(order_ids), fulfilment=Fulfilment.MAKE
+    ).values_list("order_id", "order__due_date", "material__lead_time_days"):
+        day = due - dt.timedelta(days=lead or 0)
+        start[order_id] = min(start.get(order_id, day), day)
+    arriving = [row for fn in _receipt_sources for row in fn(today, set(comps))]
+    out: dict[int, dict[int, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    for order_id, day in start.items():
+        for material_id, due, qty, _ref in arriving:
+            if due <= day:
+                out[order_id][material_id] += qty
+    return out
+
+
 def shortages(order_ids) -> dict[int, list[dict]]:
     """``{order id: [{"material": code, "short": quantity}]}``: the components each order still
-    needs beyond what the default warehouse has available, sorted by code."""
+    needs beyond what the default warehouse has available plus what is due to arrive before the
+    order's production starts, sorted by code."""
     missing = outstanding(order_ids)
     comps = {m for per in missing.values() for m in per}
     if not comps:
@@ -110,13 +146,14 @@ def shortages(order_ids) -> dict[int, list[dict]]:
             material_id__in=comps, warehouse__is_default=True
         ).values_list("material_id", "on_hand", "reserved")
     }
+    due = _due_receipts(list(missing), comps)
     codes = dict(Material.objects.filter(pk__in=comps).values_list("id", "code"))
     out: dict[int, list[dict]] = {}
     for order_id, per in missing.items():
+        arriving = due.get(order_id, {})
+        there = {m: max(available.get(m, ZERO), ZERO) + arriving.get(m, ZERO) for m in per}
         rows = [
-            {"material": codes[m], "short": q - max(available.get(m, ZERO), ZERO)}
-            for m, q in per.items()
-            if q > available.get(m, ZERO)
+            {"material": codes[m], "short": q - there[m]} for m, q in per.items() if q > there[m]
         ]
         if rows:
             out[order_id] = sorted(rows, key=lambda s: s["material"])
