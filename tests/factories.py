@@ -88,6 +88,22 @@ def give_routing(material, *operations):
     return routing
 
 
+def give_bom(product, *lines):
+    """Give ``product`` a bill of materials: ``lines`` are (component, quantity per unit, scrap %)."""
+    from zhongshu.production.models import BomLine
+
+    BomLine.objects.filter(product=product).delete()
+    BomLine.objects.bulk_create(
+        BomLine(
+            product=product,
+            component=comp,
+            quantity_per_unit=Decimal(str(qty)),
+            scrap_percent=Decimal(str(scrap)),
+        )
+        for comp, qty, scrap in lines
+    )
+
+
 def make_user(*roles: str, regions: tuple[str, ...] = (), username: str | None = None):
     """A user holding ``roles`` (Django groups) and ``regions`` (by name, created if missing)."""
     username = username or f"{'-'.join(roles) or 'nobody'}{next(_seq)}"

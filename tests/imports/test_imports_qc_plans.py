@@ -70,3 +70,17 @@ def test_messy_qc_plans_validate_commit_and_reimport(inspector):
     assert (again.valid, again.duplicate) == (0, 2)
     batch_commit(actor=inspector, batch_id=again.pk, mode="valid_only")
     assert InspectionPlan.objects.get().version == 1
+
+
+def test_the_operation_column_names_where_a_characteristic_is_made(inspector):
+    headers = ["物料编码", "检验项目", "检验类型", "标准值", "下公差", "上公差", "工序号"]
+    rows = [["Q-1", "外径", "计量", 50, 0.05, 0.05, 10], ["Q-1", "外观", "计数"]]
+    content = messy_xlsx("检验方案", headers, rows)
+    batch = batch_upload(actor=inspector, content=content, name="qc.xlsx", kind="qc_plans")
+    assert (batch.valid, batch.invalid) == (2, 0), _errors(batch)
+    batch_commit(actor=inspector, batch_id=batch.pk, mode="valid_only")
+    items = InspectionPlan.objects.get(material__code="Q-1").items.order_by("sequence")
+    assert [(i.name, i.operation_sequence) for i in items] == [("外径", 10), ("外观", None)]
+    # the same file again changes nothing
+    again = batch_upload(actor=inspector, content=content, name="qc.xlsx", kind="qc_plans")
+    assert again.skipped == 2

@@ -36,10 +36,11 @@ def world(db):
     shaft = MaterialFactory(code="SH-1", kind="raw", lead_time_days=3)
     BomLine.objects.create(product=gearbox, component=shaft, quantity_per_unit=D(3))
     put_stock(shaft, D(10))
-    line = {"material": "GB-1", "quantity": "4", "unit_price": "100"}
-    order = make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
     shaft_line = {"material": "SH-1", "quantity": "6", "unit_price": "5"}
     make_order(actor=admin, lines=[shaft_line], due_in_days=10, status="confirmed")
+    # the gearbox order, confirmed after it, holds the 4 shafts left of its 12
+    line = {"material": "GB-1", "quantity": "4", "unit_price": "100"}
+    order = make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
     make_order(actor=admin, lines=[dict(line, quantity="50")], due_in_days=5)  # draft
     return {"admin": admin, "order": order, "shaft": shaft, "buyer": make_user("purchasing")}
 

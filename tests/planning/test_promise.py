@@ -183,3 +183,19 @@ def test_order_form_shows_the_panel_and_the_panel_answers(world):
     keeper = Client()
     keeper.force_login(make_user("warehouse"))
     assert keeper.get("/planning/promise/panel", {"lines-0-material": "BOLT"}).content == b""
+
+
+def test_components_held_by_a_confirmed_order_are_not_promised_to_another(world):
+    # given 30 shafts, all held by a confirmed order of 10 gearboxes (3 shafts each)
+    put_stock(world["shaft"], D(30))
+    held = make_order(actor=make_user("admin"), status="confirmed",
+                      lines=[{"material": "GB", "quantity": "10", "unit_price": "1"}])  # fmt: skip
+    assert held.reservations.get().quantity == D(30)
+    # when another 10 gearboxes are promised / then their shafts must be bought first
+    [line] = promise(world, ("GB", "10")).lines
+    assert line.date == d("2026-03-06")
+    assert [r.code for r in line.reasons] == ["component", "capacity"]
+    # while for the holding order itself (being edited) its shafts are there
+    p = selectors.order_promise(actor=make_user("admin"), order_id=held.pk, today=MONDAY,
+                                lines=[{"material": "GB", "quantity": "10"}], requested=None)  # fmt: skip
+    assert [r.code for r in p.lines[0].reasons] == ["capacity"]

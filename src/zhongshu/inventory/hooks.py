@@ -3,6 +3,7 @@
 from zhongshu.orders import hooks
 
 from . import erp, services
+from .services import components
 
 
 @hooks.effect("confirm")
@@ -10,6 +11,13 @@ def reserve_on_confirm(ctx: hooks.TransitionContext) -> None:
     # Raising InsufficientStock here rolls the whole confirmation back: nothing reserved, the
     # order stays pending review, and the error lists every short material.
     services.order_reserve(order=ctx.order, actor=ctx.actor)
+
+
+@hooks.effect("start")
+def issue_components_on_start(ctx: hooks.TransitionContext) -> None:
+    # the first operation started (or production was started by hand): the components held for
+    # the make lines go to the floor — a material issue in the ledger (and to T+ when connected)
+    components.issue_order(order=ctx.order, actor=ctx.actor)
 
 
 @hooks.effect("cancel")

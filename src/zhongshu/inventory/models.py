@@ -160,6 +160,9 @@ class Reservation(models.Model):
     status = models.CharField(
         max_length=10, choices=ReservationStatus.choices, default=ReservationStatus.ACTIVE
     )
+    # a component a make line's bill of materials needs (the level's material is the component,
+    # not the line's product): held from confirmation, issued when production starts
+    for_component = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -224,3 +227,19 @@ from .erp_models import (  # noqa: E402,F401  (the ERP link's models live in the
     PostingError,
     PostingStatus,
 )
+
+
+class ComponentScrap(models.Model):
+    """Units of a make-to-order line scrapped at an operation: their components are needed again
+    (``services.components``)."""
+
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    quantity = models.DecimalField(**QTY)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="componentscrap_qty_pos")
+        ]

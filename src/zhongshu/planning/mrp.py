@@ -213,6 +213,34 @@ def load_available(ids=None) -> dict[int, Decimal]:
     return {mid: (o or ZERO) - (r or ZERO) for mid, o, r in rows}
 
 
+def load_component_holds(ids=None) -> dict[int, Decimal]:
+    """Components held for make lines (reserved at confirmation, not yet issued), per material.
+    MRP explodes those lines' demand again, so it counts the holds as available to them."""
+    from zhongshu.inventory.models import Reservation
+
+    return dict(
+        _only(
+            Reservation.objects.filter(status="active", for_component=True),
+            "level__material_id",
+            ids,
+        )
+        .values("level__material_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("level__material_id", "q")
+    )
+
+
+def lines_holding_components(line_ids) -> set[int]:
+    """The order lines among ``line_ids`` that hold components (their allocation is taken)."""
+    from zhongshu.inventory.models import Reservation
+
+    return set(
+        Reservation.objects.filter(
+            status="active", for_component=True, order_line_id__in=list(line_ids)
+        ).values_list("order_line_id", flat=True)
+    )
+
+
 def load_po_supply(today: dt.date, ids=None) -> list[tuple[int, dt.date, Decimal, str]]:
     """Open purchase orders: (material, due date ≥ today, quantity not yet received, number)."""
     from .models import PurchaseOrder, PurchaseOrderStatus
@@ -292,7 +320,9 @@ def load_order_demand(today: dt.date, ids=None, *, exclude_order=None):
     from zhongshu.inventory.models import Reservation
     from zhongshu.orders.models import OrderLine
 
-    res = Reservation.objects.filter(status="active", order_line__order__status__in=DEMAND_STATUSES)
+    res = Reservation.objects.filter(
+        status="active", for_component=False, order_line__order__status__in=DEMAND_STATUSES
+    )
     lines = OrderLine.objects.filter(order__status__in=DEMAND_STATUSES)
     if exclude_order is not None:
         res = res.exclude(order_line__order_id=exclude_order)
@@ -375,7 +405,10 @@ def load_inputs(today: dt.date, *, forecast: dict[int, dict[dt.date, Decimal]] |
     for mid, days in (forecast or {}).items():
         for day, qty in days.items():
             bucket(mid, day).add(qty, (), 0, qty)
-    inputs = Inputs(today, materials, bom, load_available(), receipts, demand, lines)
+    available = load_available()
+    for mid, held in load_component_holds().items():  # the lines exploded above need them
+        available[mid] = available.get(mid, ZERO) + held
+    inputs = Inputs(today, materials, bom, available, receipts, demand, lines)
     inputs.wip_sheets = len(wip.supply)
     inputs.forecast_products = len(forecast or {})
     return inputs

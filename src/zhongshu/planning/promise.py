@@ -257,6 +257,24 @@ def promise_line(world: World, mid: int, qty: Decimal) -> LinePromise:
     return result
 
 
+def _own_holds_back(atp, ids, exclude_order, today) -> None:
+    """What the edited order holds (its stock lines' products and make lines' components, by
+    the held level's material) is there for it."""
+    from django.db.models import Sum
+
+    from zhongshu.inventory.models import Reservation
+
+    for mid, held in (
+        Reservation.objects.filter(
+            status="active", order_line__order_id=exclude_order, level__material_id__in=ids
+        )
+        .values("level__material_id")
+        .annotate(q=Sum("quantity"))
+        .values_list("level__material_id", "q")
+    ):
+        atp[mid].net[today] += held
+
+
 def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) -> World:
     """Everything the promise needs for these materials and their components."""
     from zhongshu.catalog.models import Material
@@ -285,20 +303,7 @@ def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) ->
     for mid, available in mrp.load_available(ids).items():
         atp[mid].net[today] += available
     if exclude_order is not None:  # what the edited order holds is there for it
-        from django.db.models import Sum
-
-        from zhongshu.inventory.models import Reservation
-
-        for mid, held in (
-            Reservation.objects.filter(
-                status="active", order_line__order_id=exclude_order,
-                order_line__material_id__in=ids,
-            )
-            .values("order_line__material_id")
-            .annotate(q=Sum("quantity"))
-            .values_list("order_line__material_id", "q")
-        ):  # fmt: skip
-            atp[mid].net[today] += held
+        _own_holds_back(atp, ids, exclude_order, today)
     for mid, day, qty, number in mrp.load_po_supply(today, ids):
         atp[mid].net[day] += qty
         atp[mid].refs[day].append(number)
@@ -311,7 +316,11 @@ def load_world(today: dt.date, material_ids: set[int], *, exclude_order=None) ->
             atp[mid].net[day] += qty
             atp[mid].refs[day].append(number)
     product_bom = mrp.load_bom(users) if users else {}
-    for product, day, qty, _line in wip.allocations:
+    # a sheet whose line holds its components took them out of what is available already
+    holding = mrp.lines_holding_components(a[3] for a in wip.allocations) if wip.allocations else ()
+    for product, day, qty, line in wip.allocations:
+        if line in holding:
+            continue
         for comp, per in product_bom.get(product, ()):
             if comp in atp:
                 atp[comp].net[day] -= qty * per

@@ -7,8 +7,13 @@ from zhongshu.core.auditing import audited
 from zhongshu.core.landing import landing
 from zhongshu.core.navigation import nav_entry
 from zhongshu.core.setup_steps import setup_step
+from zhongshu.inventory.services import components
 
+from . import mrp
 from .models import Supplier
+
+# open purchase orders count towards a make-to-order line's components at submit
+components.receipts_from(mrp.load_po_supply)
 
 nav_entry("planning", "planning.view", "planning.po_view")
 

@@ -44,6 +44,7 @@ def put_plan(request, code: str, payload: PlanIn):
         items=[item.dict() for item in payload.items],
         note=payload.note,
         version=payload.version,
+        rework_repeats_following=payload.rework_repeats_following,
     )
     return selectors.plan_get(actor=request.auth, material=code)
 

@@ -49,6 +49,13 @@ def rework_on_qc_fail(ctx: hooks.TransitionContext) -> None:
         description=ctx.note,
         record_id=ctx.data.get("inspection_record"),
     )
-    task = add_rework_task(actor=ctx.actor, order_id=ctx.order.pk, reason=ctx.note)
+    where = services.rework_place(ctx.data.get("inspection_record"))
+    task = add_rework_task(
+        actor=ctx.actor,
+        order_id=ctx.order.pk,
+        reason=ctx.note,
+        line_id=ctx.data.get("rework_line"),
+        **where,
+    )
     nc.rework_task_id = task.pk
     nc.save(update_fields=["rework_task_id"])

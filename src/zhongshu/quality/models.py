@@ -44,6 +44,10 @@ class InspectionPlan(models.Model):
         Material, on_delete=models.PROTECT, related_name="inspection_plan"
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # a characteristic reworked at its operation goes through the operations after it again
+    rework_repeats_following = models.BooleanField(
+        _("rework repeats the following operations"), default=False
+    )
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -69,6 +73,11 @@ class InspectionItem(models.Model):
     lower_tolerance = models.DecimalField(_("lower tolerance"), null=True, blank=True, **VALUE)
     upper_tolerance = models.DecimalField(_("upper tolerance"), null=True, blank=True, **VALUE)
     unit = models.CharField(_("unit"), max_length=12, blank=True)
+    # the routing operation (its sequence number, e.g. 20) that produces the characteristic:
+    # a failure is reworked there; empty = after the last operation
+    operation_sequence = models.PositiveIntegerField(
+        _("producing operation"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["plan_id", "sequence", "id"]

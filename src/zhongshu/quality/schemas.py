@@ -15,11 +15,18 @@ class ItemIn(InputSchema):
     lower_tolerance: Any = Field(None, description="measure: allowed deviation below, ≥ 0")
     upper_tolerance: Any = Field(None, description="measure: allowed deviation above, ≥ 0")
     unit: Any = Field("", description="e.g. mm")
+    operation: Any = Field(
+        None,
+        description="Sequence number of the routing operation producing it (rework goes there)",
+    )
 
 
 class PlanIn(InputSchema):
     items: list[ItemIn]
     note: str = Field("", max_length=200)
+    rework_repeats_following: bool = Field(
+        False, description="Rework at an operation repeats the operations after it"
+    )
     version: int | None = Field(None, description="Send the version you read to avoid overwrites")
 
 
@@ -32,6 +39,7 @@ class ItemOut(Schema):
     target: Decimal | None
     lower_tolerance: Decimal | None
     upper_tolerance: Decimal | None
+    operation: int | None = Field(None, alias="operation_sequence")
     lower_limit: Decimal | None
     upper_limit: Decimal | None
     unit: str
@@ -41,6 +49,7 @@ class PlanOut(Schema):
     material: str = Field(alias="material.code")
     material_name: str = Field(alias="material.name")
     note: str
+    rework_repeats_following: bool
     version: int
     updated_at: datetime
     items: list[ItemOut]

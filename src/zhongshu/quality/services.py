@@ -68,6 +68,9 @@ def _clean_items(errors: Errors, raw: Any) -> list[dict]:
             "lower_tolerance": None,
             "upper_tolerance": None,
         }
+        row["operation_sequence"] = _clean_operation(
+            errors, f"{f}.operation", item.get("operation")
+        )
         if kind == ItemKind.MEASURE:
             row["target"] = clean_decimal(errors, f"{f}.target", item.get("target"), places=PLACES)
             for side in ("lower_tolerance", "upper_tolerance"):
@@ -82,9 +85,29 @@ def _clean_items(errors: Errors, raw: Any) -> list[dict]:
     return cleaned
 
 
+def _clean_operation(errors: Errors, field: str, value: Any) -> int | None:
+    """The routing operation (sequence number, e.g. 20) producing a characteristic, or none."""
+    if value in (None, ""):
+        return None
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = 0
+    if not 0 < number < 100000:
+        errors.add(field, _("Enter the operation's sequence number (e.g. 20)."))
+        return None
+    return number
+
+
 @transaction.atomic
 def plan_save(
-    *, actor, material: Any, items: Any, note: Any = "", version: int | None = None
+    *,
+    actor,
+    material: Any,
+    items: Any,
+    note: Any = "",
+    version: int | None = None,
+    rework_repeats_following: bool = False,
 ) -> InspectionPlan:
     """Create or replace the inspection plan of a product. The items are replaced as a whole (in
     the order given); records taken earlier keep the limits they were measured against."""
@@ -99,14 +122,19 @@ def plan_save(
     errors.raise_if_any()
     plan = InspectionPlan.objects.select_for_update().filter(material=product).first()
     if plan is None:
-        plan = InspectionPlan.objects.create(material=product, note=note, updated_by=actor)
+        plan = InspectionPlan.objects.create(
+            material=product, note=note, updated_by=actor,
+            rework_repeats_following=bool(rework_repeats_following),
+        )  # fmt: skip
     else:
         if version is not None and plan.version != version:
             raise StaleVersion(details={"current_version": plan.version, "your_version": version})
         plan.note = note
         plan.version += 1
         plan.updated_by = actor
-        plan.save(update_fields=["note", "version", "updated_by", "updated_at"])
+        plan.rework_repeats_following = bool(rework_repeats_following)
+        plan.save(update_fields=["note", "version", "updated_by", "updated_at",
+                                 "rework_repeats_following"])  # fmt: skip
         plan.items.all().delete()
     InspectionItem.objects.bulk_create(InspectionItem(plan=plan, **row) for row in rows)
     return plan
@@ -288,6 +316,27 @@ def record_inspection(
         )
     )
     return record
+
+
+def rework_place(record_id: Any) -> dict:
+    """Where a failed inspection's rework belongs: the operation producing its first failed
+    characteristic that names one (``add_rework_task`` arguments), or nothing known."""
+    if record_id is None:
+        return {}
+    failed = (
+        Measurement.objects.filter(record_id=record_id, passed=False, item__isnull=False)
+        .exclude(item__operation_sequence=None)
+        .order_by("sequence", "id")
+        .values_list(
+            "item__operation_sequence",
+            "item__plan__material_id",
+            "item__plan__rework_repeats_following",
+        )
+        .first()
+    )
+    if failed is None:
+        return {}
+    return {"at_sequence": failed[0], "product_id": failed[1], "repeat_following": failed[2]}
 
 
 def open_nonconformance(*, actor, order: Order, description: str, record_id: Any = None):

@@ -43,11 +43,16 @@ DEFAULT_RULES = [
     {
         "builtin_key": "stock_shortage_block",
         "name": "可用库存 < 订单数量 → 锁定提交，生成采购跟进任务",
-        "description": "提交时若任一库存类明细的可用库存小于订购数量，拒绝提交（订单保持草稿），"
-        "并为采购生成跟进任务。",
+        "description": "提交时若任一库存类明细的可用库存小于订购数量，或按订单生产明细按物料清单"
+        "（含损耗）所需的任一原材料可用量不足，拒绝提交（订单保持草稿），并为采购生成跟进任务。",
         "triggers": ["order.submitted"],
         "interval_minutes": 15,
-        "condition": {"all": [{"field": "stock_shortage", "op": "eq", "value": True}]},
+        "condition": {
+            "any": [
+                {"field": "stock_shortage", "op": "eq", "value": True},
+                {"field": "component_shortage", "op": "eq", "value": True},
+            ]
+        },
         "actions": [
             {"type": "block", "message": "可用库存不足，订单不能提交；已通知采购跟进。"},
             {

@@ -24,7 +24,11 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
 
     today = today or timezone.localdate()
     ids = list(order_ids)
-    want = need if need is not None else {"stock_shortage", "shortage_qty", "tags"}
+    want = (
+        need
+        if need is not None
+        else {"stock_shortage", "shortage_qty", "tags", "component_shortage"}
+    )
     orders = Order.objects.filter(pk__in=ids).values(
         "id", "number", "status", "priority", "channel", "total_amount", "due_date",
         "production_started_at", "external_no", "customer__code", "customer__name",
@@ -57,6 +61,7 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
                 short_lines[ln["order_id"]].append(
                     {"material": ln["material__code"], "short": short}
                 )
+    components = _component_shortages(ids, short_lines) if "component_shortage" in want else {}
     tags: dict[int, set] = defaultdict(set)
     if "tags" in want:
         for order_id, tag in OrderTag.objects.filter(
@@ -79,6 +84,7 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             "stock_shortage": shortage[o["id"]] > 0,
             "shortage_qty": shortage[o["id"]],
             "shortage_lines": short_lines[o["id"]],
+            "component_shortage": bool(components.get(o["id"])),
             "customer": o["customer__code"],
             "customer_name": o["customer__name"],
             "customer_region": o["customer__region__name"],
@@ -90,6 +96,17 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
             "custom": o["custom"] or {},
         }
     return out
+
+
+def _component_shortages(ids, short_lines) -> dict[int, list]:
+    """The make lines' short components per order, also added to the order's ``short_lines``
+    (so messages name them with the stock lines')."""
+    from zhongshu.inventory.services.components import shortages
+
+    components = shortages(ids)
+    for order_id, rows in components.items():
+        short_lines[order_id].extend(rows)
+    return components
 
 
 def customer_facts(changes) -> dict[int, dict]:

@@ -16,7 +16,7 @@ from .grouped import GroupedKind, commit_groups, report, settle
 
 FIELDS = {"name": "item", "method": "method", "unit": "unit", "kind": "kind", "target": "target",
           "lower_tolerance": "lower", "upper_tolerance": "upper", "items": "item",
-          "note": "note"}  # fmt: skip
+          "note": "note", "operation": "operation"}  # fmt: skip
 KIND_WORDS = {"计量": "measure", "计量型": "measure", "定量": "measure", "计数": "attribute",
               "计数型": "attribute", "定性": "attribute", "判定": "attribute"}  # fmt: skip
 NUMBERS = ("target", "lower", "upper")
@@ -26,7 +26,7 @@ def _item(row) -> dict:
     d = row.data
     return {"name": d["item"], "method": d["method"], "unit": d["unit"], "kind": d["kind"],
             "target": d["target"], "lower_tolerance": d["lower"],
-            "upper_tolerance": d["upper"]}  # fmt: skip
+            "upper_tolerance": d["upper"], "operation": d["operation"]}  # fmt: skip
 
 
 def _dec(value):
@@ -36,7 +36,7 @@ def _dec(value):
 def _same(note: str, items: list[dict]) -> tuple:
     return note, [
         (i["name"], i["method"], i["unit"], i["kind"], _dec(i["target"]),
-         _dec(i["lower_tolerance"]), _dec(i["upper_tolerance"]))
+         _dec(i["lower_tolerance"]), _dec(i["upper_tolerance"]), _dec(i["operation"]))
         for i in items
     ]  # fmt: skip
 
@@ -61,6 +61,7 @@ def stored(codes) -> dict[str, tuple]:
                 "target": it.target,
                 "lower_tolerance": it.lower_tolerance,
                 "upper_tolerance": it.upper_tolerance,
+                "operation": it.operation_sequence,
             }
         )
     return {code: _same(notes[pk], items[pk]) for pk, code in plans.items()}
@@ -81,6 +82,9 @@ class QcPlansKind(GroupedKind):
         Column("lower", "下公差", ("lower", "lower_tolerance", "下偏差"), False, 0.05),
         Column("upper", "上公差", ("upper", "upper_tolerance", "上偏差"), False, 0.05),
         Column("unit", "单位", ("unit",), False, "mm"),
+        Column("operation", "工序号", ("operation", "工序", "产生工序"), False, 20,
+               gettext_lazy("The routing operation (sequence number) that produces the "
+                            "characteristic: a failure is reworked there.")),
         Column("note", "方案备注", ("note", "备注"), False, "",
                gettext_lazy("The plan's note: the first filled cell of the product's rows.")),
     )  # fmt: skip
@@ -121,6 +125,14 @@ class QcPlansKind(GroupedKind):
             if msg:
                 _err(row, *H, "kind", msg)
         numbers: dict[str, str | None] = {}
+        operation = _cell(row, columns, "operation")
+        numbers["operation"] = None
+        if not N.is_blank(operation):
+            number, msg = N.number(operation, places=0)
+            if msg:
+                _err(row, *H, "operation", msg)
+            else:
+                numbers["operation"] = str(number)
         for field in NUMBERS:
             value = _cell(row, columns, field)
             numbers[field] = None

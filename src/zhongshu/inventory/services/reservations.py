@@ -16,6 +16,7 @@ from .. import ledger
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
 from ..models import ZERO, MovementKind, Reservation, ReservationStatus, StockLevel
+from . import components
 from .stock import default_level_ids
 
 # Orders whose stock lines hold reservations.
@@ -72,12 +73,16 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> None:
     Reads the order's prefetched lines when the caller loaded them. Call it inside the
     transaction that confirms the order (no savepoint of its own)."""
     with transaction.atomic(savepoint=False):
-        if Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).exists():
+        lines = _lines_with_materials(order)
+        # make lines hold their components in the same lock: the general path takes them both
+        if any(line.fulfilment != Fulfilment.STOCK for line in lines) or (
+            Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).exists()
+        ):
             _rereserve(order, actor)
             return
         needs = [
             (line, remaining(line))
-            for line in _lines_with_materials(order)
+            for line in lines
             if line.fulfilment == Fulfilment.STOCK and remaining(line) > 0
         ]
         if not needs:
@@ -115,10 +120,13 @@ def _lines_with_materials(order: Order) -> list[OrderLine]:
 
 def _rereserve(order: Order, actor) -> None:
     delta = _reservation_delta(order)
-    if not delta.needs and not delta.releases:
+    comp = components.delta_for(order)  # the make lines' components, in the same lock
+    if not delta.needs and not delta.releases and not comp:
         return
     level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
-    plan = ledger.lock_levels([*level_ids.values(), *(r.level_id for r, _q in delta.releases)])
+    plan = ledger.lock_levels(
+        [*level_ids.values(), *(r.level_id for r, _q in delta.releases), *comp.lock_ids()]
+    )
     for r, qty in delta.releases:
         plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=order.id,
                         order_line_id=r.order_line_id, reason=_("Re-reservation")))  # fmt: skip
@@ -126,8 +134,10 @@ def _rereserve(order: Order, actor) -> None:
     for line, qty in delta.needs:
         plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
                         order_id=order.id, order_line_id=line.id))  # fmt: skip
+    comp.plan(plan, partial=True)  # what is short stays a shortage for the rules and MRP
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
+    comp.save()
 
 
 def _reservation_delta(order: Order) -> _Delta:
@@ -140,7 +150,9 @@ def _reservation_delta(order: Order) -> _Delta:
         for line in OrderLine.objects.filter(order=order).select_related("material")
         if line.fulfilment == Fulfilment.STOCK or finished
     }
-    active = Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
+    active = Reservation.objects.filter(
+        order=order, status=ReservationStatus.ACTIVE, for_component=False
+    )
     delta = _Delta()
     held: dict[int, Decimal] = defaultdict(Decimal)
     for r in active.select_related("level").order_by("id"):

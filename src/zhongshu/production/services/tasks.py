@@ -207,9 +207,23 @@ def task_pin(
 
 
 @transaction.atomic
-def add_rework_task(*, actor, order_id: Any, reason: str) -> Task:
-    """QC failed: add a pending rework task after the last operation of the order's last sheet,
-    on the same line and for the same owner."""
+def add_rework_task(
+    *,
+    actor,
+    order_id: Any,
+    reason: str,
+    product_id: int | None = None,
+    at_sequence: int | None = None,
+    line_id: int | None = None,
+    repeat_following: bool = False,
+) -> Task:
+    """QC failed: add a pending rework task at the end of a sheet of the order.
+
+    Where the defect was made when known: ``at_sequence`` names the operation (of the sheet of
+    ``product_id``, else of the last sheet) that produces the failed characteristic, and the
+    rework runs on that operation's line for its owner — or on ``line_id`` when one is chosen.
+    With ``repeat_following`` the operations after it are queued again behind the rework.
+    Without an operation: after the last operation, on its line."""
     _require(actor, "production.rework")
     qs = Order.objects.select_for_update()
     if actor is not None and not permissions.can(actor, "orders.view"):
@@ -222,29 +236,41 @@ def add_rework_task(*, actor, order_id: Any, reason: str) -> Task:
         raise ValidationFailed({"reason": _("A reason is required for this action.")})
     if order.status not in (OrderStatus.IN_PRODUCTION, OrderStatus.AWAITING_QC):
         raise OrderNotInProduction(details={"order_status": order.status})
-    last = (
-        Task.objects.filter(order=order)
-        .exclude(status=TaskStatus.CANCELLED)
-        .select_related("sheet")
-        .order_by("-sheet_id", "-sequence")
-        .first()
-    )
+    tasks = Task.objects.filter(order=order).exclude(status=TaskStatus.CANCELLED)
+    if product_id is not None and tasks.filter(sheet__material_id=product_id).exists():
+        tasks = tasks.filter(sheet__material_id=product_id)
+    last = tasks.select_related("sheet").order_by("-sheet_id", "-sequence").first()
     if last is None:
         raise OrderNotInProduction(
             _("This order has no production task sheet to add rework to."),
             details={"order_status": order.status},
         )
-    seq = (Task.objects.filter(sheet_id=last.sheet_id).aggregate(m=Max("sequence"))["m"] or 0) + 10
+    sheet_tasks = list(
+        Task.objects.filter(sheet_id=last.sheet_id, is_rework=False)
+        .exclude(status=TaskStatus.CANCELLED)
+        .order_by("sequence")
+    )
+    at = next((t for t in sheet_tasks if t.sequence == at_sequence), None) or last
+    following = [t for t in sheet_tasks if t.sequence > at.sequence] if repeat_following else []
+    seq = Task.objects.filter(sheet_id=last.sheet_id).aggregate(m=Max("sequence"))["m"] or 0
     task = Task.objects.create(
-        sheet=last.sheet,
-        order=order,
-        sequence=seq,
-        name=_("Rework"),
-        work_center_id=last.line_id,
-        owner_id=last.owner_id,
-        estimated_hours=last.estimated_hours,
-        is_rework=True,
-        note=reason[:500],
+        sheet=last.sheet, order=order, sequence=seq + 10, name=_("Rework"),
+        work_center_id=line_id or at.line_id, owner_id=at.owner_id,
+        estimated_hours=at.estimated_hours, is_rework=True, note=reason[:500],
+    )  # fmt: skip
+    Task.objects.bulk_create(
+        Task(
+            sheet=last.sheet,
+            order=order,
+            sequence=seq + 10 * (i + 2),
+            name=t.name,
+            work_center_id=t.line_id,
+            owner_id=t.owner_id,
+            estimated_hours=t.estimated_hours,
+            is_rework=True,
+            note=reason[:500],
+        )
+        for i, t in enumerate(following)
     )
     TaskSheet.objects.filter(pk=last.sheet_id).update(status=SheetStatus.OPEN)
     request_reflow()

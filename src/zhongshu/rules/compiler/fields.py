@@ -89,6 +89,10 @@ FIELDS: dict[str, Field] = {
                                 "available (its own reservations count as covered).")),
         Field("shortage_qty", NUMBER, gettext_lazy("Shortage quantity"),
               help=gettext_lazy("Sum over stock lines of what is missing.")),
+        Field("component_shortage", BOOL, gettext_lazy("Component shortage"),
+              help=gettext_lazy("A make line's bill of materials needs more of a component "
+                                "than the default warehouse has available (its own component "
+                                "reservations count as covered).")),
         Field("customer", TEXT, gettext_lazy("Customer code"), "customer__code"),
         Field("customer_name", TEXT, gettext_lazy("Customer name"), "customer__name"),
         Field("customer_region", TEXT, gettext_lazy("Customer region"), "customer__region__name"),

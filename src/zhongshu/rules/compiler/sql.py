@@ -130,6 +130,12 @@ def _q(node: dict, today: dt.date, ann: dict, defs: dict) -> Q:
     if name == "stock_shortage":
         ann["_rule_shortage"] = Exists(shortage_lines())
         return Q(_rule_shortage=value) if op == "eq" else ~Q(_rule_shortage=value)
+    if name == "component_shortage":
+        # bills of materials are exploded in Python (any depth): the orders it holds for now
+        from zhongshu.inventory.services.components import orders_short
+
+        q = Q(pk__in=sorted(orders_short()))
+        return q if (value if op == "eq" else not value) else ~q
     if name == "shortage_qty":
         ann["_rule_shortage_qty"] = _shortage_qty_expr()
         return _cmp("_rule_shortage_qty", op, value)

@@ -1,0 +1,330 @@
+"""Make-to-order lines through their components: explosion, the shortage rule at submit,
+reservation on confirm, issue at the first operation, release on cancel, scrap."""
+
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import MaterialFactory, give_bom, make_order, make_user, put_stock
+from tests.inventory.helpers import assert_ledger_matches_levels, level_of
+from zhongshu.catalog.models import Material
+from zhongshu.inventory import posting
+from zhongshu.inventory.exceptions import InsufficientStock
+from zhongshu.inventory.models import ErpPosting, Reservation, StockMovement
+from zhongshu.inventory.services.components import components_adjust_for_scrap
+from zhongshu.orders.services import order_transition
+from zhongshu.production.bom import explode
+from zhongshu.production.models import Task
+from zhongshu.production.services import task_start
+from zhongshu.rules.exceptions import RuleBlocked
+from zhongshu.rules.facts import order_facts
+from zhongshu.rules.models import FollowUp, Rule
+from zhongshu.rules.services import run_deferred
+
+
+@pytest.fixture
+def planner(db):
+    return make_user("planner")
+
+
+@pytest.fixture
+def shaft(warehouse, keeper):
+    """SHAFT (make) ← 2 × BAR-45 kg at 10 % scrap: 2.2 kg of bar per shaft; 200 kg on hand."""
+    bar = MaterialFactory(code="BAR-45", kind="raw", unit="kg")
+    put_stock(bar, 200, actor=keeper)
+    product = MaterialFactory(code="SHAFT", fulfilment="make")
+    give_bom(product, (bar, "2", "10"))
+    return product
+
+
+def _draft(sales, customer, qty, code="SHAFT"):
+    return make_order(
+        actor=sales, customer=customer, lines=[{"material": code, "quantity": str(qty)}]
+    )
+
+
+def test_explode_goes_down_every_level_with_scrap(db):
+    # given ASSY ← 2 × SUB (5 % scrap) ← 3 × RAW (10 % scrap) and ASSY ← 1 × BOLT
+    raw, bolt = MaterialFactory(code="RAW"), MaterialFactory(code="BOLT")
+    sub = MaterialFactory(code="SUB")
+    assy = MaterialFactory(code="ASSY")
+    give_bom(sub, (raw, 3, 10))
+    give_bom(assy, (sub, 2, 5), (bolt, 1, 0))
+    # when 10 assemblies are exploded / then only the leaves are needed, scrap compounded
+    assert explode({assy.pk: Decimal(10)}) == {
+        raw.pk: Decimal(10) * 2 * Decimal("1.05") * 3 * Decimal("1.1"),
+        bolt.pk: Decimal(10),
+    }
+    assert explode({raw.pk: Decimal(5)}) == {}
+
+
+@pytest.mark.default_rules
+def test_second_order_for_the_same_bar_is_refused_naming_the_shortage(
+    shaft, sales_east, customer_east, planner
+):
+    # given a first order for 60 shafts (132 kg) confirmed: its bar is held
+    first = _draft(sales_east, customer_east, 60)
+    order_transition(actor=sales_east, order_id=first.pk, action="submit")
+    order_transition(actor=planner, order_id=first.pk, action="confirm")
+    assert level_of(Reservation.objects.get(order=first).level.material).reserved == Decimal(132)
+    # when a second order for 40 shafts (88 kg, 68 kg left) is submitted
+    second = _draft(sales_east, customer_east, 40)
+    with pytest.raises(RuleBlocked) as refused:
+        order_transition(actor=sales_east, order_id=second.pk, action="submit")
+    # then it is refused with the exact shortage, and purchasing is asked with the list
+    assert refused.value.details["shortages"] == [{"material": "BAR-45", "short": "20"}]
+    assert run_deferred() == 1
+    task = FollowUp.objects.get(order=second)
+    assert task.assignee_role == "purchasing"
+    assert task.title.endswith("缺料 BAR-45 −20")
+
+
+@pytest.mark.default_rules
+def test_without_the_block_action_the_rule_only_warns(shaft, sales_east, customer_east, planner):
+    # given the shipped rule turned into a warning (its follow-up kept, its block removed)
+    rule = Rule.objects.get(builtin_key="stock_shortage_block")
+    rule.actions = [a for a in rule.actions if a["type"] != "block"]
+    rule.save()
+    # when an order needing 330 kg of the 200 kg is submitted / then it goes through
+    order = _draft(sales_east, customer_east, 150)
+    assert order_transition(actor=sales_east, order_id=order.pk, action="submit").status == (
+        "pending_review"
+    )
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is True
+
+
+def test_confirm_holds_components_and_start_issues_them(
+    shaft, sales_east, customer_east, planner, keeper
+):
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "50"}],
+        status="pending_review",
+    )
+    bar = Material.objects.get(code="BAR-45")
+    # when confirmed / then 110 kg is held for the make line, nothing issued yet
+    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    held = Reservation.objects.get(order=order)
+    assert (held.for_component, held.quantity, held.order_line.material.code) == (
+        True,
+        Decimal(110),
+        "SHAFT",
+    )
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(110))
+    # when the first operation starts / then the bar leaves stock as a material issue
+    task = Task.objects.get(order=order)
+    task_start(actor=make_user("supervisor"), task_id=task.pk)
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(90), Decimal(0))
+    issue = StockMovement.objects.get(order=order, kind="issue")
+    assert (issue.material.code, issue.on_hand_delta) == ("BAR-45", Decimal(-110))
+    held.refresh_from_db()
+    assert (held.status, held.consumed) == ("consumed", Decimal(110))
+    assert_ledger_matches_levels()
+
+
+def test_cancel_releases_the_components(shaft, sales_east, customer_east, planner):
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "10"}],
+        status="confirmed",
+    )
+    assert level_of(Material.objects.get(code="BAR-45")).reserved == 22
+    order_transition(actor=planner, order_id=order.pk, action="cancel", note="客户取消")
+    bar = Material.objects.get(code="BAR-45")
+    assert level_of(bar).reserved == 0
+    assert Reservation.objects.get(order=order).status == "released"
+    assert_ledger_matches_levels()
+
+
+def test_a_design_change_adjusts_the_held_components(shaft, sales_east, customer_east):
+    from zhongshu.inventory.services import rereserve_order
+
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "10"}],
+        status="confirmed",
+    )
+    bar = Material.objects.get(code="BAR-45")
+    # when the bill changes to 3 kg per shaft and the order is re-reserved
+    give_bom(shaft, (bar, "3", "0"))
+    rereserve_order(order=order)
+    # then 30 kg is held (8 more)
+    assert level_of(bar).reserved == 30
+    assert_ledger_matches_levels()
+
+
+def test_confirm_refuses_short_stock_lines_and_holds_no_component(
+    shaft, sales_east, customer_east, planner
+):
+    # given an order for 50 shafts (110 kg) and one stock part that is not in stock
+    stocky = MaterialFactory(code="STOCKY")
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "50"}, {"material": "STOCKY", "quantity": "1"}],
+        status="pending_review",
+    )
+    # when confirmed / then refused for the stock line, and no bar is held either
+    with pytest.raises(InsufficientStock) as refused:
+        order_transition(actor=planner, order_id=order.pk, action="confirm")
+    assert refused.value.details["shortages"] == [
+        {"material": "STOCKY", "requested": "1", "available": "0"}
+    ]
+    assert not Reservation.objects.exists()
+    assert level_of(Material.objects.get(code="BAR-45")).reserved == 0
+    # once the part is there, both are held together
+    put_stock(stocky, 1)
+    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    assert sorted((r.for_component, r.quantity) for r in Reservation.objects.all()) == [
+        (False, Decimal(1)),
+        (True, Decimal(110)),
+    ]
+    assert_ledger_matches_levels()
+
+
+def test_a_make_line_short_of_components_holds_what_is_there_and_stays_flagged(
+    shaft, sales_east, customer_east, planner
+):
+    # given an order for 100 shafts (220 kg of the 200), submitted while the rule is off
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "100"}],
+        status="pending_review",
+    )
+    # when confirmed / then the 200 kg are held, and the missing 20 kg are a shortage
+    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    bar = Material.objects.get(code="BAR-45")
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(200))
+    facts = order_facts([order.pk])[order.pk]
+    assert facts["component_shortage"] is True
+    assert facts["shortage_lines"] == [{"material": "BAR-45", "short": Decimal(20)}]
+    assert_ledger_matches_levels()
+
+
+def test_scrap_raises_the_requirement_and_flags_a_new_shortage(
+    shaft, sales_east, customer_east, planner
+):
+    # given an order holding 198 of the 200 kg (90 shafts) and started on the floor
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "90"}],
+        status="confirmed",
+    )
+    task_start(actor=make_user("supervisor"), task_id=Task.objects.get(order=order).pk)
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is False
+    line = order.lines.get()
+    # when 2 shafts are scrapped at an operation (4.4 kg more, 2 kg left)
+    short = components_adjust_for_scrap(
+        actor=make_user("operator"), order_line_id=line.pk, quantity="2", reason="车削尺寸超差"
+    )
+    # then what is there is issued at once, and the rest is a shortage the rules see
+    assert short == [{"material": "BAR-45", "requested": "4.4", "available": "2"}]
+    bar = Material.objects.get(code="BAR-45")
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(0), Decimal(0))
+    facts = order_facts([order.pk])[order.pk]
+    assert facts["component_shortage"] is True
+    assert [(s["material"], s["short"]) for s in facts["shortage_lines"]] == [
+        ("BAR-45", Decimal("2.4"))
+    ]
+    assert_ledger_matches_levels()
+
+
+def test_scrap_refuses_bad_input(shaft, sales_east, customer_east):
+    from zhongshu.core.errors import NotFound, ValidationFailed
+
+    order = _draft(sales_east, customer_east, 1)
+    with pytest.raises(ValidationFailed):
+        components_adjust_for_scrap(actor=None, order_line_id=order.lines.get().pk, quantity="-1")
+    with pytest.raises(NotFound):
+        components_adjust_for_scrap(actor=None, order_line_id=999999, quantity="1")
+
+
+def _three_level_order(sales, customer, keeper, width: int, tag: str):
+    """ASSY ← SUB-i ← PART-i ← RAW-i for i < width (5 % scrap on the bar), 1000 of each raw."""
+    assy = MaterialFactory(code=f"ASSY{tag}", fulfilment="make")
+    subs = []
+    for i in range(width):
+        raw = MaterialFactory(code=f"RAW{tag}-{i}", kind="raw")
+        put_stock(raw, 1000, actor=keeper)
+        part = MaterialFactory(code=f"PART{tag}-{i}")
+        give_bom(part, (raw, 2, 5))
+        sub = MaterialFactory(code=f"SUB{tag}-{i}")
+        give_bom(sub, (part, 1, 0))
+        subs.append((sub, 1, 0))
+    give_bom(assy, *subs)
+    return _draft(sales, customer, 5, code=assy.code)
+
+
+@pytest.mark.default_rules
+def test_submit_and_confirm_of_a_three_level_order_stay_bounded(
+    warehouse, keeper, sales_east, customer_east, planner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for width, tag in ((2, "A"), (8, "B")):
+        order = _three_level_order(sales_east, customer_east, keeper, width, tag)
+        with CaptureQueriesContext(connection) as submit:
+            order_transition(actor=sales_east, order_id=order.pk, action="submit")
+        with CaptureQueriesContext(connection) as confirm:
+            order_transition(actor=planner, order_id=order.pk, action="confirm")
+        assert Reservation.objects.filter(order=order, for_component=True).count() == width
+        counts.append((len(submit), len(confirm)))
+    # submit reads a fixed number of queries whatever the width of the bill; confirm adds only
+    # the ledger's one level update per extra component held
+    (submit_2, confirm_2), (submit_8, confirm_8) = counts
+    assert submit_8 <= submit_2 <= 25, counts
+    assert confirm_8 - confirm_2 <= 6 and confirm_2 <= 50, counts
+
+
+def test_the_material_issue_goes_to_tplus_as_an_issue_document(
+    sim, flange, keeper, sales_east, customer_east, planner
+):
+    # given T+ connected, 10 FL-50 here and in T+, and a product made of 2 FL-50 each
+    product = MaterialFactory(code="PUMP", fulfilment="make")
+    give_bom(product, (flange, "2", "0"))
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "PUMP", "quantity": "3"}],
+        status="confirmed",
+    )
+    # when the first operation starts
+    task_start(actor=make_user("supervisor"), task_id=Task.objects.get(order=order).pk)
+    # then the 6 flanges leave stock as one issue document posted to T+
+    issue = StockMovement.objects.get(order=order, kind="issue")
+    [row] = ErpPosting.objects.filter(movement=issue)
+    assert row.document == "other_issue"
+    assert posting.drain().posted == 1
+    assert sim.on_hand("01", "FL-50") == 4
+
+
+def test_bar_due_before_production_starts_counts_at_submit(shaft, sales_east, customer_east):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from zhongshu.planning.services import purchase_order_create
+
+    # given an order for 100 shafts (220 kg of the 200), due in 30 days
+    order = _draft(sales_east, customer_east, 100)
+    assert [s["short"] for s in order_facts([order.pk])[order.pk]["shortage_lines"]] == [20]
+
+    def po(days):
+        return purchase_order_create(
+            actor=make_user("purchasing"), material="BAR-45", quantity="50",
+            due_date=timezone.localdate() + dt.timedelta(days=days),
+        )  # fmt: skip
+
+    # when 50 kg are due after the order's due date / then still short
+    po(40)
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is True
+    # when 50 kg are due before / then covered
+    po(10)
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is False
