@@ -48,7 +48,9 @@ class DemoContext(SimpleNamespace):
             self.stdout.write(message)
 
 
-def on_backdate(ctx: DemoContext, fn: Callable[[DemoContext, Any, dict], None]) -> None:
+def on_backdate(
+    ctx: DemoContext, fn: Callable[[DemoContext, Any, dict[str, dt.datetime]], None]
+) -> None:
     """Ask the orders seed to call ``fn(ctx, order, dated)`` once it has dated an order's
     history (``dated``: action → when it happened), so the seed's own records match."""
     ctx["on_backdate"] = [*(ctx.get("on_backdate") or ()), fn]

@@ -21,6 +21,8 @@ def seed(ctx) -> None:
     receivables.sync()
     rows = list(Receivable.objects.select_related("shipment", "customer").order_by("id"))
     for rec in rows:
+        if rec.shipment is None:
+            continue
         issued = timezone.localtime(rec.shipment.shipped_at).date()
         due = receivables.due_date(rec.payment_terms, issued)
         Receivable.objects.filter(pk=rec.pk).update(issued_on=issued, due_on=due)

@@ -23,6 +23,9 @@ HISTORY_DAYS = 240
 OPEN_DESK_ORDERS = 24  # with a simulated history: the last days' orders, in every open state
 
 S = OrderStatus
+OPEN_STATES = [
+    S.DRAFT, S.PENDING_REVIEW, S.CONFIRMED, S.SCHEDULING, S.IN_PRODUCTION, S.AWAITING_QC,
+]  # fmt: skip
 PRODUCTION_PATH = ["submit", "confirm", "schedule", "start", "finish", "ship", "complete"]
 STOCK_PATH = ["submit", "confirm", "ship", "complete"]
 REACHED_BY: dict[str, int] = {
@@ -138,6 +141,7 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
     now = timezone.now()
     moment = created
     stamps: dict[str, dt.datetime] = {}
+    dated: dict[str, dt.datetime] = {}
     times = [created]
     for action in actions:
         if action == "ship":
@@ -149,6 +153,7 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
             moment += dt.timedelta(hours=rng.randint(2, 60))
         moment = min(moment, now)
         times.append(moment)
+        dated.setdefault(action, moment)
         if action in STAMP_FIELD:
             stamps.setdefault(STAMP_FIELD[action], moment)
     events = list(
@@ -159,6 +164,8 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
     Order.objects.filter(pk=order.pk).update(
         created_at=created, updated_at=times[-1], due_date=due, **stamps
     )
+    for fn in ctx.get("on_backdate") or ():
+        fn(ctx, order, dated)
 
 
 def seed(ctx) -> None:
@@ -166,7 +173,7 @@ def seed(ctx) -> None:
     if plan:
         seed_planned(ctx, plan)
         # and the order desk's last few days: orders in every open state, nothing due yet
-        seed_random(ctx, count=OPEN_DESK_ORDERS, history_days=4)
+        seed_random(ctx, count=OPEN_DESK_ORDERS, history_days=4, targets=OPEN_STATES)
     else:
         seed_random(ctx, count=ORDER_COUNT, history_days=HISTORY_DAYS)
     _custom_values(ctx)
@@ -188,7 +195,9 @@ def _custom_values(ctx) -> None:
     Order.objects.bulk_update(tagged, ["custom"])
 
 
-def seed_random(ctx, *, count: int, history_days: int) -> None:
+def seed_random(ctx, *, count: int, history_days: int, targets: list[str] | None = None) -> None:
+    """``count`` orders over the last ``history_days``, each taken to a state drawn by its age
+    (or to ``targets`` in turn)."""
     # seeds that run before this one may ask to act on an order before a transition:
     # ctx["before_transition"] = {"ship": [fn(ctx, order), ...]}
     before_transition = ctx.get("before_transition") or {}
@@ -215,7 +224,7 @@ def seed_random(ctx, *, count: int, history_days: int) -> None:
         due = created.date() + dt.timedelta(days=lead)
         if history_days < 30:  # the last days' orders: none of them due yet
             due = max(due, ctx.today)
-        target = _target_status(rng, age)
+        target = targets[i % len(targets)] if targets else _target_status(rng, age)
         lines = _lines(ctx, products, target)
         channel, external_no = "direct", ""
         if rng.random() < 0.12:
