@@ -195,7 +195,9 @@ def _custom_values(ctx) -> None:
     Order.objects.bulk_update(tagged, ["custom"])
 
 
-def seed_random(ctx, *, count: int, history_days: int, targets: list[str] | None = None) -> None:
+def seed_random(
+    ctx, *, count: int, history_days: int, targets: list[OrderStatus] | None = None
+) -> None:
     """``count`` orders over the last ``history_days``, each taken to a state drawn by its age
     (or to ``targets`` in turn)."""
     # seeds that run before this one may ask to act on an order before a transition:

@@ -5,7 +5,6 @@ task sheets through the real confirm hook; orders the supervisor started have th
 operations running, and the schedule is computed once the whole demo has committed.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 from zhongshu.core.demo import on_backdate
@@ -77,7 +76,7 @@ def date_tasks(ctx, order, dated: dict) -> None:
     Task.objects.filter(order=order, actual_start__isnull=False).update(actual_start=started)
     if "finish" in dated:
         Task.objects.filter(order=order, actual_end__isnull=False).update(
-            actual_end=max(dated["finish"], started + dt.timedelta(minutes=1))
+            actual_end=max(dated["finish"], started)
         )
 
 
