@@ -62,10 +62,11 @@ def test_seed_demo_builds_a_factory_once_and_never_twice(seeded, db):
         "华北",
         "西南",
     }
-    # (320 entered by sales; imported and channel orders come on top)
-    assert ctx.counts["orders"] == 320
+    # (about 340 entered by sales, most of them the simulated history; imported and channel
+    # orders come on top)
+    assert ctx.counts["orders"] >= 300
     total = Order.objects.count()
-    assert total >= 320
+    assert total >= ctx.counts["orders"]
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
     year_counter = OrderNumberSequence.objects.get(year=ctx.today.year).last_value
     assert year_counter == total  # numbered without gaps, whichever road the order came by

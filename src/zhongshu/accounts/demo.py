@@ -27,6 +27,7 @@ USERS = [
     ("purchasing", ["purchasing"], [], "冯洁（采购）"),
     ("finance", ["finance"], [], "何芳（财务）"),
 ]
+LOGINS = [u[0] for u in USERS]  # the logins `zhongshu demo` prints, in this order
 
 
 def seed(ctx: "DemoContext") -> None:

@@ -9,7 +9,10 @@ import random
 
 from django.utils import timezone
 
+from zhongshu.core.demo import on_backdate
+
 from .hooks import missing_approvals
+from .models import Decision, Request, RequestStep
 from .services import decide, request_create
 
 SEED_ORDER = 17
@@ -22,6 +25,7 @@ def seed(ctx) -> None:
     hooks.setdefault("confirm", []).append(approve_before_confirm)
     ctx["before_transition"] = hooks
     ctx["approvals_filed"] = 0
+    on_backdate(ctx, date_requests)
 
 
 def approve_before_confirm(ctx, order) -> None:
@@ -40,3 +44,20 @@ def approve_before_confirm(ctx, order) -> None:
         decide(actor=manager, request_id=req.pk, verdict="approve",
                channel=rng.choice(CHANNELS), now=now)  # fmt: skip
         ctx["approvals_filed"] += 1
+
+
+def date_requests(ctx, order, dated: dict) -> None:
+    """Requests are decided right before the order was confirmed, after as long as approvals
+    took in that period (the plan's ``approval_minutes``; a few minutes without a plan)."""
+    if "confirm" not in dated:
+        return
+    decided = dated["confirm"] - dt.timedelta(minutes=2)
+    minutes = (ctx.get("approval_minutes") or {}).get(order.pk)
+    for req in Request.objects.filter(order=order, decided_at__isnull=False):
+        took = minutes if minutes is not None else req.decision_minutes or 30
+        submitted = decided - dt.timedelta(minutes=took)
+        Request.objects.filter(pk=req.pk).update(
+            submitted_at=submitted, decided_at=decided, decision_minutes=round(took)
+        )
+        RequestStep.objects.filter(request=req).update(activated_at=submitted, decided_at=decided)
+        Decision.objects.filter(request=req).update(at=decided)

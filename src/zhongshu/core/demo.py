@@ -48,6 +48,14 @@ class DemoContext(SimpleNamespace):
             self.stdout.write(message)
 
 
+def on_backdate(
+    ctx: DemoContext, fn: Callable[[DemoContext, Any, dict[str, dt.datetime]], None]
+) -> None:
+    """Ask the orders seed to call ``fn(ctx, order, dated)`` once it has dated an order's
+    history (``dated``: action → when it happened), so the seed's own records match."""
+    ctx["on_backdate"] = [*(ctx.get("on_backdate") or ()), fn]
+
+
 def new_context(stdout: Any = None, *, today: dt.date | None = None) -> DemoContext:
     return DemoContext(
         stdout=stdout,
@@ -108,9 +116,8 @@ def demo_logins() -> list[tuple[str, str, str]]:
     """(username, roles, regions) of the demo users present in the database."""
     from django.contrib.auth import get_user_model
 
-    from zhongshu.accounts.demo import USERS
-
-    names = [u[0] for u in USERS]
+    # the seeds that make logins list them in ``LOGINS`` (accounts does)
+    names = [name for module in demo_modules() for name in getattr(module, "LOGINS", ())]
     found = {
         u.username: u
         for u in get_user_model()

@@ -1,12 +1,13 @@
 """Demo custom fields: what a machining shop adds first — the drawing number and surface
 treatment of an order (filterable), the heat number of a line, and a customer's credit limit
-seen only by finance, management and sales. Some demo orders carry values to filter on."""
-
-from zhongshu.orders.models import Order
+seen only by finance, management and sales. Some demo orders carry values to filter on: seeded
+before the orders, this hands ``ctx["order_custom"]`` (the values of the n-th order) to the
+orders seed, which owns the orders."""
 
 from . import services
 
-SEED_ORDER = 60  # after the orders
+SEED_ORDER = 40  # before the orders
+TAGGED_ORDERS = 40
 
 FINISHES = [
     {"value": "anodized", "label_zh": "阳极氧化", "label_en": "Anodized"},
@@ -53,11 +54,15 @@ def seed(ctx) -> None:
     define(actor=admin, entity="customer", key="credit_limit", label_zh="信用额度",
            label_en="Credit limit", type="decimal", view_roles=["finance", "manager", "sales"],
            edit_roles=["finance", "manager"], position=10)  # fmt: skip
-    orders = list(Order.objects.order_by("id").only("id", "custom")[:40])
-    for i, order in enumerate(orders):
-        order.custom = {
-            "drawing_no": f"DWG-2026-{i % 12 + 1:03d}",
-            "finish": FINISHES[i % len(FINISHES)]["value"],
-        }
-    Order.objects.bulk_update(orders, ["custom"])
+    ctx["order_custom"] = order_custom
     ctx.counts["custom fields"] = 4
+
+
+def order_custom(i: int) -> dict | None:
+    """The custom values of the demo's i-th order (the first ``TAGGED_ORDERS`` carry some)."""
+    if i >= TAGGED_ORDERS:
+        return None
+    return {
+        "drawing_no": f"DWG-2026-{i % 12 + 1:03d}",
+        "finish": FINISHES[i % len(FINISHES)]["value"],
+    }

@@ -37,7 +37,18 @@ def _demo_quantity(material) -> Decimal:
     return max(Decimal(500), safety * 4).quantize(Decimal(1))
 
 
+def date_shipments(ctx, order, dated: dict) -> None:
+    """A shipment is dated when its order shipped."""
+    from .models import Shipment
+
+    if "ship" in dated:
+        Shipment.objects.filter(order=order).update(shipped_at=dated["ship"])
+
+
 def seed(ctx) -> None:
+    from zhongshu.core.demo import on_backdate
+
+    on_backdate(ctx, date_shipments)
     from . import ledger
     from .ledger import Change
     from .models import MovementKind

@@ -20,8 +20,12 @@ from zhongshu.orders.statuses import OrderStatus
 SEED_ORDER = 50
 ORDER_COUNT = 320
 HISTORY_DAYS = 240
+OPEN_DESK_ORDERS = 24  # with a simulated history: the last days' orders, in every open state
 
 S = OrderStatus
+OPEN_STATES = [
+    S.DRAFT, S.PENDING_REVIEW, S.CONFIRMED, S.SCHEDULING, S.IN_PRODUCTION, S.AWAITING_QC,
+]  # fmt: skip
 PRODUCTION_PATH = ["submit", "confirm", "schedule", "start", "finish", "ship", "complete"]
 STOCK_PATH = ["submit", "confirm", "ship", "complete"]
 REACHED_BY: dict[str, int] = {
@@ -137,6 +141,7 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
     now = timezone.now()
     moment = created
     stamps: dict[str, dt.datetime] = {}
+    dated: dict[str, dt.datetime] = {}
     times = [created]
     for action in actions:
         if action == "ship":
@@ -148,6 +153,7 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
             moment += dt.timedelta(hours=rng.randint(2, 60))
         moment = min(moment, now)
         times.append(moment)
+        dated.setdefault(action, moment)
         if action in STAMP_FIELD:
             stamps.setdefault(STAMP_FIELD[action], moment)
     events = list(
@@ -158,9 +164,42 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
     Order.objects.filter(pk=order.pk).update(
         created_at=created, updated_at=times[-1], due_date=due, **stamps
     )
+    for fn in ctx.get("on_backdate") or ():
+        fn(ctx, order, dated)
 
 
 def seed(ctx) -> None:
+    plan = ctx.get("order_plan")
+    if plan:
+        seed_planned(ctx, plan)
+        # and the order desk's last few days: orders in every open state, nothing due yet
+        seed_random(ctx, count=OPEN_DESK_ORDERS, history_days=4, targets=OPEN_STATES)
+    else:
+        seed_random(ctx, count=ORDER_COUNT, history_days=HISTORY_DAYS)
+    _custom_values(ctx)
+
+
+def _custom_values(ctx) -> None:
+    """The custom field values a seed before this one asked for (``ctx["order_custom"]``)."""
+    values = ctx.get("order_custom")
+    if values is None:
+        return
+    orders = list(Order.objects.order_by("id").only("id", "custom"))
+    tagged = []
+    for i, order in enumerate(orders):
+        custom = values(i)
+        if custom is None:
+            break
+        order.custom = custom
+        tagged.append(order)
+    Order.objects.bulk_update(tagged, ["custom"])
+
+
+def seed_random(
+    ctx, *, count: int, history_days: int, targets: list[OrderStatus] | None = None
+) -> None:
+    """``count`` orders over the last ``history_days``, each taken to a state drawn by its age
+    (or to ``targets`` in turn)."""
     # seeds that run before this one may ask to act on an order before a transition:
     # ctx["before_transition"] = {"ship": [fn(ctx, order), ...]}
     before_transition = ctx.get("before_transition") or {}
@@ -173,17 +212,21 @@ def seed(ctx) -> None:
     tz = timezone.get_current_timezone()
     created_count, stuck = 0, 0
     by_status: dict[str, int] = {}
-    for i in range(ORDER_COUNT):
+    now = timezone.now()
+    for i in range(count):
         customer = rng.choices(customers, weights=weights)[0]
         owner = ctx.sales_by_region[customer.region.name]
-        age = int(HISTORY_DAYS * (1 - i / ORDER_COUNT) ** 1.3)  # more orders lately
+        age = int(history_days * (1 - i / count) ** 1.3)  # more orders lately
         created = dt.datetime.combine(
             ctx.today - dt.timedelta(days=age), dt.time(rng.randint(8, 17), rng.randint(0, 59)), tz
         )
+        created = min(created, now - dt.timedelta(hours=rng.randint(3, 9)))
         priority = rng.choices(["normal", "urgent", "critical"], weights=[75, 18, 7])[0]
         lead = rng.randint(5, 15) if priority != "normal" else rng.randint(15, 45)
         due = created.date() + dt.timedelta(days=lead)
-        target = _target_status(rng, age)
+        if history_days < 30:  # the last days' orders: none of them due yet
+            due = max(due, ctx.today)
+        target = targets[i % len(targets)] if targets else _target_status(rng, age)
         lines = _lines(ctx, products, target)
         channel, external_no = "direct", ""
         if rng.random() < 0.12:
@@ -222,9 +265,118 @@ def seed(ctx) -> None:
             done.append(action)
         _backdate(ctx, order, created, due, done)
         by_status[order.status] = by_status.get(order.status, 0) + 1
-    ctx.counts["orders"] = created_count
-    ctx.counts["orders_stopped"] = stuck
+    ctx.counts["orders"] = ctx.counts.get("orders", 0) + created_count
+    ctx.counts["orders_stopped"] = ctx.counts.get("orders_stopped", 0) + stuck
     summary = ", ".join(f"{S(s).label} {n}" for s, n in sorted(by_status.items()))
     ctx.say(f"  {created_count} orders ({summary})")
+    if stuck:
+        ctx.say(f"  {stuck} orders stopped early (e.g. not enough stock to confirm)")
+
+
+# --- history from the factory simulation ---------------------------------------------------------
+# A seed that runs before this one may put ``ctx["order_plan"]``: records with ``customer``,
+# ``product``, ``qty``, ``priority``, ``created``, ``due`` and ``times`` (when each step happened,
+# up to now: confirm, start, finish, qc_fail, qc_pass, ship, cancel). The orders below replay
+# that plan through the services and are then dated as planned; seeds that keep dated records
+# of their own put ``fn(ctx, order, stamps)`` into ``ctx["on_backdate"]`` to date them too.
+
+COMPLETE_AFTER = dt.timedelta(days=10)  # the finance desk closes a shipped order once paid
+DRAFT_HOURS = 6  # the newest entries: some still drafts on the order desk
+
+
+def _planned_actions(plan, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    times = plan.times
+    steps: list[tuple[str, dt.datetime]] = []
+    if "confirm" not in times:
+        if "cancel" in times:
+            return [("cancel", times["cancel"])]
+        if now - plan.created < dt.timedelta(hours=DRAFT_HOURS):
+            return []  # still a draft
+        return [("submit", plan.created + dt.timedelta(minutes=20))]
+    confirm = times["confirm"]
+    steps += [
+        ("submit", min(confirm, plan.created + dt.timedelta(minutes=20))),
+        ("confirm", confirm),
+    ]
+    if "start" in times:
+        steps.append(("schedule", min(times["start"], confirm + dt.timedelta(minutes=30))))
+        steps.append(("start", times["start"]))
+    if "finish" in times:
+        steps.append(("finish", times["finish"]))
+        if "qc_fail" in times and "qc_pass" in times:
+            steps += [("qc_fail", times["qc_fail"]), ("finish", times["qc_pass"])]
+    if "ship" in times:
+        steps.append(("ship", times["ship"]))
+        if now - times["ship"] > COMPLETE_AFTER:
+            steps.append(("complete", times["ship"] + COMPLETE_AFTER))
+    if "cancel" in times:
+        steps = [s for s in steps if s[1] <= times["cancel"]] + [("cancel", times["cancel"])]
+    return steps
+
+
+def _date_planned(ctx, order: Order, plan, done: list[tuple[str, dt.datetime]]) -> None:
+    stamps: dict[str, dt.datetime] = {}
+    for action, at in done:
+        if action in STAMP_FIELD:
+            stamps.setdefault(STAMP_FIELD[action], at)
+    times = [plan.created] + [at for _a, at in done]
+    events = list(
+        OrderEvent.objects.filter(order=order).order_by("id").values_list("id", flat=True)
+    )
+    for event_id, at in zip(events, times, strict=False):
+        OrderEvent.objects.filter(pk=event_id).update(at=at)
+    Order.objects.filter(pk=order.pk).update(
+        created_at=plan.created, updated_at=times[-1], due_date=plan.due, **stamps
+    )
+    dated = {action: at for action, at in done}
+    for fn in ctx.get("on_backdate") or ():
+        fn(ctx, order, dated)
+
+
+def seed_planned(ctx, plan: list) -> None:
+    before_transition = ctx.get("before_transition") or {}
+    products = [m for m in ctx.materials if m.kind == "finished" and m.fulfilment == "make"]
+    customers = ctx.customers
+    now = timezone.now()
+    by_status: dict[str, int] = {}
+    stuck = 0
+    for i, p in enumerate(plan):
+        customer = customers[p.customer % len(customers)]
+        owner = ctx.sales_by_region[customer.region.name]
+        order = order_create(
+            actor=owner,
+            customer=customer.code,
+            due_date=max(p.due, ctx.today + dt.timedelta(days=1)),  # dated back afterwards
+            lines=[{"material": products[p.product % len(products)].code, "quantity": str(p.qty)}],
+            priority=p.priority,
+            channel="agent" if i % 9 == 4 else "direct",
+            external_no=f"AG{p.created:%Y%m%d}{i:04d}" if i % 9 == 4 else "",
+            note=ctx.rng.choice(["", "", "", "请随货附材质证明", "包装需防锈处理", "分批交货"]),
+        )
+        if p.approval_minutes is not None:
+            ctx["approval_minutes"] = {
+                **(ctx.get("approval_minutes") or {}),
+                order.pk: p.approval_minutes,
+            }
+        done: list[tuple[str, dt.datetime]] = []
+        for action, at in _planned_actions(p, now):
+            try:
+                ctx["moment"] = at
+                for before in before_transition.get(action, ()):
+                    before(ctx, order)
+                order = order_transition(
+                    actor=_actor(ctx, action, owner), order_id=order.pk, action=action,
+                    note=NOTES.get(action, ""),
+                )  # fmt: skip
+            except DomainError:
+                stuck += 1
+                break
+            done.append((action, at))
+        _date_planned(ctx, order, p, done)
+        by_status[order.status] = by_status.get(order.status, 0) + 1
+    ctx.counts["orders"] = len(plan)
+    ctx.counts["orders_stopped"] = stuck
+    summary = ", ".join(f"{S(s).label} {n}" for s, n in sorted(by_status.items()))
+    ctx.say(f"  {len(plan)} orders from the factory simulation ({summary})")
     if stuck:
         ctx.say(f"  {stuck} orders stopped early (e.g. not enough stock to confirm)")

@@ -7,7 +7,10 @@ operations running, and the schedule is computed once the whole demo has committ
 
 from decimal import Decimal
 
+from zhongshu.core.demo import on_backdate
+
 from . import services
+from .models import Task
 
 SEED_ORDER = 15
 
@@ -65,7 +68,20 @@ PRODUCTS = {
 }
 
 
+def date_tasks(ctx, order, dated: dict) -> None:
+    """Work on the order's task sheets ran from its start to its finish."""
+    if "start" not in dated:
+        return
+    started = dated["start"]
+    Task.objects.filter(order=order, actual_start__isnull=False).update(actual_start=started)
+    if "finish" in dated:
+        Task.objects.filter(order=order, actual_end__isnull=False).update(
+            actual_end=max(dated["finish"], started)
+        )
+
+
 def seed(ctx) -> None:
+    on_backdate(ctx, date_tasks)
     operator = ctx.users_by_name.get("operator")
     lines = {}
     for code, name, hours, shifts in LINES:

@@ -6,9 +6,12 @@ Shipping a produced order needs a passing inspection. The orders demo may call t
 passing inspection by the demo QC user (every reading in tolerance), as the QC desk would.
 """
 
+import datetime as dt
 from decimal import Decimal
 
-from .models import ItemKind
+from zhongshu.core.demo import on_backdate
+
+from .models import InspectionRecord, ItemKind, Nonconformance
 from .services import order_items, plan_save, record_inspection
 
 SEED_ORDER = 16
@@ -53,6 +56,7 @@ def seed(ctx) -> None:
         )  # fmt: skip
         made += 1
     ctx.counts["inspection_plans"] = made
+    on_backdate(ctx, date_inspections)
     hooks = ctx.get("before_transition") or {}
     hooks.setdefault("ship", []).append(pass_inspection)
     ctx["before_transition"] = hooks
@@ -76,3 +80,15 @@ def pass_inspection(ctx, order) -> None:
         measurements=readings,
         result=None if readings else "pass",
     )
+
+
+def date_inspections(ctx, order, dated: dict) -> None:
+    """The passing inspection is dated just before the order shipped; a failed one (and its
+    nonconformance) when QC failed it."""
+    if "ship" in dated:
+        passed = dated["ship"] - dt.timedelta(minutes=30)
+        InspectionRecord.objects.filter(order=order, result="pass").update(at=passed)
+    if "qc_fail" in dated:
+        failed = dated["qc_fail"]
+        InspectionRecord.objects.filter(order=order).exclude(result="pass").update(at=failed)
+        Nonconformance.objects.filter(order=order).update(opened_at=failed)
