@@ -38,6 +38,12 @@ def profile() -> CompanyProfile | None:
     return CompanyProfile.objects.order_by("pk").first()
 
 
+def stored_text() -> dict:
+    """The page's stored text fields as they are (blank when never saved)."""
+    row = profile()
+    return {f: getattr(row, f, "") if row is not None else "" for f in TEXT_FIELDS}
+
+
 def company() -> dict:
     row = profile()
 
