@@ -90,6 +90,12 @@ def user_create(
         errors["username"] = _("User %(name)s already exists.") % {"name": username}
     if role_problem := _roles_error(roles):
         errors["roles"] = role_problem
+    if actor is not None and (
+        closed := _inactive_regions_error(
+            Region.objects.filter(name__in=[normalize_text(n) for n in regions])
+        )
+    ):
+        errors["regions"] = closed
     if not password:
         errors["password"] = _("Password is required.")
     elif check_password_strength and (
@@ -179,6 +185,17 @@ def _password_errors(password: str, user: "User") -> str | None:
     return None
 
 
+def _inactive_regions_error(regions: Sequence[Region], held: Sequence[int] = ()) -> str:
+    """A deactivated region takes no new members (one already held may stay)."""
+    closed = [r.name for r in regions if not r.active and r.pk not in held]
+    if not closed:
+        return ""
+    return _("Region %(names)s is deactivated and takes no new members.") % {
+        "names": ", ".join(closed)
+    }
+
+
+
 @transaction.atomic
 def user_update(
     *,
@@ -209,6 +226,9 @@ def user_update(
     missing = sorted(set(names) - {r.name for r in region_objs})
     if missing:
         errors["regions"] = _("Unknown region: %(names)s") % {"names": ", ".join(missing)}
+    held = list(Region.objects.filter(members__user=user).values_list("pk", flat=True))
+    if not missing and (closed := _inactive_regions_error(region_objs, held)):
+        errors["regions"] = closed
     display_name = normalize_text(display_name or "")
     mobile = normalize_text(mobile or "")
     wecom_userid = (wecom_userid or "").strip()
@@ -473,9 +493,12 @@ def user_create_errors(
     if role_problem := _roles_error(roles):
         errors["roles"] = role_problem
     names = [normalize_text(n) for n in regions]
-    known = set(Region.objects.filter(name__in=names).values_list("name", flat=True))
+    found = list(Region.objects.filter(name__in=names))
+    known = {r.name for r in found}
     if unknown := [n for n in names if n not in known]:
         errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
+    elif closed := _inactive_regions_error(found):
+        errors["regions"] = closed
     contact_errors, _values = _clean_contacts(
         contacts.get("mobile"),
         contacts.get("wecom_userid"),
