@@ -67,7 +67,12 @@ def test_a_deactivated_region_is_not_offered_to_new_members_but_stays_with_old_o
     # posting the closed one anyway is refused, nobody created
     response = client.post(
         "/users/new/",
-        {"username": "newbie", "password": "Aa1!long-enough-pw", "roles": "sales", "regions": "西北"},
+        {
+            "username": "newbie",
+            "password": "Aa1!long-enough-pw",
+            "roles": "sales",
+            "regions": "西北",
+        },
     )
     assert response.status_code in (200, 422)
     assert "已停用" in response.content.decode()
@@ -77,7 +82,9 @@ def test_a_deactivated_region_is_not_offered_to_new_members_but_stays_with_old_o
     assert 'value="西北"' in page and "西北（已停用）" in page
 
     # the users import refuses the closed region with a Chinese row message
-    content = messy_xlsx("员工", ["用户名", "姓名", "角色", "区域"], [["liu", "刘", "销售", "西北"]])
+    content = messy_xlsx(
+        "员工", ["用户名", "姓名", "角色", "区域"], [["liu", "刘", "销售", "西北"]]
+    )
     batch = batch_upload(actor=admin, content=content, name="u.xlsx", kind="users")
     assert batch.invalid == 1
     (row,) = ImportRow.objects.filter(batch=batch)

@@ -33,9 +33,14 @@ def test_admin_adds_edits_and_deletes_rules_with_an_audit_trail():
     assert "还没有地址分区规则" in page and "停用区" not in page
 
     assert client.post(URL, {"province": "浙江省", "city": "", "region": "华东"}).status_code == 302
-    assert client.post(URL, {"province": "广东", "city": "深圳", "region": "华南"}).status_code == 302
+    assert (
+        client.post(URL, {"province": "广东", "city": "深圳", "region": "华南"}).status_code == 302
+    )
     rules = {(r.province, r.city): r for r in AddressRegion.objects.select_related("region")}
-    assert {k: r.region.name for k, r in rules.items()} == {("浙江", ""): "华东", ("广东", "深圳"): "华南"}
+    assert {k: r.region.name for k, r in rules.items()} == {
+        ("浙江", ""): "华东",
+        ("广东", "深圳"): "华南",
+    }
     page = client.get(URL).content.decode()
     assert 'value="深圳"' in page and "地址分区规则已保存" in page
 

@@ -195,7 +195,6 @@ def _inactive_regions_error(regions: Sequence[Region], held: Sequence[int] = ())
     }
 
 
-
 @transaction.atomic
 def user_update(
     *,

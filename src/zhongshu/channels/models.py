@@ -6,11 +6,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from simple_history.models import HistoricalRecords
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material

@@ -20,6 +20,4 @@ def provide(reader: Callable[[], dict]) -> None:
 def company_info() -> dict:
     """The company's text details: the stored value, or the setting of the same name when blank."""
     stored = _provider[0]() if _provider else {}
-    return {
-        f: stored.get(f) or getattr(settings, f"COMPANY_{f.upper()}", "") or "" for f in FIELDS
-    }
+    return {f: stored.get(f) or getattr(settings, f"COMPANY_{f.upper()}", "") or "" for f in FIELDS}

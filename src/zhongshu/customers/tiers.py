@@ -55,7 +55,9 @@ def tiers_record(*, computed: dict[int, str]) -> int:
     ids = sorted(wanted)
     changed = 0
     for i in range(0, len(ids), 2000):
-        rows = [c for c in Customer.objects.filter(pk__in=ids[i : i + 2000]) if c.tier != wanted[c.pk]]
+        rows = [
+            c for c in Customer.objects.filter(pk__in=ids[i : i + 2000]) if c.tier != wanted[c.pk]
+        ]
         for c in rows:
             c.tier = wanted[c.pk]
         bulk_update_with_history(
