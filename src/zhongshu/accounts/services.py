@@ -1,6 +1,6 @@
 """Users, regions and API tokens."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -185,7 +185,7 @@ def _password_errors(password: str, user: "User") -> str | None:
     return None
 
 
-def _inactive_regions_error(regions: Sequence[Region], held: Sequence[int] = ()) -> str:
+def _inactive_regions_error(regions: Iterable[Region], held: Sequence[int] = ()) -> str:
     """A deactivated region takes no new members (one already held may stay)."""
     closed = [r.name for r in regions if not r.active and r.pk not in held]
     if not closed:

@@ -158,7 +158,7 @@ def user_create(request: ActorRequest) -> HttpResponse:
             username=data.get("username", ""),
             password=data.get("password", ""),
             roles=data.get("roles") or (request.POST.getlist("roles") or []),
-            regions=data.get("regions") or request.POST.getlist("regions"),
+            regions=data.get("regions") or request.POST.getlist("regions") or [],
             display_name=data.get("display_name", ""),
         )
     except DomainError as exc:

@@ -9,15 +9,15 @@ from collections.abc import Callable
 from django.conf import settings
 
 FIELDS = ("name", "address", "phone", "tax_id")
-_provider: list[Callable[[], dict]] = []
+_provider: list[Callable[[], dict[str, str]]] = []
 
 
-def provide(reader: Callable[[], dict]) -> None:
+def provide(reader: Callable[[], dict[str, str]]) -> None:
     """Register the reader of the company page's stored details (one; a later call replaces it)."""
     _provider[:] = [reader]
 
 
-def company_info() -> dict:
+def company_info() -> dict[str, str]:
     """The company's text details: the stored value, or the setting of the same name when blank."""
     stored = _provider[0]() if _provider else {}
     return {f: stored.get(f) or getattr(settings, f"COMPANY_{f.upper()}", "") or "" for f in FIELDS}
