@@ -1,6 +1,6 @@
 """Users, regions and API tokens."""
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from . import permissions
 from .exceptions import AccountLocked
 from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
+from .regions import inactive_regions_error
 from .roles import Role
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def user_create(
     if role_problem := _roles_error(roles):
         errors["roles"] = role_problem
     if actor is not None and (
-        closed := _inactive_regions_error(
+        closed := inactive_regions_error(
             Region.objects.filter(name__in=[normalize_text(n) for n in regions])
         )
     ):
@@ -185,16 +186,6 @@ def _password_errors(password: str, user: "User") -> str | None:
     return None
 
 
-def _inactive_regions_error(regions: Iterable[Region], held: Sequence[int] = ()) -> str:
-    """A deactivated region takes no new members (one already held may stay)."""
-    closed = [r.name for r in regions if not r.active and r.pk not in held]
-    if not closed:
-        return ""
-    return _("Region %(names)s is deactivated and takes no new members.") % {
-        "names": ", ".join(closed)
-    }
-
-
 @transaction.atomic
 def user_update(
     *,
@@ -226,7 +217,7 @@ def user_update(
     if missing:
         errors["regions"] = _("Unknown region: %(names)s") % {"names": ", ".join(missing)}
     held = list(Region.objects.filter(members__user=user).values_list("pk", flat=True))
-    if not missing and (closed := _inactive_regions_error(region_objs, held)):
+    if not missing and (closed := inactive_regions_error(region_objs, held)):
         errors["regions"] = closed
     display_name = normalize_text(display_name or "")
     mobile = normalize_text(mobile or "")
@@ -496,7 +487,7 @@ def user_create_errors(
     known = {r.name for r in found}
     if unknown := [n for n in names if n not in known]:
         errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
-    elif closed := _inactive_regions_error(found):
+    elif closed := inactive_regions_error(found):
         errors["regions"] = closed
     contact_errors, _values = _clean_contacts(
         contacts.get("mobile"),
