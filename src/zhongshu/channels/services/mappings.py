@@ -136,7 +136,7 @@ def address_rule_update(*, actor, rule_id: Any, data: dict):
     errors.raise_if_any()
     rule.province, rule.city, rule.region = c["province"], c["city"], c["region"]
     rule.updated_by = actor if getattr(actor, "pk", None) else None
-    rule._history_user = rule.updated_by  # type: ignore[attr-defined]
+    rule._history_user = rule.updated_by
     rule.save()
     return rule
 
@@ -147,5 +147,5 @@ def address_rule_delete(*, actor, rule_id: Any) -> None:
 
     permissions.require(actor, "channels.map_sku")
     rule = permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id)
-    rule._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
+    rule._history_user = actor if getattr(actor, "pk", None) else None
     rule.delete()
