@@ -52,6 +52,21 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def workbook(headers, rows) -> bytes:
+    """An .xlsx of one sheet: ``headers``, then ``rows`` (any iterable), written streaming.
+    Also the builder of benchmarks/history_import.py."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
+    sh = book.add_worksheet()
+    sh.write_row(0, 0, headers)
+    for i, row in enumerate(rows, 1):
+        sh.write_row(i, 0, row)
+    book.close()
+    return out.getvalue()
+
+
 def main():
     _ensure_pg_db()
     if not os.environ.get("DATABASE_URL"):
@@ -65,7 +80,6 @@ def main():
     from django.db import connection, transaction
 
     call_command("migrate", verbosity=0)
-    import xlsxwriter
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from python_calamine import load_workbook
@@ -93,18 +107,15 @@ def main():
                "金额", "交期", "优先级", "备注"]  # fmt: skip
 
     def make_file(n: int, prefix: str) -> bytes:
-        out = io.BytesIO()
-        book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
-        sh = book.add_worksheet()
-        sh.write_row(0, 0, headers)
-        for i in range(n):
-            c = customers[(i // LINES_PER_ORDER) % len(customers)]
-            m = materials[i % len(materials)]
-            q = i % 9 + 1
-            sh.write_row(i + 1, 0, [f"{prefix}-{i // LINES_PER_ORDER}", c.code, c.name, m.code,
-                                    m.name, "DN50", q, 12.5, q * 12.5, due, "普通", ""])  # fmt: skip
-        book.close()
-        return out.getvalue()
+        def rows():
+            for i in range(n):
+                c = customers[(i // LINES_PER_ORDER) % len(customers)]
+                m = materials[i % len(materials)]
+                q = i % 9 + 1
+                yield [f"{prefix}-{i // LINES_PER_ORDER}", c.code, c.name, m.code, m.name,
+                       "DN50", q, 12.5, q * 12.5, due, "普通", ""]  # fmt: skip
+
+        return workbook(headers, rows())
 
     content = make_file(ROWS, "PO")
     print(f"file: {ROWS} rows × 12 columns, {len(content) / 1e6:.1f} MB, db={connection.vendor}")

@@ -23,6 +23,7 @@ from zhongshu.core.errors import DomainError
 from zhongshu.customers.api import router as customers_router
 from zhongshu.customfields import openapi as custom_openapi
 from zhongshu.customfields.api import router as customfields_router
+from zhongshu.documents.api import router as company_router
 from zhongshu.finance.api import router as finance_router
 from zhongshu.imports.api import router as imports_router
 from zhongshu.inventory.api import router as inventory_router
@@ -166,6 +167,7 @@ api.add_router("/channels", channels_router)
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/planning", planning_router)
 api.add_router("/setup", setup_router)
+api.add_router("/company", company_router)
 api.add_router("/planning", purchasing_router)  # suppliers, prices, grouped accept
 api.add_router("/custom-fields", customfields_router)
 api.add_router("/views", listviews_router)

@@ -44,3 +44,50 @@ def test_api_renames_deactivates_and_refuses_unknown_fields(api_as, admin):
     assert (body["name"], body["active"]) == ("华南区", False)
     assert api.patch("/api/v1/regions/999999", {"name": "x"}).status_code == 404
     assert api.get("/api/v1/regions/export.xlsx").status_code == 200
+
+
+def test_a_deactivated_region_is_not_offered_to_new_members_but_stays_with_old_ones(
+    client_as, admin
+):
+    from tests.factories import RegionFactory
+    from tests.support.sheets import messy_xlsx
+    from zhongshu.imports.models import ImportRow
+    from zhongshu.imports.services import batch_upload
+
+    RegionFactory(name="华南")
+    closed = RegionFactory(name="西北", active=False)
+    member = make_user("sales", regions=("华南",), username="old_member")
+    member.profile.regions.add(closed)
+    client = client_as(admin)
+
+    # the new-user form offers only active regions
+    page = client.get("/users/new/").content.decode()
+    assert 'value="华南"' in page
+    assert 'value="西北"' not in page
+    # posting the closed one anyway is refused, nobody created
+    response = client.post(
+        "/users/new/",
+        {
+            "username": "newbie",
+            "password": "Aa1!long-enough-pw",
+            "roles": "sales",
+            "regions": "西北",
+        },
+    )
+    assert response.status_code in (200, 422)
+    assert "已停用" in response.content.decode()
+    assert not Region.objects.get(name="西北").members.filter(user__username="newbie").exists()
+    # the edit form of a member keeps the closed region the member already holds, marked
+    page = client.get(f"/users/{member.pk}/").content.decode()
+    assert 'value="西北"' in page and "西北（已停用）" in page
+
+    # the users import refuses the closed region with a Chinese row message
+    content = messy_xlsx(
+        "员工", ["用户名", "姓名", "角色", "区域"], [["liu", "刘", "销售", "西北"]]
+    )
+    batch = batch_upload(actor=admin, content=content, name="u.xlsx", kind="users")
+    assert batch.invalid == 1
+    (row,) = ImportRow.objects.filter(batch=batch)
+    assert [(e["column"], e["message"]) for e in row.errors] == [
+        ("区域", "区域 西北 已停用，不能再添加成员。")
+    ]

@@ -110,6 +110,19 @@ def test_the_first_classification_is_announced_like_any_change(
     assert (run.changed, again.changed) == (1, 0)
 
 
+def test_each_computed_tier_change_is_a_row_of_the_customers_history(owner, today):
+    c = CustomerFactory()
+    history(owner, c, THE_CASE, today=today, amount="12000")
+    before = c.history.count()
+    segments.recompute(now=local(today, dt.time(18)))
+    segments.recompute(now=local(today, dt.time(19)))  # nothing changes: no second row
+    rows = list(c.history.order_by("-history_date")[: c.history.count() - before])
+    assert [(h.tier, h.history_change_reason, h.history_user) for h in rows] == [
+        ("key", "客户分层重新计算", None)
+    ]
+    assert rows[0].prev_record.tier == "regular"
+
+
 def test_the_segment_list_reads_the_customers_tier(owner, today, admin_user):
     c = CustomerFactory()
     history(owner, c, THE_CASE, today=today, amount="12000")

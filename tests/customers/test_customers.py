@@ -27,15 +27,28 @@ def test_create_reports_every_bad_field(api_as, admin_user, customer_east):
 
 
 def test_update_changes_only_what_is_sent(api_as, sales_east, customer_east):
-    r = api_as(sales_east).patch("/api/v1/customers/c-east", {"phone": "021-5555", "tier": "key"})
+    r = api_as(sales_east).patch("/api/v1/customers/c-east", {"phone": "021-5555"})
     assert r.status_code == 200, r.json()
     saved = Customer.objects.get(code="C-EAST")
     assert (saved.phone, saved.tier, saved.name, saved.region.name) == (
         "021-5555",
-        "key",
+        "regular",
         "苏州精工机械",
         "华东",
     )
+
+
+def test_a_hand_typed_tier_is_refused_everywhere(api_as, client_as, sales_east, customer_east):
+    # the tier is computed by the segmentation: the API refuses it and changes nothing
+    r = api_as(sales_east).patch("/api/v1/customers/c-east", {"phone": "021-5555", "tier": "key"})
+    assert r.status_code == 422
+    assert r.json()["details"]["errors"] == [
+        {"field": "tier", "message": "客户等级由客户分层按订单历史计算，不能手工填写。"}
+    ]
+    assert Customer.objects.get(code="C-EAST").phone != "021-5555"
+    # the form shows it, explains it, and ignores a posted value
+    html = client_as(sales_east).get(f"/customers/{customer_east.code}/edit/").content.decode()
+    assert "由客户分层按订单历史自动计算" in html and 'name="tier"' in html and "disabled" in html
 
 
 def test_sales_cannot_move_a_customer_to_another_region(api_as, sales_east, customer_east, north):

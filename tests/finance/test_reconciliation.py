@@ -283,6 +283,27 @@ def test_the_workbook_is_a_statement_a_customer_can_sign(shipped, clerk, api_as)
     assert (log.user, log.kind, log.filters["customer"]) == (clerk, "reconciliation", "C-REC-EAST")
 
 
+def test_the_workbook_prints_the_company_page_name_before_the_setting(
+    shipped, clerk, api_as, settings
+):
+    from zhongshu.documents.company import company_save
+
+    settings.COMPANY_NAME = "环境设置公司"
+    url = f"/api/v1/finance/reconciliation.xlsx?{_query(shipped['east'])}"
+
+    def cells() -> list:
+        data = response_bytes(api_as(clerk).get(url))
+        return [c for row in read_sheet(data) for c in row if c not in ("", None)]
+
+    # while the company page is blank the setting is printed
+    assert "环境设置公司" in cells()
+    # once the admin names the company on its page, that name is printed instead
+    company_save(actor=make_user("admin"), name="页面上的公司有限公司", tax_id="91310000X")
+    printed = cells()
+    assert "页面上的公司有限公司" in printed
+    assert "环境设置公司" not in printed
+
+
 def test_the_web_page_previews_and_links_the_download(shipped, clerk):
     # given the finance clerk in the browser
     client = Client()

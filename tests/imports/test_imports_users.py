@@ -65,6 +65,11 @@ def test_messy_users_validate_commit_show_passwords_once_and_reimport(admin, cli
     assert sorted(zhang.groups.values_list("name", flat=True)) == ["planner", "sales"]
     assert list(zhang.profile.regions.values_list("name", flat=True)) == ["华东"]
 
+    # until shown, the row holds the password sealed, never readable in the database
+    stored = ImportRow.objects.get(batch=batch, row_no=4).data["password"]
+    assert stored.startswith("v1:") and not User.objects.get(username="zhang.wei").check_password(
+        stored
+    )
     page = client_as(admin).get(f"/imports/{batch.pk}/").content.decode()
     shown = passwords_take(actor=admin, batch_id=batch.pk)
     assert shown == []  # the page showed them; they are gone
@@ -73,6 +78,9 @@ def test_messy_users_validate_commit_show_passwords_once_and_reimport(admin, cli
     passwords = dict(re.findall(r"<td>([\w.]+)</td><td><code>([^<]+)</code>", page))
     assert set(passwords) == {"zhang.wei", "li.na"}
     assert User.objects.get(username="li.na").check_password(passwords["li.na"])
+    assert stored not in page
+    # a second look at the page shows no password any more
+    assert "<code>" not in client_as(admin).get(f"/imports/{batch.pk}/").content.decode()
 
     again = batch_upload(actor=admin, content=content, name="users.xlsx", kind="users")
     assert (again.valid, again.duplicate) == (0, 3)

@@ -106,3 +106,47 @@ def test_order_lines_partly_shipped_or_reserved_count_only_what_is_left(db):
     services.mrp_run(actor=admin)
     assert not PurchaseSuggestion.objects.exists()
     assert not PurchaseOrder.objects.exists()
+
+
+def test_scrap_percent_is_added_at_every_level_of_the_explosion(db, api_as):
+    """10 frames (made) of 2 panels (made, 5 % scrap) of 3 kg steel (bought, 10 % scrap):
+    panels 10 × 2 × 1.05 = 21; steel 21 × 3 × 1.10 = 69.3 kg."""
+    admin = make_user("admin")
+    make_warehouse()
+    MaterialFactory(code="FR-1", fulfilment="make", lead_time_days=0)
+    MaterialFactory(code="PN-1", fulfilment="make", lead_time_days=0)
+    MaterialFactory(code="ST-1", kind="raw", lead_time_days=2)
+    api = api_as(admin)
+    for product, line in (
+        ("FR-1", {"component": "PN-1", "quantity_per_unit": "2", "scrap_percent": "5"}),
+        ("PN-1", {"component": "ST-1", "quantity_per_unit": "3", "scrap_percent": "10"}),
+    ):
+        r = api.put(f"/api/v1/production/boms/{product}", {"lines": [line]})
+        assert r.status_code == 200, r.content
+    # the BOM API shows the scrap and what one unit really consumes
+    (shown,) = api.get("/api/v1/production/boms/PN-1").json()["lines"]
+    assert (D(shown["scrap_percent"]), D(shown["gross_per_unit"])) == (D(10), D("3.3"))
+    # and so does the BOM page
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(admin)
+    page = browser.get("/production/setup/?material=PN-1").content.decode()
+    assert 'name="bom-0-scrap_percent" value="10"' in page
+    assert "3.3" in page and "含损耗单位用量" in page
+    line = {"material": "FR-1", "quantity": "10", "unit_price": "100"}
+    make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
+
+    services.mrp_run(actor=make_user("purchasing"))
+
+    [steel] = PurchaseSuggestion.objects.all()
+    assert (steel.material.code, steel.quantity) == ("ST-1", D("69.3"))
+
+
+def test_the_one_requirement_formula():
+    from zhongshu.catalog.quantities import component_requirement
+
+    assert component_requirement(
+        quantity_per_unit=D("2.5"), parent_quantity=D(8), scrap_percent=D("2.5")
+    ) == D("20.5")
+    assert component_requirement(quantity_per_unit=D(3), parent_quantity=D(7)) == D(21)

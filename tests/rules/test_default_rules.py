@@ -36,6 +36,7 @@ def test_both_default_rules_are_installed_and_enabled(db):
         "due_soon_not_started": True,
         "stock_shortage_block": True,
         "tier_at_risk_followup": True,
+        "tier_key_trial_list": True,
     }
 
 

@@ -98,7 +98,7 @@ def test_churn_risk_gets_one_follow_up_call_for_the_owner(
     services.check_tier_changes(
         [segments.TierChange(c.pk, "key", "at_risk", seg(c).expected_next)]
     )  # the same change heard twice (a second worker): still one task
-    assert rule_tasks().count() == 1 and CustomerRuleHit.objects.count() == 1
+    assert rule_tasks().count() == 1 and CustomerRuleHit.objects.filter(rule=rule).count() == 1
 
 
 def test_a_returning_customer_is_followed_up_at_the_expected_next_order_and_listed_once(
@@ -158,7 +158,8 @@ def test_a_disabled_rule_does_nothing(owner, django_capture_on_commit_callbacks)
     recompute(django_capture_on_commit_callbacks, PAST)
     recompute(django_capture_on_commit_callbacks)
     assert seg(c).tier == "at_risk"
-    assert not rule_tasks().exists() and not CustomerRuleHit.objects.exists()
+    at_risk_hits = CustomerRuleHit.objects.filter(rule__builtin_key="tier_at_risk_followup")
+    assert not rule_tasks().exists() and not at_risk_hits.exists()
 
 
 @pytest.mark.parametrize(
@@ -231,3 +232,23 @@ def test_the_editor_offers_the_trigger_and_the_customer_fields(boss):
     assert 'value="customer.tier_changed"' in html
     assert '"customer_fields"' in html and '"previous_tier"' in html
     assert '"add_to_list"' in html and '"owner_followup"' in html
+
+
+def test_the_shipped_trial_list_rule_adds_high_value_steady_customers_once(
+    owner, django_capture_on_commit_callbacks
+):
+    rule = Rule.objects.get(builtin_key="tier_key_trial_list")
+    assert rule.enabled and rule.triggers == ["customer.tier_changed"]
+    steady = steady_customer(owner, last_ago=10)
+    small = CustomerFactory(region=steady.region)
+    add_orders(small, owner, [400, 300], today=TODAY, amount="300")
+
+    recompute(django_capture_on_commit_callbacks, PAST)  # steady then: 高价值稳定客户
+    assert (seg(steady).tier, seg(small).tier) == ("key", "regular")
+    (member,) = CustomerListMember.objects.all()
+    assert (member.customer_list.name, member.customer) == ("新品试用邀请", steady)
+
+    # lapsing later and coming back changes nothing on the list: added once
+    recompute(django_capture_on_commit_callbacks)
+    services.check_tier_changes([segments.TierChange(steady.pk, "at_risk", "key", None)])
+    assert CustomerListMember.objects.count() == 1

@@ -17,6 +17,9 @@ ACTIONS = {
     "web_company": (ADMIN, "web", "get", "/documents/company/", None, 200, 403),
     "web_company_save": (ADMIN, "web", "post", "/documents/company/",
                          {"name": "中枢机械", "tax_id": "9133"}, 302, 403),
+    "api_company": (ADMIN, "api", "get", "/api/v1/company", None, 200, 403),
+    "api_company_patch": (ADMIN, "api", "patch", "/api/v1/company",
+                          {"name": "中枢机械", "tax_id": "9133"}, 200, 403),
 }  # fmt: skip
 
 
@@ -38,4 +41,4 @@ def test_matrix(db, api_as, role, action):
         response = getattr(client, method)(path, body or {})
     allowed = role in allowed_roles
     assert response.status_code == (ok if allowed else refused), response.content[:300]
-    assert (_state() != pristine) == (method == "post" and allowed)
+    assert (_state() != pristine) == (method in ("post", "patch") and allowed)

@@ -2,6 +2,7 @@
 ``services.region_create``). A region is never deleted: customers, members and orders point at it;
 a deactivated one keeps them and is marked inactive in the list and the API."""
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -80,3 +81,13 @@ def region_export(*, actor: Actor, active: bool | None = None) -> xlsx.ListExpor
         rows=region_rows(actor=actor, active=active).iterator(chunk_size=xlsx.CHUNK_SIZE),
         filters={"active": active},
     )
+
+
+def inactive_regions_error(regions: Iterable[Region], held: Sequence[int] = ()) -> str:
+    """A deactivated region takes no new members (one already held may stay)."""
+    closed = [r.name for r in regions if not r.active and r.pk not in held]
+    if not closed:
+        return ""
+    return _("Region %(names)s is deactivated and takes no new members.") % {
+        "names": ", ".join(closed)
+    }

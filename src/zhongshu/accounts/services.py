@@ -28,6 +28,7 @@ from . import permissions
 from .exceptions import AccountLocked
 from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
+from .regions import inactive_regions_error
 from .roles import Role
 
 if TYPE_CHECKING:
@@ -90,6 +91,12 @@ def user_create(
         errors["username"] = _("User %(name)s already exists.") % {"name": username}
     if role_problem := _roles_error(roles):
         errors["roles"] = role_problem
+    if actor is not None and (
+        closed := inactive_regions_error(
+            Region.objects.filter(name__in=[normalize_text(n) for n in regions])
+        )
+    ):
+        errors["regions"] = closed
     if not password:
         errors["password"] = _("Password is required.")
     elif check_password_strength and (
@@ -209,6 +216,9 @@ def user_update(
     missing = sorted(set(names) - {r.name for r in region_objs})
     if missing:
         errors["regions"] = _("Unknown region: %(names)s") % {"names": ", ".join(missing)}
+    held = list(Region.objects.filter(members__user=user).values_list("pk", flat=True))
+    if not missing and (closed := inactive_regions_error(region_objs, held)):
+        errors["regions"] = closed
     display_name = normalize_text(display_name or "")
     mobile = normalize_text(mobile or "")
     wecom_userid = (wecom_userid or "").strip()
@@ -473,9 +483,12 @@ def user_create_errors(
     if role_problem := _roles_error(roles):
         errors["roles"] = role_problem
     names = [normalize_text(n) for n in regions]
-    known = set(Region.objects.filter(name__in=names).values_list("name", flat=True))
+    found = list(Region.objects.filter(name__in=names))
+    known = {r.name for r in found}
     if unknown := [n for n in names if n not in known]:
         errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
+    elif closed := inactive_regions_error(found):
+        errors["regions"] = closed
     contact_errors, _values = _clean_contacts(
         contacts.get("mobile"),
         contacts.get("wecom_userid"),

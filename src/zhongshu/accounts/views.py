@@ -24,8 +24,20 @@ from zhongshu.core.web_errors import apply_error, domain_errors
 PAGE_SIZE = 50
 
 
-def _region_choices(actor: Actor) -> list[tuple[str, str]]:
-    return [(r.name, r.name) for r in selectors.region_list(actor=actor)]
+def _region_choices(actor: Actor, held: Iterable[str] = ()) -> list[tuple[str, str]]:
+    """Active regions to choose from, plus the deactivated ones the user already holds (marked),
+    so saving the form does not silently drop them."""
+    kept = set(held)
+    return [
+        (r.name, r.name if r.active else _("%(name)s (deactivated)") % {"name": r.name})
+        for r in selectors.region_list(actor=actor)
+        if r.active or r.name in kept
+    ]
+
+
+def _held_regions(target: Actor) -> list[str]:
+    profile = getattr(target, "profile", None)
+    return [r.name for r in profile.regions.all()] if profile else []
 
 
 CONTACT_FIELDS = ("mobile", "wecom_userid", "dingtalk_userid", "dingtalk_unionid", "feishu_user_id")
@@ -146,7 +158,7 @@ def user_create(request: ActorRequest) -> HttpResponse:
             username=data.get("username", ""),
             password=data.get("password", ""),
             roles=data.get("roles") or (request.POST.getlist("roles") or []),
-            regions=data.get("regions") or [],
+            regions=data.get("regions") or request.POST.getlist("regions") or [],
             display_name=data.get("display_name", ""),
         )
     except DomainError as exc:
@@ -174,7 +186,7 @@ def _edit_page(
                 "regions": [r.name for r in profile.regions.all()] if profile else [],
                 **{f: getattr(profile, f) if profile else "" for f in CONTACT_FIELDS},
             },
-            regions=_region_choices(request.user),
+            regions=_region_choices(request.user, _held_regions(target)),
             editing=True,
         )
     context = {
@@ -195,7 +207,9 @@ def user_edit(request: ActorRequest, user_id: int) -> HttpResponse:
     target = selectors.user_get(actor=request.user, user_id=user_id)
     if request.method != "POST":
         return _edit_page(request, target)
-    form = UserForm(request.POST, regions=_region_choices(request.user), editing=True)
+    form = UserForm(
+        request.POST, regions=_region_choices(request.user, _held_regions(target)), editing=True
+    )
     form.is_valid()
     data = form.cleaned_data
     try:

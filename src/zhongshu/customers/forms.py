@@ -16,7 +16,13 @@ class CustomerForm(forms.Form):
     code = _text(_("Code"))
     name = _text(_("Name"))
     region = _text(_("Region"), widget=forms.Select)
-    tier = _text(_("Tier"), widget=forms.Select(choices=CustomerTier.choices))
+    # shown, never taken: the segmentation computes it from the order history
+    tier = _text(
+        _("Tier"),
+        widget=forms.Select(choices=CustomerTier.choices),
+        disabled=True,
+        help_text=_("Computed from the order history by the customer segmentation; not typed in."),
+    )
     contact = _text(_("Contact"))
     phone = _text(_("Phone"))
     address = _text(_("Address"))

@@ -14,11 +14,14 @@ CUSTOM_IN_DOC = (
 )
 
 
+TIER_DOC = "Computed by the customer segmentation: any value sent is refused (422)."
+
+
 class CustomerIn(InputSchema):
     code: str = Field(max_length=32)
     name: str = Field(max_length=120)
     region: str = Field(max_length=50, description="Region name")
-    tier: Tier | None = None
+    tier: Tier | None = Field(None, description=TIER_DOC)
     contact: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)
@@ -28,7 +31,7 @@ class CustomerIn(InputSchema):
 class CustomerPatch(InputSchema):
     name: str | None = Field(None, max_length=120)
     region: str | None = Field(None, max_length=50)
-    tier: Tier | None = None
+    tier: Tier | None = Field(None, description=TIER_DOC)
     contact: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=30)
     address: str | None = Field(None, max_length=200)

@@ -4,19 +4,24 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
 from zhongshu.core.text import normalize_text
-from zhongshu.core.validation import Errors, clean_choice, clean_code, clean_text
+from zhongshu.core.validation import Errors, clean_code, clean_text
 from zhongshu.customfields import selectors as cf_selectors
 from zhongshu.customfields import values as cf_values
 
-from .models import Customer, CustomerTier
+from .models import Customer
 
-EDITABLE = ["name", "region", "tier", "contact", "phone", "address", "is_active", "custom"]
+# no tier: it is computed by the customer segmentation (analytics), never typed in
+EDITABLE = ["name", "region", "contact", "phone", "address", "is_active", "custom"]
+TIER_COMPUTED = _lazy(
+    "The tier is computed from the order history by the customer segmentation; it cannot be typed in."
+)
 
 
 def clean_customer(
@@ -38,8 +43,8 @@ def clean_customer(
             )
         else:
             out["region"] = region
-    if "tier" in data and data["tier"] is not None:
-        out["tier"] = clean_choice(errors, "tier", data["tier"], CustomerTier)
+    if data.get("tier") not in (None, ""):
+        errors.add("tier", str(TIER_COMPUTED))
     for field, length in (("contact", 60), ("phone", 30), ("address", 200)):
         if field in data and data[field] is not None:
             out[field] = clean_text(errors, field, data[field], max_length=length)

@@ -38,19 +38,30 @@ def _notify_listeners(changes: list[TierChange]) -> None:
             log.exception("tier-change listener %r failed", fn)
 
 
+TIER_REASON = "客户分层重新计算"  # the change reason on each customer's history row
+
+
 def tiers_record(*, computed: dict[int, str]) -> int:
     """Write the tiers the segmentation computed into the customers' one tier field — the field
     rules, channel tags, lists and exports read. ``computed``: {customer id: tier} of the
-    customers whose stored tier differs. A system job (no actor): one UPDATE per tier, in the
-    caller's transaction. Returns the number of customers changed."""
+    customers whose stored tier differs. A system job (no actor), in the caller's transaction:
+    one bulk update per 2,000 customers, each change also a row of the customer's history
+    (reason ``客户分层重新计算``, no user). Returns the number of customers changed."""
+    from simple_history.utils import bulk_update_with_history
+
     from .models import Customer, CustomerTier
 
-    by_tier: dict[str, list[int]] = {}
-    for customer_id, tier in computed.items():
-        if tier in CustomerTier.values:
-            by_tier.setdefault(tier, []).append(customer_id)
+    wanted = {cid: t for cid, t in computed.items() if t in CustomerTier.values}
+    ids = sorted(wanted)
     changed = 0
-    for tier, ids in sorted(by_tier.items()):
-        for i in range(0, len(ids), 2000):
-            changed += Customer.objects.filter(pk__in=ids[i : i + 2000]).update(tier=tier)
+    for i in range(0, len(ids), 2000):
+        rows = [
+            c for c in Customer.objects.filter(pk__in=ids[i : i + 2000]) if c.tier != wanted[c.pk]
+        ]
+        for c in rows:
+            c.tier = wanted[c.pk]
+        bulk_update_with_history(
+            rows, Customer, ["tier"], batch_size=500, default_change_reason=TIER_REASON
+        )
+        changed += len(rows)
     return changed

@@ -3,6 +3,7 @@
 The logo is a PNG or JPEG; missing or unreadable means no logo."""
 
 import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,6 +37,12 @@ def _logo_uri(path: str) -> str:
 
 def profile() -> CompanyProfile | None:
     return CompanyProfile.objects.order_by("pk").first()
+
+
+def stored_text() -> dict:
+    """The page's stored text fields as they are (blank when never saved)."""
+    row = profile()
+    return {f: getattr(row, f, "") if row is not None else "" for f in TEXT_FIELDS}
 
 
 def company() -> dict:
@@ -91,5 +98,31 @@ def company_save(
         row.logo, row.logo_type = logo, mime
     elif remove_logo:
         row.logo, row.logo_type = b"", ""
+    row._history_user = actor  # type: ignore[attr-defined]  # named in the audit trail
     row.save()
     return row
+
+
+def company_get(*, actor) -> dict:
+    """The company as printed, for the API (administrators)."""
+    permissions.require(actor, "company.manage")
+    return company()
+
+
+def company_update(*, actor, logo_base64: str | None = None, **changes) -> CompanyProfile:
+    """Change only the fields given (the API's PATCH); the rest stay as stored."""
+    permissions.require(actor, "company.manage")
+    stored = stored_text()
+    logo = None
+    if logo_base64:
+        text = logo_base64.split(",", 1)[1] if logo_base64.startswith("data:") else logo_base64
+        try:
+            logo = base64.b64decode(text, validate=True)
+        except (ValueError, binascii.Error):
+            errors = Errors()
+            errors.add("logo_base64", _("The logo must be a PNG or JPEG image."))
+            errors.raise_if_any()
+    values = {f: stored[f] if changes.get(f) is None else changes[f] for f in TEXT_FIELDS}
+    return company_save(
+        actor=actor, **values, logo=logo, remove_logo=bool(changes.get("remove_logo"))
+    )

@@ -2,11 +2,11 @@
 company and customer header, period, the balance summary, orders, shipments, payments, totals,
 signature lines, printed on A4 landscape one page wide with the header repeated on every page."""
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.company import company_info
 
 from .selectors import Statement
 
@@ -16,7 +16,8 @@ HEADER_ROWS = 5  # title, company, customer, period, contact: repeated on every 
 
 
 def company_name() -> str:
-    return getattr(settings, "COMPANY_NAME", "") or ""
+    """The name kept on the company page, or the ``COMPANY_NAME`` setting while that is blank."""
+    return company_info()["name"]
 
 
 class _Sheet:

@@ -11,8 +11,10 @@
    planned finish), kept at or above safety stock. A shortage becomes a planned order, sized by
    the material's lot rule (lot-for-lot, minimum order quantity, multiples).
 4. Planned orders of made items (materials with a BOM) are released ``lead_time_days`` working
-   days before they are needed and explode into their components on that release date; planned
-   orders of bought items are the purchase suggestions.
+   days before they are needed and explode into their components on that release date, each
+   component's requirement scrap included (``catalog.quantities.component_requirement``: quantity
+   per × parent quantity × (1 + scrap %)); planned orders of bought items are the purchase
+   suggestions.
 """
 
 import datetime as dt
@@ -23,6 +25,7 @@ from decimal import ROUND_CEILING, Decimal
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
+from zhongshu.catalog.quantities import component_requirement
 from zhongshu.core.errors import Conflict
 
 ZERO = Decimal("0")
@@ -344,15 +347,19 @@ def load_order_demand(today: dt.date, ids=None, *, exclude_order=None):
 
 
 def load_bom(ids=None) -> dict[int, list[tuple[int, Decimal]]]:
+    """product → [(component, gross quantity per unit of the product, scrap % included)]."""
     from zhongshu.production.models import BomLine
 
     bom: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
-    for product, comp, per in (
+    for product, comp, per, scrap in (
         _only(BomLine.objects, "product_id", ids)
         .order_by("id")
-        .values_list("product_id", "component_id", "quantity_per_unit")
+        .values_list("product_id", "component_id", "quantity_per_unit", "scrap_percent")
     ):
-        bom[product].append((comp, per))
+        gross = component_requirement(
+            quantity_per_unit=per, parent_quantity=Decimal(1), scrap_percent=scrap
+        )
+        bom[product].append((comp, gross))
     return dict(bom)
 
 

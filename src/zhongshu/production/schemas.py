@@ -106,6 +106,7 @@ class RoutingOut(Schema):
 class BomLineIn(InputSchema):
     component: Any = None
     quantity_per_unit: Any = None
+    scrap_percent: Any = None
 
 
 class BomIn(InputSchema):
@@ -117,6 +118,9 @@ class BomLineOut(Schema):
     component_name: str
     unit: str
     quantity_per_unit: Decimal
+    scrap_percent: Decimal
+    # quantity per unit with the scrap added: what one unit of the product really consumes
+    gross_per_unit: Decimal
 
 
 class BomOut(Schema):

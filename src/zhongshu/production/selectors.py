@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.catalog.quantities import component_requirement
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_code
 from zhongshu.orders.models import Order
@@ -102,6 +103,12 @@ def bom_get(*, actor, material_code: str) -> dict:
                 "component_name": b.component.name,
                 "unit": b.component.unit,
                 "quantity_per_unit": b.quantity_per_unit,
+                "scrap_percent": b.scrap_percent,
+                "gross_per_unit": component_requirement(
+                    quantity_per_unit=b.quantity_per_unit,
+                    parent_quantity=Decimal(1),
+                    scrap_percent=b.scrap_percent,
+                ),
             }
             for b in lines
         ],

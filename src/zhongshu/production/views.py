@@ -338,7 +338,7 @@ def setup(request):
             services.bom_set(
                 actor=request.user,
                 material_code=post.get("material", ""),
-                lines=_rows(post, "bom", ("component", "quantity_per_unit"), 200),
+                lines=_rows(post, "bom", ("component", "quantity_per_unit", "scrap_percent"), 200),
             )
         else:
             raise Http404()

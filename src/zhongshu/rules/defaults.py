@@ -84,6 +84,19 @@ DEFAULT_RULES = [
         ],
         "dedupe": "day",
     },
+    {
+        # installed by zs_rules.0007
+        "builtin_key": "tier_key_trial_list",
+        "name": "客户成为高价值稳定客户 → 加入新品试用邀请名单",
+        "description": "客户分层计算后，客户（首次分层或由其他层级）成为“高价值稳定客户”时，"
+        "加入客户名单“新品试用邀请”；发布新品时，这些客户的负责人会收到邀请试用的任务。"
+        "每位客户只加入一次，离开该层级不会移出名单。",
+        "triggers": ["customer.tier_changed"],
+        "interval_minutes": 15,
+        "condition": {"all": [{"field": "tier", "op": "eq", "value": "key"}]},
+        "actions": [{"type": "add_to_list", "list": "新品试用邀请"}],
+        "dedupe": "once",
+    },
 ]  # fmt: skip
 
 

@@ -42,6 +42,7 @@ from .ingest import Ingest
 from .mappings import (
     address_rule_delete,
     address_rule_save,
+    address_rule_update,
     mapping_delete,
     mapping_import,
     mapping_save,
@@ -70,6 +71,7 @@ __all__ = [
     "account_update",
     "address_rule_delete",
     "address_rule_save",
+    "address_rule_update",
     "agent_for_key",
     "agent_key_rotate",
     "agent_upload",

@@ -109,10 +109,35 @@ def address_rule_save(*, actor, data: dict):
     errors = Errors()
     c = _clean_rule(errors, actor, data)
     errors.raise_if_any()
-    rule, _created = AddressRegion.objects.update_or_create(
-        province=c["province"], city=c["city"],
-        defaults={"region": c["region"], "updated_by": actor if getattr(actor, "pk", None) else None},
-    )  # fmt: skip
+    who = actor if getattr(actor, "pk", None) else None
+    rule = AddressRegion.objects.filter(province=c["province"], city=c["city"]).first()
+    if rule is None:
+        rule = AddressRegion(province=c["province"], city=c["city"])
+    rule.region, rule.updated_by = c["region"], who
+    rule._history_user = who  # type: ignore[attr-defined]  # named in the audit trail
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def address_rule_update(*, actor, rule_id: Any, data: dict):
+    """Change one routing rule's province, city or region (the page's edit)."""
+    from ..models import AddressRegion
+
+    permissions.require(actor, "channels.map_sku")
+    rule = permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id)
+    errors = Errors()
+    c = _clean_rule(errors, actor, data)
+    clash = AddressRegion.objects.filter(province=c["province"], city=c["city"]).exclude(pk=rule.pk)
+    if c["province"] and clash.exists():
+        errors.add("city", _("%(place)s already has a rule.") % {
+            "place": f"{c['province']} {c['city']}".strip()
+        })  # fmt: skip
+    errors.raise_if_any()
+    rule.province, rule.city, rule.region = c["province"], c["city"], c["region"]
+    rule.updated_by = actor if getattr(actor, "pk", None) else None
+    rule._history_user = rule.updated_by
+    rule.save()
     return rule
 
 
@@ -121,4 +146,6 @@ def address_rule_delete(*, actor, rule_id: Any) -> None:
     from ..models import AddressRegion
 
     permissions.require(actor, "channels.map_sku")
-    permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id).delete()
+    rule = permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id)
+    rule._history_user = actor if getattr(actor, "pk", None) else None
+    rule.delete()

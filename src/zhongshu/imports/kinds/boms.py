@@ -13,7 +13,7 @@ from zhongshu.production.models import BomLine
 from .. import normalize as N
 from ..models import ImportKind
 from .base import Column, Heads, _cell, _err
-from .grouped import GroupedKind, commit_groups, report, settle
+from .grouped import GroupedKind, commit_groups, report
 
 FIELDS = {"component": "component", "quantity_per_unit": "quantity",
           "scrap_percent": "scrap", "lines": "component"}  # fmt: skip
@@ -49,6 +49,7 @@ def stored(codes) -> dict[str, list[tuple]]:
 class BomsKind(GroupedKind):
     slug = ImportKind.BOMS
     action = "imports.boms"
+    replaces_text = gettext_lazy("Replaces the stored bill of materials of %(code)s.")
     columns = (
         Column("material", "父项编码", ("material", "parent", "父项", "父件编码", "产品编码",
                "上级物料"), True, "P-1001",
@@ -78,17 +79,9 @@ class BomsKind(GroupedKind):
                 lines = [_line(r) for r in group]
                 report(group, H, bom_errors(actor=actor, material_code=code, lines=lines,
                                             replacing=replacing), FIELDS)  # fmt: skip
-            ok = not any(r.errors for r in group)
-            same = ok and before.get(code) == _same([_line(r) for r in group])
-            replaces = (
-                _("Replaces the stored bill of materials of %(code)s.") % {"code": code}
-                if code in before
-                else ""
-            )
-            settle(group, H, field="material", same=same, replaces=replaces)
-        for row in rows:
-            if not row.key:
-                settle([row], H, field="material", same=False)
+        self.settle_groups(
+            rows, groups, H, before=before, shape=lambda g: _same([_line(r) for r in g])
+        )
 
     def _row(self, row, H: Heads) -> None:
         columns = H[1]

@@ -1,11 +1,12 @@
 """Customers from a spreadsheet, committed through ``customers.services``."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
-from zhongshu.customers.models import Customer, CustomerTier
-from zhongshu.customers.services import clean_customer
+from zhongshu.customers.models import Customer
+from zhongshu.customers.services import TIER_COMPUTED, clean_customer
 
 from .. import custom as C
 from .. import normalize as N
@@ -22,7 +23,9 @@ class CustomersKind(Kind):
         Column("code", "客户编码", ("code", "customer_code", "客户代码", "编码"), True, "C-0001"),
         Column("name", "客户名称", ("name", "customer_name", "名称", "客户"), True, "苏州精工机械"),
         Column("region", "区域", ("region", "地区", "大区", "销售区域"), True, "华东"),
-        Column("tier", "等级", ("tier", "客户等级"), False, ""),
+        # recognised so a filled-in tier is refused: the segmentation computes it
+        Column("tier", "等级", ("tier", "客户等级"), False, "",
+               gettext_lazy("Leave blank: the tier is computed from the order history.")),
         Column("contact", "联系人", ("contact",), False, "王经理"),
         Column("phone", "电话", ("phone", "手机", "联系电话"), False, "0512-12345678"),
         Column("address", "地址", ("address",), False, ""),
@@ -60,9 +63,7 @@ class CustomersKind(Kind):
                 )
             out["region"] = rname
             if not N.is_blank(_cell(row, columns, "tier")):
-                out["tier"], msg = N.choice(_cell(row, columns, "tier"), CustomerTier)
-                if msg:
-                    _err(row, *H, "tier", msg)
+                _err(row, *H, "tier", str(TIER_COMPUTED))  # computed by the segmentation
             row.data.update(out)
             row.key = code
             if row.errors:

@@ -5,6 +5,8 @@ bad row is held back whole — half a routing is a wrong routing."""
 
 import re
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ class GroupedKind(Kind):
     grouped = True  # services._groups: commit a product's rows together
     parent_field = "material"
     parent_max_length = 40
+    replaces_text: Any = ""  # the preview's warning: "Replaces the stored … of %(code)s." (lazy)
 
     def groups(self, rows: list[Staged], H: Heads) -> dict[str, list[Staged]]:
         """Rows by the product code (upper-cased, as codes are stored); a row without one is an
@@ -35,6 +38,21 @@ class GroupedKind(Kind):
                 out[code].append(row)
             row.key = code
         return out
+
+    def settle_groups(
+        self, rows: list[Staged], groups: dict[str, list[Staged]], H: Heads, *,
+        before: dict, shape: Callable[[list[Staged]], Any],
+    ) -> None:  # fmt: skip
+        """Every row's final status once the groups are checked: a clean group whose ``shape``
+        equals what is stored (``before``, by code) is a duplicate, one that replaces a stored
+        record valid with the ``replaces_text`` warning; a row without a product code invalid."""
+        for code, group in groups.items():
+            same = not any(r.errors for r in group) and before.get(code) == shape(group)
+            replaces = self.replaces_text % {"code": code} if code in before else ""
+            settle(group, H, field=self.parent_field, same=same, replaces=replaces)
+        for row in rows:
+            if not row.key:
+                settle([row], H, field=self.parent_field, same=False)
 
 
 def report(group: list[Staged], H: Heads, errors: list[dict], fields: dict[str, str]) -> None:

@@ -10,15 +10,12 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.accounts import permissions
-from zhongshu.catalog.models import Material
 from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import ValidationFailed
-from zhongshu.customers.models import Customer
 from zhongshu.inventory.history import shipments_record_history
 from zhongshu.orders.models import money
 from zhongshu.orders.services.history import (
@@ -28,13 +25,12 @@ from zhongshu.orders.services.history import (
     timeline_problems,
 )
 from zhongshu.orders.services.rules import amount_problem
-from zhongshu.orders.statuses import Priority
 
 from .. import normalize as N
 from ..committing import _reject
 from ..models import ImportedOrder, ImportKind, RowStatus
-from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _load, _warn
-from .orders import PRIORITY_ALIASES
+from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _warn
+from .rowcheck import OrderRowCheck
 
 # order-level fields: every row of one order must agree on them
 DATES = ("ordered_on", "due_date", "confirmed_on", "shipped_on", "completed_on", "cancelled_on")
@@ -97,43 +93,24 @@ class HistoryKind(Kind):
         return commit_history(batch, actor, groups, strict=strict)
 
 
-class _Check:
-    """The look-ups of one validation (one query per 2,000 codes) and the checks of a row."""
+class _Check(OrderRowCheck):
+    """The checks of one row of the history import (dates, amounts, the sales owner)."""
 
     def __init__(self, actor, rows, H: Heads):
-        self.H = H
-        columns = H[1]
-        self.today = timezone.localdate()
-        self.may_price = permissions.can(actor, "orders.edit_price")
-        scope = permissions.scope_customers(actor, Customer.objects.all())
-        self.customers = _load(
-            Customer, "code", {N.text(_cell(r, columns, "customer")).upper() for r in rows}, scope
-        )
-        self.materials = _load(
-            Material, "code", {N.text(_cell(r, columns, "material")).upper() for r in rows}
-        )
+        super().__init__(actor, rows, H)
         self.dates: dict = {}
-        names = {N.text(_cell(r, columns, "sales_owner")) for r in rows} - {""}
+        names = {N.text(_cell(r, H[1], "sales_owner")) for r in rows} - {""}
         self.owners = {
             u.get_username(): u
             for u in get_user_model().objects.filter(username__in=names, is_active=True)
         }
 
-    def cell(self, row, field):
-        return _cell(row, self.H[1], field)
-
     def row(self, row: Staged) -> tuple | None:
         H = self.H
-        ext = N.text(self.cell(row, "external_no"))
-        if not ext:
-            _err(row, *H, "external_no", _("This field is required."))
-        elif len(ext) > 64:
-            _err(row, *H, "external_no", _("At most %(n)d characters.") % {"n": 64})
+        ext = self.external_no(row)
         customer = self.lookup(row, "customer", self.customers)
         material = self.lookup(row, "material", self.materials)
-        qty, msg = N.number(self.cell(row, "quantity"), places=3, positive=True)
-        if msg:
-            _err(row, *H, "quantity", msg)
+        qty = self.quantity(row)
         price = self.price(row, material, qty)
         if qty is not None and price is not None and amount_problem(qty, price):
             _err(row, *H, "quantity", amount_problem(qty, price))
@@ -220,14 +197,6 @@ class _Check:
         if text not in NO:
             _err(row, *self.H, "cancelled", _("Write 是 or leave empty."))
         return False
-
-    def priority(self, row) -> str:
-        if N.is_blank(self.cell(row, "priority")):
-            return Priority.NORMAL
-        priority, msg = N.choice(self.cell(row, "priority"), Priority, extra=PRIORITY_ALIASES)
-        if msg:
-            _err(row, *self.H, "priority", msg)
-        return priority
 
     def owner(self, row) -> int | None:
         name = N.text(self.cell(row, "sales_owner"))

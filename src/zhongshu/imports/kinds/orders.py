@@ -5,13 +5,9 @@ particular to a file (a past due date is a warning, rows of one order must agree
 from collections import defaultdict
 from decimal import Decimal
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from zhongshu.accounts import permissions
-from zhongshu.catalog.models import Material
-from zhongshu.customers.models import Customer
 from zhongshu.orders.models import money
 from zhongshu.orders.services.rules import (
     MAX_LINES,
@@ -22,14 +18,13 @@ from zhongshu.orders.services.rules import (
     material_problem,
     totals_problem,
 )
-from zhongshu.orders.statuses import Priority
 
 from .. import custom as C
 from .. import normalize as N
 from ..models import ImportedOrder, ImportKind, RowStatus
-from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _load, _warn
+from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _warn
+from .rowcheck import OrderRowCheck
 
-PRIORITY_ALIASES = {"普通": "normal", "加急": "urgent", "紧急": "urgent", "特急": "critical"}
 # the import does not know the tax rate yet: the total is checked at the default 13 %
 TAX_FACTOR = Decimal("1.13")
 
@@ -75,46 +70,28 @@ class OrdersKind(Kind):
         _check_groups(groups, (headers, columns))
 
 
-class _RowCheck:
-    """The look-ups of one validation (one query per 2,000 codes) and the checks of one row."""
+class _RowCheck(OrderRowCheck):
+    """The checks of one row of the order import (customers also by name, custom fields)."""
 
     def __init__(self, actor, rows, headers, columns, slug):
-        self.H: Heads = (headers, columns)
-        self.columns = columns
-        self.today = timezone.localdate()
-        self.may_price = permissions.can(actor, "orders.edit_price")
-        scope = permissions.scope_customers(actor, Customer.objects.all())
-        codes = {N.text(_cell(r, columns, "customer")).upper() for r in rows}
-        self.customers = _load(Customer, "code", codes, scope)
+        super().__init__(actor, rows, (headers, columns))
         self.names: dict[str, list] = defaultdict(list)
         if "customer" not in columns:
             wanted = {N.text(_cell(r, columns, "customer_name")) for r in rows}
             for part in _chunks(sorted(w for w in wanted if w)):
-                for c in scope.filter(name__in=part):
+                for c in self.scope.filter(name__in=part):
                     self.names[c.name].append(c)
-        self.materials = _load(
-            Material, "code", {N.text(_cell(r, columns, "material")).upper() for r in rows}
-        )
         self.custom_plan = C.plan(actor, slug, columns)
-
-    def cell(self, row, field):
-        return _cell(row, self.columns, field)
 
     def row(self, row: Staged) -> tuple | None:
         """Check ``row`` and put what it says in ``row.data``; its order's key, if it has one."""
         custom = C.check_row(row, *self.H, self.custom_plan, _err)
         row.data["custom"] = custom.get("order", {})
         row.data["line_custom"] = custom.get("order_line", {})
-        ext = N.text(self.cell(row, "external_no"))
-        if not ext:
-            _err(row, *self.H, "external_no", _("This field is required."))
-        elif len(ext) > 64:
-            _err(row, *self.H, "external_no", _("At most %(n)d characters.") % {"n": 64})
+        ext = self.external_no(row)
         customer = self.customer(row)
         material = self.material(row)
-        qty, msg = N.number(self.cell(row, "quantity"), places=3, positive=True)
-        if msg:
-            _err(row, *self.H, "quantity", msg)
+        qty = self.quantity(row)
         price = self.price(row, material)
         if qty is not None and price is not None and amount_problem(qty, price):
             _err(row, *self.H, "quantity", amount_problem(qty, price))
@@ -200,14 +177,6 @@ class _RowCheck:
         elif problem:
             _err(row, *self.H, "due_date", problem)
         return due
-
-    def priority(self, row) -> str:
-        if N.is_blank(self.cell(row, "priority")):
-            return Priority.NORMAL
-        priority, msg = N.choice(self.cell(row, "priority"), Priority, extra=PRIORITY_ALIASES)
-        if msg:
-            _err(row, *self.H, "priority", msg)
-        return priority
 
     def note(self, row) -> str:
         note = N.text(self.cell(row, "note"))

@@ -4,7 +4,6 @@ its plan (in file order). Checked and written by ``quality.services`` (``plan_er
 
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.quality.models import InspectionItem, InspectionPlan, ItemKind
@@ -12,7 +11,7 @@ from zhongshu.quality.models import InspectionItem, InspectionPlan, ItemKind
 from .. import normalize as N
 from ..models import ImportKind
 from .base import Column, Heads, _cell, _err
-from .grouped import GroupedKind, commit_groups, report, settle
+from .grouped import GroupedKind, commit_groups, report
 
 FIELDS = {"name": "item", "method": "method", "unit": "unit", "kind": "kind", "target": "target",
           "lower_tolerance": "lower", "upper_tolerance": "upper", "items": "item",
@@ -70,6 +69,7 @@ def stored(codes) -> dict[str, tuple]:
 class QcPlansKind(GroupedKind):
     slug = ImportKind.QC_PLANS
     action = "imports.qc_plans"
+    replaces_text = gettext_lazy("Replaces the stored inspection plan of %(code)s.")
     columns = (
         Column("material", "物料编码", ("material", "产品编码", "产品", "物料代码", "料号"), True,
                "P-1001", gettext_lazy("The product; its rows are its whole inspection plan.")),
@@ -105,17 +105,13 @@ class QcPlansKind(GroupedKind):
                 items = [_item(r) for r in group]
                 report(group, H, plan_errors(actor=actor, material=code, items=items, note=note),
                        FIELDS)  # fmt: skip
-            ok = not any(r.errors for r in group)
-            same = ok and before.get(code) == _same(note, [_item(r) for r in group])
-            replaces = (
-                _("Replaces the stored inspection plan of %(code)s.") % {"code": code}
-                if code in before
-                else ""
-            )
-            settle(group, H, field="material", same=same, replaces=replaces)
-        for row in rows:
-            if not row.key:
-                settle([row], H, field="material", same=False)
+        self.settle_groups(
+            rows,
+            groups,
+            H,
+            before=before,
+            shape=lambda g: _same(g[0].data["plan_note"], [_item(r) for r in g]),
+        )
 
     def _row(self, row, H: Heads) -> None:
         columns = H[1]

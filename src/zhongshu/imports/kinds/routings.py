@@ -11,7 +11,7 @@ from zhongshu.production.models import Operation
 from .. import normalize as N
 from ..models import ImportKind
 from .base import Column, Heads, _cell, _err
-from .grouped import GroupedKind, commit_groups, report, settle
+from .grouped import GroupedKind, commit_groups, report
 
 # production's operation fields → this kind's columns
 FIELDS = {"work_center": "line", "setup_hours": "setup_hours",
@@ -52,6 +52,7 @@ def stored(codes) -> dict[str, list[tuple]]:
 class RoutingsKind(GroupedKind):
     slug = ImportKind.ROUTINGS
     action = "imports.routings"
+    replaces_text = gettext_lazy("Replaces the stored routing of %(code)s.")
     columns = (
         Column("material", "物料编码", ("material", "产品编码", "产品", "物料代码", "料号"), True,
                "P-1001", gettext_lazy("A make-to-order product; its rows are its whole routing.")),
@@ -82,18 +83,9 @@ class RoutingsKind(GroupedKind):
                 ops = [_operation(r) for r in group]
                 report(group, H, routing_errors(actor=actor, material_code=code, operations=ops),
                        FIELDS)  # fmt: skip
-            same = not any(r.errors for r in group) and before.get(code) == [
-                _same(_operation(r)) for r in group
-            ]
-            replaces = (
-                _("Replaces the stored routing of %(code)s.") % {"code": code}
-                if code in before
-                else ""
-            )
-            settle(group, H, field="material", same=same, replaces=replaces)
-        for row in rows:
-            if not row.key:
-                settle([row], H, field="material", same=False)
+        self.settle_groups(
+            rows, groups, H, before=before, shape=lambda g: [_same(_operation(r)) for r in g]
+        )
 
     def _row(self, row, H: Heads, seen) -> None:
         columns = H[1]

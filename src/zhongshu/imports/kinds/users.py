@@ -1,7 +1,8 @@
 """Users from a spreadsheet: username, name, roles, regions and how each person is reached.
 Checked by ``accounts.services.user_create_errors`` and created by ``user_create`` plus
 ``contact_update`` — the same rules as the admin pages. Each new user gets a generated initial
-password, kept on the import row only until it is shown once (``take_passwords``)."""
+password, kept on the import row only until it is shown once (``passwords_take``), and sealed
+there (``core.crypto``, keyed by the install's secret): the database never holds it readable."""
 
 import inspect
 import re
@@ -12,11 +13,13 @@ from django.utils.translation import gettext_lazy
 
 from zhongshu.accounts.models import Profile
 from zhongshu.accounts.roles import Role
+from zhongshu.core import crypto
 
 from .. import normalize as N
 from ..models import ImportKind, ImportRow, RowStatus
 from .base import Column, Kind, _cell, _err, _load, _warn
 
+PASSWORD_INFO = b"zhongshu.imports.initial-password"
 SPLIT = re.compile(r"[,，、;；/|\s]+")
 
 # How a person is reached on each platform: (Profile field, template header, other headers).
@@ -139,8 +142,9 @@ class UsersKind(Kind):
             )  # fmt: skip
             contact_update(actor=actor, user_id=user.pk,
                            **{f: d.get(f, "") for f in ("mobile", "email", *contacts)})  # fmt: skip
-            # kept until shown once (take_passwords): the row is the only place it exists
-            ImportRow.objects.filter(pk=row.pk).update(data={**d, "password": password})
+            # kept sealed until shown once (passwords_take): the row is the only place it exists
+            sealed = crypto.encrypt(password, info=PASSWORD_INFO)
+            ImportRow.objects.filter(pk=row.pk).update(data={**d, "password": sealed})
             return True
 
         return commit_groups(batch, groups, strict=strict, save=save, error_field="username")
@@ -167,7 +171,8 @@ def passwords_take(*, actor, batch_id) -> list[dict]:
             .order_by("row_no")
         )
         out = [{"row": r.row_no, "username": r.data["username"],
-                "password": r.data["password"]} for r in rows]  # fmt: skip
+                "password": crypto.decrypt(r.data["password"], info=PASSWORD_INFO) or ""}
+               for r in rows]  # fmt: skip
         for r in rows:
             data = dict(r.data)
             data.pop("password")
