@@ -29,6 +29,6 @@ def narrow(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("zs_rules", "0006_people_app_reminder")]
+    dependencies = [("zs_rules", "0007_golive_trial_list_rule")]
 
     operations = [migrations.RunPython(widen, narrow)]
