@@ -14,6 +14,7 @@ urlpatterns = [
     path("exceptions/<int:exception_id>/route/", views.route_retry, name="route_retry"),
     path("exceptions/<int:exception_id>/dismiss/", views.dismiss, name="dismiss"),
     path("carriers/", views.carriers, name="carriers"),
+    path("routing/", views.routing, name="routing"),
     path("carriers/save/", views.carrier_mapping_save, name="carrier_mapping_save"),
     path("carriers/refresh/<int:account_id>/", views.carriers_refresh, name="carriers_refresh"),
     path("agent/", views.agent_portal, name="agent"),
