@@ -78,7 +78,7 @@ def test_each_order_is_judged_on_its_own(client, world):
         Order.objects.get(pk=i)
         for i in pending_orders(
             actor=admin, customer=world["customer"], material=world["bolt"], n=3
-        )  # fmt: skip
+        )
     ]
     other = pending_orders(actor=admin, customer=north, material=world["bolt"], n=1)[0]
     Order.objects.filter(pk__in=[d.pk for d in drafts[:2]]).update(status="draft")
