@@ -164,7 +164,9 @@ def main() -> int:
         print(f"{name:<8}{r['seconds']:>10.2f}{1000 * r['seconds'] / n:>10.1f}"
               f"{r['done']:>11}{r['refused']:>9}{r['oversold']:>10}")  # fmt: skip
     print(f"ratio single/bulk: {single['seconds'] / bulk['seconds']:.2f}x")
-    ok = bulk["done"] == single["done"] == n * 4 // 5 and not (bulk["oversold"] or single["oversold"])
+    ok = bulk["done"] == single["done"] == n * 4 // 5 and not (
+        bulk["oversold"] or single["oversold"]
+    )
     return 0 if ok else 1
 
 

@@ -93,10 +93,11 @@ def queue_counts(*, actor) -> list[dict]:
 
     permissions.require(actor, "orders.view")
     orders = permissions.scope_orders(actor, Order.objects.filter(status__in=sorted(OPEN)))
-    return list(
+    rows = (
         OrderTag.objects.filter(kind=OrderTag.Kind.QUEUE, order__in=orders.values("pk"))
         .values("tag")
         .annotate(n=Count("id"))
         .order_by("tag")
         .values("n", queue=F("tag"))
     )
+    return [dict(row) for row in rows]
