@@ -46,12 +46,14 @@ def _queues(request) -> dict:
 
     if not permissions.can(request.user, "orders.view"):
         return {"queues": []}
+    rows = queue_counts(actor=request.user)
+    if not rows:  # no queue in use: no saved views to look up
+        return {"queues": []}
     by_queue = {
         v.filters.get("queue", [""])[0]: v.pk
         for v in views.views_for(actor=request.user)
         if list(v.filters) == ["queue"] and len(v.filters["queue"]) == 1
     }
-    rows = queue_counts(actor=request.user)
     for row in rows:
         row["view"] = by_queue.get(row["queue"])
     return {"queues": rows, "queues_without_view": [r["queue"] for r in rows if not r["view"]]}
