@@ -46,10 +46,13 @@ OPS = st.lists(
 
 
 class Stream:
-    """One trade on the simulated platform and the versions it sends us."""
+    """One trade on the simulated platform (Taobao or Douyin) and the versions it pushes to us."""
+
+    CLOSED = {"taobao": "TRADE_CLOSED", "douyin": 4}
 
     def __init__(self, sim, people):
         self.sim, self.people = sim, people
+        self.kind = sim.kind
         self.t = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=1)
         self.tid = sim.add_order(
             lines=[("500", "OUT-0", "法兰0", 2, "9.90"), ("501", "OUT-1", "法兰1", 3, "5.00")],
@@ -66,6 +69,12 @@ class Stream:
 
     def deliver(self, trade: dict) -> None:
         self.sent.append(trade)
+        if self.kind == "douyin":
+            body = json.dumps([{"tag": "101", "data": json.dumps(trade, ensure_ascii=False)}],
+                              ensure_ascii=False).encode()  # fmt: skip
+            sign = p.douyin_event_sign(self.sim.app_key, body, self.sim.secret)
+            services.push_douyin({"event-sign": sign, "app-id": self.sim.app_key}, body)
+            return
         form = {"app_key": self.sim.app_key, "topic": "taobao_trade_TradeChanged",
                 "timestamp": p.top_time(dt.datetime.now(dt.UTC)), "sign_method": "hmac-sha256",
                 "content": json.dumps(trade, ensure_ascii=False)}  # fmt: skip
@@ -73,7 +82,7 @@ class Stream:
         services.push_taobao(form)
 
     def order(self) -> Order | None:
-        return Order.objects.filter(external_no=self.tid).first()
+        return Order.objects.filter(external_no=self.tid, channel=self.kind).first()
 
     def run(self, op: tuple) -> None:
         kind, *args = op
@@ -94,7 +103,9 @@ class Stream:
             self.deliver(first)
         elif kind == "close":
             self.closed = True
-            self.deliver(self.sim.set_status(self.tid, "TRADE_CLOSED", modified=self.tick()))
+            self.deliver(
+                self.sim.set_status(self.tid, self.CLOSED[self.kind], modified=self.tick())
+            )
         elif kind == "replay":
             self.deliver(self.sent[args[0] % len(self.sent)])
         else:
@@ -127,9 +138,11 @@ def _open_exceptions(co: ChannelOrder) -> list[ChannelException]:
 
 
 def check(stream: Stream) -> None:
-    last = p.normalize_taobao(stream.sim.snapshot(stream.tid))
+    normalize = p.normalize_douyin if stream.kind == "douyin" else p.normalize_taobao
+    last = normalize(stream.sim.snapshot(stream.tid))
+    assert last is not None
     stream.deliver(stream.sim.snapshot(stream.tid))  # the platform's last word has arrived
-    co = ChannelOrder.objects.get(external_id=stream.tid)
+    co = ChannelOrder.objects.get(external_id=stream.tid, account__kind=stream.kind)
     order = stream.order()
     flagged = bool(_open_exceptions(co)) or co.state in ("error", "aftersales")
     # never a second shipment report
@@ -159,22 +172,26 @@ def check(stream: Stream) -> None:
 
 
 @pytest.fixture
-def world(taobao_account, taobao_sim, mapped):
+def world(mapped):
     make_warehouse()
     for m in mapped:
         put_stock(m, 10**6)
     return {"planner": make_user("planner"), "warehouse": make_user("warehouse")}
 
 
+@pytest.mark.parametrize("platform", ["taobao", "douyin"])
 def test_every_stream_of_versions_ends_applied_or_flagged(
-    taobao_sim, world, django_capture_on_commit_callbacks
+    platform, request, world, django_capture_on_commit_callbacks
 ):
+    sim = request.getfixturevalue(f"{platform}_sim")
+    request.getfixturevalue(f"{platform}_account")
+
     @settings(max_examples=25, deadline=None, derandomize=True,
               suppress_health_check=[HealthCheck.function_scoped_fixture,
                                      HealthCheck.too_slow])  # fmt: skip
     @given(ops=OPS)
     def run(ops):
-        stream = Stream(taobao_sim, world)
+        stream = Stream(sim, world)
         for op in ops:
             stream.run(op)
         check(stream)

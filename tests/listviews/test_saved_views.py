@@ -20,9 +20,11 @@ def numbers(html: str) -> list[str]:
 
 
 def headers(html: str) -> list[str]:
+    """The list's column headings (not the bulk-selection box in front of them)."""
     head = html.split("<thead>", 1)[1].split("</thead>", 1)[0]
     return [
-        re.sub(r"<[^>]+>|[↑↓]", "", h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", head)
+        re.sub(r"<[^>]+>|[↑↓]", "", h).strip()
+        for h in re.findall(r'<th(?! class="c-pick")[^>]*>(.*?)</th>', head)
     ]
 
 

@@ -84,6 +84,10 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "orders.ship": {R.WAREHOUSE, R.ADMIN},
     "orders.complete": {R.SALES, R.FINANCE, R.ADMIN},
     "orders.cancel": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
+    # hand orders to another sales owner (the order list's bulk action)
+    "orders.assign_owner": {R.MANAGER, R.ADMIN},
+    # who may be made an order's sales owner
+    "orders.own": {R.SALES, R.MANAGER, R.ADMIN},
     # master data
     "customers.view": EVERYONE_BUT_OPERATOR,
     "customers.manage": {R.SALES, R.ADMIN},
@@ -194,6 +198,8 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "channels.view": {R.ADMIN, R.MANAGER, R.SALES, R.PLANNER},
     "channels.manage": {R.ADMIN},
     "channels.map_sku": {R.ADMIN, R.SALES, R.PLANNER},
+    # routing rules: which owner, queue and tags a converted channel order gets
+    "channels.routing": {R.ADMIN, R.MANAGER},
     # receivables and payments (finance reads every region; sales only theirs)
     "finance.view": {R.FINANCE, R.MANAGER, R.ADMIN, R.SALES},
     "finance.payments": {R.FINANCE, R.ADMIN},

@@ -7,6 +7,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
+from zhongshu.accounts import permissions
 from zhongshu.core.web_errors import domain_errors
 
 from . import charts, selectors
@@ -37,11 +38,32 @@ def _context(request) -> dict:
     return {"kpi": data, "charts": _charts(request, data), "refresh_seconds": REFRESH_SECONDS}
 
 
+def _queues(request) -> dict:
+    """Each order queue's open orders (one grouped query), linked to the user's saved view of
+    that queue when there is one, else to the list filtered by it."""
+    from zhongshu.listviews import selectors as views
+    from zhongshu.rules.selectors import queue_counts
+
+    if not permissions.can(request.user, "orders.view"):
+        return {"queues": []}
+    rows = queue_counts(actor=request.user)
+    if not rows:  # no queue in use: no saved views to look up
+        return {"queues": []}
+    by_queue = {
+        v.filters.get("queue", [""])[0]: v.pk
+        for v in views.views_for(actor=request.user)
+        if list(v.filters) == ["queue"] and len(v.filters["queue"]) == 1
+    }
+    for row in rows:
+        row["view"] = by_queue.get(row["queue"])
+    return {"queues": rows, "queues_without_view": [r["queue"] for r in rows if not r["view"]]}
+
+
 @login_required
 @domain_errors
 @require_GET
 def dashboard(request):
-    response = render(request, "analytics/dashboard.html", _context(request))
+    response = render(request, "analytics/dashboard.html", _context(request) | _queues(request))
     patch_cache_control(response, private=True, no_cache=True)
     return response
 

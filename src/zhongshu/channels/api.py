@@ -27,6 +27,8 @@ from .schemas import (
     PoolPage,
     RouteRetryIn,
     RouteRetryOut,
+    RoutingRuleIn,
+    RoutingRuleOut,
     RunOut,
     RunPage,
 )
@@ -206,6 +208,30 @@ def save_carrier_mapping(request, payload: CarrierMappingIn):
 @router.delete("/carrier-mappings/{int:mapping_id}", response={204: None, **errors(401, 403, 404)})
 def delete_carrier_mapping(request, mapping_id: int):
     services.carrier_mapping_delete(actor=request.auth, mapping_id=mapping_id)
+    return Status(204, None)
+
+
+@router.get("/routing-rules", response={200: list[RoutingRuleOut], **errors(401, 403)})
+def list_routing_rules(request):
+    """The routing rules in the order conversion tries them (first match wins)."""
+    return list(selectors.routing_rule_list(actor=request.auth))
+
+
+@router.post("/routing-rules", response={201: RoutingRuleOut, **errors(401, 403, 422)})
+def create_routing_rule(request, payload: RoutingRuleIn):
+    return Status(201, services.routing_rule_save(actor=request.auth, data=payload.dict()))
+
+
+@router.put(
+    "/routing-rules/{int:rule_id}", response={200: RoutingRuleOut, **errors(401, 403, 404, 422)}
+)
+def update_routing_rule(request, rule_id: int, payload: RoutingRuleIn):
+    return services.routing_rule_save(actor=request.auth, data=payload.dict(), rule_id=rule_id)
+
+
+@router.delete("/routing-rules/{int:rule_id}", response={204: None, **errors(401, 403, 404)})
+def delete_routing_rule(request, rule_id: int):
+    services.routing_rule_delete(actor=request.auth, rule_id=rule_id)
     return Status(204, None)
 
 

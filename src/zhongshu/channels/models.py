@@ -42,6 +42,8 @@ class ChannelAccount(models.Model):
     lead_days = models.PositiveSmallIntegerField(_("lead time (days)"), default=7)
     overlap_seconds = models.PositiveIntegerField(_("window overlap (s)"), default=300)
     is_active = models.BooleanField(_("active"), default=True)
+    # confirm paid orders that pass every check (stock, credit, rules) without a person
+    auto_confirm = models.BooleanField(_("confirm paid orders automatically"), default=False)
     # the sync cursor: everything modified before ``synced_to`` is in; a window in progress is
     # (window_start, window_end, page) and is committed with the orders of each page
     synced_to = models.DateTimeField(null=True, blank=True)
@@ -323,3 +325,48 @@ class CarrierMapping(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["name", "channel"], name="carriermapping_once")
         ]
+
+
+class RoutingRule(models.Model):
+    """Where a converted channel order goes: the first enabled rule (lowest priority number, then
+    id) whose every filled-in criterion matches sets the order's sales owner, its queue and its
+    tags. Empty criteria match anything; no rule matching leaves the order as it was created."""
+
+    name = models.CharField(_("name"), max_length=80)
+    priority = models.PositiveIntegerField(_("priority"), default=100)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=ChannelKind.choices, blank=True)
+    account = models.ForeignKey(
+        ChannelAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("shop"),
+    )  # fmt: skip
+    customer_tier = models.CharField(_("customer tier"), max_length=16, blank=True)
+    min_amount = models.DecimalField(
+        _("amount from"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    max_amount = models.DecimalField(
+        _("amount up to"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("region"),
+    )  # fmt: skip
+    sku = models.CharField(_("platform SKU"), max_length=64, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name=_("sales owner"),
+    )  # fmt: skip
+    queue = models.CharField(_("queue"), max_length=40, blank=True)
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("routing rule")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,7 +1,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from zhongshu.core.schemas import InputSchema
 
@@ -17,6 +17,7 @@ class AccountOut(Schema):
     lead_days: int
     overlap_seconds: int
     is_active: bool
+    auto_confirm: bool
     secret_set: bool
     token_set: bool
     api_key_prefix: str
@@ -49,6 +50,9 @@ class AccountIn(InputSchema):
     lead_days: int | None = None
     overlap_seconds: int | None = None
     is_active: bool | None = None
+    auto_confirm: bool | None = Field(
+        None, description="confirm paid orders that pass every check without a person"
+    )
 
 
 class AccountCreated(AccountOut):
@@ -242,3 +246,50 @@ class PoolOrderOut(Schema):
 class PoolPage(Schema):
     items: list[PoolOrderOut]
     count: int
+
+
+class RoutingRuleIn(InputSchema):
+    name: str = Field(..., max_length=200)
+    priority: int = Field(100, ge=0, le=100_000, description="lower goes first")
+    enabled: bool = True
+    channel: str = Field("", max_length=20, description="taobao | douyin | agent; empty: any")
+    account: int | None = Field(None, description="a shop (channel account id); empty: any")
+    customer_tier: str = Field(
+        "", max_length=20, description="key | growing | at_risk | new | regular"
+    )
+    min_amount: Decimal | None = Field(None, description="the channel order's amount, inclusive")
+    max_amount: Decimal | None = None
+    region: str = Field("", max_length=60, description="the buyer's sales region (name)")
+    sku: str = Field("", max_length=200, description="a platform SKU id or outer SKU code")
+    owner: int | None = Field(None, description="the sales owner to set (user id)")
+    queue: str = Field("", max_length=200)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class RoutingRuleOut(Schema):
+    id: int
+    name: str
+    priority: int
+    enabled: bool
+    channel: str
+    account: int | None
+    customer_tier: str
+    min_amount: Decimal | None
+    max_amount: Decimal | None
+    region: str
+    sku: str
+    owner: int | None
+    queue: str
+    tags: list[str]
+
+    @staticmethod
+    def resolve_account(obj):
+        return obj.account_id
+
+    @staticmethod
+    def resolve_owner(obj):
+        return obj.owner_id
+
+    @staticmethod
+    def resolve_region(obj):
+        return obj.region.name if obj.region_id else ""

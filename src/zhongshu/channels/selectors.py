@@ -96,3 +96,13 @@ def carrier_mapping_list(*, actor):
     from .models import CarrierMapping
 
     return CarrierMapping.objects.select_related("carrier")
+
+
+def routing_rule_list(*, actor):
+    """The routing rules in the order conversion tries them."""
+    permissions.require(actor, "channels.view")
+    from .models import RoutingRule
+
+    return RoutingRule.objects.select_related("account", "region", "owner").order_by(
+        "priority", "id"
+    )

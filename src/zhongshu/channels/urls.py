@@ -25,6 +25,7 @@ urlpatterns = [
         name="address_region_delete",
     ),
     path("carriers/", views.carriers, name="carriers"),
+    path("routing/", views.routing, name="routing"),
     path("carriers/save/", views.carrier_mapping_save, name="carrier_mapping_save"),
     path("carriers/refresh/<int:account_id>/", views.carriers_refresh, name="carriers_refresh"),
     path("agent/", views.agent_portal, name="agent"),

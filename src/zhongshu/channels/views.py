@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
-from zhongshu.core.web_errors import domain_errors
+from zhongshu.core.web_errors import apply_error, domain_errors
 
 from . import selectors, services
 from .models import ChannelKind, ChannelOrder
@@ -176,6 +176,7 @@ def accounts(request):
             messages.success(request, _("Account saved."))
         elif action == "update":
             data["is_active"] = request.POST.get("is_active") == "on"
+            data["auto_confirm"] = request.POST.get("auto_confirm") == "on"
             services.account_update(actor=request.user, account_id=request.POST.get("account"),
                                     data=data)  # fmt: skip
             messages.success(request, _("Account saved."))
@@ -195,4 +196,48 @@ def accounts(request):
         "accounts": rows, "kinds": ChannelKind.choices, "new_key": new_key,
         "regions": list(Region.objects.values_list("name", flat=True)),
         "can_manage": permissions.can(request.user, "channels.manage"),
+    })  # fmt: skip
+
+
+def _routing_data(post) -> dict:
+    data = {k: post.get(k, "") for k in ROUTING_FIELDS}
+    data["enabled"] = post.get("enabled") == "on"
+    data["tags"] = post.get("tags", "")
+    return data
+
+
+ROUTING_FIELDS = ("name", "priority", "channel", "account", "customer_tier", "min_amount",
+                  "max_amount", "region", "sku", "owner", "queue")  # fmt: skip
+
+
+@login_required
+@domain_errors
+def routing(request):
+    """Routing rules: which owner, queue and tags a converted channel order gets."""
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "delete":
+                services.routing_rule_delete(actor=request.user, rule_id=request.POST.get("rule"))
+                messages.success(request, _("Routing rule deleted."))
+            else:
+                services.routing_rule_save(actor=request.user, data=_routing_data(request.POST),
+                                           rule_id=request.POST.get("rule") or None)  # fmt: skip
+                messages.success(request, _("Routing rule saved."))
+        except services.DomainError as exc:
+            apply_error(request, exc)
+        return redirect("channels:routing")
+    from django.contrib.auth import get_user_model
+
+    from zhongshu.accounts.models import Region
+    from zhongshu.customers.models import CustomerTier
+
+    can_edit = permissions.can(request.user, "channels.routing")
+    # every active user is offered; saving refuses one who may not own orders
+    owners = list(get_user_model().objects.filter(is_active=True).order_by("username")[:500])
+    return render(request, "channels/routing.html", {
+        "rules": list(selectors.routing_rule_list(actor=request.user)),
+        "can_edit": can_edit, "kinds": ChannelKind.choices, "tiers": CustomerTier.choices,
+        "shops": list(selectors.account_list(actor=request.user)) if can_edit else [],
+        "regions": list(Region.objects.values_list("name", flat=True)) if can_edit else [],
+        "owners": owners if can_edit else [],
     })  # fmt: skip

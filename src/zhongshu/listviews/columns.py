@@ -24,6 +24,7 @@ DEFAULT_ORDER_COLUMNS = [
 # list URL parameters a view may keep (the custom ones are cf_<key>…)
 ORDER_FILTER_PARAMS = {
     "q", "customer", "priority", "due_from", "due_to", "created_from", "created_to", "status",
+    "channel", "queue", "tag",
 }  # fmt: skip
 
 

@@ -11,8 +11,18 @@ from zhongshu.core.signals import user_activity
 from zhongshu.core.validation import Errors
 
 from . import exports, selectors, services
+from .bulk import orders_bulk_action
 from .models import Order
-from .schemas import OrderFiltersIn, OrderIn, OrderOut, OrderPage, OrderPatch, TransitionIn
+from .schemas import (
+    BulkOut,
+    BulkTransitionIn,
+    OrderFiltersIn,
+    OrderIn,
+    OrderOut,
+    OrderPage,
+    OrderPatch,
+    TransitionIn,
+)
 
 router = Router(tags=["orders"])
 
@@ -44,6 +54,9 @@ def _order_filters(request, filters: OrderFiltersIn) -> selectors.OrderFilters:
         created_from=filters.created_from,
         created_to=filters.created_to,
         q=filters.q,
+        channel=filters.channel or "",
+        queue=filters.queue,
+        tag=filters.tag,
     )
 
 
@@ -69,6 +82,26 @@ def export_orders(request, filters: Query[OrderFiltersIn]):
         filters=_order_filters(request, filters),
     )
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
+
+
+@router.post("/bulk-transitions", response={200: BulkOut, **errors(401, 403, 422)})
+def bulk_transitions(request, payload: BulkTransitionIn):
+    """Submit, confirm, cancel (``reason``) or hand to ``owner`` up to 500 orders, each judged on
+    its own: the answer lists every order as done or refused with the reason."""
+    results = orders_bulk_action(
+        actor=request.auth, action=payload.action, order_ids=payload.order_ids,
+        reason=payload.reason, owner_id=payload.owner,
+    )  # fmt: skip
+    done = sum(r.done for r in results)
+    return {
+        "done": done,
+        "refused": len(results) - done,
+        "results": [
+            {"order_id": r.order_id, "result": "done" if r.done else "refused",
+             "code": r.code, "message": r.message}
+            for r in results
+        ],
+    }  # fmt: skip
 
 
 @router.post("", response={201: OrderOut, **errors(401, 403, 409, 422)})

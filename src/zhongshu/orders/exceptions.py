@@ -22,3 +22,12 @@ class OrderNotEditable(Conflict):
         "an approval request: a rush for a higher priority or an earlier due date, a design "
         "change for anything else."
     )
+
+
+class OwnerNotAllowed(DomainError):
+    """The chosen user may not own this order (no sales role, or the order's region is not
+    theirs)."""
+
+    code = "owner_not_allowed"
+    http_status = 422
+    default_message = _("This user cannot be the sales owner of the order.")

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from zhongshu.orders.statuses import OrderStatus, PaymentTerms, Priority
+from zhongshu.orders.statuses import Channel, OrderStatus, PaymentTerms, Priority
 
 PRICE_FIELDS = ("discount_rate", "tax_rate", "payment_terms")
 LINE_KEY = re.compile(r"^lines-(\d+)-(material|quantity|unit_price)$")
@@ -116,6 +116,11 @@ class OrderFilterForm(forms.Form):
     created_to = forms.DateField(
         label=_("Ordered to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Any")), *Channel.choices]
+    )
+    queue = _text(_("Queue"), max_length=40)
+    tag = _text(_("Tag"), max_length=40)
 
 
 class TransitionForm(forms.Form):

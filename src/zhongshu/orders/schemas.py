@@ -93,6 +93,28 @@ class TransitionIn(InputSchema):
     version: int | None = Field(None, description="Optional: refuse if the order changed since")
 
 
+class BulkTransitionIn(InputSchema):
+    action: Literal["submit", "confirm", "cancel", "assign_owner"]
+    order_ids: list[int] = Field(..., min_length=1, max_length=500)
+    reason: str = Field(
+        "", max_length=2000, description="The cancellation reason (required to cancel)"
+    )
+    owner: int | None = Field(None, description="The new sales owner's user id (assign_owner)")
+
+
+class BulkResultOut(Schema):
+    order_id: int
+    result: Literal["done", "refused"]
+    code: str = ""
+    message: str = ""
+
+
+class BulkOut(Schema):
+    done: int
+    refused: int
+    results: list[BulkResultOut]
+
+
 class OrderLineOut(Schema):
     line_no: int
     material: str = Field(alias="material.code")
@@ -220,6 +242,9 @@ class OrderFiltersIn(Schema):
     created_from: date | None = Field(None, description="order date on or after (local time)")
     created_to: date | None = Field(None, description="order date on or before (local time)")
     q: str = Field("", max_length=100)
+    channel: Literal["direct", "taobao", "douyin", "agent", "import"] | None = None
+    queue: str = Field("", max_length=40, description="orders routed to this queue")
+    tag: str = Field("", max_length=40, description="orders carrying this tag")
     sort: str = Field(
         "",
         max_length=50,

@@ -16,6 +16,7 @@ from zhongshu.customers.models import Customer
 from zhongshu.customfields import query as custom_query
 from zhongshu.customfields import selectors as custom_fields
 
+from . import listfilters
 from .models import Order, OrderEvent, OrderLine
 
 MAX_CUSTOMER_IDS = 500
@@ -33,6 +34,8 @@ class OrderFilters:
     q: str = ""
     channel: str = ""
     owner_id: int | None = None
+    queue: str = ""  # the queue a routing rule put the order in (``listfilters``)
+    tag: str = ""
     # [(definition, op, value)] from ``parse_custom_filters``; "" / "-due_date" / "cf_<key>" …
     custom: list = field(default_factory=list)
     sort: str = ""
@@ -114,6 +117,10 @@ def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet
         qs = qs.filter(channel=f.channel)
     if f.owner_id:
         qs = qs.filter(sales_owner_id=f.owner_id)
+    for name in ("queue", "tag"):
+        value = normalize_text(getattr(f, name))
+        if value:
+            qs = listfilters.apply(qs, name, value)
     q = normalize_text(f.q)
     if q:
         # Customers are few and orders many: match customers first, then orders by customer id,

@@ -1,6 +1,6 @@
 """Rules reads: rules for the editor, follow-up tasks of a person, the order panel's data."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from zhongshu.accounts import permissions
 from zhongshu.orders.models import Order
@@ -84,3 +84,20 @@ def list_members(*, actor, target: CustomerList) -> QuerySet:
         actor, CustomerListMember.objects.filter(customer_list=target), prefix="customer__"
     )
     return qs.select_related("customer", "customer__region").order_by("-added_at", "-id")
+
+
+def queue_counts(*, actor) -> list[dict]:
+    """The open orders of each queue the actor can see, in one grouped query:
+    ``[{"queue": "大客户", "n": 12}, …]`` by queue name."""
+    from zhongshu.orders.statuses import OPEN
+
+    permissions.require(actor, "orders.view")
+    orders = permissions.scope_orders(actor, Order.objects.filter(status__in=sorted(OPEN)))
+    rows = (
+        OrderTag.objects.filter(kind=OrderTag.Kind.QUEUE, order__in=orders.values("pk"))
+        .values("tag")
+        .annotate(n=Count("id"))
+        .order_by("tag")
+        .values("n", queue=F("tag"))
+    )
+    return [dict(row) for row in rows]

@@ -54,6 +54,12 @@ from .retry import (
     retry_channel_order,
     route_and_retry,
 )
+from .routing import (
+    clean_routing_rule,
+    route_converted,
+    routing_rule_delete,
+    routing_rule_save,
+)
 
 __all__ = [
     "AGENT_HEADERS",
@@ -79,6 +85,7 @@ __all__ = [
     "carrier_mapping_save",
     "carriers_refresh",
     "channel_bot",
+    "clean_routing_rule",
     "client_for",
     "credentials",
     "exception_dismiss",
@@ -95,5 +102,8 @@ __all__ = [
     "read_sheet",
     "retry_channel_order",
     "route_and_retry",
+    "route_converted",
+    "routing_rule_delete",
+    "routing_rule_save",
     "sync_now",
 ]

@@ -48,8 +48,9 @@ def _clean_account(errors: Errors, data: dict, *, creating: bool, kind: str) -> 
                 errors.add(
                     f, _("Enter a whole number from %(lo)d to %(hi)d.") % {"lo": lo, "hi": hi}
                 )
-    if data.get("is_active") is not None:
-        out["is_active"] = bool(data["is_active"])
+    for f in ("is_active", "auto_confirm"):
+        if data.get(f) is not None:
+            out[f] = bool(data[f])
     for f, column in SECRET_FIELDS.items():
         value = data.get(f)
         if value:  # empty = keep what is stored

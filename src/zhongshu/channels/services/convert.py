@@ -86,7 +86,9 @@ class Converter:
         specs = [self._order_spec(co, ext) for co, ext in convert]
         ready, customers = self._ready_with_customers(convert, specs, changed)
         submit = self._create_orders(ready, customers, changed)
-        self._submit(submit)
+        held = self._submit(submit)
+        self._route(submit, {co.pk: ext for co, ext in convert})
+        self._auto_confirm([(co, o) for co, o in submit if o.pk not in held])
         for co in changed:
             co.updated_at = now
         update_rows(
@@ -204,11 +206,12 @@ class Converter:
             self.counts["ordered"] += 1
         return submit
 
-    def _submit(self, submit: list[tuple[ChannelOrder, "Order"]]) -> None:
+    def _submit(self, submit: list[tuple[ChannelOrder, "Order"]]) -> set[int]:
+        """Submit the new orders; returns the ids of those left as drafts."""
         from zhongshu.orders.bulk import orders_transition_many
 
         if not submit:
-            return
+            return set()
         refused = orders_transition_many(
             actor=self.bot, orders=[order for _co, order in submit], action="submit", system=True
         ).refused
@@ -216,6 +219,39 @@ class Converter:
             if co.order_id in refused:  # e.g. a blocking rule: the draft waits for sales
                 text = _error_text(refused[co.order_id])
                 co.error = (_("Created as draft; submission blocked: %(e)s") % {"e": text})[:500]
+        return set(refused)
+
+    def _route(self, submit: list[tuple[ChannelOrder, "Order"]], exts: dict) -> None:
+        """The routing rules set each new order's owner, queue and tags (``services.routing``)."""
+        from .routing import Routed, route_converted, skus_of
+
+        routed = route_converted(bot=self.bot, orders=[
+            Routed(order_id=order.pk, account=self.account, amount=co.amount,
+                   tier=co.customer.tier if co.customer else "",
+                   region_id=co.customer.region_id if co.customer else None,
+                   skus=skus_of(exts[co.pk]))
+            for co, order in submit
+        ])  # fmt: skip
+        for co, order in submit:
+            if order.pk in routed:
+                co.tags = [*co.tags, f"route:{routed[order.pk].name}"[:60]]
+
+    def _auto_confirm(self, submitted: list[tuple[ChannelOrder, "Order"]]) -> None:
+        """With the account's "confirm automatically" on, the paid orders just submitted are
+        confirmed through ``orders_transition_many`` as the system: every guard (stock, credit,
+        rules, approvals) still judges each order; one refused waits for a person and says why."""
+        from zhongshu.orders.bulk import orders_transition_many
+
+        if not self.account.auto_confirm or not submitted:
+            return
+        refused = orders_transition_many(
+            actor=self.bot, order_ids=[o.pk for _co, o in submitted], action="confirm",
+            system=True, note=_("Confirmed automatically (paid channel order)"),
+        ).refused  # fmt: skip
+        for co, order in submitted:
+            if order.pk in refused:
+                text = _error_text(refused[order.pk])
+                co.error = (_("Not confirmed automatically: %(e)s") % {"e": text})[:500]
 
     def _mark(self, co: ChannelOrder, state, error="") -> None:
         co.state, co.error = state, str(error)[:500]

@@ -24,16 +24,28 @@ to the next) or guards that cannot judge a list goes through ``order_transition`
 order.
 """
 
+from .actions import (
+    BULK_ACTIONS,
+    MAX_BULK,
+    BulkResult,
+    orders_assign_owner_many,
+    orders_bulk_action,
+)
 from .common import copy_history, qn
 from .create import NewLine, NewOrder, check_many, orders_create_many
 from .transitions import Moved, orders_transition_many
 
 __all__ = [
+    "BULK_ACTIONS",
+    "MAX_BULK",
+    "BulkResult",
     "Moved",
     "NewLine",
     "NewOrder",
     "check_many",
     "copy_history",
+    "orders_assign_owner_many",
+    "orders_bulk_action",
     "orders_create_many",
     "orders_transition_many",
     "qn",

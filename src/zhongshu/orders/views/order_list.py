@@ -5,7 +5,9 @@ view, and saving/deleting views. Reads go through ``orders.selectors`` and
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +19,7 @@ from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page, offset_page
+from zhongshu.core.redirects import safe_next
 from zhongshu.core.validation import Errors
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customfields import inputs as custom_forms
@@ -25,6 +28,7 @@ from zhongshu.listviews import columns as list_columns
 from zhongshu.listviews import selectors as views
 from zhongshu.listviews import services as view_services
 from zhongshu.orders import selectors
+from zhongshu.orders.bulk import orders_bulk_action
 
 from ..forms import OrderFilterForm
 
@@ -47,6 +51,18 @@ def _int(value, default=None):
         return default
 
 
+def _bulk_actions(user) -> list[tuple[str, str]]:
+    """The bulk actions the user holds the right for (each order is still judged on its own)."""
+    labels = {"submit": _("Submit for review"), "confirm": _("Confirm"), "cancel": _("Cancel"),
+              "assign_owner": _("Assign owner")}  # fmt: skip
+    return [(a, labels[a]) for a in labels if permissions.can(user, f"orders.{a}")]
+
+
+def _owners() -> list:
+    # every active user is offered; the bulk action refuses one who may not own the order
+    return list(get_user_model().objects.filter(is_active=True).order_by("username")[:500])
+
+
 def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Errors]:
     """The list's filters from the URL, shared by the page and its export. Bad built-in values
     are shown next to their inputs and ignored; bad custom ones are reported in ``problems``."""
@@ -67,6 +83,9 @@ def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Err
         created_from=f.get("created_from"),
         created_to=f.get("created_to"),
         q=f.get("q", ""),
+        channel=f.get("channel", ""),
+        queue=f.get("queue", ""),
+        tag=f.get("tag", ""),
         custom=custom,
         sort=sort,
     )
@@ -158,6 +177,8 @@ def order_list(request):
         "can_share": permissions.can(request.user, "listviews.share"),
         "roles": Role.choices,
         "current_query": urlencode([(k, v) for k, v in params if k not in ("view",)]),
+        "bulk_actions": (bulk := _bulk_actions(request.user)),
+        "owners": _owners() if any(a == "assign_owner" for a, _l in bulk) else [],
     }
     partial = request.htmx and request.htmx.target == "order-table"
     template = "orders/_table.html" if partial else "orders/list.html"
@@ -220,3 +241,59 @@ def view_delete(request, view_id: int):
     else:
         messages.success(request, _("View deleted."))
     return redirect(f"{reverse('orders:order_list')}?view=0")
+
+
+@login_required
+@require_POST
+@domain_errors
+def queue_views_save(request):
+    """A personal saved view for each queue named (the home page's "views for my queues"): the
+    list filtered by that queue, named after it; queues that have one already are skipped."""
+    queues = [q for q in dict.fromkeys(request.POST.getlist("queue")) if q.strip()][:20]
+    saved = views.views_for(actor=request.user)
+    have = {tuple(v.filters.get("queue", [])) for v in saved if list(v.filters) == ["queue"]}
+    made = 0
+    try:
+        with transaction.atomic():
+            for q in queues:
+                if (q,) in have:
+                    continue
+                view_services.view_save(
+                    actor=request.user, name=q[:60], filters={"queue": [q]},
+                    columns=list(list_columns.DEFAULT_ORDER_COLUMNS),
+                )  # fmt: skip
+                made += 1
+    except DomainError as exc:
+        apply_error(request, exc)
+    else:
+        messages.success(request, _("%(n)d queue views saved.") % {"n": made})
+    return redirect(safe_next(request, request.POST.get("next")) or reverse("orders:order_list"))
+
+
+@login_required
+@require_POST
+@domain_errors
+def bulk_action(request):
+    """The list's bulk action on the ticked orders: each judged on its own through
+    ``orders_bulk_action``; answers the results table (htmx) or the list with a message."""
+    post = request.POST
+    ids = [i for i in (_int(v) for v in post.getlist("order")) if i is not None]
+    try:
+        results = orders_bulk_action(
+            actor=request.user, action=post.get("action", ""), order_ids=ids,
+            reason=post.get("reason", ""), owner_id=post.get("owner") or None,
+        )  # fmt: skip
+    except DomainError as exc:
+        status = apply_error(request, exc)
+        if request.htmx:
+            return render(request, "orders/_bulk_results.html", {"results": []}, status=status)
+        return redirect(reverse("orders:order_list"))
+    numbers = dict(selectors.orders_visible(actor=request.user)
+                   .filter(pk__in=[r.order_id for r in results]).values_list("pk", "number"))  # fmt: skip
+    rows = [(r, numbers.get(r.order_id, str(r.order_id))) for r in results]
+    done = sum(r.done for r in results)
+    context = {"results": rows, "done": done, "refused": len(results) - done}
+    if request.htmx:
+        return render(request, "orders/_bulk_results.html", context)
+    messages.info(request, _("%(done)d done, %(refused)d refused.") % context)
+    return redirect(reverse("orders:order_list"))

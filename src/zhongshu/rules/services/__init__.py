@@ -25,6 +25,7 @@ from ._common import (
 from .actions import (
     ACTIONS,
     fire,
+    orders_route,
     render,
 )
 from .crud import (
@@ -79,6 +80,7 @@ __all__ = [
     "followup_create",
     "followup_done",
     "log",
+    "orders_route",
     "predicate",
     "render",
     "rule_create",

@@ -110,12 +110,27 @@ def _notify(rule, action, order_ids, facts, key):
 def _tag(rule, action, order_ids, facts, key):
     kind = OrderTag.Kind.TAG if action["type"] == "tag" else OrderTag.Kind.QUEUE
     value = action["tag"] if action["type"] == "tag" else action["queue"]
+    _put(order_ids, kind, value, rule)
+
+
+def _put(order_ids, kind: str, value: str, rule: Rule | None) -> None:
     if kind == OrderTag.Kind.QUEUE:  # an order sits in one queue: the latest routing wins
         OrderTag.objects.filter(order_id__in=order_ids, kind=kind).exclude(tag=value).delete()
     OrderTag.objects.bulk_create(
         [OrderTag(order_id=o, kind=kind, tag=value, rule=rule) for o in order_ids],
         ignore_conflicts=True,
     )
+
+
+def orders_route(*, order_ids: list[int], queue: str = "", tags: list[str] | tuple = ()) -> None:
+    """Put orders in ``queue`` (leaving the queue they were in) and add ``tags``: what channel
+    routing decides at conversion, in the caller's transaction (not a rule: no hit row)."""
+    if not order_ids:
+        return
+    if queue:
+        _put(order_ids, OrderTag.Kind.QUEUE, queue[:40], None)
+    for tag in dict.fromkeys(tags):
+        _put(order_ids, OrderTag.Kind.TAG, tag[:40], None)
 
 
 def _tell_assignees(rule, action, order_ids, facts, key):
