@@ -53,6 +53,7 @@ from .retry import (
     retry_channel_order,
     route_and_retry,
 )
+from .unreadable import unreadable_record
 
 __all__ = [
     "AGENT_HEADERS",
@@ -94,4 +95,5 @@ __all__ = [
     "retry_channel_order",
     "route_and_retry",
     "sync_now",
+    "unreadable_record",
 ]
