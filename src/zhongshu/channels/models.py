@@ -192,6 +192,7 @@ class ChannelException(models.Model):
         CHANGE = "change", _("Changed after conversion")
         REFUND = "refund", _("Refund after work started or shipping")
         CARRIER = "carrier", _("Carrier without a platform code")
+        INVALID = "invalid", _("Platform message cannot be read")
 
     AFTER_CONVERSION = (Reason.CHANGE, Reason.REFUND, Reason.CARRIER)
 

@@ -220,6 +220,35 @@ def normalize_douyin(order: dict) -> ExternalOrder | None:
         return None
 
 
+@dataclass
+class Unreadable:
+    """A pulled entry that names its order but cannot be read (an impossible number, a line that
+    is not a mapping): it becomes an exception a person sees, never a silent skip."""
+
+    external_id: str
+    status: str
+    problem: str
+    raw: dict
+
+
+def explain_unreadable(kind: str, raw: dict) -> Unreadable | None:
+    """Why ``normalize_<kind>`` refused ``raw``, when the entry names its order; None when it names
+    none (such an entry can only be counted)."""
+    id_key, status_key, read = (
+        ("tid", "status", _normalize_taobao) if kind == "taobao"
+        else ("order_id", "order_status", _normalize_douyin)
+    )  # fmt: skip
+    external_id = str(raw.get(id_key) or "").strip()[:64]
+    if not external_id:
+        return None
+    try:
+        read(raw)
+        problem = "no modification time"
+    except (ValueError, TypeError, AttributeError) as exc:
+        problem = str(exc)[:300] or type(exc).__name__
+    return Unreadable(external_id, str(raw.get(status_key) or "")[:40], problem, raw)
+
+
 def _normalize_douyin(order: dict) -> ExternalOrder | None:
     oid = str(order.get("order_id") or "").strip()
     try:
@@ -290,7 +319,20 @@ class Page:
     orders: list[ExternalOrder]
     has_next: bool
     total: int
-    skipped: int = 0  # entries that could not be read (no id / no time): counted, never silent
+    skipped: int = 0  # entries that could not be read: counted, never silent
+    unreadable: list[Unreadable] = field(default_factory=list)  # …those that name their order
+
+
+def _read_page(kind: str, entries: list) -> tuple[list[ExternalOrder], list[Unreadable]]:
+    read = normalize_taobao if kind == "taobao" else normalize_douyin
+    orders, unreadable = [], []
+    for entry in entries:
+        ext = read(entry) if isinstance(entry, dict) else None
+        if ext is not None:
+            orders.append(ext)
+        elif isinstance(entry, dict) and (why := explain_unreadable(kind, entry)) is not None:
+            unreadable.append(why)
+    return orders, unreadable
 
 
 class TaobaoClient:
@@ -346,9 +388,9 @@ class TaobaoClient:
             or {}
         )
         trades = (body.get("trades") or {}).get("trade") or []
-        orders = [o for o in (normalize_taobao(t) for t in trades if isinstance(t, dict)) if o]
+        orders, unreadable = _read_page("taobao", trades)
         return Page(orders, bool(body.get("has_next")), int(body.get("total_results") or 0),
-                    skipped=len(trades) - len(orders))  # fmt: skip
+                    skipped=len(trades) - len(orders), unreadable=unreadable)  # fmt: skip
 
     def order_phase(self, tid: str) -> str | None:
         """The trade's phase as the platform shows it now (read back before a resend)."""
@@ -442,9 +484,10 @@ class DouyinClient:
         )
         body = data.get("data") or {}
         raw = body.get("shop_order_list") or []
-        orders = [o for o in (normalize_douyin(r) for r in raw if isinstance(r, dict)) if o]
+        orders, unreadable = _read_page("douyin", raw)
         total = int(body.get("total") or 0)
-        return Page(orders, page * PAGE_SIZE < total, total, skipped=len(raw) - len(orders))
+        return Page(orders, page * PAGE_SIZE < total, total, skipped=len(raw) - len(orders),
+                    unreadable=unreadable)  # fmt: skip
 
     def order_phase(self, order_id: str) -> str | None:
         data = self.call("order.orderDetail", {"shop_order_id": order_id})

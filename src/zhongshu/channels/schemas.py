@@ -120,7 +120,7 @@ class CarrierRefreshOut(Schema):
 
 class ExceptionOut(Schema):
     id: int
-    reason: str  # sku | address | change | refund | carrier
+    reason: str  # sku | address | change | refund | carrier | invalid
     detail: str
     province: str
     city: str

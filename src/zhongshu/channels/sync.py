@@ -92,6 +92,7 @@ def sync_account(
                 if _cursor(locked) != before:
                     raise CursorMoved()
                 counts = services.Ingest(locked, source="pull").apply_all(page.orders)
+                services.unreadable_record(account=locked, page=page)
                 if page.has_next and page.orders:
                     latest = max(o.modified_at for o in page.orders)
                     if latest > w_start:

@@ -3,7 +3,7 @@ and prices — MRP suggestions accepted together become one purchase order per s
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
@@ -14,7 +14,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import is_valid_code, normalize_code, normalize_text
-from zhongshu.core.validation import code_charset_message
+from zhongshu.core.validation import code_charset_message, parse_decimal
 
 from .models import PurchaseOrder, PurchaseSuggestion, SuggestionStatus, Supplier, SupplierPrice
 from .services import _date  # the one date parser of planning inputs
@@ -24,15 +24,12 @@ SUPPLIER_TEXT = {"name": 100, "contact": 50, "phone": 30, "address": 200, "payme
 
 
 def _decimal(value, field: str, *, places: int, upper: Decimal = MAX_PRICE) -> Decimal:
+    """A price, rate or quantity through the one decimal parser (NaN, Infinity, overflow and more
+    decimals than kept are refused, never rounded)."""
     try:
-        number = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field: _("Enter a number.")}) from None
-    if not number.is_finite() or number < 0 or number > upper:
-        raise ValidationFailed({field: _("Enter a number that is not negative.")})
-    if number != number.quantize(Decimal(1).scaleb(-places)):
-        raise ValidationFailed({field: _("At most %(n)d decimal places.") % {"n": places}})
-    return number
+        return parse_decimal(value, places=places, min_value=Decimal(0), max_value=upper)
+    except ValueError as exc:
+        raise ValidationFailed({field: str(exc)}) from None
 
 
 def _days(value, field: str) -> int:

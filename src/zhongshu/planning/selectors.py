@@ -3,7 +3,7 @@ forecasts and capable-to-promise dates."""
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -13,6 +13,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.validation import parse_decimal
 from zhongshu.orders.models import Order, OrderLine
 
 from . import promise as ctp
@@ -27,6 +28,7 @@ from .models import (
 )
 
 MAX_PROMISE_LINES = 200
+MAX_PROMISE_QTY = Decimal("99999999999")
 
 
 @dataclass
@@ -146,11 +148,11 @@ def order_promise(*, actor, lines, requested=None, order_id=None, today=None) ->
     for i, line in enumerate(lines[:MAX_PROMISE_LINES]):
         code = normalize_code(line.get("material") or "")
         try:
-            qty = Decimal(normalize_text(str(line.get("quantity") or "")))
-            if not qty.is_finite() or qty <= 0 or qty > Decimal("99999999999"):
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors[f"lines.{i}.quantity"] = _("Enter a positive quantity.")
+            qty = parse_decimal(
+                line.get("quantity"), places=3, strictly_positive=True, max_value=MAX_PROMISE_QTY
+            )
+        except ValueError as exc:
+            errors[f"lines.{i}.quantity"] = str(exc)
             qty = None
         parsed.append((i, code, qty))
     codes = {code for _i, code, _q in parsed if code}

@@ -4,7 +4,7 @@
 import datetime as dt
 import json
 import time
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -15,6 +15,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.core.validation import parse_decimal
 
 from . import calendar, forecast, mrp
 from .exceptions import MrpRunning, PurchaseOrderClosed, SuggestionDecided
@@ -37,15 +38,12 @@ BATCH = 2000
 
 
 def _qty(value, field: str, *, allow_zero: bool = False) -> Decimal:
+    """A quantity through the one decimal parser: three decimals at most, never rounded."""
+    limits = {"min_value": Decimal(0)} if allow_zero else {"strictly_positive": True}
     try:
-        qty = Decimal(str(value).strip())
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field: _("Enter a number.")}) from None
-    if not qty.is_finite() or qty < 0 or (qty == 0 and not allow_zero) or qty > MAX_QTY:
-        raise ValidationFailed({field: _("Enter a positive quantity.")})
-    if qty != qty.quantize(mrp.MILLI):
-        raise ValidationFailed({field: _("At most three decimal places.")})
-    return qty
+        return parse_decimal(value, places=3, max_value=MAX_QTY, **limits)
+    except ValueError as exc:
+        raise ValidationFailed({field: str(exc)}) from None
 
 
 def _date(value, field: str) -> dt.date:

@@ -60,6 +60,7 @@ from .routing import (
     routing_rule_delete,
     routing_rule_save,
 )
+from .unreadable import unreadable_record
 
 __all__ = [
     "AGENT_HEADERS",
@@ -106,4 +107,5 @@ __all__ = [
     "routing_rule_delete",
     "routing_rule_save",
     "sync_now",
+    "unreadable_record",
 ]

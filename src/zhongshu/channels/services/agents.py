@@ -1,13 +1,13 @@
 """Agents' order sheets."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.core.text import normalize_text
-from zhongshu.core.validation import Errors
+from zhongshu.core.validation import Errors, clean_decimal
 from zhongshu.orders import hooks
 
 from ..models import (
@@ -32,18 +32,13 @@ def agent_upload(*, account: ChannelAccount, filename: str, content: bytes) -> d
             continue
         if not row.get("sku"):
             errors.add(f"row {i}: sku", _("This field is required."))
-        try:
-            qty = Decimal(normalize_text(row.get("quantity")))
-            if qty <= 0:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            errors.add(f"row {i}: quantity", _("Enter a positive number."))
-            qty = Decimal(0)
-        try:
-            price = Decimal(normalize_text(row.get("unit_price")) or "0")
-        except (InvalidOperation, ValueError):
-            errors.add(f"row {i}: unit_price", _("Enter a number."))
-            price = Decimal(0)
+        qty = clean_decimal(
+            errors, f"row {i}: quantity", row.get("quantity"), places=3, strictly_positive=True
+        ) or Decimal(0)
+        price = clean_decimal(
+            errors, f"row {i}: unit_price", row.get("unit_price") or "0", places=4,
+            min_value=Decimal(0),
+        ) or Decimal(0)  # fmt: skip
         order = grouped.setdefault(ext_no[:64], {
             "external_no": ext_no[:64], "modified": now.isoformat(),
             "buyer": normalize_text(row.get("buyer")) or account.name,

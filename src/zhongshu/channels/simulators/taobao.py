@@ -52,7 +52,8 @@ class TaobaoSimulator(_Simulator):
                         "outer_iid": ln["outer"].split("-")[0],
                         "outer_sku_id": ln["outer"],
                         "title": ln["title"],
-                        "num": ln["num"],
+                        # ``raw_num`` lets a test send what a broken gateway might: "NaN", 0.0001
+                        "num": ln.get("raw_num", ln["num"]),
                         "price": ln["price"],
                         "status": o["status"],
                         "refund_status": "SUCCESS" if closed else self.REFUND[ln.get("refund", "")],
