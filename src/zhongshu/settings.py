@@ -286,6 +286,9 @@ COMPANY_LOGO = os.environ.get("ZHONGSHU_COMPANY_LOGO", "")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "zhongshu.core.logfilters.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+CSRF_FAILURE_VIEW = "zhongshu.web.views.errors.csrf_failure"

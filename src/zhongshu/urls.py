@@ -28,3 +28,8 @@ urlpatterns = [
     path("settings/fields/", include("zhongshu.customfields.urls")),
     path("", include("zhongshu.web.urls")),
 ]
+
+handler400 = "zhongshu.web.views.errors.bad_request"
+handler403 = "zhongshu.web.views.errors.permission_denied"
+handler404 = "zhongshu.web.views.errors.page_not_found"
+handler500 = "zhongshu.web.views.errors.server_error"

@@ -169,4 +169,4 @@ def test_query_count_does_not_grow_with_page_size(client_as, sales_east, east):
     large = _list_queries(client, 50)
 
     assert small == large
-    assert large <= 8
+    assert large <= 9  # the 9th: the total count of matching orders above the table

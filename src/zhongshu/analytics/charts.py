@@ -43,13 +43,31 @@ BASE = {
     "pretty_print": False,
     "explicit_size": False,
     "tooltip_border_radius": 0,
+    "value_formatter": lambda v: round_label(v),
 }
+
+
+def round_label(value) -> str:
+    """Axis and value labels rounded: 105.1666667 → 105.2, 12.0 → 12, 3000 → 3,000."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    text = f"{number:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def line_label(code: str, name: str) -> str:
+    """A production line as ``CNC 加工线`` — the code only when the name does not already say it."""
+    return name if code and name.startswith(code) else f"{code} {name}".strip()
+
 
 _STRIP = [
     re.compile(r"<style[^>]*>.*?</style>", re.S),
     re.compile(r"<script[^>]*>.*?</script>", re.S),
     re.compile(r"<script[^>]*/>"),
     re.compile(r"<!--.*?-->", re.S),
+    re.compile(r'<desc class="xlink">.*?</desc>', re.S),  # pygal's copy of each link, for its JS
     re.compile(r' style="[^"]*"'),
     re.compile(r' id="chart-[0-9a-f-]+"'),
 ]
@@ -63,7 +81,10 @@ def _clean(text: str) -> str:
 
 def svg(chart, label: str) -> str:
     """The chart as inline SVG markup, safe under the CSP, labelled for screen readers."""
+    chart.no_data_text = _("No data")
     text = _clean(chart.render(is_unicode=True))
+    # pygal names an untitled chart "Pygal" (a tooltip in some browsers): name it as labelled
+    text = text.replace("<title>Pygal</title>", f"<title>{_escape(label)}</title>", 1)
     return text.replace("<svg ", f'<svg role="img" aria-label="{_escape(label)}" ', 1)
 
 
@@ -110,7 +131,7 @@ def overdue_stage_chart(kpi: dict) -> str:
 def load_chart(kpi: dict) -> str:
     top = max((line["load_rate"] or 0 for line in kpi["lines"]), default=0)
     chart = pygal.HorizontalBar(**BASE, range=(0, max(100, top)))
-    chart.x_labels = [f"{line['code']} {line['name']}" for line in kpi["lines"]]
+    chart.x_labels = [line_label(line["code"], line["name"]) for line in kpi["lines"]]
     chart.add(
         _("Load rate (%)"),
         [_value(line["load_rate"] or 0, line["url"]) for line in kpi["lines"]],

@@ -15,7 +15,7 @@ from django.apps import apps
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
@@ -32,22 +32,25 @@ LOOKUP_KINDS_PREFIXES = ("lookup.",)
 LOOKUP_KINDS = ("order.viewed",)
 DEFAULT_MINUTES_PER_LOOKUP = 3.0
 
+HOURS = pgettext_lazy("unit", "h")
+MINUTES = pgettext_lazy("unit", "min")
+
 # (key, label, unit, which direction is better)
 METRICS = [
     ("delay_rate", _("Delay rate"), "%", "lower"),
     ("orders_received", _("Orders received"), "", "higher"),
     ("order_desk_staff", _("Order-desk staff"), "", ""),
     ("orders_per_staff", _("Orders per order-desk staff"), "", "higher"),
-    ("approval_hours_avg", _("Approval time, average"), "h", "lower"),
-    ("approval_hours_median", _("Approval time, median"), "h", "lower"),
+    ("approval_hours_avg", _("Approval time, average"), HOURS, "lower"),
+    ("approval_hours_median", _("Approval time, median"), HOURS, "lower"),
     ("approvals", _("Approval requests decided"), "", ""),
-    ("approval_minutes_total", _("Approval time, total"), "min", ""),
-    ("release_hours_avg", _("Received → released to production, average"), "h", "lower"),
-    ("release_hours_median", _("Received → released to production, median"), "h", "lower"),
-    ("ship_hours_avg", _("Received → shipped, average"), "h", "lower"),
-    ("ship_hours_median", _("Received → shipped, median"), "h", "lower"),
+    ("approval_minutes_total", _("Approval time, total"), MINUTES, ""),
+    ("release_hours_avg", _("Received → released to production, average"), HOURS, "lower"),
+    ("release_hours_median", _("Received → released to production, median"), HOURS, "lower"),
+    ("ship_hours_avg", _("Received → shipped, average"), HOURS, "lower"),
+    ("ship_hours_median", _("Received → shipped, median"), HOURS, "lower"),
     ("lookups_per_day", _("Status look-ups in the system per day"), "", "higher"),
-    ("manual_check_hours_per_day", _("Manual status checking per day"), "h", "lower"),
+    ("manual_check_hours_per_day", _("Manual status checking per day"), HOURS, "lower"),
     ("complaint_rate", _("Complaint rate"), "%", "lower"),
     ("daily_active_ratio", _("Daily active users"), "%", "higher"),
 ]
@@ -269,7 +272,7 @@ def report(
             {
                 "key": key,
                 "label": str(label),
-                "unit": unit,
+                "unit": str(unit),
                 "a": fa[key],
                 "b": fb[key],
                 "change": diff,

@@ -337,7 +337,10 @@ def delegations(request):
 @domain_errors
 def flows(request):
     items = list(selectors.flow_list(actor=request.user))
-    return render(request, "approvals/flows.html", {"items": items, "tab": "flows"})
+    fields = dict(CONDITION_FIELDS_LABELS)
+    return render(
+        request, "approvals/flows.html", {"items": items, "tab": "flows", "fields": fields}
+    )
 
 
 def _flow_from_post(post) -> dict:

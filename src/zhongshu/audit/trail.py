@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.audit import EXPORT_KINDS
 from zhongshu.accounts.models import ExportLog
+from zhongshu.audit.labels import field_label
 from zhongshu.core import auditing, xlsx
 from zhongshu.core.auditing import Audited as Source
 from zhongshu.core.errors import ValidationFailed
@@ -197,7 +198,7 @@ def _diff(src: Source, row, prev, custom_defs: dict | None = None) -> list[Chang
         changes.append(
             Change(
                 field=ch.field,
-                label=str(getattr(model_field, "verbose_name", ch.field)),
+                label=field_label(model_field, ch.field),
                 old=_show(model_field, ch.old),
                 new=_show(model_field, ch.new),
             )

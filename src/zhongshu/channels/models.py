@@ -114,6 +114,13 @@ class ChannelOrder(models.Model):
     def __str__(self) -> str:
         return f"{self.account_id}:{self.external_id}"
 
+    @property
+    def status_label(self) -> str:
+        """The platform status by its Chinese name (needs ``account``, which lists select)."""
+        from .status_labels import status_label
+
+        return status_label(self.account.kind, self.status)
+
 
 class ChannelOrderEvent(models.Model):
     """Status history: every applied version of the external order."""

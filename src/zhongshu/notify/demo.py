@@ -5,6 +5,9 @@ delivery loop running in the background of ``zhongshu demo``."""
 import threading
 
 from django.db import close_old_connections
+from django.utils import translation
+
+from zhongshu.accounts.roles import Role
 
 from .chatapps import seal
 from .models import ChatApp, Robot
@@ -42,7 +45,9 @@ def seed(ctx) -> None:
             email=f"{username}@demo.zhongshu.local",
         )
     for user in people.values():
-        roles = ", ".join(sorted(user.groups.values_list("name", flat=True)))
+        codes = sorted(user.groups.values_list("name", flat=True))
+        with translation.override("zh-hans"):
+            roles = "、".join(str(Role(c).label) if c in Role.values else c for c in codes)
         notify(
             recipients=[user],
             subject="欢迎使用中枢",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors
@@ -20,6 +21,7 @@ from . import listfilters
 from .models import Order, OrderEvent, OrderLine
 
 MAX_CUSTOMER_IDS = 500
+MIN_PARTIAL = 4  # characters of an external number before a partial match is tried
 
 
 @dataclass
@@ -130,10 +132,17 @@ def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet
         customers = Customer.objects.filter(Q(code__icontains=q) | Q(name__icontains=q))
         ids = list(customers.values_list("id", flat=True)[: MAX_CUSTOMER_IDS + 1])
         match = Q(number__startswith=q.upper()) | Q(external_no=q)
+        if len(q) >= MIN_PARTIAL:
+            match |= Q(external_no__icontains=q)  # the tail of a platform's long number
         if len(ids) > MAX_CUSTOMER_IDS:
             match |= Q(customer_id__in=customers.values("id"))
         elif ids:
             match |= Q(customer_id__in=ids)
+        materials = Material.objects.filter(Q(code__icontains=q) | Q(name__icontains=q))
+        material_ids = list(materials.values_list("id", flat=True)[: MAX_CUSTOMER_IDS + 1])
+        if material_ids:
+            lines = OrderLine.objects.filter(material_id__in=material_ids[:MAX_CUSTOMER_IDS])
+            match |= Q(pk__in=lines.values("order_id"))
         qs = qs.filter(match)
     qs = custom_query.apply_filters(qs, f.custom)
     qs = qs.select_related("customer", "customer__region", "sales_owner")

@@ -42,7 +42,12 @@ def rule_list(request):
     return render(
         request,
         "rules/rule_list.html",
-        {"rules": rules, "can_manage": permissions.can(request.user, "rules.manage")},
+        {
+            "rules": rules,
+            "can_manage": permissions.can(request.user, "rules.manage"),
+            "trigger_labels": dict(Trigger.choices),
+            "action_labels": {**ACTION_LABELS, **CUSTOMER_ACTION_LABELS},
+        },
     )
 
 

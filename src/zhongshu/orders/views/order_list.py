@@ -163,6 +163,7 @@ def order_list(request):
     context = {
         "form": form,
         "orders": orders,
+        "total": qs.count(),
         "columns": columns,
         "next_query": next_query,
         "first_query": first_query,
