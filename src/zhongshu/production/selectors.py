@@ -330,7 +330,7 @@ def reported_quantities(*, order_id: int) -> list[dict]:
     last_good: dict[int, Decimal] = {}
     scrap: dict[int, Decimal] = {}
     for sheet_id, good, scrapped in done:
-        last_good[sheet_id] = good
+        last_good[sheet_id] = good or Decimal(0)
         scrap[sheet_id] = scrap.get(sheet_id, Decimal(0)) + (scrapped or Decimal(0))
     return [
         {

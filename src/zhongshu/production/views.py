@@ -7,6 +7,7 @@ shown through ``web.errors``.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -89,7 +90,7 @@ def _mark_reporting(tasks) -> None:
             sheet_id__in={t.sheet_id for t in running}, status=TaskStatus.DONE,
             good_quantity__isnull=False,
         ).values_list("sheet_id", "sequence", "good_quantity"):  # fmt: skip
-            reported.setdefault(sheet_id, []).append((seq, good))
+            reported.setdefault(sheet_id, []).append((seq, good or Decimal(0)))
     now = timezone.now()
     for t in tasks:
         earlier = [(seq, g) for seq, g in reported.get(t.sheet_id, []) if seq < t.sequence]
@@ -212,7 +213,7 @@ def _action_kwargs(request, action: str) -> dict:
     return kwargs
 
 
-SERVICES = {
+SERVICES: dict[str, Callable[..., Task]] = {
     "start": services.task_start,
     "finish": services.task_finish,
     "pause": services.task_pause,

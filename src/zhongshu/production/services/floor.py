@@ -63,6 +63,7 @@ def scrap_threshold(task: Task) -> Decimal:
 def _clean_quantities(task: Task, good: Any, scrap: Any) -> tuple[Decimal, Decimal]:
     errors = Errors()
     limits: dict[str, Any] = {"places": 3, "min_value": Decimal(0), "max_value": MAX_QTY}
+    good_q: Decimal | None
     scrap_q = (
         Decimal(0)
         if scrap in (None, "")
@@ -123,7 +124,7 @@ def _scrap_args(actor, task: Task) -> dict[str, Any]:
 @transaction.atomic
 def task_finish(
     *,
-    actor: Actor | None,
+    actor: Actor,
     task_id: Any,
     actual_hours: Any = None,
     good_quantity: Any = None,
@@ -189,7 +190,7 @@ def undo_deadline(task: Task) -> dt.datetime | None:
 
 
 @transaction.atomic
-def task_finish_undo(*, actor: Actor | None, task_id: Any) -> Task:
+def task_finish_undo(*, actor: Actor, task_id: Any) -> Task:
     """Take a finish back within a minute: the task is in progress again with nothing reported.
     Refused once the minute is over, once the next operation started or the order moved on to
     QC (QC sends it back with a rework instead)."""
@@ -200,7 +201,7 @@ def task_finish_undo(*, actor: Actor | None, task_id: Any) -> Task:
     if deadline is None:
         raise UndoNotPossible(details={"status": task.status})
     if timezone.now() > deadline:
-        raise UndoExpired(details={"finished_at": task.actual_end.isoformat()})
+        raise UndoExpired(details={"deadline": deadline.isoformat()})
     if task.order.status != OrderStatus.IN_PRODUCTION or (
         Task.objects.filter(sheet_id=task.sheet_id, sequence__gt=task.sequence)
         .exclude(status__in=(TaskStatus.PENDING, TaskStatus.CANCELLED))
@@ -230,7 +231,7 @@ def task_finish_undo(*, actor: Actor | None, task_id: Any) -> Task:
 
 @transaction.atomic
 def task_pause(
-    *, actor: Actor | None, task_id: Any, reason: Any, note: Any = "", version: Any = None
+    *, actor: Actor, task_id: Any, reason: Any, note: Any = "", version: Any = None
 ) -> Task:
     """Pause a task in progress with a reason (machine down, material missing, other with a
     note). It stays in progress and shows as paused on the kanban and the dashboard."""
@@ -264,7 +265,7 @@ def task_pause(
 
 
 @transaction.atomic
-def task_resume(*, actor: Actor | None, task_id: Any, version: Any = None) -> Task:
+def task_resume(*, actor: Actor, task_id: Any, version: Any = None) -> Task:
     """Resume a paused task."""
     _require(actor, "production.work")
     task = _lock_task(actor, task_id)
