@@ -68,7 +68,11 @@ def _timed(fn, items) -> list[float]:
 
 
 def main() -> None:
+    import logging
+
     import django
+
+    logging.getLogger("fpdf").setLevel(logging.ERROR)  # "width/height on <img>": known, harmless
 
     _fresh_database()
     django.setup()
