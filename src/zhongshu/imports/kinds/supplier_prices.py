@@ -21,7 +21,7 @@ from zhongshu.planning.purchasing import (
 
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
-from .base import Column, Kind, _cell, _err, _load, _warn
+from .base import Column, Heads, Kind, _cell, _err, _load, _warn
 
 YES = {"是", "y", "yes", "true", "1", "首选", "√", "✓"}
 NO = {"", "否", "n", "no", "false", "0"}
@@ -112,7 +112,7 @@ class SupplierPricesKind(Kind):
     def _code(row, columns, field) -> str:
         return N.text(_cell(row, columns, field)).upper()
 
-    def _row_data(self, row, H, suppliers, materials) -> dict:
+    def _row_data(self, row, H: Heads, suppliers: dict, materials: dict) -> dict:
         columns = H[1]
         supplier = suppliers.get(self._code(row, columns, "supplier"))
         material = materials.get(self._code(row, columns, "material"))
