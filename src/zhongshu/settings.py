@@ -9,6 +9,8 @@ ZHONGSHU_COMPANY_ADDRESS, ZHONGSHU_COMPANY_PHONE, ZHONGSHU_COMPANY_TAX_ID, ZHONG
                   the rest of the head of printed documents (logo: a PNG/JPEG file path)
 ZHONGSHU_TEMPLATE_DIR  templates found here first: an administrator's own printed documents
                   (default: <data dir>/templates)
+ZHONGSHU_SCRAP_NC_PERCENT  scrap above this share (%) of a finished task's quantity opens a
+                  nonconformance, unless the line sets its own threshold (default 5)
 DEBUG             "1"/"true" to turn on (off by default)
 """
 
@@ -282,6 +284,10 @@ COMPANY_ADDRESS = os.environ.get("ZHONGSHU_COMPANY_ADDRESS", "")
 COMPANY_PHONE = os.environ.get("ZHONGSHU_COMPANY_PHONE", "")
 COMPANY_TAX_ID = os.environ.get("ZHONGSHU_COMPANY_TAX_ID", "")
 COMPANY_LOGO = os.environ.get("ZHONGSHU_COMPANY_LOGO", "")
+# scrap reported on a task above this percentage of its quantity opens a nonconformance
+SCRAP_NC_PERCENT = os.environ.get("ZHONGSHU_SCRAP_NC_PERCENT", "5")
+# how long after finishing a task the floor may take the finish back
+TASK_UNDO_SECONDS = 60
 
 LOGGING = {
     "version": 1,

@@ -57,6 +57,10 @@ def _build() -> World:
     running = order(c_east, w.users["sales"], mine)
     run_task = Task.objects.filter(order=running).order_by("sequence").first()
     services.task_start(actor=w.users["operator"], task_id=run_task.pk)
+    halted = order(c_east, w.users["sales"], mine)
+    halted_task = Task.objects.filter(order=halted).order_by("sequence").first()
+    services.task_start(actor=w.users["operator"], task_id=halted_task.pk)
+    services.task_pause(actor=w.users["operator"], task_id=halted_task.pk, reason="machine_down")
     w.ids.update(
         WC=line.pk,
         MAT=mine.code,
@@ -65,6 +69,7 @@ def _build() -> World:
         MY_TASK=Task.objects.filter(order=e_order).order_by("sequence").first().pk,
         OTHER_TASK=Task.objects.get(order=n_order).pk,
         RUNNING=run_task.pk,
+        PAUSED=halted_task.pk,
         OP_ID=w.users["operator"].pk,
         NO_SUCH=10**9,
     )
@@ -123,6 +128,25 @@ API = [
     # a task that is not running cannot be finished, whoever asks
     ("task.finish.pending", "post", f"{P}/tasks/{{MY_TASK}}/finish",
      lambda w: {}, "409 403 403 403 409 409 403 403 403 403"),
+    ("task.finish.with_quantities", "post", f"{P}/tasks/{{RUNNING}}/finish",
+     lambda w: {"good_quantity": "2", "scrap_quantity": "1"},
+     "200 403 403 403 200 200 403 403 403 403"),
+    ("task.pause.mine", "post", f"{P}/tasks/{{RUNNING}}/pause",
+     lambda w: {"reason": "material_missing"}, "200 403 403 403 200 200 403 403 403 403"),
+    # another operator's task is not seen by an operator; a pending task cannot be paused
+    ("task.pause.other", "post", f"{P}/tasks/{{OTHER_TASK}}/pause",
+     lambda w: {"reason": "machine_down"}, "409 403 403 403 409 404 403 403 403 403"),
+    ("task.resume.paused", "post", f"{P}/tasks/{{PAUSED}}/resume",
+     lambda w: {}, "200 403 403 403 200 200 403 403 403 403"),
+    ("task.resume.running", "post", f"{P}/tasks/{{RUNNING}}/resume",
+     lambda w: {}, "409 403 403 403 409 409 403 403 403 403"),
+    ("task.finish.paused", "post", f"{P}/tasks/{{PAUSED}}/finish",
+     lambda w: {}, "409 403 403 403 409 409 403 403 403 403"),
+    # nothing was finished in the last minute: undo is refused for those who may work
+    ("task.undo.running", "post", f"{P}/tasks/{{RUNNING}}/undo-finish",
+     lambda w: {}, "409 403 403 403 409 409 403 403 403 403"),
+    ("task.undo.other", "post", f"{P}/tasks/{{OTHER_TASK}}/undo-finish",
+     lambda w: {}, "409 403 403 403 409 404 403 403 403 403"),
     ("task.assign", "post", f"{P}/tasks/{{OTHER_TASK}}/assign",
      lambda w: {"owner_id": w.ids["OP_ID"]}, "200 403 403 200 200 403 403 403 403 403"),
     ("task.pin", "post", f"{P}/tasks/{{OTHER_TASK}}/pin",

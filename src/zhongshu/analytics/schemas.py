@@ -60,6 +60,8 @@ class LineLoadOut(Schema):
     available: bool
     lines: list[LineLoadLineOut]
     url: str
+    paused_tasks: int = 0
+    paused_lines: int = 0
 
 
 class OnTimeWindowOut(Schema):

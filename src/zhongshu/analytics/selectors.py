@@ -165,6 +165,15 @@ def _load_source():
     return line_load
 
 
+def _paused(actor) -> dict:
+    """Paused tasks and the lines they stand on (zeros without production)."""
+    try:
+        from zhongshu.production.selectors import paused_summary
+    except ImportError:
+        return {"paused_tasks": 0, "paused_lines": 0}
+    return paused_summary(actor=actor)
+
+
 def line_load(actor, clock: Clock) -> dict | None:
     """None when the user may not see production (the card is not shown to them)."""
     if not permissions.can(actor, "production.view"):
@@ -173,6 +182,7 @@ def line_load(actor, clock: Clock) -> dict | None:
     source = _load_source()
     url = f"{PRODUCTION_LOAD}?{urlencode({'start': start.isoformat(), 'days': LOAD_DAYS})}"
     result = {"start": start, "end": end, "available": source is not None, "lines": [], "url": url}
+    result.update(_paused(actor))
     if source is None:
         return result
     lines: dict = {}

@@ -19,3 +19,15 @@ stock_changed = Signal()
 # Django sends ``request_finished`` after a request: what was left pending for "the end of the
 # request" (rule actions of a refused transition) is run then, not kept in memory forever.
 work_finished = Signal()
+
+# ``scrap_reported`` — sent inside the transaction of a task finish that reported scrap (so a
+# receiver's writes commit or roll back with the finish). Arguments: ``actor``, ``task_id``,
+# ``order_id``, ``material_id`` (the sheet's product), ``scrap_quantity`` and ``good_quantity``
+# (Decimals), ``threshold_percent`` (Decimal, the line's or the factory's) and ``over_threshold``
+# (bool). Quality opens a nonconformance when over the threshold; component planning may book the
+# extra material the scrap consumed.
+scrap_reported = Signal()
+
+# ``scrap_withdrawn`` — sent inside the transaction of an undone finish that had reported scrap,
+# with the same arguments as the ``scrap_reported`` it takes back.
+scrap_withdrawn = Signal()

@@ -27,6 +27,7 @@ class ImportKind(models.TextChoices):
     OPEN_STOCK = "open_stock", _("Opening stock")
     RECEIVABLES = "receivables", _("Opening receivables")
     HISTORY = "history", _("Order history")
+    SUPPLIER_PRICES = "supplier_prices", _("Supplier prices")
 
 
 class BatchStatus(models.TextChoices):
@@ -56,7 +57,7 @@ BUSY = (BatchStatus.VALIDATING, BatchStatus.COMMITTING)
 
 
 class ImportBatch(models.Model):
-    kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="import_batches"
     )

@@ -133,6 +133,18 @@ def _apply_price_fields(price: SupplierPrice, data: dict) -> None:
         raise ValidationFailed({"valid_to": _("The end of validity is before its start.")})
 
 
+PRICE_FIELDS = ("price", "currency", "tax_rate", "min_order_qty", "lead_time_days", "valid_from",
+                "valid_to", "preferred")  # fmt: skip
+
+
+def clean_supplier_price(data: dict) -> dict:
+    """A supplier price's fields checked by the rules of the price form (``ValidationFailed``
+    names the first bad field): what an import compares with the stored price and saves."""
+    row = SupplierPrice(valid_from=timezone.localdate())
+    _apply_price_fields(row, data)
+    return {f: getattr(row, f) for f in PRICE_FIELDS}
+
+
 @transaction.atomic
 def supplier_price_create(*, actor, supplier: str, material: str, price, **fields) -> SupplierPrice:
     permissions.require(actor, "planning.suppliers_edit")

@@ -23,6 +23,7 @@ from .schemas import (
     CalendarExceptionOut,
     FinishIn,
     LoadOut,
+    PauseIn,
     PinIn,
     RescheduleOut,
     RoutingIn,
@@ -224,7 +225,42 @@ def finish_task(request, task_id: int, payload: FinishIn | None = None):
         actor=request.auth,
         task_id=task_id,
         actual_hours=payload.actual_hours if payload else None,
+        good_quantity=payload.good_quantity if payload else None,
+        scrap_quantity=payload.scrap_quantity if payload else None,
         version=payload.version if payload else None,
+    )
+    return _task_out(request, task)
+
+
+@router.post(
+    "/tasks/{int:task_id}/undo-finish", response={200: TaskOut, **errors(401, 403, 404, 409)}
+)
+def undo_finish_task(request, task_id: int):
+    """Take a finish back within one minute (409 ``undo_expired`` after it)."""
+    task = services.task_finish_undo(actor=request.auth, task_id=task_id)
+    return _task_out(request, task)
+
+
+@router.post(
+    "/tasks/{int:task_id}/pause", response={200: TaskOut, **errors(401, 403, 404, 409, 422)}
+)
+def pause_task(request, task_id: int, payload: PauseIn):
+    task = services.task_pause(
+        actor=request.auth,
+        task_id=task_id,
+        reason=payload.reason,
+        note=payload.note,
+        version=payload.version,
+    )
+    return _task_out(request, task)
+
+
+@router.post(
+    "/tasks/{int:task_id}/resume", response={200: TaskOut, **errors(401, 403, 404, 409, 422)}
+)
+def resume_task(request, task_id: int, payload: VersionIn | None = None):
+    task = services.task_resume(
+        actor=request.auth, task_id=task_id, version=payload.version if payload else None
     )
     return _task_out(request, task)
 

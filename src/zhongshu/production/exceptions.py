@@ -40,3 +40,23 @@ class TaskClosed(Conflict):
 class OrderNotInProduction(Conflict):
     code = "order_not_in_production"
     default_message = _("The order of this task is not released to production.")
+
+
+class TaskPaused(Conflict):
+    code = "task_paused"
+    default_message = _("This task is paused: resume it first.")
+
+
+class TaskNotPaused(Conflict):
+    code = "task_not_paused"
+    default_message = _("This task is not paused.")
+
+
+class UndoExpired(Conflict):
+    code = "undo_expired"
+    default_message = _("A finish can only be undone within one minute.")
+
+
+class UndoNotPossible(Conflict):
+    code = "undo_not_possible"
+    default_message = _("This finish can no longer be undone: the work has moved on.")

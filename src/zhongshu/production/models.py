@@ -25,6 +25,7 @@ from zhongshu.catalog.models import Material
 from zhongshu.orders.models import Order, OrderLine
 
 HOURS: dict[str, Any] = {"max_digits": 10, "decimal_places": 3}
+QTY: dict[str, Any] = {"max_digits": 14, "decimal_places": 3}
 ZERO = Decimal("0")
 
 
@@ -44,6 +45,12 @@ class WorkCenter(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="work_centers", verbose_name=_("members")
     )
+    # scrap above this share of a task's reported quantity opens a nonconformance; empty: the
+    # factory-wide ZHONGSHU_SCRAP_NC_PERCENT
+    scrap_nc_percent = models.DecimalField(
+        _("scrap threshold %"), max_digits=5, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(ZERO)],
+    )  # fmt: skip
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -187,6 +194,12 @@ class TaskStatus(models.TextChoices):
 OPEN_TASK = (TaskStatus.PENDING, TaskStatus.IN_PROGRESS)
 
 
+class PauseReason(models.TextChoices):
+    MACHINE_DOWN = "machine_down", _("Machine down")
+    MATERIAL_MISSING = "material_missing", _("Material missing")
+    OTHER = "other", _("Other")
+
+
 class TaskSheet(models.Model):
     """生产任务单: one per make line of a confirmed order."""
 
@@ -240,8 +253,20 @@ class Task(models.Model):
     actual_start = models.DateTimeField(_("actual start"), null=True, blank=True)
     actual_end = models.DateTimeField(_("actual end"), null=True, blank=True)
     actual_hours = models.DecimalField(_("actual hours"), null=True, blank=True, **HOURS)
+    # what the floor reported when finishing (empty until finished)
+    good_quantity = models.DecimalField(_("good quantity"), null=True, blank=True, **QTY)
+    scrap_quantity = models.DecimalField(_("scrap quantity"), null=True, blank=True, **QTY)
+    # a paused task keeps its status; ``paused_at`` set means paused
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
+    pause_reason = models.CharField(
+        _("pause reason"), max_length=20, choices=PauseReason.choices, blank=True
+    )
+    pause_note = models.CharField(_("pause note"), max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
+    # the floor's own changes (start, finish and its undo, pause, resume, assign, pin) are audited;
+    # the scheduler's planned times are written in bulk and are not
+    history = HistoricalRecords(excluded_fields=["planned_start", "planned_finish", "updated_at"])
 
     class Meta:
         ordering = ["sheet", "sequence"]

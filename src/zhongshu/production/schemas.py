@@ -18,6 +18,7 @@ class WorkCenterOut(Schema):
     hours_per_day: Decimal
     active: bool
     members: list[str]
+    scrap_nc_percent: Decimal | None
     version: int
 
     @staticmethod
@@ -32,6 +33,7 @@ class WorkCenterIn(InputSchema):
     shifts_per_day: Any = 1
     active: bool = True
     members: list[str] | None = Field(None, max_length=200)
+    scrap_nc_percent: Any = Field(None, description="scrap % that opens a nonconformance")
 
 
 class WorkCenterPatch(InputSchema):
@@ -42,6 +44,7 @@ class WorkCenterPatch(InputSchema):
     shifts_per_day: Any = None
     active: bool | None = None
     members: list[str] | None = Field(None, max_length=200)
+    scrap_nc_percent: Any = Field(None, description='"" for the factory-wide threshold')
 
 
 class CalendarExceptionIn(InputSchema):
@@ -158,7 +161,17 @@ class TaskOut(Schema):
     actual_start: datetime | None
     actual_end: datetime | None
     actual_hours: Decimal | None
+    good_quantity: Decimal | None
+    scrap_quantity: Decimal | None
+    paused: bool = Field(False, description="paused with a reason; still in progress")
+    paused_at: datetime | None
+    pause_reason: str
+    pause_note: str
     version: int
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        return obj.paused_at is not None
 
     @staticmethod
     def resolve_owner(obj) -> str | None:
@@ -184,7 +197,17 @@ class SheetTaskOut(Schema):
     actual_start: datetime | None
     actual_end: datetime | None
     actual_hours: Decimal | None
+    good_quantity: Decimal | None
+    scrap_quantity: Decimal | None
+    paused: bool = Field(False, description="paused with a reason; still in progress")
+    paused_at: datetime | None
+    pause_reason: str
+    pause_note: str
     version: int
+
+    @staticmethod
+    def resolve_paused(obj) -> bool:
+        return obj.paused_at is not None
 
     @staticmethod
     def resolve_owner(obj) -> str | None:
@@ -213,6 +236,14 @@ class VersionIn(InputSchema):
 class FinishIn(InputSchema):
     version: Any = None
     actual_hours: Any = None
+    good_quantity: Any = Field(None, description="good units (default: planned less scrap)")
+    scrap_quantity: Any = Field(None, description="scrapped units (default 0)")
+
+
+class PauseIn(InputSchema):
+    version: Any = None
+    reason: Any = Field(None, description="machine_down | material_missing | other")
+    note: Any = Field("", description="required with reason other")
 
 
 class AssignIn(InputSchema):

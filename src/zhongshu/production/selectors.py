@@ -316,3 +316,48 @@ def order_plan(*, actor, order_id) -> ProductionPlan | None:
 def capacity_hours(work_center: WorkCenter, day: dt.date) -> Decimal:
     cal = line_calendars([work_center], since=day)[work_center.pk]
     return Decimal(cal.minutes(day)) / 60
+
+
+def reported_quantities(*, order_id: int) -> list[dict]:
+    """Per task sheet of the order (system read for QC and the printed sheet): the quantity
+    ordered, what its last finished operation reported good, and the scrap of all its
+    operations. ``good`` is None while nothing was reported; it is what QC inspects."""
+    sheets = list(
+        TaskSheet.objects.filter(order_id=order_id)
+        .exclude(status="cancelled")
+        .select_related("material")
+        .order_by("id")
+    )
+    done = (
+        Task.objects.filter(sheet__in=sheets, status=TaskStatus.DONE)
+        .exclude(good_quantity=None)
+        .order_by("sheet_id", "sequence")
+        .values_list("sheet_id", "good_quantity", "scrap_quantity")
+    )
+    last_good: dict[int, Decimal] = {}
+    scrap: dict[int, Decimal] = {}
+    for sheet_id, good, scrapped in done:
+        last_good[sheet_id] = good or Decimal(0)
+        scrap[sheet_id] = scrap.get(sheet_id, Decimal(0)) + (scrapped or Decimal(0))
+    return [
+        {
+            "sheet": s.number,
+            "material": s.material,
+            "quantity": s.quantity,
+            "good": last_good.get(s.pk),
+            "scrap": scrap.get(s.pk, Decimal(0)),
+        }
+        for s in sheets
+    ]
+
+
+def paused_summary(*, actor) -> dict:
+    """How many tasks in progress are paused, on how many lines (the dashboard's figure), within
+    the actor's task scope."""
+    rows = list(
+        task_list(actor=actor)
+        .filter(status=TaskStatus.IN_PROGRESS, paused_at__isnull=False)
+        .order_by()
+        .values_list("work_center_id", flat=True)
+    )
+    return {"paused_tasks": len(rows), "paused_lines": len(set(rows))}

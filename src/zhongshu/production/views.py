@@ -7,6 +7,7 @@ shown through ``web.errors``.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.contrib import messages
@@ -79,17 +80,37 @@ def _mark_waiting(tasks) -> None:
             )
 
 
+def _mark_reporting(tasks) -> None:
+    """What the finish form proposes (the good units of the sheet's previous finished operation,
+    else the sheet's quantity: one query for all cards) and until when a finish can be undone."""
+    running = [t for t in tasks if t.status == TaskStatus.IN_PROGRESS]
+    reported: dict[int, list[tuple[int, Decimal]]] = {}
+    if running:
+        for sheet_id, seq, good in Task.objects.filter(
+            sheet_id__in={t.sheet_id for t in running}, status=TaskStatus.DONE,
+            good_quantity__isnull=False,
+        ).values_list("sheet_id", "sequence", "good_quantity"):  # fmt: skip
+            reported.setdefault(sheet_id, []).append((seq, good or Decimal(0)))
+    now = timezone.now()
+    for t in tasks:
+        earlier = [(seq, g) for seq, g in reported.get(t.sheet_id, []) if seq < t.sequence]
+        t.planned_qty = max(earlier)[1] if earlier else t.sheet.quantity
+        deadline = services.undo_deadline(t)
+        t.undo_until = deadline if deadline is not None and deadline > now else None
+
+
 def _decorate(request, tasks, *, buttons: bool) -> None:
     """Mark each card with at-risk and with the buttons the user may press. The permission module
     decides; an operator's line membership is asked once per line, not once per card."""
     risky = _at_risk_ids(tasks)
     _mark_waiting(tasks)
+    _mark_reporting(tasks)
     may_work = permissions.can(request.user, "production.work")
     per_line: dict[int, bool] = {}
     for t in tasks:
         t.at_risk = t.order_id in risky
         t.may_work = False
-        if not (buttons and may_work and t.status in OPEN_TASK):
+        if not (buttons and may_work and (t.status in OPEN_TASK or t.undo_until)):
             continue
         if t.owner_id is None:
             if t.work_center_id not in per_line:
@@ -179,18 +200,62 @@ def my_tasks(request):
     return render(request, "production/my.html", {"open_tasks": open_tasks, "done": done})
 
 
+def _action_kwargs(request, action: str) -> dict:
+    post = request.POST
+    kwargs: dict = {} if action == "undo" else {"version": _int(post.get("version"))}
+    if action == "finish":
+        for field in ("actual_hours", "good_quantity", "scrap_quantity"):
+            if post.get(field):
+                kwargs[field] = normalize_text(post[field])[:20]
+    elif action == "pause":
+        kwargs["reason"] = normalize_text(post.get("reason", ""))[:20]
+        kwargs["note"] = normalize_text(post.get("note", ""))[:400]
+    return kwargs
+
+
+SERVICES: dict[str, Callable[..., Task]] = {
+    "start": services.task_start,
+    "finish": services.task_finish,
+    "pause": services.task_pause,
+    "resume": services.task_resume,
+    "undo": services.task_finish_undo,
+}
+
+
+def _done_message(task) -> str:
+    label = _label(task)
+    figures = _("good %(good)s, scrap %(scrap)s") % {
+        "good": f"{task.good_quantity.normalize():f}",
+        "scrap": f"{task.scrap_quantity.normalize():f}",
+    }
+    if task.order.status == "awaiting_qc":
+        return _("Finished: %(task)s (%(figures)s). Order %(order)s is complete and awaits QC.") % {
+            "task": label, "figures": figures, "order": task.order.number,
+        }  # fmt: skip
+    return _("Finished: %(task)s (%(figures)s). You can undo within one minute.") % {
+        "task": label, "figures": figures,
+    }  # fmt: skip
+
+
+def _message(task, action: str) -> str:
+    if action == "finish":
+        return _done_message(task)
+    text = {
+        "start": _("Started: %(task)s."),
+        "pause": _("Paused: %(task)s."),
+        "resume": _("Resumed: %(task)s."),
+        "undo": _("Finish undone: %(task)s is in progress again."),
+    }[action]
+    return text % {"task": _label(task)}
+
+
 def _task_action(request, task_id: int, action: str):
     permissions.require(request.user, "production.work")
-    service = services.task_start if action == "start" else services.task_finish
-    kwargs = {"version": _int(request.POST.get("version"))}
-    if action == "finish" and request.POST.get("actual_hours"):
-        kwargs["actual_hours"] = normalize_text(request.POST["actual_hours"])[:12]
     error = None
     try:
-        task = service(actor=request.user, task_id=task_id, **kwargs)
-    except ValidationFailed as exc:
-        error = exc
-        apply_error(request, exc)
+        task = SERVICES[action](
+            actor=request.user, task_id=task_id, **_action_kwargs(request, action)
+        )
     except DomainError as exc:
         if isinstance(exc, PermissionDenied):
             raise
@@ -198,23 +263,18 @@ def _task_action(request, task_id: int, action: str):
         apply_error(request, exc)  # NotFound → 404
     else:
         task.order.refresh_from_db(fields=["status"])
-        if action == "start":
-            messages.success(request, _("Started: %(task)s.") % {"task": _label(task)})
-        elif task.order.status == "awaiting_qc":
-            messages.success(
-                request,
-                _("Finished: %(task)s. Order %(order)s is complete and awaits QC.")
-                % {"task": _label(task), "order": task.order.number},
-            )
-        else:
-            messages.success(request, _("Finished: %(task)s.") % {"task": _label(task)})
+        messages.success(request, _message(task, action))
     if not request.htmx:
         return redirect_back(request, "production:my")
+    return _card_response(request, task_id, failed=error is not None)
+
+
+def _card_response(request, task_id: int, *, failed: bool) -> HttpResponse:
     task = selectors.task_get(actor=request.user, task_id=task_id)
     # the other open cards of the sheet are swapped out of band: finishing one operation makes
     # the next one startable on the same screen
     siblings = []
-    if error is None:
+    if not failed:
         siblings = list(
             selectors.task_list(actor=request.user, order_id=task.order_id)
             .filter(sheet_id=task.sheet_id, status__in=OPEN_TASK)
@@ -225,7 +285,7 @@ def _task_action(request, task_id: int, action: str):
     notes = [str(m) for m in get_messages(request)]
     html = render_to_string(
         "production/_card.html",
-        {"t": task, "notes": notes, "failed": error is not None, "big": True},
+        {"t": task, "notes": notes, "failed": failed, "big": True},
         request=request,
     )
     for sibling in siblings:
@@ -251,6 +311,27 @@ def task_start(request, task_id: int):
 @domain_errors
 def task_finish(request, task_id: int):
     return _task_action(request, task_id, "finish")
+
+
+@login_required
+@require_POST
+@domain_errors
+def task_undo(request, task_id: int):
+    return _task_action(request, task_id, "undo")
+
+
+@login_required
+@require_POST
+@domain_errors
+def task_pause(request, task_id: int):
+    return _task_action(request, task_id, "pause")
+
+
+@login_required
+@require_POST
+@domain_errors
+def task_resume(request, task_id: int):
+    return _task_action(request, task_id, "resume")
 
 
 def _field_messages(exc: ValidationFailed) -> list[str]:

@@ -3,10 +3,14 @@
 * ``ship`` from awaiting QC is refused unless the order's latest inspection record passed;
 * ``qc_fail`` (from ``record_inspection`` or fired directly with a reason) opens a nonconformance
   and asks production for a rework task, inside the transition's transaction.
+* scrap reported on a task above its line's threshold opens a nonconformance; an undone finish
+  closes it again.
 """
 
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from zhongshu.core.signals import scrap_reported, scrap_withdrawn
 from zhongshu.orders import hooks
 from zhongshu.orders.statuses import OrderStatus
 
@@ -59,3 +63,21 @@ def rework_on_qc_fail(ctx: hooks.TransitionContext) -> None:
     )
     nc.rework_task_id = task.pk
     nc.save(update_fields=["rework_task_id"])
+
+
+@receiver(scrap_reported, dispatch_uid="zs_quality.scrap_nonconformance")
+def nonconformance_on_scrap(sender, *, actor, task_id, order_id, over_threshold, **kw) -> None:
+    """Scrap above the line's threshold opens a nonconformance (inside the finish's transaction)."""
+    if over_threshold and actor is not None:
+        from . import services
+
+        services.open_scrap_nonconformance(actor=actor, task_id=task_id, order_id=order_id, **kw)
+
+
+@receiver(scrap_withdrawn, dispatch_uid="zs_quality.scrap_withdrawn")
+def close_on_scrap_withdrawn(sender, *, actor, task_id, **kw) -> None:
+    """An undone finish closes the nonconformance its scrap opened, saying so."""
+    if actor is not None:
+        from . import services
+
+        services.close_scrap_nonconformance(actor=actor, task_id=task_id)

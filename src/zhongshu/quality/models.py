@@ -37,6 +37,7 @@ class NcStatus(models.TextChoices):
 
 class Disposition(models.TextChoices):
     REWORK = "rework", _("Rework")
+    SCRAP = "scrap", _("Scrapped")
 
 
 class InspectionPlan(models.Model):
@@ -176,6 +177,8 @@ class Nonconformance(models.Model):
     )
     # the production task created for the rework (production owns it; kept as a plain id)
     rework_task_id = models.IntegerField(null=True, blank=True)
+    # the production task whose reported scrap opened it (plain id, like the rework task)
+    scrap_task_id = models.IntegerField(null=True, blank=True)
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

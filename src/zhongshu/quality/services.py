@@ -26,6 +26,7 @@ from zhongshu.orders.statuses import OrderStatus
 
 from .exceptions import NonconformanceClosed, NotAwaitingQc
 from .models import (
+    Disposition,
     InspectionItem,
     InspectionPlan,
     InspectionRecord,
@@ -350,6 +351,41 @@ def open_nonconformance(*, actor, order: Order, description: str, record_id: Any
         description=description or _("QC failed"),
         opened_by=actor,
         opened_at=timezone.now(),
+    )
+
+
+def open_scrap_nonconformance(
+    *, actor, task_id: int, order_id: int, scrap_quantity, good_quantity, threshold_percent, **_kw
+) -> Nonconformance:
+    """Scrap above the threshold on one task (called from the ``scrap_reported`` receiver)."""
+    total = scrap_quantity + good_quantity
+    share = (scrap_quantity * 100 / total).quantize(Decimal("0.1")) if total else Decimal(0)
+    description = _(
+        "Scrap reported on the floor: %(scrap)s of %(total)s (%(share)s%%, threshold "
+        "%(threshold)s%%)."
+    ) % {
+        "scrap": _plain(scrap_quantity),
+        "total": _plain(total),
+        "share": _plain(share),
+        "threshold": _plain(threshold_percent),
+    }
+    return Nonconformance.objects.create(
+        order_id=order_id,
+        description=description,
+        disposition=Disposition.SCRAP,
+        scrap_task_id=task_id,
+        opened_by=actor,
+        opened_at=timezone.now(),
+    )
+
+
+def close_scrap_nonconformance(*, actor, task_id: int) -> int:
+    """Close the open nonconformances a task's scrap opened (its finish was undone)."""
+    return Nonconformance.objects.filter(scrap_task_id=task_id, status=NcStatus.OPEN).update(
+        status=NcStatus.CLOSED,
+        closed_by=actor,
+        closed_at=timezone.now(),
+        close_note=_("The finish that reported the scrap was undone."),
     )
 
 

@@ -15,6 +15,7 @@ from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.statuses import OrderStatus
+from zhongshu.production.selectors import reported_quantities
 
 from . import selectors, services
 from .models import ItemKind, NcStatus, Result
@@ -68,6 +69,8 @@ def _inspection_context(request, order, *, values=None, errors=None, note="", fa
         "can_inspect": permissions.can(request.user, "qc.inspect")
         and order.status == OrderStatus.AWAITING_QC,
         "records": list(selectors.record_list(actor=request.user, order_id=order.pk)[:RECENT]),
+        # what to inspect: the good units the floor reported
+        "reported": reported_quantities(order_id=order.pk),
     }
 
 

@@ -18,6 +18,7 @@ from .regions import RegionsKind
 from .routings import RoutingsKind
 from .sku_mappings import CHANNEL_ALIASES, SkuMappingsKind
 from .stock import StockKind
+from .supplier_prices import SupplierPricesKind
 from .suppliers import SuppliersKind
 from .users import UsersKind
 from .warehouses import WarehousesKind
@@ -34,6 +35,7 @@ KINDS.update(
             RegionsKind(),
             WarehousesKind(),
             SuppliersKind(),
+            SupplierPricesKind(),
             UsersKind(),
             RoutingsKind(),
             BomsKind(),

@@ -11,6 +11,15 @@ from ._common import (
     User,
     log,
 )
+from .floor import (
+    planned_quantity,
+    scrap_threshold,
+    task_finish,
+    task_finish_undo,
+    task_pause,
+    task_resume,
+    undo_deadline,
+)
 from .lines import (
     calendar_exception_delete,
     calendar_exception_set,
@@ -47,7 +56,6 @@ from .tasks import (
     STARTABLE_ORDER,
     add_rework_task,
     task_assign,
-    task_finish,
     task_pin,
     task_start,
 )
@@ -72,18 +80,24 @@ __all__ = [
     "lines_with_started_work",
     "log",
     "missing_routings",
+    "planned_quantity",
     "projected_finishes",
     "reflows_diverted",
     "request_reflow",
     "reschedule",
     "routing_errors",
     "routing_set",
+    "scrap_threshold",
     "sheets_follow_order",
     "start_first_tasks",
     "task_assign",
     "task_finish",
+    "task_finish_undo",
+    "task_pause",
     "task_pin",
+    "task_resume",
     "task_start",
+    "undo_deadline",
     "work_center_create",
     "work_center_update",
 ]

@@ -41,6 +41,16 @@ def _clean_work_center(errors: Errors, data: dict[str, Any], *, partial: bool) -
         if isinstance(shifts, bool) or not isinstance(shifts, int) or not 0 <= shifts <= 3:
             errors.add("shifts_per_day", _("Enter a whole number from 0 to 3."))
         out["shifts_per_day"] = shifts
+    if "scrap_nc_percent" in data:
+        # empty: the factory-wide threshold applies
+        out["scrap_nc_percent"] = (
+            None
+            if data["scrap_nc_percent"] in (None, "")
+            else clean_decimal(
+                errors, "scrap_nc_percent", data["scrap_nc_percent"], places=2,
+                min_value=Decimal(0), max_value=Decimal(100), max_digits=5,
+            )
+        )  # fmt: skip
     if "active" in data:
         if not isinstance(data["active"], bool):
             errors.add("active", _("Enter true or false."))
@@ -78,13 +88,15 @@ def work_center_create(
     shifts_per_day: int = 1,
     active: bool = True,
     members: list[str] | None = None,
+    scrap_nc_percent: Any = None,
 ) -> WorkCenter:
     _require(actor, "production.manage")
     errors = Errors()
     data = _clean_work_center(
         errors,
         {"code": code, "name": name, "hours_per_shift": hours_per_shift,
-         "shifts_per_day": shifts_per_day, "active": active},
+         "shifts_per_day": shifts_per_day, "active": active,
+         "scrap_nc_percent": scrap_nc_percent},
         partial=False,
     )  # fmt: skip
     users = _members(errors, members)

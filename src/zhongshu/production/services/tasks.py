@@ -1,7 +1,6 @@
 """The floor: starting, finishing, assigning and pinning tasks; rework."""
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +19,6 @@ from ..exceptions import (
     OrderNotInProduction,
     PredecessorNotDone,
     TaskClosed,
-    TaskNotFinishable,
     TaskNotStartable,
 )
 from ..models import (
@@ -31,7 +29,7 @@ from ..models import (
     TaskStatus,
     WorkCenter,
 )
-from ._common import MAX_HOURS, User, _activity, _check_version, _clean_date, _clean_hours, _require
+from ._common import User, _activity, _check_version, _clean_date, _require
 from .reflow import request_reflow
 
 
@@ -49,11 +47,14 @@ def _lock_task(actor, task_id: Any) -> Task:
     tasks, always) so two tasks of one order finishing together see each other."""
     task = permissions.get_in_scope(_scoped_tasks(actor).only("pk", "order_id"), pk=task_id)
     Order.objects.select_for_update().filter(pk=task.order_id).first()
-    return (
+    locked = (
         Task.objects.select_for_update(of=("self",))
         .select_related("work_center", "sheet", "order")
         .get(pk=task.pk)
     )
+    if actor is not None:
+        locked._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
+    return locked
 
 
 def _predecessor(task: Task) -> Task | None:
@@ -98,46 +99,6 @@ def task_start(*, actor, task_id: Any, version: Any = None) -> Task:
             data={"source": "task", "task": task.pk},
         )  # fmt: skip
     _activity(actor, "task.started", task)
-    request_reflow()
-    return task
-
-
-@transaction.atomic
-def task_finish(*, actor, task_id: Any, actual_hours: Any = None, version: Any = None) -> Task:
-    """Finish a task in progress. When no task of the order is open any more, the order moves to
-    awaiting QC."""
-    _require(actor, "production.work")
-    task = _lock_task(actor, task_id)
-    _require(actor, "production.work", task)
-    _check_version(task, version)
-    errors = Errors()
-    hours = None
-    if actual_hours not in (None, ""):
-        hours = _clean_hours(errors, "actual_hours", actual_hours)
-    errors.raise_if_any()
-    if task.status != TaskStatus.IN_PROGRESS:
-        raise TaskNotFinishable(details={"status": task.status})
-    now = timezone.now()
-    if hours is None and task.actual_start:
-        hours = Decimal(str(round((now - task.actual_start).total_seconds() / 3600, 3)))
-    task.status = TaskStatus.DONE
-    task.actual_end = now
-    task.actual_hours = min(hours, MAX_HOURS) if hours is not None else None
-    task.version += 1
-    task.save(update_fields=["status", "actual_end", "actual_hours", "version", "updated_at"])
-    if not Task.objects.filter(sheet_id=task.sheet_id, status__in=OPEN_TASK).exists():
-        TaskSheet.objects.filter(pk=task.sheet_id).update(status=SheetStatus.DONE)
-    if (
-        task.order.status == OrderStatus.IN_PRODUCTION
-        and not Task.objects.filter(order_id=task.order_id, status__in=OPEN_TASK).exists()
-    ):
-        from zhongshu.orders.services import order_transition
-
-        order_transition(
-            actor=actor, order_id=task.order_id, action="finish", system=True,
-            data={"source": "task", "task": task.pk},
-        )  # fmt: skip
-    _activity(actor, "task.finished", task)
     request_reflow()
     return task
 
