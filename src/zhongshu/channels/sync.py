@@ -108,12 +108,7 @@ def sync_account(
                 locked.last_error = ""
                 locked.backoff_until = None
                 locked.save()
-                run.pages += 1
-                run.seen += counts["seen"] + page.skipped
-                run.created += counts["created"]
-                run.updated += counts["updated"]
-                run.ignored += counts["ignored"]
-                run.save()
+                _count(run, counts, page.skipped)
             account = locked
             pages += 1
             if between_pages is not None:
@@ -129,6 +124,15 @@ def sync_account(
         ChannelAccount.objects.filter(pk=account.pk).update(last_error=str(exc.message)[:500])
         return _finish(run, account, error=str(exc.message))
     return _finish(run, account, ok=True)
+
+
+def _count(run: SyncRun, counts: dict, skipped: int) -> None:
+    run.pages += 1
+    run.seen += counts["seen"] + skipped
+    run.created += counts["created"]
+    run.updated += counts["updated"]
+    run.ignored += counts["ignored"]
+    run.save()
 
 
 def _fetch(client, run: SyncRun, start, end, page_no):

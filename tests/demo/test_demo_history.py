@@ -2,13 +2,10 @@
 go-live and three after, and every app's records agree with the orders (SPEC §1, §9)."""
 
 import datetime as dt
-import io
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
@@ -16,7 +13,6 @@ from zhongshu.analytics import effect
 from zhongshu.analytics.models import DailyActivity
 from zhongshu.analytics.simulation.history import BEFORE_DAYS
 from zhongshu.approvals.models import Request
-from zhongshu.core import demo
 from zhongshu.finance.models import Payment, Receivable
 from zhongshu.finance.selectors.ledger import balance_list
 from zhongshu.inventory.models import Shipment, ShipmentLine
@@ -30,16 +26,9 @@ ORDER_STAMPS = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """The demo, seeded once for this module and rolled back at its end."""
-    from zhongshu.rules.models import Rule
-
-    with django_db_blocker.unblock(), transaction.atomic():
-        Rule.objects.exclude(builtin_key="").update(enabled=False)
-        ctx = demo.seed_demo(io.StringIO())
-        yield SimpleNamespace(ctx=ctx, now=timezone.now(), today=ctx.today)
-        transaction.set_rollback(True)
+@pytest.fixture
+def seeded(demo_factory):
+    return demo_factory
 
 
 def _periods(ctx):

@@ -6,13 +6,12 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import ApiClient
 from tests.factories import PASSWORD
+from tests.support.routes import fill_route, url_patterns
 from zhongshu.api import api
 from zhongshu.catalog.models import Material
-from zhongshu.core import demo
 from zhongshu.orders.models import Order
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -20,36 +19,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 SKIP_PREFIXES = ("/api/v1/openapi", "/api/v1/docs", "/static/", "/media/", "/admin/")
 
 
-def _patterns(resolver=None, prefix=""):
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        route = prefix + str(p.pattern)
-        if isinstance(p, URLResolver):
-            yield from _patterns(p, route)
-        elif isinstance(p, URLPattern):
-            yield route, p
-
-
-def _fill(route: str, values: dict) -> str | None:
-    """A route with its <converter:name> parts filled, or None when one cannot be filled."""
-    route = route.lstrip("^").rstrip("$")
-    if any(ch in route for ch in "()[]?*+\\"):
-        return None
-
-    def sub(m):
-        name = m.group(1).split(":")[-1]
-        if name not in values:
-            raise KeyError(name)
-        return str(values[name])
-
-    try:
-        return "/" + re.sub(r"<([^>]+)>", sub, route)
-    except KeyError:
-        return None
-
-
-def test_a_sales_user_sees_nothing_of_another_region(client):
-    demo.seed_demo()
+def test_a_sales_user_sees_nothing_of_another_region(demo_factory, client, db):
     user = get_user_model().objects.get(username="sales_east")
     user.set_password(PASSWORD)
     user.save()
@@ -95,8 +65,8 @@ def test_a_sales_user_sees_nothing_of_another_region(client):
     # the web pages
     client.force_login(user)
     seen = set()
-    for route, _pattern in _patterns():
-        url = _fill(route, values)
+    for route, _pattern in url_patterns():
+        url = fill_route(route, values)
         if url is None or url in seen or url.startswith(SKIP_PREFIXES) or "/api/" in url:
             continue
         seen.add(url)

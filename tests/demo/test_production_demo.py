@@ -1,16 +1,12 @@
 from zhongshu.catalog.models import Material
-from zhongshu.core import demo
 from zhongshu.orders.models import Order
 from zhongshu.production import demo as production_demo
 from zhongshu.production.models import LineLoad, ProductionPlan, Task, TaskSheet, WorkCenter
 
 
-def test_demo_factory_has_lines_routings_and_live_task_sheets(
-    db, django_capture_on_commit_callbacks
-):
-    # when the whole demo is seeded and committed
-    with django_capture_on_commit_callbacks(execute=True):
-        ctx = demo.seed_demo()
+def test_demo_factory_has_lines_routings_and_live_task_sheets(demo_factory, db):
+    # given the whole demo, seeded and committed
+    ctx = demo_factory.ctx
     # then three lines and a routing for every make-to-order product
     assert production_demo.SEED_ORDER < 50
     assert sorted(WorkCenter.objects.values_list("name", flat=True)) == sorted(

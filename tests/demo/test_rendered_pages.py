@@ -4,11 +4,9 @@ outside an allow-list, and never a server error."""
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.test import Client
 
 from tests.support.pages import foreign_words, page_urls, where
-from zhongshu.core import demo
 
 pytestmark = pytest.mark.slow
 
@@ -30,37 +28,9 @@ ROLES = [
 PAGE_ALLOWED = {"/analytics/segments/settings/": {"manager", "sales", "inapp", "wecom"}}
 
 
-@pytest.fixture(scope="module")
-def demo_factory(django_db_setup, django_db_blocker):
-    """The demo factory, seeded once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        ctx = demo.seed_demo()
-        yield ctx, _ids()
-        transaction.set_rollback(True)
-
-
-def _ids() -> dict:
-    from zhongshu.catalog.models import Material
-    from zhongshu.customers.models import Customer
-    from zhongshu.orders.models import Order
-
-    order = Order.objects.filter(customer__region__name="华东").order_by("-id").first()
-    material = Material.objects.order_by("id").first()
-    customer = order.customer if order else Customer.objects.order_by("id").first()
-    return {
-        "order_id": order.pk,
-        "pk": order.pk,
-        "number": order.number,
-        "material": material.code,
-        "code": material.code,
-        "material_code": material.code,
-        "customer_id": customer.pk,
-    }
-
-
 @pytest.mark.parametrize("username", ROLES)
 def test_every_page_is_chinese_and_answers(demo_factory, username, db):
-    _ctx, ids = demo_factory
+    ids = demo_factory.ids
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(get_user_model().objects.get(username=username))
     usernames = {u.lower() for u in get_user_model().objects.values_list("username", flat=True)}
