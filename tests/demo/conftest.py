@@ -37,7 +37,7 @@ def demo_factory(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         Rule.objects.exclude(builtin_key="").update(enabled=False)
-        with TestCase.captureOnCommitCallbacks(execute=True):
+        with demo.replay(), TestCase.captureOnCommitCallbacks(execute=True):
             ctx = demo.seed_demo(io.StringIO())
         yield SimpleNamespace(ctx=ctx, now=timezone.now(), today=ctx.today, ids=_ids())
         transaction.set_rollback(True)

@@ -13,6 +13,8 @@ import logging
 from django.db import connection
 from django.utils import timezone
 
+from zhongshu.core import demo
+
 from .models import DailyActivity
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ def _sql() -> str:
 def record(user, kind: str, *, n: int = 1, day: dt.date | None = None) -> None:
     """Add ``n`` to the user's counter of ``kind`` for ``day`` (today in the site's time zone)."""
     user_id = getattr(user, "pk", user)
-    if not user_id or n <= 0 or not kind:
+    if not user_id or n <= 0 or not kind or demo.replaying():
         return
     day = day or timezone.localdate()
     with connection.cursor() as cur:
@@ -49,6 +51,8 @@ def record_quietly(user, kind: str, **kwargs) -> None:
 def record_many(counts, *, day: dt.date | None = None) -> None:
     """``record`` for many counters at once: ``{(user, kind): n}`` in one multi-row upsert (per
     500 counters)."""
+    if demo.replaying():
+        return
     day = day or timezone.localdate()
     rows: dict[tuple[int, str], int] = {}
     for (user, kind), n in counts.items():

@@ -10,6 +10,8 @@ Each installed ``zhongshu.<app>`` may ship a ``demo`` module with
 All seeds run in one transaction: a failure leaves the database as it was.
 """
 
+import contextlib
+import contextvars
 import datetime as dt
 import importlib
 import random
@@ -22,6 +24,24 @@ from django.db import transaction
 from django.utils import timezone
 
 DEMO_PASSWORD = "Zhongshu-demo-2026"
+# True while the demo replays its history (and while the work its commit triggers runs): counters
+# of "what people did today" leave it alone — the history's activity is seeded as it happened
+_replaying = contextvars.ContextVar("zhongshu_demo_replaying", default=False)
+
+
+def replaying() -> bool:
+    return _replaying.get()
+
+
+@contextlib.contextmanager
+def replay() -> Any:
+    """Mark the block as the demo's replay of history (see ``replaying``)."""
+    token = _replaying.set(True)
+    try:
+        yield
+    finally:
+        _replaying.reset(token)
+
 RANDOM_SEED = 2026
 
 ServiceStart = Callable[[str], tuple[str, str, Callable[[], None]]]
@@ -103,7 +123,7 @@ def has_data() -> bool:
 def seed_demo(stdout: Any = None, *, today: dt.date | None = None) -> DemoContext | None:
     """Seed every app's demo data in one transaction. Returns ``None`` (and changes nothing)
     when the database already has data, so running the demo twice never duplicates."""
-    with transaction.atomic():
+    with replay(), transaction.atomic():  # the commit's work runs inside the replay too
         if has_data():
             return None
         ctx = new_context(stdout, today=today)
