@@ -273,3 +273,12 @@ def user_roles_leave_an_admin(user_id: int, roles: list[str]) -> bool:
         return True
     users = get_user_model().objects.filter(is_active=True, groups__name__in=admin_codes)
     return users.exclude(pk=user_id).exists()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """(code, name) of the roles a user may be given, shipped ones first."""
+    known = known_roles()
+    stored = {r.code: r.name for r in RoleDefinition.objects.all()}
+    shipped = [(r.value, stored.get(r.value) or str(r.label)) for r in Role if r.value in known]
+    extra = sorted((c, n) for c, n in stored.items() if c in known and c not in Role.values)
+    return shipped + extra
