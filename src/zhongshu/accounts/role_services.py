@@ -21,6 +21,15 @@ from .roles import Role
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 ADMIN_ACTION = "users.manage"
+# an action that reads or writes records through their list needs the right to see them
+NEEDS = {
+    "orders.edit": "orders.view",
+    "orders.export": "orders.view",
+    "customers.manage": "customers.view",
+    "customers.export": "customers.view",
+    "materials.manage": "materials.view",
+    "materials.export": "materials.view",
+}
 INPUT_GROUPS = [g for g in permissions.FIELD_GROUPS if g not in permissions.FIELD_GROUP_FOLLOWS]
 
 
@@ -101,6 +110,9 @@ def _clean(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
             actions.discard(action)
             if fields[group] == "edit":
                 actions.add(action)
+    missing = sorted({NEEDS[a] for a in actions if a in NEEDS and NEEDS[a] not in actions})
+    if missing and "actions" not in errors:
+        errors["actions"] = _("These actions also need: %(names)s") % {"names": ", ".join(missing)}
     scope = data.get("scope") or base["scope"]
     if scope not in permissions.SCOPES:
         errors["scope"] = _("Unknown scope.")
