@@ -16,8 +16,8 @@ from tests.support.matrix import (
     role_definition,
 )
 from zhongshu.accounts import permissions, role_services
-from zhongshu.accounts.services import token_create_for
 from zhongshu.accounts.models import RoleDefinition
+from zhongshu.accounts.services import token_create_for
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.orders.models import Order
 
@@ -45,7 +45,11 @@ def test_every_catalogue_role_answers_as_its_definition_says():
     role_services.role_create(
         actor=admin,
         code="clerk",
-        data={"name": "跟单员", "actions": ["orders.view", "customers.view"], "scope": "all_regions"},
+        data={
+            "name": "跟单员",
+            "actions": ["orders.view", "customers.view"],
+            "scope": "all_regions",
+        },
     )
     roles = catalogue_roles()
     assert "clerk" in roles and "warehouse" in roles
@@ -54,7 +58,10 @@ def test_every_catalogue_role_answers_as_its_definition_says():
         role_services_user_roles(admin, user, code)
         definition = role_definition(code)
         for action in permissions.ACTION_ROLES:  # the policy says what the catalogue says
-            assert permissions.can(user, action) is (action in definition["actions"]), (code, action)
+            assert permissions.can(user, action) is (action in definition["actions"]), (
+                code,
+                action,
+            )
         headers = _api(user)
         for action, method, path, body, ok, refused in ACTION_ROWS:
             before = _fingerprint()

@@ -31,7 +31,9 @@ def test_warehouse_may_not_change_quantity_priority_or_due_date(api_as, body):
     if "due_date" in body:
         body = {"due_date": (order.due_date + dt.timedelta(days=9)).isoformat()}
     if "lines" in body:
-        body = {"lines": [{"line_no": line.line_no, "material": line.material.code, "quantity": "300"}]}
+        body = {
+            "lines": [{"line_no": line.line_no, "material": line.material.code, "quantity": "300"}]
+        }
     before = _snapshot(order)
     response = api_as(make_user("warehouse")).patch(
         f"/api/v1/orders/{order.pk}", {"version": order.version, **body}

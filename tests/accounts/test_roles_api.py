@@ -157,7 +157,10 @@ def test_bad_definitions_are_refused_with_every_reason(api_as):
         {"code": "X!", "name": "", "actions": ["orders.teleport"], "scope": "mars"},
     )
     assert r.status_code == 422
-    assert api_as(make_user("admin")).post(
-        "/api/v1/roles", {"code": "ok_code", "name": "", "actions": ["orders.teleport"]}
-    ).status_code == 422
+    assert (
+        api_as(make_user("admin"))
+        .post("/api/v1/roles", {"code": "ok_code", "name": "", "actions": ["orders.teleport"]})
+        .status_code
+        == 422
+    )
     assert not RoleDefinition.objects.filter(code="ok_code").exists()

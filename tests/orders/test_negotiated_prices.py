@@ -122,9 +122,7 @@ def test_any_change_of_a_kept_price_is_refused(role, lines, negotiated):
 def test_an_unknown_line_number_is_refused(negotiated):
     before = _state(negotiated.pk)
     with pytest.raises(DomainError) as exc:
-        _patch(
-            make_user("planner"), negotiated, [{"line_no": 9, "material": "M-A", "quantity": 1}]
-        )
+        _patch(make_user("planner"), negotiated, [{"line_no": 9, "material": "M-A", "quantity": 1}])
     assert exc.value.code == "validation_error"
     assert [e["field"] for e in exc.value.errors] == ["lines[0].line_no"]
     assert _state(negotiated.pk) == before

@@ -172,9 +172,7 @@ def field_groups() -> list[Entry]:
 
 
 def scopes() -> list[Entry]:
-    return [
-        Entry(code, str(SCOPES[code][0]), str(SCOPES[code][1])) for code in permissions.SCOPES
-    ]
+    return [Entry(code, str(SCOPES[code][0]), str(SCOPES[code][1])) for code in permissions.SCOPES]
 
 
 def catalogue() -> dict[str, Any]:

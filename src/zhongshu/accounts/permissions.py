@@ -336,7 +336,7 @@ def hidden_fields(user: AnyUser, entity: str) -> set[str]:
     if cached is None:
         cached = {}
         if user is not None:
-            user._zs_hidden = cached  # type: ignore[attr-defined]  # a cache on the request's user
+            setattr(user, "_zs_hidden", cached)  # noqa: B010  (a cache on the request's user)
     if entity not in cached:
         cached[entity] = {
             name

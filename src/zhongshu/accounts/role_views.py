@@ -92,7 +92,12 @@ def _choices(role: dict[str, Any]) -> dict[str, Any]:
     for entry in entries["actions"]:
         areas.setdefault(entry.group, []).append({"entry": entry, "held": entry.code in held})
     groups = [g for g in entries["field_groups"] if g.code in role_services.INPUT_GROUPS]
-    return {"areas": areas, "groups": groups, "scopes": entries["scopes"], "levels": entries["levels"]}
+    return {
+        "areas": areas,
+        "groups": groups,
+        "scopes": entries["scopes"],
+        "levels": entries["levels"],
+    }
 
 
 @login_required

@@ -17,9 +17,7 @@ urlpatterns = [
     path(
         "regions/<int:region_id>/active/", region_views.region_set_active, name="region_set_active"
     ),
-    path(
-        "accounts/permissions/", role_views.permission_catalogue, name="permission_catalogue"
-    ),
+    path("accounts/permissions/", role_views.permission_catalogue, name="permission_catalogue"),
     path("accounts/roles/", role_views.role_list, name="role_list"),
     path("accounts/roles/<slug:code>/", role_views.role_edit, name="role_edit"),
     path("accounts/roles/<slug:code>/state/", role_views.role_state, name="role_state"),
