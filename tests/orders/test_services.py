@@ -92,16 +92,16 @@ def test_a_line_sent_without_a_price_keeps_its_price(sales_east, customer_east):
     assert _lines(again) == [(1, "M-B", Decimal("1.000"), Decimal("4.00"), Decimal("4.00"))]
 
 
-def test_warehouse_changes_quantities_but_not_prices(sales_east, customer_east):
+def test_planner_changes_quantities_but_not_prices(sales_east, customer_east):
     MaterialFactory(code="M-A", standard_price=Decimal("10"))
     order = make_order(
         actor=sales_east,
         customer=customer_east,
         lines=[{"material": "M-A", "quantity": "1", "unit_price": "7.50"}],
     )
-    warehouse = make_user("warehouse")
+    planner = make_user("planner")
     updated = order_update(
-        actor=warehouse,
+        actor=planner,
         order_id=order.pk,
         version=order.version,
         data={"lines": [{"material": "M-A", "quantity": "4"}]},
@@ -110,7 +110,7 @@ def test_warehouse_changes_quantities_but_not_prices(sales_east, customer_east):
     before = (updated.version, _lines(updated))
     with pytest.raises(DomainError) as exc:
         order_update(
-            actor=warehouse,
+            actor=planner,
             order_id=order.pk,
             version=updated.version,
             data={"lines": [{"material": "M-A", "quantity": "4", "unit_price": "7.49"}]},

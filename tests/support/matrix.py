@@ -172,3 +172,39 @@ def expect_outcome(response, *, allowed: bool, ok: int, refused: int, writes: bo
     write was allowed — a refusal changes nothing."""
     assert response.status_code == (ok if allowed else refused), response.content[:300]
     assert changed == (writes and allowed), "records changed" if changed else "nothing written"
+
+
+# --- the matrix over the role catalogue -------------------------------------------------------
+# Rows keyed by the action that decides them, so the expected status of *any* role — shipped or
+# created as data — follows from its definition (``role_definition``) and the row needs no column
+# per role. A role added to the role table is covered by every row without new test code.
+#         action            method  path                                  body  ok   refused
+ACTION_ROWS = [
+    ("orders.view", "get", "/api/v1/orders", None, 200, 403),
+    ("orders.export", "get", "/api/v1/orders/export.xlsx", None, 200, 403),
+    ("customers.view", "get", "/api/v1/customers", None, 200, 403),
+    ("materials.view", "get", "/api/v1/materials", None, 200, 403),
+    ("users.manage", "get", "/api/v1/users", None, 200, 403),
+    ("users.manage", "get", "/api/v1/roles", None, 200, 403),
+    ("users.manage", "get", "/api/v1/permissions/catalogue", None, 200, 403),
+]
+
+
+def catalogue_roles() -> list[str]:
+    """Every role in the role table that can be held (shipped and created, not retired)."""
+    from zhongshu.accounts.role_services import known_roles
+
+    return sorted(known_roles())
+
+
+def role_definition(code: str) -> dict:
+    """The role as the catalogue states it: actions, field levels and scope."""
+    from zhongshu.accounts import role_tables
+    from zhongshu.accounts.models import RoleDefinition
+    from zhongshu.accounts.role_services import role_view
+
+    return role_view(RoleDefinition.objects.get(code=code), role_tables.fresh().roles)
+
+
+def expected_status(definition: dict, action: str, ok: int, refused: int) -> int:
+    return ok if action in definition["actions"] else refused

@@ -13,6 +13,7 @@ from zhongshu.core.schemas import errors
 from . import permissions, regions, selectors, services
 from .audit import export_download
 from .models import ApiToken, Region
+from .role_api import router as role_router
 from .schemas import (
     ApiTokenCreatedOut,
     ApiTokenIn,
@@ -27,6 +28,7 @@ from .schemas import (
 )
 
 router = Router(tags=["accounts"])
+router.add_router("", role_router)
 
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, **errors(401, 422, 429)})

@@ -108,3 +108,38 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class RoleDefinition(models.Model):
+    """A role as data (docs/permissions.md). Users hold roles as Django groups named by ``code``.
+
+    A shipped role keeps its defaults in the code tables of ``permissions`` and stores only what
+    differs from them (``granted``/``revoked`` actions, ``hidden`` field groups, ``scope``), so an
+    action added to the code tables reaches the shipped roles without a migration. A role created
+    here has no defaults: ``granted`` is all it may do."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=60)
+    shipped = models.BooleanField(_("shipped default"), default=False)
+    granted = models.JSONField(default=list, blank=True)
+    revoked = models.JSONField(default=list, blank=True)
+    hidden = models.JSONField(default=list, blank=True)
+    scope = models.CharField(_("scope"), max_length=32, blank=True)
+    retired = models.BooleanField(_("retired"), default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    # every change, with who made it: the audit entry of a role (before → after)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-shipped", "code"]
+        verbose_name = _("role")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PolicyState(models.Model):
+    """One row: a token that changes with every role change, read together with a user's roles so
+    every process notices a change on its next request (``role_tables``)."""
+
+    token = models.CharField(max_length=32)

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from zhongshu.core.actors import Actor, AnyUser
 from zhongshu.core.errors import ForbiddenField, NotFound, PermissionDenied
 
+from . import role_tables
 from .roles import Role
 
 R = Role
@@ -29,14 +30,28 @@ R = Role
 
 
 def roles_of(user: AnyUser) -> frozenset[str]:
-    """The user's role slugs, read once per request object."""
+    """The user's role codes (retired roles left out), read once per request object together
+    with the policy token that says whether the stored role tables are still current."""
     if user is None or not user.is_authenticated or not user.is_active:
         return frozenset()
     cached = getattr(user, "_zs_roles", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        rows = list(
+            user.groups.annotate(policy=role_tables.token_subquery()).values_list("name", "policy")
+        )
+        cached = frozenset()
+        if rows:
+            token = rows[0][1]
+            stored = role_tables.tables(token).roles
+            cached = frozenset(n for n, _t in rows if not (n in stored and stored[n].retired))
+            user._zs_policy = token  # type: ignore[attr-defined]  # the tables the roles were read with
         user._zs_roles = cached  # type: ignore[attr-defined]  # a cache on the request's user
     return cached
+
+
+def _stored(user: AnyUser) -> dict[str, role_tables.StoredRole]:
+    roles_of(user)
+    return role_tables.tables(getattr(user, "_zs_policy", None)).roles
 
 
 def region_ids_of(user: AnyUser) -> frozenset[int]:
@@ -52,7 +67,7 @@ def region_ids_of(user: AnyUser) -> frozenset[int]:
 
 
 def forget_cached(user: AnyUser) -> None:
-    for attr in ("_zs_roles", "_zs_regions"):
+    for attr in ("_zs_roles", "_zs_regions", "_zs_policy", "_zs_hidden"):
         if hasattr(user, attr):
             delattr(user, attr)
 
@@ -70,7 +85,11 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "orders.view": EVERYONE_BUT_OPERATOR,
     "orders.create": {R.SALES, R.ADMIN},
     "orders.edit": {R.SALES, R.ADMIN, R.PLANNER, R.WAREHOUSE, R.MANAGER},
+    "orders.edit_others": {R.SALES, R.ADMIN, R.PLANNER, R.WAREHOUSE},
     "orders.edit_price": {R.SALES, R.ADMIN},
+    # lines, quantities, priority and due dates belong to sales and planning (not the warehouse)
+    "orders.edit_lines": {R.SALES, R.ADMIN, R.PLANNER, R.MANAGER},
+    "orders.edit_schedule": {R.SALES, R.ADMIN, R.PLANNER, R.MANAGER},
     "orders.delete": {R.ADMIN},
     "orders.export": EVERYONE_BUT_OPERATOR,
     # transitions (SPEC §3); object conditions are in TRANSITION_OBJECT_RULES below
@@ -229,17 +248,58 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "listviews.share": {R.ADMIN, R.MANAGER},
 }
 
-# Order fields that are "price terms" (SPEC §2: warehouse and planner may not edit them).
-PRICE_FIELDS = {
-    "order": {"discount_rate", "tax_rate", "payment_terms", "unit_price"},
-    "order_line": {"unit_price"},
+# Field groups (SPEC §2): fields that are seen and changed together. A role edits a group's fields
+# when it holds the group's edit action, sees them read-only otherwise, and not at all when the role
+# hides the group (stored roles only; a user sees a group when any of their roles does).
+FIELD_GROUPS: dict[str, dict[str, set[str]]] = {
+    # price terms: warehouse and planner may not edit them
+    "price": {
+        "order": {"discount_rate", "tax_rate", "payment_terms", "unit_price"},
+        "order_line": {"unit_price"},
+    },
+    # the amounts computed from the prices: shown and hidden with them, never edited directly
+    "amounts": {
+        "order": {"subtotal", "tax_amount", "total_amount"},
+        "order_line": {"amount"},
+    },
+    # when and how urgently: sales' and planning's
+    "schedule": {"order": {"due_date", "priority"}},
+    # who orders what: the customer, the lines, their materials and quantities
+    "lines": {"order": {"customer", "lines"}, "order_line": {"material", "quantity", "fulfilment"}},
 }
+FIELD_EDIT_ACTIONS = {
+    "price": "orders.edit_price",
+    "amounts": "orders.edit_price",
+    "schedule": "orders.edit_schedule",
+    "lines": "orders.edit_lines",
+}
+# groups shown and hidden together (the amounts follow the prices)
+FIELD_GROUP_FOLLOWS = {"amounts": "price"}
+_GROUP_OF = {
+    (entity, name): group
+    for group, entities in FIELD_GROUPS.items()
+    for entity, names in entities.items()
+    for name in names
+}
+# kept for the callers that pick the price fields out of a change
+PRICE_FIELDS = FIELD_GROUPS["price"]
+
+
+def _role_allows(stored: dict[str, role_tables.StoredRole], role: str, action: str) -> bool:
+    row = stored.get(role)
+    if row is not None and action in row.granted:
+        return True
+    return role in ACTION_ROLES[action] and not (row is not None and action in row.revoked)
 
 
 def can(user: AnyUser, action: str, obj: Any = None) -> bool:
     if action not in ACTION_ROLES:
         raise KeyError(f"unknown action {action!r}")
-    if not has_role(user, *ACTION_ROLES[action]):
+    roles = roles_of(user)
+    if not roles:
+        return False
+    stored = _stored(user)
+    if not any(_role_allows(stored, role, action) for role in roles):
         return False
     check = OBJECT_RULES.get(action)
     if obj is not None and check is not None:
@@ -255,9 +315,42 @@ def require(user: AnyUser, action: str, obj: Any = None) -> None:
 
 
 def forbidden_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> set[str]:
-    if can(user, "orders.edit_price"):
-        return set()
-    return set(changed) & PRICE_FIELDS[entity]
+    """The changed fields the user may not edit (their group's edit action is not held)."""
+    bad = set()
+    for name in changed:
+        group = _GROUP_OF.get((entity, name))
+        if group is not None and not can(user, FIELD_EDIT_ACTIONS[group]):
+            bad.add(name)
+    return bad
+
+
+def field_level(user: AnyUser, group: str) -> str:
+    """``edit``, ``read`` or ``hidden``: how the user meets the fields of ``group``."""
+    if can(user, FIELD_EDIT_ACTIONS[group]):
+        return "edit"
+    shown = FIELD_GROUP_FOLLOWS.get(group, group)
+    stored = _stored(user)
+    if all(r in stored and shown in stored[r].hidden for r in roles_of(user)):
+        return "hidden"
+    return "read"
+
+
+def hidden_fields(user: AnyUser, entity: str) -> set[str]:
+    """The fields of ``entity`` the user may not see: omitted from pages and exports, ``null``
+    in API responses."""
+    cached = getattr(user, "_zs_hidden", None)
+    if cached is None:
+        cached = {}
+        if user is not None:
+            setattr(user, "_zs_hidden", cached)  # noqa: B010  (a cache on the request's user)
+    if entity not in cached:
+        cached[entity] = {
+            name
+            for group, entities in FIELD_GROUPS.items()
+            if field_level(user, group) == "hidden"
+            for name in entities.get(entity, ())
+        }
+    return set(cached[entity])
 
 
 def custom_field_visible(user: AnyUser, definition: Any) -> bool:
@@ -289,7 +382,7 @@ def _sales_may_cancel(user: Actor, order: Any) -> bool:
 
 
 def _may_edit(user: Actor, order: Any) -> bool:
-    if has_role(user, R.ADMIN, R.SALES, R.PLANNER, R.WAREHOUSE):
+    if can(user, "orders.edit_others"):
         return True
     # managers approve and steer; they edit only the orders they own themselves
     return bool(order.sales_owner_id == user.id)
@@ -305,24 +398,59 @@ OBJECT_RULES: dict[str, ObjectRule] = {
 
 # --- scopes ---------------------------------------------------------------------------------------
 
-ALL_ORDERS = {R.ADMIN, R.MANAGER, R.PLANNER, R.WAREHOUSE, R.FINANCE, R.PURCHASING}
-ORDER_STAGES_BY_ROLE = {
-    R.QC: {"in_production", "awaiting_qc", "shipped", "completed"},
-    R.SUPERVISOR: {"confirmed", "scheduling", "in_production", "awaiting_qc"},
+# What a role sees of orders and customers. A user's scopes are those of their roles (union).
+SCOPES = (
+    "all_regions",
+    "own_regions",
+    "own_records",
+    "production_stages",
+    "qc_stages",
+    "own_lines",
+    "none",
+)
+DEFAULT_SCOPES: dict[str, str] = {
+    R.ADMIN: "all_regions",
+    R.MANAGER: "all_regions",
+    R.PLANNER: "all_regions",
+    R.WAREHOUSE: "all_regions",
+    R.FINANCE: "all_regions",
+    R.PURCHASING: "all_regions",
+    R.SALES: "own_regions",
+    R.QC: "qc_stages",
+    R.SUPERVISOR: "production_stages",
+    R.OPERATOR: "own_lines",
 }
-ALL_CUSTOMERS = {R.ADMIN, R.MANAGER, R.PLANNER, R.WAREHOUSE, R.FINANCE, R.PURCHASING}
+STAGE_SCOPES = {
+    "qc_stages": {"in_production", "awaiting_qc", "shipped", "completed"},
+    "production_stages": {"confirmed", "scheduling", "in_production", "awaiting_qc"},
+}
+
+
+def scope_of_role(stored: dict[str, role_tables.StoredRole], role: str) -> str:
+    row = stored.get(role)
+    return (row.scope if row is not None else "") or DEFAULT_SCOPES.get(role, "none")
+
+
+def scopes_of(user: AnyUser) -> set[str]:
+    roles = roles_of(user)
+    if not roles:
+        return set()
+    stored = _stored(user)
+    return {scope_of_role(stored, role) for role in roles}
 
 
 def order_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
     """A filter for the orders the user may see; ``None`` means all of them."""
-    roles = roles_of(user)
-    if roles & ALL_ORDERS:
+    scopes = scopes_of(user)
+    if "all_regions" in scopes:
         return None
     q = Q(pk__in=[])
-    if R.SALES in roles:
+    if "own_regions" in scopes:
         q |= Q(**{f"{prefix}customer__region_id__in": sorted(region_ids_of(user))})
-    for role, stages in ORDER_STAGES_BY_ROLE.items():
-        if role in roles:
+    if "own_records" in scopes:
+        q |= Q(**{f"{prefix}sales_owner_id": cast(Actor, user).pk})
+    for scope, stages in STAGE_SCOPES.items():
+        if scope in scopes:
             q |= Q(**{f"{prefix}status__in": sorted(stages)})
     return q
 
@@ -342,13 +470,12 @@ def scope_order_linked(user: AnyUser, qs: QuerySet[Any], prefix: str = "order__"
 
 
 def customer_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
-    roles = roles_of(user)
-    if roles & ALL_CUSTOMERS:
+    scopes = scopes_of(user)
+    # the production and QC stages see the orders' customers by name, with no region limit
+    if scopes & {"all_regions", *STAGE_SCOPES}:
         return None
-    if roles & {R.SALES}:
+    if scopes & {"own_regions", "own_records"}:
         return Q(**{f"{prefix}region_id__in": sorted(region_ids_of(user))})
-    if roles & set(ORDER_STAGES_BY_ROLE):
-        return None  # they see the orders' customers by name; no region limit applies to them
     return Q(pk__in=[])
 
 
@@ -359,8 +486,7 @@ def scope_customers(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> Query
 
 def region_allowed(user: AnyUser, region_id: int | None) -> bool:
     """May the user put a customer (or an order) in this region?"""
-    roles = roles_of(user)
-    if roles & ALL_CUSTOMERS:
+    if "all_regions" in scopes_of(user):
         return True
     return region_id in region_ids_of(user)
 

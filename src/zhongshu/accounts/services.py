@@ -24,7 +24,7 @@ from zhongshu.core.errors import (
 )
 from zhongshu.core.text import normalize_text
 
-from . import permissions
+from . import permissions, role_services
 from .exceptions import AccountLocked
 from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
@@ -60,11 +60,12 @@ def _roles_error(roles: list[str]) -> str | None:
     """Why a list of role slugs cannot be given to a user, or ``None`` when it can."""
     if not roles:
         return _("At least one role is required.")
-    unknown = [r for r in roles if r not in Role.values]
+    known = role_services.known_roles()
+    unknown = [r for r in roles if r not in known]
     if unknown:
         return _("Unknown role: %(roles)s. Known roles: %(known)s") % {
             "roles": ", ".join(unknown),
-            "known": ", ".join(Role.values),
+            "known": ", ".join(sorted(known)),
         }
     return None
 
@@ -211,6 +212,8 @@ def user_update(
     elif user.pk == actor.pk and Role.ADMIN not in roles:
         # otherwise the last admin could lock everybody out of user administration
         errors["roles"] = _("You cannot remove your own administrator role.")
+    elif not role_services.user_roles_leave_an_admin(user.pk, roles):
+        errors["roles"] = _("This change would leave nobody who may administer users and roles.")
     names = list(dict.fromkeys(normalize_text(n) for n in regions if normalize_text(n)))
     region_objs = list(Region.objects.filter(name__in=names))
     missing = sorted(set(names) - {r.name for r in region_objs})

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import region_views, views
+from . import region_views, role_views, views
 
 app_name = "accounts"
 
@@ -17,6 +17,10 @@ urlpatterns = [
     path(
         "regions/<int:region_id>/active/", region_views.region_set_active, name="region_set_active"
     ),
+    path("accounts/permissions/", role_views.permission_catalogue, name="permission_catalogue"),
+    path("accounts/roles/", role_views.role_list, name="role_list"),
+    path("accounts/roles/<slug:code>/", role_views.role_edit, name="role_edit"),
+    path("accounts/roles/<slug:code>/state/", role_views.role_state, name="role_state"),
     path("account/", views.account, name="account"),
     path("account/password/", views.password_change, name="password_change"),
     path("account/tokens/", views.own_token_create, name="own_token_create"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from zhongshu.accounts import permissions, selectors, services
+from zhongshu.accounts import permissions, role_services, selectors, services
 from zhongshu.accounts.models import ApiToken
 from zhongshu.accounts.roles import Role
 from zhongshu.core.actors import Actor, ActorRequest
@@ -85,6 +85,9 @@ class UserForm(forms.Form):
         field = self.fields["regions"]
         assert isinstance(field, forms.MultipleChoiceField)  # declared so above
         field.choices = list(regions)
+        roles = self.fields["roles"]
+        assert isinstance(roles, forms.MultipleChoiceField)  # declared so above
+        roles.choices = role_services.role_choices()
         if editing:
             del self.fields["username"]
             del self.fields["password"]
@@ -130,14 +133,15 @@ class TokenForm(forms.Form):
 def user_list(request: ActorRequest) -> HttpResponse:
     q = request.GET.get("q", "")
     role = request.GET.get("role", "")
-    if role not in Role.values:
+    choices = role_services.role_choices()
+    if role not in dict(choices):
         role = ""
     qs = selectors.user_list(actor=request.user, q=q, role=role)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/users/list.html",
-        {"page": page, "q": q, "role": role, "roles": Role.choices},
+        {"page": page, "q": q, "role": role, "roles": choices},
     )
 
 

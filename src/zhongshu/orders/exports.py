@@ -20,6 +20,14 @@ def _labels(choices: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return {value: str(label) for value, label in choices}
 
 
+# the order field behind each column, for the field rules (custom columns are filtered upstream)
+_FIELDS = (
+    "number", "customer", "customer", "region", "status", "priority", "channel", "external_no",
+    "due_date", "currency", "subtotal", "discount_rate", "tax_amount", "total_amount",
+    "payment_terms", "sales_owner", "created_at", "note",
+)  # fmt: skip
+
+
 def order_export(*, actor: Actor, filters: selectors.OrderFilters) -> xlsx.ListExport:
     permissions.require(actor, "orders.export")
     qs = selectors.order_list(actor=actor, filters=filters)
@@ -44,8 +52,10 @@ def order_export(*, actor: Actor, filters: selectors.OrderFilters) -> xlsx.ListE
         xlsx.Column(_("Sales owner"), lambda o: o.sales_owner.get_username(), width=12),
         xlsx.Column(_("Created"), lambda o: o.created_at, xlsx.DATETIME, 17),
         xlsx.Column(_("Note"), lambda o: o.note, width=30),
-        *custom_columns(actor, "order"),
     ]
+    hidden = permissions.hidden_fields(actor, "order")
+    columns = [c for c, name in zip(columns, _FIELDS, strict=True) if name not in hidden]
+    columns += custom_columns(actor, "order")
     return xlsx.ListExport(
         kind="orders",
         title=_("Orders"),

@@ -31,6 +31,16 @@ def visible_custom(context, entity: str, obj) -> dict[str, Any]:
     return custom_fields.visible_values(context["request"].auth, entity, obj.custom)
 
 
+HIDDEN_NULL = "null when the caller's roles hide the field group (docs/permissions.md)"
+
+
+def shown(context, entity: str, obj, name: str) -> Any:
+    """The field's value, or ``None`` when the caller's roles hide its field group."""
+    if name in permissions.hidden_fields(context["request"].auth, entity):
+        return None
+    return getattr(obj, name)
+
+
 # Input types are deliberately lenient ("１２", "1,234.5", an unknown priority): the service
 # validates everything and reports every bad field in one 422 instead of stopping at the first.
 Number = Decimal | str
@@ -121,8 +131,8 @@ class OrderLineOut(Schema):
     material_name: str = Field(alias="material.name")
     unit: str = Field(alias="material.unit")
     quantity: Decimal
-    unit_price: Decimal
-    amount: Decimal
+    unit_price: Decimal | None = Field(description=HIDDEN_NULL)
+    amount: Decimal | None = Field(description=HIDDEN_NULL)
     fulfilment: str
     shipped_quantity: Decimal
     note: str
@@ -131,6 +141,14 @@ class OrderLineOut(Schema):
     @staticmethod
     def resolve_custom(obj, context) -> dict:
         return visible_custom(context, "order_line", obj)
+
+    @staticmethod
+    def resolve_unit_price(obj, context) -> Decimal | None:
+        return shown(context, "order_line", obj, "unit_price")
+
+    @staticmethod
+    def resolve_amount(obj, context) -> Decimal | None:
+        return shown(context, "order_line", obj, "amount")
 
 
 class OrderEventOut(Schema):
@@ -181,7 +199,7 @@ class OrderSummaryOut(Schema):
     due_date: date
     channel: str
     external_no: str
-    total_amount: Decimal
+    total_amount: Decimal | None = Field(description=HIDDEN_NULL)
     currency: str
     sales_owner: str = Field(alias="sales_owner.username")
     created_at: datetime
@@ -196,17 +214,41 @@ class OrderSummaryOut(Schema):
     def resolve_custom(obj, context) -> dict:
         return visible_custom(context, "order", obj)
 
+    @staticmethod
+    def resolve_total_amount(obj, context) -> Decimal | None:
+        return shown(context, "order", obj, "total_amount")
+
 
 class OrderOut(OrderSummaryOut):
-    discount_rate: Decimal
-    tax_rate: Decimal
-    payment_terms: str
-    subtotal: Decimal
-    tax_amount: Decimal
+    discount_rate: Decimal | None = Field(description=HIDDEN_NULL)
+    tax_rate: Decimal | None = Field(description=HIDDEN_NULL)
+    payment_terms: str | None = Field(description=HIDDEN_NULL)
+    subtotal: Decimal | None = Field(description=HIDDEN_NULL)
+    tax_amount: Decimal | None = Field(description=HIDDEN_NULL)
     note: str
     lines: list[OrderLineOut]
     timeline: list[OrderEventOut]
     allowed_actions: list[str]
+
+    @staticmethod
+    def resolve_discount_rate(obj, context) -> Decimal | None:
+        return shown(context, "order", obj, "discount_rate")
+
+    @staticmethod
+    def resolve_tax_rate(obj, context) -> Decimal | None:
+        return shown(context, "order", obj, "tax_rate")
+
+    @staticmethod
+    def resolve_payment_terms(obj, context) -> str | None:
+        return shown(context, "order", obj, "payment_terms")
+
+    @staticmethod
+    def resolve_subtotal(obj, context) -> Decimal | None:
+        return shown(context, "order", obj, "subtotal")
+
+    @staticmethod
+    def resolve_tax_amount(obj, context) -> Decimal | None:
+        return shown(context, "order", obj, "tax_amount")
 
     @staticmethod
     def resolve_lines(obj):

@@ -144,7 +144,7 @@ def order_update(*, actor: Actor, order_id: int, version: Any, data: dict[str, A
 def _clean_update(actor: Actor, order: Order, data: dict[str, Any]):
     """What an edit changes: (changed order fields, the stored lines, the new lines with the
     prices they keep or None when lines were not sent, the custom values). Refuses bad input
-    (422) and price changes the actor may not make (403)."""
+    (422) and changes of fields the actor may not edit (403)."""
     errors = Errors()
     changes: dict[str, Any] = {}
     if "customer" in data:
@@ -175,10 +175,15 @@ def _clean_update(actor: Actor, order: Order, data: dict[str, Any]):
         else order.custom
     )
     errors.raise_if_any()
-    price_fields = [f for f in changes if f in permissions.PRICE_FIELDS["order"]]
+    # every changed field goes past the field rules (price terms, schedule, lines)
+    guarded = list(changes)
     if new_lines is not None and _carry_prices(new_lines, matched):
-        price_fields.append("unit_price")
-    permissions.require_fields(actor, "order", price_fields)
+        guarded.append("unit_price")
+    if new_lines is not None and [_line_tuple(ol) for ol in old_lines] != [
+        _line_tuple(nl) for nl in new_lines
+    ]:
+        guarded.append("lines")
+    permissions.require_fields(actor, "order", guarded)
     return changes, old_lines, new_lines, new_custom
 
 

@@ -1,0 +1,49 @@
+"""Permission checks from the role table cost what the fixed tables cost: the order list (page
+and API) takes as many statements as before roles became data, and a role created as data costs
+the same as the shipped role it copies."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_order, make_user
+from zhongshu.accounts import role_services
+from zhongshu.accounts.services import user_update
+
+pytestmark = pytest.mark.django_db
+
+# statements per request, measured on the code before roles were stored (fixed tables)
+BEFORE = {"/api/v1/orders": 4, "/orders/": 7}
+
+
+def _count(client, path, **kw):
+    client.get(path, **kw)  # warm the per-process caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path, **kw)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def _counts(user):
+    from zhongshu.accounts.services import token_create_for
+
+    raw, _t = token_create_for(actor=user, user_id=user.pk, name="q", days=1)
+    api = _count(Client(), "/api/v1/orders", headers={"Authorization": f"Bearer {raw}"})
+    page_client = Client()
+    page_client.force_login(user)
+    return {"/api/v1/orders": api, "/orders/": _count(page_client, "/orders/")}
+
+
+def test_list_pages_cost_what_they_cost():
+    sales = make_user("sales", regions=("华东",))
+    for _ in range(5):
+        make_order(actor=sales)
+    assert _counts(make_user("planner")) == BEFORE
+    admin = make_user("admin")
+    role_services.role_create(
+        actor=admin, code="planner_copy", data={"name": "计划副本"}, copy_from="planner"
+    )
+    copy = make_user("sales", username="copy-user")
+    user_update(actor=admin, user_id=copy.pk, display_name="副本", roles=["planner_copy"])
+    assert _counts(copy) == BEFORE
