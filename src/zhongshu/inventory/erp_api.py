@@ -178,7 +178,7 @@ def test_connection(request):
     return {"ok": ok, "message": message}
 
 
-@router.post("/erp/master/pull", response={200: PullOut, **errors(401, 403, 503)})
+@router.post("/erp/master/pull", response={200: PullOut, **errors(401, 403, 409, 503)})
 def pull_master(request):
     """Fetch 存货, 客户 and 仓库 from T+ into the code mapping."""
     return erp_services.master_pull(actor=request.auth)

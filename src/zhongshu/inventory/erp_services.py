@@ -74,6 +74,10 @@ def master_pull(*, actor: Actor, connector=None) -> dict[str, int]:
     """Fetch materials, customers and warehouses from T+; the mapping keeps local codes that
     someone set, and maps a new record to the same code. Returns how many of each came."""
     permissions.require(actor, "inventory.erp_master")
+    if connector is None and not erp.connected():
+        from .exceptions import ErpNotConnected
+
+        raise ErpNotConnected()
     conn = connector or erp.connector(timeout=10.0)
     try:
         pulled = {kind: conn.pull(kind) for kind in MASTER_KINDS}

@@ -56,6 +56,14 @@ class AlreadyPosted(Conflict):
     default_message = _("This document is already in T+.")
 
 
+class ErpNotConnected(DomainError):
+    """A call a person asked for needs T+, and no connection is filled in yet."""
+
+    code = "erp_not_connected"
+    http_status = 409
+    default_message = _("T+ is not connected yet: fill in its address and credentials first.")
+
+
 class ErpUnreachable(DomainError):
     """A call a person asked for (pull, test) found T+ unavailable; the message says why."""
 

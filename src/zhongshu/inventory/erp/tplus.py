@@ -16,6 +16,7 @@ account's API list when connecting a real T+.
 from decimal import Decimal, InvalidOperation
 
 import httpx
+from django.utils.translation import gettext as _
 
 from . import (
     DocumentKind,
@@ -77,7 +78,9 @@ class TplusConnector:
 
     def _new_client(self) -> httpx.Client:
         if not self.base_url:
-            raise ErpUnavailable("T+ is not configured")
+            raise ErpUnavailable(
+                _("T+ is not connected yet: fill in its address and credentials first.")
+            )
         return httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=self.transport)
 
     def _call(self, path: str, payload: dict):
