@@ -105,3 +105,10 @@ def test_a_due_page_costs_the_same_queries_however_deep(api_as, sales_east, due_
 
     assert len(body["items"]) == 2
     assert len(deep.captured_queries) == len(top.captured_queries) <= 6
+
+
+def test_a_cursor_of_the_other_order_is_refused_in_chinese(api_as, sales_east, due_orders):
+    response = api_as(sales_east).get("/api/v1/orders", {"sort": "due_date", "cursor": "12"})
+
+    assert response.status_code == 422
+    assert "此分页游标不属于当前列表的排序" in str(response.json()["details"])
