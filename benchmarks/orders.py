@@ -428,7 +428,7 @@ def bare_sql(params: dict, n: int) -> dict | None:
         args.append(params["due_after"])
     if isinstance(params.get("cursor"), str) and "." in params["cursor"]:
         day, pk = params["cursor"].split(".")
-        where.append("(due_date, id) > (%s, %s)")
+        where.append("(o.due_date, o.id) > (%s, %s)")
         args += [day, int(pk)]
     sql = (
         "SELECT o.*, c.code, c.name FROM orders_order o JOIN customers_customer c "
