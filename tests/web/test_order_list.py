@@ -170,3 +170,26 @@ def test_query_count_does_not_grow_with_page_size(client_as, sales_east, east):
 
     assert small == large
     assert large <= 9  # the 9th: the total count of matching orders above the table
+
+
+def test_a_due_filtered_list_pages_by_due_date_then_id(client_as, sales_east, customer_east):
+    made = [
+        make_order(actor=sales_east, customer=customer_east, due_in_days=d)
+        for d in (7, 3, 7, 3, 5, 60)
+    ]
+    client = client_as(sales_east)
+    to = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
+    expected = [o.number for o in sorted(made[:5], key=lambda o: (o.due_date, o.pk))]
+    seen, query, pages = [], f"limit=2&due_to={to}", 0
+    while query:
+        html = client.get(f"/orders/?{query}").content.decode()
+        seen += _numbers(html)
+        pages += 1
+        link = re.search(r'href="/orders/\?([^"]+)"[^>]*>下一页<', html)
+        query = link.group(1).replace("&amp;", "&") if link else None
+
+    assert seen == expected
+    assert pages == 3
+    damaged = client.get(f"/orders/?limit=2&due_to={to}&cursor=2026-99-99.1")
+    assert damaged.status_code == 200
+    assert _numbers(damaged.content.decode()) == expected[:2]

@@ -1,9 +1,12 @@
 """Paging: keyset pages for the big lists (orders, movements, shipments) and bounded
 limit/offset for the small master-data lists (customers, materials)."""
 
+import datetime as dt
+import re
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -31,6 +34,43 @@ def keyset_page(
     items = list(qs[: limit + 1])
     next_cursor = items[limit - 1].id if len(items) > limit else None
     return items[:limit], next_cursor
+
+
+_DATE_CURSOR = re.compile(r"^(\d{4}-\d{2}-\d{2})\.(\d{1,18})$")
+
+
+def parse_date_cursor(value: str | None) -> tuple[dt.date, int] | None:
+    """``"YYYY-MM-DD.<id>"`` → (date, id); None for an empty value. Raises ``ValueError`` for
+    anything else (an impossible date, a missing id…)."""
+    if not value:
+        return None
+    match = _DATE_CURSOR.match(value)
+    if not match:
+        raise ValueError(value)
+    return dt.date.fromisoformat(match[1]), int(match[2])
+
+
+def date_keyset_page(
+    qs: QuerySet[Any],
+    *,
+    field: str,
+    cursor: tuple[dt.date, int] | None,
+    limit: int,
+    descending: bool = False,
+) -> tuple[list[Any], str | None]:
+    """One page of a queryset ordered by ``(field, id)`` (or both descending), after ``cursor``
+    (the (date, id) of the last row already shown): a row-value comparison the ``(field, id)``
+    index answers as a range, however deep the page. The next cursor is an opaque string."""
+    key = Tuple(F(field), F("id"))
+    if cursor is not None:
+        lookup = TupleLessThan if descending else TupleGreaterThan
+        qs = qs.filter(lookup(key, cursor))
+    order = (f"-{field}", "-id") if descending else (field, "id")
+    items = list(qs.order_by(*order)[: limit + 1])
+    if len(items) <= limit:
+        return items, None
+    last = items[limit - 1]
+    return items[:limit], f"{getattr(last, field).isoformat()}.{last.id}"
 
 
 def offset_page(qs: QuerySet[Any], *, offset: int, limit: int) -> tuple[list[Any], int | None]:

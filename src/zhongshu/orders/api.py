@@ -1,11 +1,12 @@
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Header, Query, Router
 
 from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.idempotency import run_once
-from zhongshu.core.pagination import keyset_page, offset_page
+from zhongshu.core.pagination import date_keyset_page, keyset_page, offset_page, parse_date_cursor
 from zhongshu.core.schemas import errors
 from zhongshu.core.signals import user_activity
 from zhongshu.core.validation import Errors
@@ -66,11 +67,34 @@ def list_orders(request, filters: Query[OrderFiltersIn]):
         actor=request.auth,
         filters=(f := _order_filters(request, filters)),
     )
+    cursor = filters.cursor or ""
+    due = selectors.due_order(f)
     if selectors.is_keyset(f):
-        items, next_cursor = keyset_page(qs, cursor=filters.cursor, limit=filters.limit)
-        return {"items": items, "next_cursor": next_cursor}
+        if cursor and (not cursor.isdigit() or int(cursor) > 2**63 - 1):
+            raise ValidationFailed(
+                {"cursor": _("This cursor belongs to another order of the list.")}
+            )
+        items, next_id = keyset_page(qs, cursor=int(cursor or 0), limit=filters.limit)
+        return {"items": items, "next_cursor": next_id}
+    if due and not filters.offset:
+        # (due date, id) keyset; the first page also offers an offset for clients that page so
+        return _due_page(qs, cursor=cursor, limit=filters.limit, descending=due.startswith("-"))
     items, next_offset = offset_page(qs, offset=filters.offset, limit=filters.limit)
     return {"items": items, "next_cursor": None, "next_offset": next_offset}
+
+
+def _due_page(qs, *, cursor: str, limit: int, descending: bool) -> dict:
+    try:
+        after = parse_date_cursor(cursor)
+    except ValueError:
+        raise ValidationFailed(
+            {"cursor": _("This cursor belongs to another order of the list.")}
+        ) from None
+    items, next_cursor = date_keyset_page(
+        qs, field="due_date", cursor=after, limit=limit, descending=descending
+    )
+    next_offset = limit if next_cursor and after is None else None
+    return {"items": items, "next_cursor": next_cursor, "next_offset": next_offset}
 
 
 @router.get("/export.xlsx", response=errors(401, 403, 422))

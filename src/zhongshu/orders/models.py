@@ -105,7 +105,8 @@ class Order(models.Model):
             models.Index(fields=["status", "-id"], name="order_status_id"),
             models.Index(fields=["customer", "-id"], name="order_customer_id"),
             models.Index(fields=["priority", "-id"], name="order_priority_id"),
-            models.Index(fields=["due_date", "-id"], name="order_due_id"),
+            # due-date order pages by a (due date, id) cursor, both directions
+            models.Index(fields=["due_date", "id"], name="order_due_keyset"),
             models.Index(fields=["sales_owner", "-id"], name="order_owner_id"),
             models.Index(fields=["channel", "external_no"], name="order_channel_ext"),
             # the list search matches external numbers in any channel; without this index the

@@ -267,8 +267,9 @@ class OrderOut(OrderSummaryOut):
 
 class OrderPage(Schema):
     items: list[OrderSummaryOut]
-    next_cursor: int | None = Field(
-        description="Pass as ?cursor= for the next page; null at the end"
+    next_cursor: int | str | None = Field(
+        description="Pass as ?cursor= for the next page; null at the end. A number in the "
+        "default order, an opaque string in due-date order"
     )
     next_offset: int | None = Field(
         None, description="With ?sort=: pass as ?offset= for the next page; null at the end"
@@ -293,6 +294,11 @@ class OrderFiltersIn(Schema):
         description="due_date, total, number, created or cf_<key> of a filterable custom field; "
         "prefix - for descending. Default: newest first",
     )
-    cursor: int | None = Field(None, ge=0, le=2**63 - 1)
+    cursor: str | None = Field(
+        None,
+        max_length=40,
+        pattern=r"^(\d{1,19}|\d{4}-\d{2}-\d{2}\.\d{1,18})$",
+        description="next_cursor of the previous page",
+    )
     offset: int = Field(0, ge=0, le=1_000_000, description="Paging of a sorted list")
     limit: int = Field(50, ge=1, le=200)

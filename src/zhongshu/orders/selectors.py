@@ -146,7 +146,7 @@ def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet
         qs = qs.filter(match)
     qs = custom_query.apply_filters(qs, f.custom)
     qs = qs.select_related("customer", "customer__region", "sales_owner")
-    return _sorted(actor, qs, f.sort)
+    return _sorted(actor, qs, due_order(f) or f.sort)
 
 
 def _sorted(actor: Actor, qs: QuerySet, sort: str) -> QuerySet:
@@ -158,9 +158,22 @@ def _sorted(actor: Actor, qs: QuerySet, sort: str) -> QuerySet:
     return qs.order_by("-id")
 
 
+def due_order(filters: OrderFilters | None) -> str | None:
+    """``"due_date"`` / ``"-due_date"`` when the list is in due-date order: sorted by it, or
+    filtered by it without another sort (a due-filtered list reads soonest first). Such a list
+    pages with a (due date, id) cursor."""
+    if not filters:
+        return None
+    if filters.sort in ("due_date", "-due_date"):
+        return filters.sort
+    if not filters.sort and (filters.due_before or filters.due_after):
+        return "due_date"
+    return None
+
+
 def is_keyset(filters: OrderFilters | None) -> bool:
     """Whether the list is in its default order (newest first), which pages by id."""
-    return not filters or filters.sort in ("", "-created")
+    return not filters or (filters.sort in ("", "-created") and due_order(filters) is None)
 
 
 def order_get(*, actor: Actor, order_id) -> Order:

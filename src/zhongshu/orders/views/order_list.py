@@ -18,7 +18,12 @@ from django.views.decorators.http import require_POST
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
 from zhongshu.core.errors import DomainError
-from zhongshu.core.pagination import keyset_page, offset_page
+from zhongshu.core.pagination import (
+    date_keyset_page,
+    keyset_page,
+    offset_page,
+    parse_date_cursor,
+)
 from zhongshu.core.redirects import safe_next
 from zhongshu.core.validation import Errors
 from zhongshu.core.web_errors import apply_error, domain_errors
@@ -61,6 +66,14 @@ def _bulk_actions(user) -> list[tuple[str, str]]:
 def _owners() -> list:
     # every active user is offered; the bulk action refuses one who may not own the order
     return list(get_user_model().objects.filter(is_active=True).order_by("username")[:500])
+
+
+def _date_cursor(value):
+    """A due-date list's cursor; a damaged one reads the list from the top, like a bad number."""
+    try:
+        return parse_date_cursor(value)
+    except ValueError:
+        return None
 
 
 def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Errors]:
@@ -148,9 +161,17 @@ def order_list(request):
     limit = min(max(_int(request.GET.get("limit"), DEFAULT_LIMIT), 1), MAX_LIMIT)
     qs = selectors.order_list(actor=request.user, filters=filters)
     params = [(k, v) for k, vs in request.GET.lists() if k not in ("cursor", "offset") for v in vs]
+    due = selectors.due_order(filters)
     if selectors.is_keyset(filters):
         orders, nxt = keyset_page(qs, cursor=_int(request.GET.get("cursor")), limit=limit)
         next_query = urlencode([*params, ("cursor", nxt)]) if nxt else None
+        first_query = urlencode(params) if request.GET.get("cursor") else None
+    elif due:
+        orders, after = date_keyset_page(
+            qs, field="due_date", cursor=_date_cursor(request.GET.get("cursor")), limit=limit,
+            descending=due.startswith("-"),
+        )  # fmt: skip
+        next_query = urlencode([*params, ("cursor", after)]) if after else None
         first_query = urlencode(params) if request.GET.get("cursor") else None
     else:
         offset = _int(request.GET.get("offset"), 0)

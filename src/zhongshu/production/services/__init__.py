@@ -41,7 +41,6 @@ from .routings import (
     routing_set,
 )
 from .schedule import (
-    WRITE_CHUNK,
     reschedule,
 )
 from .sheets import (
@@ -65,7 +64,6 @@ __all__ = [
     "MAX_HOURS",
     "MAX_OPERATIONS",
     "STARTABLE_ORDER",
-    "WRITE_CHUNK",
     "User",
     "add_rework_task",
     "bom_cycle",

@@ -22,42 +22,52 @@ from ..models import (
 from ._common import _require
 from .lines import line_calendars
 
-WRITE_CHUNK = 1000
+# session-private staging table of the planned dates to write (rows go at commit)
+STAGE = "zs_planned_stage"
 
 
 def _write_planned(changed: list[tuple[int, Any, Any]]) -> None:
-    """Write planned start/finish of many tasks in a few statements: ``UPDATE … FROM unnest(…)``
-    on PostgreSQL, ``UPDATE … FROM (VALUES …)`` per thousand rows on SQLite. (``bulk_update``
-    builds CASE expressions that cost many seconds of Python for 20,000 rows.)"""
+    """Write planned start/finish of many tasks in one set-based statement: the (id, start,
+    finish) rows go into a temporary table (``COPY`` on PostgreSQL, one ``executemany`` on
+    SQLite), then one ``UPDATE … FROM`` joins it. (``bulk_update`` builds CASE expressions that
+    cost many seconds of Python for 20,000 rows.)"""
     if not changed:
         return
-    ops = connection.ops
-    table = ops.quote_name(Task._meta.db_table)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for i in range(0, len(changed), 10 * WRITE_CHUNK):
-                ids, starts, finishes = zip(*changed[i : i + 10 * WRITE_CHUNK], strict=True)
-                cursor.execute(
-                    f"UPDATE {table} SET planned_start = v.s, planned_finish = v.f "
-                    f"FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) "
-                    f"AS v(id, s, f) WHERE {table}.id = v.id",
-                    [list(ids), list(starts), list(finishes)],
-                )
-        return
+    table = connection.ops.quote_name(Task._meta.db_table)
     with connection.cursor() as cursor:
-        for i in range(0, len(changed), WRITE_CHUNK):
-            chunk = changed[i : i + WRITE_CHUNK]
-            values = ", ".join("(%s, %s, %s)" for _ in chunk)
-            params: list[Any] = []
-            for pk, start, finish in chunk:
-                params += [
-                    pk, ops.adapt_datetimefield_value(start), ops.adapt_datetimefield_value(finish),
-                ]  # fmt: skip
-            cursor.execute(
-                f"UPDATE {table} SET planned_start = v.column2, planned_finish = v.column3 "
-                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
-                params,
-            )
+        if connection.vendor == "postgresql":
+            _stage_postgresql(cursor, changed)
+        else:
+            _stage_sqlite(cursor, changed)
+        cursor.execute(
+            f"UPDATE {table} SET planned_start = v.s, planned_finish = v.f "
+            f"FROM {STAGE} AS v WHERE {table}.id = v.id"
+        )
+        cursor.execute(f"DELETE FROM {STAGE}")
+
+
+def _stage_postgresql(cursor, changed: list[tuple[int, Any, Any]]) -> None:
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} "
+        "(id bigint NOT NULL, s timestamptz, f timestamptz) ON COMMIT DELETE ROWS"
+    )
+    cursor.execute(f"TRUNCATE {STAGE}")
+    with cursor.cursor.copy(f"COPY {STAGE} (id, s, f) FROM STDIN") as copy:
+        for row in changed:
+            copy.write_row(row)
+    cursor.execute(f"ANALYZE {STAGE}")
+
+
+def _stage_sqlite(cursor, changed: list[tuple[int, Any, Any]]) -> None:
+    adapt = connection.ops.adapt_datetimefield_value
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {STAGE} (id integer PRIMARY KEY, s text, f text)"
+    )
+    cursor.execute(f"DELETE FROM {STAGE}")
+    cursor.executemany(
+        f"INSERT INTO {STAGE} (id, s, f) VALUES (%s, %s, %s)",
+        [(pk, adapt(start), adapt(finish)) for pk, start, finish in changed],
+    )
 
 
 def _changed_dates(rows: list[tuple], result: scheduler.Result) -> list[tuple[int, Any, Any]]:
