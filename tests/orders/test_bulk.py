@@ -340,7 +340,8 @@ def test_statements_per_chunk_do_not_grow_with_the_number_of_orders(
     )
     # then 60 orders take as many statements as 3 (one by one, 3 orders take more than that)
     assert create_many == create_few <= 16
-    assert submit_many == submit_few <= 14
+    # submit: 14, and one read of the make lines for the component-shortage condition
+    assert submit_many == submit_few <= 15
     one_by_one = _queries(lambda: [order_create(actor=sales_east, **one) for one, _m in few])
     assert one_by_one > create_few
     assert Order.objects.filter(status="pending_review").count() == 64
