@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.customfields import selectors
 from zhongshu.customfields.models import Entity, FieldDefinition, FieldType
 from zhongshu.customfields.query import CustomContains, value_of
@@ -39,7 +40,7 @@ def name_of(defn: FieldDefinition) -> str:
     return CUSTOM_PREFIX + defn.key
 
 
-def definitions(*, actor=None) -> list[FieldDefinition]:
+def definitions(*, actor: Actor | None = None) -> list[FieldDefinition]:
     """The active custom fields of orders in form order (those ``actor`` may see, when given)."""
     if actor is None:
         return selectors.definitions(Entity.ORDER)

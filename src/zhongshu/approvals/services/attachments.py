@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.uploads import safe_name, sniff
 
@@ -24,7 +25,7 @@ MAX_ATTACHMENTS = 10
 
 
 @transaction.atomic
-def attachment_add(*, actor, request_id: Any, upload) -> Attachment:
+def attachment_add(*, actor: Actor, request_id: Any, upload) -> Attachment:
     """``upload``: a Django UploadedFile. Size ≤ 10 MB; type by content, not by name."""
     permissions.require(actor, "approvals.request")
     request = _lock_request(actor, request_id)
