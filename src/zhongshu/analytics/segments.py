@@ -303,8 +303,9 @@ def recompute_job() -> SegmentRun | None:
     with transaction.atomic():
         get_settings()
         AnalyticsSettings.objects.select_for_update().get(pk=1)
-        last = SegmentRun.objects.order_by("-started_at").values_list("started_at", flat=True)
-        last = last.first()
+        last = (
+            SegmentRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+        )
         if last and (timezone.now() - last).total_seconds() < RECOMPUTE_EVERY_SECONDS - 60:
             return None
         return recompute()

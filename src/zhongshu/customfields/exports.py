@@ -9,7 +9,11 @@ from . import selectors
 from .models import FieldType
 from .values import display, typed
 
-KINDS = {FieldType.NUMBER: xlsx.INT, FieldType.DECIMAL: xlsx.QTY, FieldType.DATE: xlsx.DATE}
+KINDS: dict[str, str] = {
+    FieldType.NUMBER: xlsx.INT,
+    FieldType.DECIMAL: xlsx.QTY,
+    FieldType.DATE: xlsx.DATE,
+}
 
 
 def columns(actor: Actor, entity: str) -> list[xlsx.Column]:

@@ -138,16 +138,16 @@ def _read_file(request, actor: Actor, defn, name, existing, raw, errors) -> None
     if str(stored.get("id")) == current:
         return  # unchanged
     # a file uploaded on an earlier try of this form: only the uploader may name it
-    row = FieldFile.objects.filter(
+    earlier = FieldFile.objects.filter(
         pk=int(current) if current.isdigit() else 0,
         entity=defn.entity,
         field_key=defn.key,
         uploaded_by=actor,
     ).first()
-    if row is None:
+    if earlier is None:
         errors[defn.key] = _("%(f)s: upload the file again.") % {"f": defn.label}
         return
-    raw[defn.key] = {"id": row.pk, "name": row.name}
+    raw[defn.key] = {"id": earlier.pk, "name": earlier.name}
 
 
 def _error_text(exc: DomainError) -> str:

@@ -9,7 +9,7 @@ user → user id · file → {"id": …, "name": …}.
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -161,7 +161,7 @@ def _file(defn, raw):
     return {"id": row.pk, "name": row.name}
 
 
-CLEANERS = {
+CLEANERS: dict[str, Callable[[Any, Any], Any]] = {
     FieldType.TEXT: _text,
     FieldType.NUMBER: _number,
     FieldType.DECIMAL: _decimal,

@@ -107,7 +107,7 @@ def view_save(
         errors.raise_if_any()
     if view.is_default:
         siblings.filter(is_default=True).update(is_default=False)
-    view._history_user = actor
+    view._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     view.save()
     return view
 
@@ -135,5 +135,5 @@ def _lock_own(actor: Actor, view_id) -> SavedView:
 def view_delete(*, actor: Actor, view_id: Any) -> None:
     permissions.require(actor, "orders.view")
     view = _lock_own(actor, view_id)
-    view._history_user = actor
+    view._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     view.delete()

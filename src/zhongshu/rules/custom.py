@@ -27,13 +27,18 @@ from .compiler import CUSTOM_PREFIX, FALSE_Q, TRUE_Q, fields_used
 NUMERIC = (FieldType.NUMBER, FieldType.DECIMAL)
 # the stored forms that count as "no value" besides a missing key / null, per type; the SQL
 # expression of a multiple-choice or file value is the JSON text of the list / object
-_EMPTY = {
+_EMPTY: dict[str, tuple[str, ...]] = {
     FieldType.TEXT: ("",),
     FieldType.CHOICE: ("",),
     FieldType.MULTI: ("[]",),
     FieldType.FILE: ("{}",),
 }
-_EMPTY_PY = {FieldType.TEXT: "", FieldType.CHOICE: "", FieldType.MULTI: [], FieldType.FILE: {}}
+_EMPTY_PY: dict[str, object] = {
+    FieldType.TEXT: "",
+    FieldType.CHOICE: "",
+    FieldType.MULTI: [],
+    FieldType.FILE: {},
+}
 
 
 def name_of(defn: FieldDefinition) -> str:

@@ -205,7 +205,7 @@ def flow_create(*, actor: Actor, data: dict[str, Any]) -> Flow:
     permissions.require(actor, "approvals.configure")
     fields, steps = _clean_flow(data)
     flow = Flow(**fields)
-    flow._history_user = actor
+    flow._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     flow.save()
     _write_steps(flow, steps)
     return flow

@@ -2,6 +2,7 @@
 the user; they never write)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -23,6 +24,9 @@ from zhongshu.customers.models import Customer
 
 from ..amounts import money_sum
 from .statement import ZERO
+
+if TYPE_CHECKING:
+    from ..models import Payment
 
 RECEIVABLE_STATES = ("open", "overdue", "paid", "all")
 AGEING_BUCKETS = ("not_due", "d0_30", "d31_60", "d61_90", "d90_plus")
@@ -162,7 +166,7 @@ def payment_list(*, actor: Actor, customer: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
-def payment_get(*, actor: Actor, payment_id) -> "Payment":  # noqa: F821
+def payment_get(*, actor: Actor, payment_id) -> "Payment":
     qs = payment_list(actor=actor).prefetch_related("allocations__receivable__shipment")
     return permissions.get_in_scope(qs, pk=payment_id)
 

@@ -211,7 +211,7 @@ def rule_create(*, actor: Actor, data: dict[str, Any]) -> Rule:
     permissions.require(actor, "rules.manage")
     fields = clean_rule(data, actor=actor)
     rule = Rule(created_by=actor, **fields)
-    rule._history_user = actor
+    rule._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     rule.save()
     _forget_compiled()
     return rule
