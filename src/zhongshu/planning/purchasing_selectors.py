@@ -5,6 +5,7 @@ on-time rate)."""
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -99,7 +100,7 @@ def purchasing_figures(*, actor: Actor, today: dt.date | None = None) -> dict:
     date. Two queries."""
     permissions.require(actor, "planning.po_view")
     today = today or timezone.localdate()
-    buckets = [{"low": lo, "high": hi, "count": 0} for lo, hi in AGE_BUCKETS]
+    buckets: list[dict[str, Any]] = [{"low": lo, "high": hi, "count": 0} for lo, hi in AGE_BUCKETS]
     overdue = 0
     for created, due in PurchaseOrder.objects.filter(status=PurchaseOrderStatus.OPEN).values_list(
         "created_at", "due_date"

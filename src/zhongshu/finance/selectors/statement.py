@@ -216,6 +216,7 @@ def clean_period(*, customer, start, end) -> Period:
         elif (end_day - start_day).days > MAX_PERIOD_DAYS:
             errors.add("end", _("A statement covers at most three years."))
     errors.raise_if_any()
+    assert start_day is not None and end_day is not None  # a missing date was refused above
     return Period(customer=code, start=start_day, end=end_day)
 
 
