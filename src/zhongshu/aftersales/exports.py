@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 
 from . import selectors
 
 
-def case_export(*, actor, filters: selectors.CaseFilters) -> xlsx.ListExport:
+def case_export(*, actor: Actor, filters: selectors.CaseFilters) -> xlsx.ListExport:
     qs = selectors.case_list(actor=actor, filters=filters)
     columns = [
         xlsx.Column(_("Case"), lambda c: c.pk, xlsx.TEXT, 8),

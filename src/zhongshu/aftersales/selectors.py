@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
 from zhongshu.orders.models import Order
@@ -25,7 +26,7 @@ class CaseFilters:
     q: str = ""
 
 
-def case_list(*, actor, filters: CaseFilters | None = None) -> QuerySet:
+def case_list(*, actor: Actor, filters: CaseFilters | None = None) -> QuerySet:
     permissions.require(actor, "aftersales.view")
     f = filters or CaseFilters()
     qs = permissions.scope_orders(
@@ -56,7 +57,7 @@ def case_list(*, actor, filters: CaseFilters | None = None) -> QuerySet:
     return qs.order_by("-id")
 
 
-def case_get(*, actor, case_id) -> Case:
+def case_get(*, actor: Actor, case_id) -> Case:
     return permissions.get_in_scope(case_list(actor=actor), pk=case_id)
 
 
@@ -82,7 +83,7 @@ def clean_quarter(year, quarter) -> tuple[int, int]:
     return out[0], out[1]
 
 
-def complaint_rate(*, actor, year, quarter) -> dict:
+def complaint_rate(*, actor: Actor, year, quarter) -> dict:
     """Cases opened in the quarter ÷ orders shipped in the quarter (local time), both in the
     user's order scope. ``rate`` is ``None`` when nothing was shipped. Two queries."""
     permissions.require(actor, "aftersales.view")

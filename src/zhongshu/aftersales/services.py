@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -28,7 +29,7 @@ def _description(errors: Errors, value) -> str:
 @transaction.atomic
 def case_create(
     *,
-    actor,
+    actor: Actor | None,
     order_id: Any,
     category: str,
     severity: str,
@@ -94,7 +95,7 @@ def _owner(errors: Errors, value):
 
 
 @transaction.atomic
-def case_update(*, actor, case_id: Any, data: dict, version: int | None = None) -> Case:
+def case_update(*, actor: Actor, case_id: Any, data: dict, version: int | None = None) -> Case:
     """Change some of ``category, severity, description, owner (username), status, resolution,
     cost``. Resolving or closing needs a resolution; closed cases are final."""
     permissions.require(actor, "aftersales.manage")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.orders.models import Order
 
@@ -138,7 +139,7 @@ def _received(orders, period: Period, staff: int) -> dict:
     }
 
 
-def _approvals(actor, period: Period) -> dict:
+def _approvals(actor: Actor, period: Period) -> dict:
     """Requests submitted in the period and settled (approved or rejected; a withdrawn request
     was never decided): the minutes from request to decision that the approval service recorded,
     summed and averaged."""
@@ -167,7 +168,7 @@ def _approvals(actor, period: Period) -> dict:
     }
 
 
-def _complaints(actor, orders, period: Period) -> dict:
+def _complaints(actor: Actor, orders, period: Period) -> dict:
     shipped = orders.filter(shipped_at__gte=period.since(), shipped_at__lt=period.until()).count()
     if not apps.is_installed("zhongshu.aftersales"):
         return {"shipped": shipped, "complaints": None, "complaint_rate": None}
@@ -213,7 +214,7 @@ def _activity(period: Period, baseline_hours: float | None, minutes_per_lookup: 
 
 def period_figures(
     *,
-    actor,
+    actor: Actor,
     period: Period,
     baseline_hours: float | None = None,
     minutes_per_lookup: float = DEFAULT_MINUTES_PER_LOOKUP,
@@ -243,7 +244,7 @@ def _change(a, b):
 
 def report(
     *,
-    actor,
+    actor: Actor,
     a: Period,
     b: Period,
     baseline_hours: float | None = None,

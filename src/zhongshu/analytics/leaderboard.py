@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 
 from .models import DailyActivity
@@ -53,7 +54,7 @@ def _week_rows(start: dt.date) -> list[dict]:
     return out
 
 
-def weekly(*, actor, day: dt.date | None = None) -> dict:
+def weekly(*, actor: Actor, day: dt.date | None = None) -> dict:
     """The leaderboard of the week containing ``day`` (this week by default)."""
     permissions.require(actor, "analytics.leaderboard")
     start = week_start(day or timezone.localdate())
@@ -64,7 +65,7 @@ def _enabled_users() -> int:
     return people().count()
 
 
-def daily_active(*, actor, start: dt.date | None = None, end: dt.date | None = None) -> dict:
+def daily_active(*, actor: Actor, start: dt.date | None = None, end: dt.date | None = None) -> dict:
     """Per day: users with at least one counted action / users enabled now (%)."""
     permissions.require(actor, "analytics.leaderboard")
     end = end or timezone.localdate()

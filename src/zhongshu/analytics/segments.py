@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import CustomerTier
 from zhongshu.customers.selectors import customer_get
@@ -302,8 +303,9 @@ def recompute_job() -> SegmentRun | None:
     with transaction.atomic():
         get_settings()
         AnalyticsSettings.objects.select_for_update().get(pk=1)
-        last = SegmentRun.objects.order_by("-started_at").values_list("started_at", flat=True)
-        last = last.first()
+        last = (
+            SegmentRun.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+        )
         if last and (timezone.now() - last).total_seconds() < RECOMPUTE_EVERY_SECONDS - 60:
             return None
         return recompute()
@@ -314,7 +316,7 @@ def recompute_job() -> SegmentRun | None:
 TIERS = [T.KEY, T.GROWING, T.AT_RISK, T.NEW, T.REGULAR]
 
 
-def segment_list(*, actor, tier: str = "", q: str = ""):
+def segment_list(*, actor: Actor, tier: str = "", q: str = ""):
     permissions.require(actor, "analytics.segments")
     qs = permissions.scope_customers(
         actor, CustomerSegment.objects.select_related("customer", "customer__region"), "customer__"
@@ -327,7 +329,7 @@ def segment_list(*, actor, tier: str = "", q: str = ""):
     return qs.order_by("customer__code")
 
 
-def segment_summary(*, actor) -> dict:
+def segment_summary(*, actor: Actor) -> dict:
     rows = dict(
         segment_list(actor=actor)
         .order_by()
@@ -346,7 +348,7 @@ def segment_summary(*, actor) -> dict:
     }
 
 
-def segment_for_customer(*, actor, code: str) -> CustomerSegment | None:
+def segment_for_customer(*, actor: Actor, code: str) -> CustomerSegment | None:
     """The customer's segment (None when not computed yet); 404 outside the user's scope."""
     permissions.require(actor, "analytics.segments")
     customer = customer_get(actor=actor, code=code)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import Order, OrderLine, money
 from zhongshu.orders.statuses import OPEN, OrderStatus
 
@@ -72,7 +73,7 @@ def _order_url(statuses=None, due_from: dt.date | None = None, due_to: dt.date |
     return ORDER_LIST + ("?" + urlencode(params) if params else "")
 
 
-def scoped_orders(actor):
+def scoped_orders(actor: Actor):
     """The orders the dashboard counts for ``actor`` (403 for roles without the dashboard)."""
     permissions.require(actor, "dashboard.view")
     return permissions.scope_orders(actor, Order.objects.all()).order_by()
@@ -86,7 +87,7 @@ def scoped_orders(actor):
 ROW_OPEN = "due_date"
 
 
-def _open_summary(actor, clock: Clock) -> dict:
+def _open_summary(actor: Actor, clock: Clock) -> dict:
     today = clock.today
     aggs = {
         "awaiting_review": Count(ROW_OPEN, filter=Q(status=S.PENDING_REVIEW)),
@@ -104,7 +105,7 @@ def _open_summary(actor, clock: Clock) -> dict:
     return scoped_orders(actor).filter(status__in=OPEN_STATUSES).aggregate(**aggs)
 
 
-def _pending_today(actor, clock: Clock, row: dict) -> dict:
+def _pending_today(actor: Actor, clock: Clock, row: dict) -> dict:
     today = clock.today
     return {
         "awaiting_review": row["awaiting_review"],
@@ -165,7 +166,7 @@ def _load_source():
     return line_load
 
 
-def _paused(actor) -> dict:
+def _paused(actor: Actor) -> dict:
     """Paused tasks and the lines they stand on (zeros without production)."""
     try:
         from zhongshu.production.selectors import paused_summary
@@ -174,7 +175,7 @@ def _paused(actor) -> dict:
     return paused_summary(actor=actor)
 
 
-def line_load(actor, clock: Clock) -> dict | None:
+def line_load(actor: Actor, clock: Clock) -> dict | None:
     """None when the user may not see production (the card is not shown to them)."""
     if not permissions.can(actor, "production.view"):
         return None
@@ -211,7 +212,7 @@ def line_load(actor, clock: Clock) -> dict | None:
 # --- 4: on-time delivery, last 30 days, and its weekly trend ---------------------------------------
 
 
-def on_time_rate(actor, clock: Clock) -> dict:
+def on_time_rate(actor: Actor, clock: Clock) -> dict:
     first_day = clock.today - (TREND_WEEKS * 7 - 1) * DAY
     rows = (
         scoped_orders(actor)
@@ -264,7 +265,7 @@ def _month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def month_orders(actor, clock: Clock) -> dict:
+def month_orders(actor: Actor, clock: Clock) -> dict:
     this_start_day = _month_start(clock.today)
     last_start_day = _month_start(this_start_day - DAY)
     this_start = clock.midnight(this_start_day)
@@ -324,7 +325,7 @@ def month_orders(actor, clock: Clock) -> dict:
 # --- 6: stock alerts ---------------------------------------------------------------------------------
 
 
-def stock_alerts(actor, clock: Clock) -> dict | None:
+def stock_alerts(actor: Actor, clock: Clock) -> dict | None:
     """None when the user may not see stock (the card is not shown to them)."""
     if not permissions.can(actor, "inventory.view"):
         return None
@@ -391,7 +392,7 @@ def stock_alerts(actor, clock: Clock) -> dict | None:
 # --- the whole dashboard -------------------------------------------------------------------------------
 
 
-def dashboard(*, actor, now: dt.datetime | None = None) -> dict:
+def dashboard(*, actor: Actor, now: dt.datetime | None = None) -> dict:
     clock = Clock.at(now)
     row = _open_summary(actor, clock)  # checks dashboard.view first
     return {
@@ -423,14 +424,14 @@ def cache_seconds() -> int:
         return DEFAULT_CACHE_SECONDS
 
 
-def scope_cache_key(actor, today: dt.date) -> str:
+def scope_cache_key(actor: Actor, today: dt.date) -> str:
     """Users with the same roles (and, for sales, the same regions) see the same figures."""
     roles = sorted(permissions.roles_of(actor))
     regions = sorted(permissions.region_ids_of(actor)) if "sales" in roles else []
     return f"zs:dashboard:{today.isoformat()}:{','.join(roles)}:{','.join(map(str, regions))}"
 
 
-def dashboard_for(*, actor) -> dict:
+def dashboard_for(*, actor: Actor) -> dict:
     """``dashboard`` as the page and the API show it: the KPIs of the user's scope are computed
     at most once per ``DASHBOARD_CACHE_SECONDS`` (30 s; 0 turns the cache off) for everybody
     sharing that scope, and shown with the time they were computed (``generated_at``). The

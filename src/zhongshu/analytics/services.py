@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion
 from zhongshu.core.validation import Errors, clean_decimal
 
@@ -72,7 +73,7 @@ def _clean(data: dict) -> dict:
     return out
 
 
-def settings_update(*, actor, version: int | None = None, **data) -> AnalyticsSettings:
+def settings_update(*, actor: Actor, version: int | None = None, **data) -> AnalyticsSettings:
     """Change thresholds or the leaderboard message; ``version`` guards against overwriting a
     change someone else saved meanwhile."""
     permissions.require(actor, "analytics.configure")
@@ -90,6 +91,6 @@ def settings_update(*, actor, version: int | None = None, **data) -> AnalyticsSe
     return obj
 
 
-def segments_recompute(*, actor) -> SegmentRun:
+def segments_recompute(*, actor: Actor) -> SegmentRun:
     permissions.require(actor, "analytics.configure")
     return segments.recompute()

@@ -11,6 +11,8 @@ With nothing registered the count is 0.
 
 from collections.abc import Callable
 
+from zhongshu.core.actors import Actor
+
 _awaiting_approval: list[Callable] = []
 
 
@@ -20,5 +22,5 @@ def register_awaiting_approval(fn: Callable) -> Callable:
     return fn
 
 
-def awaiting_approval(actor) -> int:
+def awaiting_approval(actor: Actor) -> int:
     return sum(int(fn(actor) or 0) for fn in _awaiting_approval)

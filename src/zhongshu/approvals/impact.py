@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import Order
 
 from .models import Kind, Request, RequestStatus
@@ -79,7 +80,7 @@ def compare(order_id: int, before: dict, after: dict) -> Impact:
                   pushed=pushed)  # fmt: skip
 
 
-def preview(request: Request, *, actor, now: dt.datetime | None = None) -> Impact:
+def preview(request: Request, *, actor: Actor, now: dt.datetime | None = None) -> Impact:
     """For a pending request: what approving it would do (schedule, and the stock of the lines
     whose quantity it changes). Nothing is written."""
     from zhongshu.production.services import projected_finishes
@@ -97,7 +98,7 @@ def preview(request: Request, *, actor, now: dt.datetime | None = None) -> Impac
     return impact
 
 
-def _stock_rows(request: Request, actor) -> list[dict]:
+def _stock_rows(request: Request, actor: Actor) -> list[dict]:
     """Stock lines whose quantity the change raises: available now against the extra needed
     (shown to whoever may see stock)."""
     from zhongshu.accounts import permissions

@@ -2,6 +2,7 @@
 the order page, and who may decide a request (the "approvals.decide" object rule)."""
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.navigation import nav_entry
 from zhongshu.orders.panels import register
 
@@ -21,7 +22,7 @@ def _waits_for(user, approval_request) -> bool:
 permissions.object_rule("approvals.decide", _waits_for)
 
 
-def _decide_from_card(*, actor, value: dict) -> str:
+def _decide_from_card(*, actor: Actor, value: dict) -> str:
     """A Feishu card's 同意/驳回 button (``notify.cards``): the same decision as the page's."""
     from .models import DecisionChannel
     from .services import decide

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 
 from .models import Decision, Delegation, Flow, Request, RequestStatus, RequestStep, StepStatus
 
@@ -75,12 +76,12 @@ def remember_waiting_count(user, count: int) -> int:
     return count
 
 
-def waiting_list(*, actor) -> QuerySet:
+def waiting_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "approvals.view")
     return _list(waiting_queryset(actor)).order_by("submitted_at", "id")
 
 
-def request_list(*, actor, mine: bool = False, status: str = "", order_id=None) -> QuerySet:
+def request_list(*, actor: Actor, mine: bool = False, status: str = "", order_id=None) -> QuerySet:
     permissions.require(actor, "approvals.view")
     qs = request_queryset(actor)
     if mine:
@@ -92,7 +93,7 @@ def request_list(*, actor, mine: bool = False, status: str = "", order_id=None) 
     return _list(qs).order_by("-id")
 
 
-def request_get(*, actor, request_id) -> Request:
+def request_get(*, actor: Actor, request_id) -> Request:
     permissions.require(actor, "approvals.view")
     qs = request_queryset(actor).select_related("order", "order__customer", "requested_by")
     qs = qs.prefetch_related(
@@ -111,16 +112,16 @@ def request_get(*, actor, request_id) -> Request:
     return permissions.get_in_scope(qs, pk=request_id)
 
 
-def flow_list(*, actor) -> QuerySet:
+def flow_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "approvals.configure")
     return Flow.objects.prefetch_related("steps__users", "steps__deputy_user").order_by("name")
 
 
-def flow_get(*, actor, flow_id) -> Flow:
+def flow_get(*, actor: Actor, flow_id) -> Flow:
     return permissions.get_in_scope(flow_list(actor=actor), pk=flow_id)
 
 
-def delegation_list(*, actor) -> QuerySet:
+def delegation_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "approvals.view")
     return (
         Delegation.objects.filter(Q(from_user=actor) | Q(to_user=actor))
@@ -129,7 +130,7 @@ def delegation_list(*, actor) -> QuerySet:
     )
 
 
-def attachment_get(*, actor, attachment_id):
+def attachment_get(*, actor: Actor, attachment_id):
     from .models import Attachment
 
     visible = request_queryset(actor).values("pk")

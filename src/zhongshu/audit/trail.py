@@ -23,6 +23,7 @@ from zhongshu.accounts.audit import EXPORT_KINDS
 from zhongshu.accounts.models import ExportLog
 from zhongshu.audit.labels import field_label
 from zhongshu.core import auditing, xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.auditing import Audited as Source
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.customfields import values as cf_values
@@ -151,7 +152,7 @@ def _history_rows(src: Source, filters: Filters, cursor, limit: int) -> list:
     return list(qs.select_related("history_user").order_by("-history_date", "-history_id")[:limit])
 
 
-def _custom_definitions(actor) -> dict[str, dict]:
+def _custom_definitions(actor: Actor) -> dict[str, dict]:
     """Every field definition, deleted ones too (their history still shows), that ``actor``
     may see, by entity and key — one query per page."""
     out: dict[str, dict] = {}
@@ -251,7 +252,7 @@ def _login_rows(filters: Filters, cursor, limit: int) -> list[Entry]:
     return out
 
 
-def audit_page(*, actor, filters: Filters, cursor: str = "", limit: int = PAGE_SIZE):
+def audit_page(*, actor: Actor, filters: Filters, cursor: str = "", limit: int = PAGE_SIZE):
     """One page of the audit trail, newest first, and the cursor of the next page (or "")."""
     permissions.require(actor, "audit.view")
     position = parse_cursor(cursor) if cursor else None
@@ -336,7 +337,7 @@ def _export_rows(filters: Filters, cursor, limit: int) -> list[Entry]:
     return out
 
 
-def iter_entries(*, actor, filters: Filters, page_size: int = MAX_PAGE_SIZE):
+def iter_entries(*, actor: Actor, filters: Filters, page_size: int = MAX_PAGE_SIZE):
     """Every entry matching ``filters``, newest first, a page at a time (bounded memory)."""
     cursor = ""
     while True:
@@ -350,7 +351,7 @@ def _changes_text(entry: Entry) -> str:
     return "; ".join(f"{c.label}: {c.old} → {c.new}" for c in entry.changes)
 
 
-def audit_export(*, actor, filters: Filters) -> xlsx.ListExport:
+def audit_export(*, actor: Actor, filters: Filters) -> xlsx.ListExport:
     permissions.require(actor, "audit.view")
     permissions.require(actor, "audit.export")
     columns = [

@@ -3,15 +3,20 @@
 from django.contrib.auth import get_user_model
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 
 from . import selectors
 from .models import FieldType
 from .values import display, typed
 
-KINDS = {FieldType.NUMBER: xlsx.INT, FieldType.DECIMAL: xlsx.QTY, FieldType.DATE: xlsx.DATE}
+KINDS: dict[str, str] = {
+    FieldType.NUMBER: xlsx.INT,
+    FieldType.DECIMAL: xlsx.QTY,
+    FieldType.DATE: xlsx.DATE,
+}
 
 
-def columns(actor, entity: str) -> list[xlsx.Column]:
+def columns(actor: Actor, entity: str) -> list[xlsx.Column]:
     """One column per custom field the actor sees, headed by its label (the header an import
     matches back): numbers and dates as typed cells, the rest as the text a person reads.
     Hidden fields never get a column."""

@@ -18,6 +18,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.customfields import selectors as cf_selectors
 from zhongshu.customfields import services as cf_services
@@ -44,7 +45,7 @@ def input_name(defn: FieldDefinition, prefix: str = "") -> str:
 
 
 def form_inputs(
-    actor,
+    actor: Actor,
     entity: str,
     custom: Mapping | None,
     *,
@@ -77,7 +78,7 @@ def form_inputs(
 
 def read_post(
     request,
-    actor,
+    actor: Actor,
     entity: str,
     *,
     existing: Mapping | None = None,
@@ -115,7 +116,7 @@ def read_post(
     return raw, errors
 
 
-def _read_file(request, actor, defn, name, existing, raw, errors) -> None:
+def _read_file(request, actor: Actor, defn, name, existing, raw, errors) -> None:
     upload = request.FILES.get(name)
     if upload is not None:
         try:
@@ -137,16 +138,16 @@ def _read_file(request, actor, defn, name, existing, raw, errors) -> None:
     if str(stored.get("id")) == current:
         return  # unchanged
     # a file uploaded on an earlier try of this form: only the uploader may name it
-    row = FieldFile.objects.filter(
+    earlier = FieldFile.objects.filter(
         pk=int(current) if current.isdigit() else 0,
         entity=defn.entity,
         field_key=defn.key,
         uploaded_by=actor,
     ).first()
-    if row is None:
+    if earlier is None:
         errors[defn.key] = _("%(f)s: upload the file again.") % {"f": defn.label}
         return
-    raw[defn.key] = {"id": row.pk, "name": row.name}
+    raw[defn.key] = {"id": earlier.pk, "name": earlier.name}
 
 
 def _error_text(exc: DomainError) -> str:

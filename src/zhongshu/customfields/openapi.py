@@ -2,9 +2,11 @@
 ``custom`` object lists its active fields (type, label, choices, who may see it), and the order
 list documents its ``cf_<key>`` filters. Rebuilt on every request of the schema."""
 
+from typing import Any
+
 from .models import Entity, FieldDefinition, FieldType
 
-JSON_TYPES = {
+JSON_TYPES: dict[str, dict[str, Any]] = {
     FieldType.TEXT: {"type": "string", "maxLength": 500},
     FieldType.NUMBER: {"type": "integer"},
     FieldType.DECIMAL: {"type": "string", "format": "decimal"},

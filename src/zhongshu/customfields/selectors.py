@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 
 from . import registry
@@ -25,7 +26,7 @@ def definitions_changed(**kwargs) -> None:
     GENERATION[0] += 1
 
 
-def definitions(entity: str, *, actor=None) -> list[FieldDefinition]:
+def definitions(entity: str, *, actor: Actor | None = None) -> list[FieldDefinition]:
     """Active definitions of ``entity`` in form order."""
     cache = getattr(actor, "_zs_customfields", None) if actor is not None else None
     now = time.monotonic()
@@ -38,35 +39,35 @@ def definitions(entity: str, *, actor=None) -> list[FieldDefinition]:
         if cache is None:
             cache = {}
             try:
-                actor._zs_customfields = cache
+                setattr(actor, "_zs_customfields", cache)  # noqa: B010  (a cache the User type does not declare)
             except AttributeError:
                 return found
         cache[entity] = (GENERATION[0], now, found)
     return found
 
 
-def forget_cached(actor) -> None:
+def forget_cached(actor: Actor) -> None:
     if hasattr(actor, "_zs_customfields"):
         del actor._zs_customfields
 
 
-def visible(actor, entity: str) -> list[FieldDefinition]:
+def visible(actor: Actor, entity: str) -> list[FieldDefinition]:
     return [
         d for d in definitions(entity, actor=actor) if permissions.custom_field_visible(actor, d)
     ]
 
 
-def editable(actor, entity: str) -> list[FieldDefinition]:
+def editable(actor: Actor, entity: str) -> list[FieldDefinition]:
     return [
         d for d in definitions(entity, actor=actor) if permissions.custom_field_editable(actor, d)
     ]
 
 
-def filterable(actor, entity: str) -> list[FieldDefinition]:
+def filterable(actor: Actor, entity: str) -> list[FieldDefinition]:
     return [d for d in visible(actor, entity) if d.filterable]
 
 
-def visible_values(actor, entity: str, custom: Mapping | None) -> dict[str, Any]:
+def visible_values(actor: Actor, entity: str, custom: Mapping | None) -> dict[str, Any]:
     """The stored values the actor may see (hidden and deleted fields left out)."""
     custom = custom or {}
     return {d.key: custom[d.key] for d in visible(actor, entity) if d.key in custom}
@@ -85,7 +86,7 @@ def user_names(defs, rows_custom) -> dict[int, str]:
     }
 
 
-def definition_list(*, actor, entity: str | None = None, include_deleted: bool = True):
+def definition_list(*, actor: Actor, entity: str | None = None, include_deleted: bool = True):
     permissions.require(actor, "customfields.manage")
     qs = FieldDefinition.objects.all()
     if entity:
@@ -95,7 +96,7 @@ def definition_list(*, actor, entity: str | None = None, include_deleted: bool =
     return qs.order_by("entity", "archived_at", "position", "id")
 
 
-def definition_get(*, actor, field_id) -> FieldDefinition:
+def definition_get(*, actor: Actor, field_id) -> FieldDefinition:
     permissions.require(actor, "customfields.manage")
     try:
         return FieldDefinition.objects.get(pk=int(field_id))
@@ -103,7 +104,7 @@ def definition_get(*, actor, field_id) -> FieldDefinition:
         raise NotFound() from None
 
 
-def file_get(*, actor, file_id) -> FieldFile:
+def file_get(*, actor: Actor, file_id) -> FieldFile:
     """A stored file, if the actor uploaded it or sees a record whose visible field holds it;
     otherwise NotFound (the file's existence is not revealed)."""
     try:

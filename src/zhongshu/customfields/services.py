@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.uploads import safe_name, sniff
@@ -172,7 +173,7 @@ def sync_index(*, field_id: int) -> None:
 
 
 @transaction.atomic
-def field_create(*, actor, entity: str, key: str, **data) -> FieldDefinition:
+def field_create(*, actor: Actor, entity: str, key: str, **data) -> FieldDefinition:
     permissions.require(actor, "customfields.manage")
     errors = Errors()
     if entity not in Entity.values:
@@ -257,7 +258,7 @@ def _migrate_choices(defn: FieldDefinition, mapping: dict[str, str | None]) -> i
 
 @transaction.atomic
 def field_update(
-    *, actor, field_id: Any, data: dict, migrate_choices: dict | None = None
+    *, actor: Actor, field_id: Any, data: dict, migrate_choices: dict | None = None
 ) -> FieldDefinition:
     """Change a field. Its key and entity never change. A type change is refused while values
     or rules use the field; removing choices that are in use is refused unless
@@ -310,7 +311,7 @@ def field_update(
 
 
 @transaction.atomic
-def field_delete(*, actor, field_id: Any) -> FieldDefinition:
+def field_delete(*, actor: Actor, field_id: Any) -> FieldDefinition:
     """Delete a field from forms, lists and the API. Stored values and the field's history stay
     (its key stays taken) so the audit trail can still show them; restoring brings it back."""
     permissions.require(actor, "customfields.manage")
@@ -332,7 +333,7 @@ def field_delete(*, actor, field_id: Any) -> FieldDefinition:
 
 
 @transaction.atomic
-def field_restore(*, actor, field_id: Any) -> FieldDefinition:
+def field_restore(*, actor: Actor, field_id: Any) -> FieldDefinition:
     permissions.require(actor, "customfields.manage")
     defn = _lock(field_id)
     if defn.is_active:
@@ -350,7 +351,7 @@ def field_restore(*, actor, field_id: Any) -> FieldDefinition:
 
 
 @transaction.atomic
-def file_upload(*, actor, entity: str, key: str, upload) -> FieldFile:
+def file_upload(*, actor: Actor, entity: str, key: str, upload) -> FieldFile:
     """Store a file for a "file" field; the returned id is then given as the field's value."""
     defn = FieldDefinition.objects.filter(
         entity=entity, key=key, type=FieldType.FILE, archived_at__isnull=True

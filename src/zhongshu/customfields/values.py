@@ -9,7 +9,7 @@ user → user id · file → {"id": …, "name": …}.
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ForbiddenField
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_decimal
@@ -160,7 +161,7 @@ def _file(defn, raw):
     return {"id": row.pk, "name": row.name}
 
 
-CLEANERS = {
+CLEANERS: dict[str, Callable[[Any, Any], Any]] = {
     FieldType.TEXT: _text,
     FieldType.NUMBER: _number,
     FieldType.DECIMAL: _decimal,
@@ -182,7 +183,7 @@ def clean_one(defn: FieldDefinition, raw: Any) -> Any:
 
 def clean_custom(
     *,
-    actor,
+    actor: Actor | None,
     definitions: list[FieldDefinition],
     raw: Mapping | None,
     existing: Mapping | None,
@@ -242,7 +243,7 @@ def clean_custom(
     return out
 
 
-def _uploaded_by(actor, file_id: int) -> bool:
+def _uploaded_by(actor: Actor | None, file_id: int) -> bool:
     return FieldFile.objects.filter(pk=file_id, uploaded_by_id=getattr(actor, "pk", None)).exists()
 
 

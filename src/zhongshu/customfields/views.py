@@ -1,5 +1,7 @@
 """Pages where administrators define custom fields (Settings → Custom fields)."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -85,7 +87,7 @@ def field_edit(request, pk: int):
         "position": defn.position,
     }
     form = FieldDefinitionForm(request.POST or None, initial=initial, editing=True)
-    in_use = {}
+    in_use: dict[str, Any] = {}
     status = 422 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         migrate = {

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.validation import Errors, clean_text
 
 from .models import CompanyProfile
@@ -72,7 +73,7 @@ def _logo_type(data: bytes) -> str:
 
 @transaction.atomic
 def company_save(
-    *, actor, name: str, address: str = "", phone: str = "", tax_id: str = "",
+    *, actor: Actor, name: str, address: str = "", phone: str = "", tax_id: str = "",
     logo: bytes | None = None, remove_logo: bool = False,
 ) -> CompanyProfile:  # fmt: skip
     """Replace the company's details; ``logo`` (PNG or JPEG, at most 512 KB) replaces the logo."""
@@ -103,13 +104,13 @@ def company_save(
     return row
 
 
-def company_get(*, actor) -> dict:
+def company_get(*, actor: Actor) -> dict:
     """The company as printed, for the API (administrators)."""
     permissions.require(actor, "company.manage")
     return company()
 
 
-def company_update(*, actor, logo_base64: str | None = None, **changes) -> CompanyProfile:
+def company_update(*, actor: Actor, logo_base64: str | None = None, **changes) -> CompanyProfile:
     """Change only the fields given (the API's PATCH); the rest stay as stored."""
     permissions.require(actor, "company.manage")
     stored = stored_text()

@@ -5,6 +5,7 @@ permission and scope): purchase orders (planning), shipments (inventory), task s
 from dataclasses import dataclass
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.finance import selectors as finance
 from zhongshu.inventory import selectors as inventory
@@ -13,11 +14,11 @@ from zhongshu.planning import purchasing_selectors as purchasing
 from zhongshu.production import selectors as production
 
 
-def purchase_order(*, actor, number: str):
+def purchase_order(*, actor: Actor, number: str):
     return purchasing.purchase_document(actor=actor, number=number)
 
 
-def shipments_of_order(*, actor, order_id: int) -> list:
+def shipments_of_order(*, actor: Actor, order_id: int) -> list:
     """Every shipment of one order (one delivery note each), oldest first."""
     order = orders.order_get(actor=actor, order_id=order_id)
     rows = list(
@@ -30,7 +31,7 @@ def shipments_of_order(*, actor, order_id: int) -> list:
     return rows
 
 
-def shipment(*, actor, shipment_id: int):
+def shipment(*, actor: Actor, shipment_id: int):
     return inventory.shipment_get(actor=actor, shipment_id=shipment_id)
 
 
@@ -41,7 +42,7 @@ class SheetDocument:
     tasks: list
 
 
-def task_sheet(*, actor, sheet_id: int) -> SheetDocument:
+def task_sheet(*, actor: Actor, sheet_id: int) -> SheetDocument:
     permissions.require(actor, "documents.print_task_sheet")
     tasks = list(production.task_list(actor=actor).filter(sheet_id=sheet_id).order_by("sequence"))
     if not tasks:
@@ -50,17 +51,17 @@ def task_sheet(*, actor, sheet_id: int) -> SheetDocument:
     return SheetDocument(sheet=sheet, order=tasks[0].order, tasks=tasks)
 
 
-def task(*, actor, task_id: int):
+def task(*, actor: Actor, task_id: int):
     """One task as its QR code opens it: operators only see their own tasks and their lines'
     (another line's task is not found), with what they may do now."""
     found = production.task_get(actor=actor, task_id=task_id)
     return found, production.can_start(actor, found), production.can_finish(actor, found)
 
 
-def statement(*, actor, customer: str, start, end):
+def statement(*, actor: Actor, customer: str, start, end):
     period = finance.clean_period(customer=customer, start=start, end=end)
     return finance.reconciliation(actor=actor, period=period)
 
 
-def order(*, actor, order_id: int):
+def order(*, actor: Actor, order_id: int):
     return orders.order_get(actor=actor, order_id=order_id)

@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 
 from . import selectors
 
 
-def receivable_export(*, actor, customer: str = "", state: str = "") -> xlsx.ListExport:
+def receivable_export(*, actor: Actor, customer: str = "", state: str = "") -> xlsx.ListExport:
     qs = selectors.receivable_list(actor=actor, customer=customer, state=state)
     columns = [
         xlsx.Column(_("Shipment number"), lambda r: r.reference, width=18),

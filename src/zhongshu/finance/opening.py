@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_decimal
@@ -22,7 +23,7 @@ from .services import MAX_AMOUNT, _clean_day, _customer
 TERMS = "opening"  # payment_terms of an opening receivable: its due date is as entered
 
 
-def _check(errors: Errors, actor, customer, document, issued_on, amount, due_on):
+def _check(errors: Errors, actor: Actor, customer, document, issued_on, amount, due_on):
     cust = _customer(errors, actor, customer)
     document = normalize_text(document or "")
     if not document:
@@ -56,7 +57,7 @@ def _check(errors: Errors, actor, customer, document, issued_on, amount, due_on)
 
 
 def opening_receivable_errors(
-    *, actor, customer: Any, document: Any, issued_on: Any, amount: Any, due_on: Any
+    *, actor: Actor, customer: Any, document: Any, issued_on: Any, amount: Any, due_on: Any
 ) -> tuple[list[dict], bool]:
     """What ``opening_receivable_create`` would refuse (nothing written), and whether this very
     receivable is entered already (then entering it again changes nothing)."""
@@ -68,7 +69,7 @@ def opening_receivable_errors(
 
 @transaction.atomic
 def opening_receivable_create(
-    *, actor, customer: Any, document: Any, issued_on: Any, amount: Any, due_on: Any
+    *, actor: Actor, customer: Any, document: Any, issued_on: Any, amount: Any, due_on: Any
 ) -> Receivable | None:
     """Enter an opening receivable. Returns it, or ``None`` when it was entered before."""
     permissions.require(actor, "finance.adjust")

@@ -27,7 +27,7 @@ from zhongshu.orders.statuses import PaymentTerms
 
 from .models import Receivable
 
-NET_DAYS = {PaymentTerms.NET30: 30, PaymentTerms.NET60: 60, PaymentTerms.NET90: 90}
+NET_DAYS: dict[str, int] = {PaymentTerms.NET30: 30, PaymentTerms.NET60: 60, PaymentTerms.NET90: 90}
 
 
 def due_date(terms: str, shipped_on: dt.date) -> dt.date:

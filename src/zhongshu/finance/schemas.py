@@ -1,4 +1,4 @@
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 
 from ninja import Schema
@@ -14,8 +14,8 @@ class CustomerRef(Schema):
 
 class OrderRowOut(Schema):
     number: str
-    date: date
-    due_date: date
+    date: dt.date
+    due_date: dt.date
     status: str
     status_label: str
     total: Decimal
@@ -34,29 +34,29 @@ class ShipmentLineOut(Schema):
 
 class ShipmentRowOut(Schema):
     number: str
-    date: date
+    date: dt.date
     order_number: str
     amount: Decimal
     lines: list[ShipmentLineOut]
 
 
 class PaymentRowOut(Schema):
-    date: date
+    date: dt.date
     reference: str
     amount: Decimal
     note: str
 
 
 class AdjustmentRowOut(Schema):
-    date: date
+    date: dt.date
     reason: str
     amount: Decimal
 
 
 class ReconciliationOut(Schema):
     customer: CustomerRef
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
     currency: str = "CNY"
     opening_balance: Decimal
     orders: list[OrderRowOut]
@@ -69,7 +69,7 @@ class ReconciliationOut(Schema):
     adjustments: list[AdjustmentRowOut] = []
     adjusted_total: Decimal = Decimal(0)
     closing_balance: Decimal
-    generated_at: datetime
+    generated_at: dt.datetime
 
 
 # --- ledger ------------------------------------------------------------------------------------
@@ -84,8 +84,8 @@ class ReceivableOut(Schema):
     paid: Decimal
     outstanding: Decimal
     payment_terms: str
-    issued_on: date
-    due_on: date
+    issued_on: dt.date
+    due_on: dt.date
 
     @staticmethod
     def resolve_shipment_number(obj):
@@ -150,11 +150,11 @@ class PaymentOut(Schema):
     amount: Decimal
     allocated: Decimal
     unallocated: Decimal
-    received_on: date
+    received_on: dt.date
     note: str
     reverses_id: int | None
     reversed_by: int | None = None
-    created_at: datetime
+    created_at: dt.datetime
 
     @staticmethod
     def resolve_customer(obj):
@@ -185,11 +185,11 @@ class AdjustmentOut(Schema):
     id: int
     customer: str
     amount: Decimal
-    made_on: date
+    made_on: dt.date
     reason: str
     reverses_id: int | None
     reversed_by: int | None = None
-    created_at: datetime
+    created_at: dt.datetime
 
     @staticmethod
     def resolve_customer(obj):
@@ -223,7 +223,7 @@ class BalancePage(Schema):
 
 
 class AgeingOut(Schema):
-    as_of: date
+    as_of: dt.date
     not_due: Decimal
     d0_30: Decimal
     d31_60: Decimal
@@ -260,14 +260,14 @@ class ConfirmationIn(InputSchema):
 class ConfirmationOut(Schema):
     id: int
     customer: str
-    start: date
-    end: date
+    start: dt.date
+    end: dt.date
     closing_balance: Decimal
-    confirmed_on: date
+    confirmed_on: dt.date
     confirmed_by: str
     note: str
     attachment_ref: str
-    created_at: datetime
+    created_at: dt.datetime
 
     @staticmethod
     def resolve_customer(obj):

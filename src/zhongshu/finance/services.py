@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.audit import log_export
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -37,7 +38,7 @@ MAX_AMOUNT = Decimal("9999999999.99")
 MAX_ALLOCATIONS = 200
 
 
-def reconciliation_workbook(*, actor, period: selectors.Period):
+def reconciliation_workbook(*, actor: Actor, period: selectors.Period):
     """Draw up the statement, write it into a temporary file and log the export.
     Returns ``(file, filename)``."""
     statement = selectors.reconciliation(actor=actor, period=period)
@@ -81,7 +82,7 @@ def _clean_day(errors: Errors, name: str, raw, *, required=True, not_future=True
     return day
 
 
-def _customer(errors: Errors, actor, code) -> Customer | None:
+def _customer(errors: Errors, actor: Actor, code) -> Customer | None:
     text = normalize_text(code or "").upper()
     if not text:
         errors.add("customer", _("This field is required."))
@@ -201,7 +202,7 @@ def _apply(payment: Payment, rows: list[tuple[Receivable, Decimal]]) -> Decimal:
 @transaction.atomic
 def payment_create(
     *,
-    actor,
+    actor: Actor,
     customer: str,
     reference: str,
     amount: Any,
@@ -246,7 +247,9 @@ def payment_create(
 
 
 @transaction.atomic
-def payment_allocate(*, actor, payment_id: Any, allocations: list[dict] | None = None) -> Payment:
+def payment_allocate(
+    *, actor: Actor, payment_id: Any, allocations: list[dict] | None = None
+) -> Payment:
     """Apply what is left of a payment (the customer's credit) to receivables."""
     permissions.require(actor, "finance.payments")
     receivables.sync()
@@ -269,7 +272,7 @@ def payment_allocate(*, actor, payment_id: Any, allocations: list[dict] | None =
 
 
 @transaction.atomic
-def payment_reverse(*, actor, payment_id: Any, reason: str = "") -> Payment:
+def payment_reverse(*, actor: Actor, payment_id: Any, reason: str = "") -> Payment:
     """Reverse a payment: a negative payment on today's date undoing it and each of its
     allocations. The original stays as it was posted."""
     permissions.require(actor, "finance.payments")
@@ -314,7 +317,7 @@ def payment_reverse(*, actor, payment_id: Any, reason: str = "") -> Payment:
 
 @transaction.atomic
 def adjustment_create(
-    *, actor, customer: str, amount: Any, made_on: Any, reason: str
+    *, actor: Actor, customer: str, amount: Any, made_on: Any, reason: str
 ) -> Adjustment:
     """A debit (positive) or credit (negative) note on the customer's balance."""
     permissions.require(actor, "finance.adjust")
@@ -334,7 +337,7 @@ def adjustment_create(
 
 
 @transaction.atomic
-def adjustment_reverse(*, actor, adjustment_id: Any, reason: str = "") -> Adjustment:
+def adjustment_reverse(*, actor: Actor, adjustment_id: Any, reason: str = "") -> Adjustment:
     permissions.require(actor, "finance.adjust")
     errors = Errors()
     reason = clean_text(errors, "reason", reason, max_length=200, required=True)
@@ -361,7 +364,7 @@ def adjustment_reverse(*, actor, adjustment_id: Any, reason: str = "") -> Adjust
 @transaction.atomic
 def statement_confirm(
     *,
-    actor,
+    actor: Actor,
     customer: str,
     start: Any,
     end: Any,
@@ -402,7 +405,7 @@ def statement_confirm(
 
 
 @transaction.atomic
-def credit_set(*, actor, customer: str, credit_limit: Any = None, overdue_days: Any = None):
+def credit_set(*, actor: Actor, customer: str, credit_limit: Any = None, overdue_days: Any = None):
     """Set (or clear, with ``None``/"") the customer's credit limit and allowed overdue days."""
     permissions.require(actor, "finance.adjust")
     errors = Errors()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.catalog.services import material_create
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import DomainError, ValidationFailed
 from zhongshu.customers.models import Customer
@@ -43,7 +44,7 @@ def _reject(batch, row: ImportRow, field: str, message, *, strict: bool) -> None
 # --- orders: the set-based path -------------------------------------------------------------------
 
 
-def _commit_orders(batch, actor, groups, *, strict: bool) -> int:
+def _commit_orders(batch, actor: Actor, groups, *, strict: bool) -> int:
     """The chunk's orders through ``orders_create_many`` — what ``order_create`` writes (the
     draft order in channel "import", its lines, the "created" event, the audit history, the
     after-commit hooks) in a handful of statements for the whole chunk — plus one
@@ -75,7 +76,7 @@ def _commit_orders(batch, actor, groups, *, strict: bool) -> int:
     return len(created)
 
 
-def _still_usable(batch, actor, groups, *, strict: bool) -> list:
+def _still_usable(batch, actor: Actor, groups, *, strict: bool) -> list:
     """The groups to create: not imported meanwhile (those rows become duplicates), with their
     customer and materials still usable (otherwise refused)."""
     scope = permissions.scope_customers(actor, Customer.objects.filter(is_active=True))
@@ -166,7 +167,7 @@ def commit_each(batch, groups, *, strict: bool, save, error_field: str) -> int:
     return saved
 
 
-def _commit_service_rows(batch, actor, groups, *, strict: bool) -> int:
+def _commit_service_rows(batch, actor: Actor, groups, *, strict: bool) -> int:
     def save(row):
         data = dict(row.data)
         code = data.pop("code")
@@ -181,7 +182,7 @@ def _commit_service_rows(batch, actor, groups, *, strict: bool) -> int:
     return commit_each(batch, groups, strict=strict, save=save, error_field="code")
 
 
-def _commit_stock(batch, actor, groups, *, strict: bool) -> int:
+def _commit_stock(batch, actor: Actor, groups, *, strict: bool) -> int:
     created = 0
     for (row,) in groups:
         d = row.data

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.customfields import selectors as custom_fields
 from zhongshu.customfields.models import FieldDefinition, FieldType
 from zhongshu.customfields.values import Invalid, clean_one
@@ -45,7 +46,7 @@ class Plan:
     required: list[FieldDefinition]  # required fields the importer edits that have no column
 
 
-def plan(actor, kind_slug: str, columns: dict[str, int]) -> Plan:
+def plan(actor: Actor, kind_slug: str, columns: dict[str, int]) -> Plan:
     found, required = [], []
     for entity in ENTITIES.get(kind_slug, ()):
         for defn in custom_fields.visible(actor, entity):

@@ -4,18 +4,19 @@ from django.db.models import QuerySet
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 
 from .models import ImportBatch, ImportRow, RowStatus
 
 
-def batch_list(*, actor) -> QuerySet:
+def batch_list(*, actor: Actor) -> QuerySet:
     qs = ImportBatch.objects.select_related("user").defer("headers", "columns")
     if permissions.has_role(actor, Role.ADMIN):
         return qs
     return qs.filter(user=actor)
 
 
-def batch_get(*, actor, batch_id) -> ImportBatch:
+def batch_get(*, actor: Actor, batch_id) -> ImportBatch:
     return permissions.get_in_scope(batch_list(actor=actor).defer(None), pk=batch_id)
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import insert_rows
 from zhongshu.core.errors import DomainError, ValidationFailed
 
@@ -64,7 +65,7 @@ def max_rows() -> int:
 # --- upload and validation ------------------------------------------------------------------------
 
 
-def batch_upload(*, actor, content: bytes, name: str, kind: str) -> ImportBatch:
+def batch_upload(*, actor: Actor, content: bytes, name: str, kind: str) -> ImportBatch:
     """Store the file and stage its rows; small files are validated at once, large ones by the
     worker (status ``validating`` until then)."""
     if kind not in KINDS:
@@ -245,7 +246,7 @@ def _finish_cancel(batch: ImportBatch, message: str) -> None:
     )
 
 
-def batch_cancel(*, actor, batch_id) -> ImportBatch:
+def batch_cancel(*, actor: Actor, batch_id) -> ImportBatch:
     """Validated batches are dropped at once; a running one stops after its current chunk (what
     a commit has imported by then stays imported, whole orders only)."""
     batch = batch_get(actor=actor, batch_id=batch_id)
@@ -262,7 +263,7 @@ def batch_cancel(*, actor, batch_id) -> ImportBatch:
 # --- commit ---------------------------------------------------------------------------------------
 
 
-def batch_commit(*, actor, batch_id, mode: str) -> ImportBatch:
+def batch_commit(*, actor: Actor, batch_id, mode: str) -> ImportBatch:
     batch = batch_get(actor=actor, batch_id=batch_id)
     permissions.require(actor, KINDS[batch.kind].action)
     if mode not in CommitMode.values:
@@ -390,7 +391,9 @@ class _Row:
 ROW_FIELDS = ("pk", "row_no", "data", "errors", "warnings", "status", "key")
 
 
-def _commit_chunk(batch: ImportBatch, actor, groups: list[list[int]], *, strict: bool) -> None:
+def _commit_chunk(
+    batch: ImportBatch, actor: Actor, groups: list[list[int]], *, strict: bool
+) -> None:
     ids = [pk for g in groups for pk in g]
     qs = ImportRow.objects.filter(pk__in=ids, status=RowStatus.VALID).order_by()
     if not strict and transaction.get_connection().features.has_select_for_update:

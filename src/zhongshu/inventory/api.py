@@ -1,14 +1,19 @@
-from django.http import JsonResponse
-from ninja import Header, Query, Router, Status
+from typing import Any
+
+from django.http import FileResponse, JsonResponse
+from ninja import Query, Router, Status
+from ninja.params import functions as param
 
 from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
+from zhongshu.core.actors import ApiRequest
 from zhongshu.core.errors import NotFound
 from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import MAX_OFFSET, keyset_page
 from zhongshu.core.schemas import errors
 
 from . import erp_api, exports, selectors, services
+from .models import Shipment, StockLevel
 from .schemas import (
     AvailabilityOut,
     LevelOut,
@@ -26,7 +31,7 @@ router.add_router("", erp_api.router)  # reconciliation, postings, connection, m
 
 
 @router.get("/availability", response={200: AvailabilityOut, **errors(401, 403, 404)})
-def get_availability(request, material: str, warehouse: str = ""):
+def get_availability(request: ApiRequest, material: str, warehouse: str = "") -> dict[str, Any]:
     """Available = on hand − reserved, refreshed from T+ when it answers within the short
     timeout; otherwise the last synced figure with ``stale: true``."""
     result = selectors.availability(actor=request.auth, material=material, warehouse=warehouse)
@@ -36,7 +41,7 @@ def get_availability(request, material: str, warehouse: str = ""):
 
 
 @router.post("/receipts", response={201: LevelOut, **errors(401, 403, 409, 422)})
-def create_receipt(request, payload: StockChangeIn):
+def create_receipt(request: ApiRequest, payload: StockChangeIn) -> Status[StockLevel]:
     level = services.stock_receive(
         actor=request.auth,
         material=payload.material,
@@ -48,7 +53,7 @@ def create_receipt(request, payload: StockChangeIn):
 
 
 @router.post("/adjustments", response={201: LevelOut, **errors(401, 403, 409, 422)})
-def create_adjustment(request, payload: StockChangeIn):
+def create_adjustment(request: ApiRequest, payload: StockChangeIn) -> Status[StockLevel]:
     level = services.stock_adjust(
         actor=request.auth,
         material=payload.material,
@@ -61,13 +66,13 @@ def create_adjustment(request, payload: StockChangeIn):
 
 @router.get("/levels", response={200: LevelPage, **errors(401, 403, 422)})
 def list_levels(
-    request,
+    request: ApiRequest,
     q: str = "",
     warehouse: str = "",
     below_safety: bool = False,
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0, le=MAX_OFFSET),
-):
+    limit: int = param.Query(50, ge=1, le=200),
+    offset: int = param.Query(0, ge=0, le=MAX_OFFSET),
+) -> dict[str, Any]:
     qs = selectors.level_list(
         actor=request.auth, q=q, warehouse=warehouse, below_safety=below_safety
     )
@@ -75,7 +80,9 @@ def list_levels(
 
 
 @router.get("/levels/export.xlsx", response=errors(401, 403, 422))
-def export_levels(request, q: str = "", warehouse: str = "", below_safety: bool = False):
+def export_levels(
+    request: ApiRequest, q: str = "", warehouse: str = "", below_safety: bool = False
+) -> FileResponse:
     """The stock levels as an xlsx workbook: the same filters as ``GET /inventory/levels``."""
     export = exports.level_export(
         actor=request.auth, q=q, warehouse=warehouse, below_safety=below_safety
@@ -84,7 +91,7 @@ def export_levels(request, q: str = "", warehouse: str = "", below_safety: bool 
 
 
 @router.get("/movements", response={200: MovementPage, **errors(401, 403, 422)})
-def list_movements(request, filters: Query[MovementFiltersIn]):
+def list_movements(request: ApiRequest, filters: Query[MovementFiltersIn]) -> dict[str, Any]:
     qs = selectors.movement_list(
         actor=request.auth,
         filters=selectors.MovementFilters(
@@ -102,14 +109,14 @@ def list_movements(request, filters: Query[MovementFiltersIn]):
 
 @router.post("/shipments", response={201: ShipmentOut, **errors(401, 403, 404, 409, 422)})
 def create_shipment(
-    request,
+    request: ApiRequest,
     payload: ShipmentIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
-):
+    idempotency_key: str | None = param.Header(None, alias="Idempotency-Key"),
+) -> JsonResponse:
     """Ship some lines (or, without ``lines``, everything remaining). Send an
     ``Idempotency-Key`` header: a retried request returns the first answer and ships nothing."""
 
-    def run():
+    def run() -> tuple[int, dict[str, Any]]:
         shipment = services.shipment_create(
             actor=request.auth,
             order_id=payload.order_id,
@@ -132,23 +139,23 @@ def create_shipment(
 
 @router.get("/shipments", response={200: ShipmentPage, **errors(401, 403, 422)})
 def list_shipments(
-    request,
+    request: ApiRequest,
     order: str = "",
     cursor: int | None = None,
-    limit: int = Query(50, ge=1, le=200),
-):
+    limit: int = param.Query(50, ge=1, le=200),
+) -> dict[str, Any]:
     qs = selectors.shipment_list(actor=request.auth, order=order)
     items, next_cursor = keyset_page(qs, cursor=cursor, limit=limit)
     return {"items": items, "next_cursor": next_cursor}
 
 
 @router.get("/shipments/export.xlsx", response=errors(401, 403, 422))
-def export_shipments(request, order: str = ""):
+def export_shipments(request: ApiRequest, order: str = "") -> FileResponse:
     """The shipments as an xlsx workbook: the same filter and scope as ``GET /shipments``."""
     export = exports.shipment_export(actor=request.auth, order=order)
     return xlsx.download(*export_workbook(actor=request.auth, export=export))
 
 
 @router.get("/shipments/{int:shipment_id}", response={200: ShipmentOut, **errors(401, 403, 404)})
-def get_shipment(request, shipment_id: int):
+def get_shipment(request: ApiRequest, shipment_id: int) -> Shipment:
     return selectors.shipment_get(actor=request.auth, shipment_id=shipment_id)

@@ -1,5 +1,11 @@
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from .models import TplusSync
+    from .posting import DrainResult
 
 
 class InventoryConfig(AppConfig):
@@ -26,13 +32,13 @@ TPLUS_SYNC_EVERY = 900  # seconds between full T+ syncs run by `zhongshu worker`
 ERP_POST_EVERY = 5  # seconds between drains of the posting outbox
 
 
-def _scheduled_erp_post():
+def _scheduled_erp_post() -> "DrainResult":
     from . import posting
 
     return posting.drain()
 
 
-def _scheduled_tplus_sync():
+def _scheduled_tplus_sync() -> "TplusSync | None":
     from . import tplus
 
     if not tplus.configured():

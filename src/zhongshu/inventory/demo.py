@@ -1,14 +1,25 @@
 """Demo stock: two warehouses, generous stock of every stock material, and a T+ simulator."""
 
+import datetime as dt
 import os
 import threading
 import time
+from collections.abc import Callable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from zhongshu.core.demo import DemoContext
+
 from .models import StockLevel
 from .services import level_for, warehouse_create
+
+if TYPE_CHECKING:
+    from zhongshu.catalog.models import Material
+    from zhongshu.orders.models import Order
+
+    from .tplus_simulator import TplusSimulator
 
 SEED_ORDER = 20
 
@@ -17,10 +28,10 @@ SIM_CREDENTIALS = {
     "TPLUS_APP_SECRET": "demo-secret",
     "TPLUS_OPEN_TOKEN": "demo-token",
 }
-_simulator = None
+_simulator: "TplusSimulator | None" = None
 
 
-def _materials(ctx) -> list:
+def _materials(ctx: DemoContext) -> list["Material"]:
     raw = ctx.get("materials") if hasattr(ctx, "get") else None
     if isinstance(raw, dict):
         raw = list(raw.values())
@@ -32,12 +43,12 @@ def _materials(ctx) -> list:
     return list(Material.objects.filter(is_active=True))
 
 
-def _demo_quantity(material) -> Decimal:
+def _demo_quantity(material: "Material") -> Decimal:
     safety = Decimal(str(getattr(material, "safety_stock", None) or 0))
     return max(Decimal(500), safety * 4).quantize(Decimal(1))
 
 
-def date_shipments(ctx, order, dated: dict) -> None:
+def date_shipments(ctx: DemoContext, order: "Order", dated: dict[str, dt.datetime]) -> None:
     """A shipment is dated when its order shipped."""
     from .models import Shipment
 
@@ -45,7 +56,7 @@ def date_shipments(ctx, order, dated: dict) -> None:
         Shipment.objects.filter(order=order).update(shipped_at=dated["ship"])
 
 
-def seed(ctx) -> None:
+def seed(ctx: DemoContext) -> None:
     from zhongshu.core.demo import on_backdate
 
     on_backdate(ctx, date_shipments)
@@ -67,7 +78,7 @@ def seed(ctx) -> None:
     ledger.write(plan, actor=None)
     if _simulator is not None:
         # the opening stock is T+'s own opening balance: loaded there, not posted as documents
-        from .models import ErpPosting
+        from .erp_models import ErpPosting
 
         ErpPosting.objects.filter(movement__reason="期初库存").update(status="posted")
         _load_simulator(_simulator)
@@ -79,7 +90,7 @@ def seed(ctx) -> None:
         ctx.say(f"  2 warehouses, {len(levels)} stock levels")
 
 
-def _load_simulator(sim) -> None:
+def _load_simulator(sim: "TplusSimulator") -> None:
     try:
         from zhongshu.catalog.models import Material
         from zhongshu.customers.models import Customer
@@ -99,7 +110,7 @@ def _load_simulator(sim) -> None:
         pass
 
 
-def _post_in_background(stop) -> None:
+def _post_in_background(stop: threading.Event) -> None:
     """The demo runs no ``zhongshu worker``: post the outbox and sync every few seconds here,
     so shipments made in the demo reach the simulator (the two-way flow)."""
     from zhongshu.core import jobs
@@ -114,7 +125,7 @@ def _post_in_background(stop) -> None:
                 jobs.run(job)
 
 
-def start_tplus(host: str):
+def start_tplus(host: str) -> tuple[str, str, Callable[[], None]]:
     """Run the T+ simulator next to the demo server and point the app at it."""
     global _simulator
     from .tplus_simulator import TplusSimulator
@@ -134,7 +145,7 @@ def start_tplus(host: str):
     stop = threading.Event()
     threading.Thread(target=_post_in_background, args=(stop,), daemon=True).start()
 
-    def stop_all():
+    def stop_all() -> None:
         stop.set()
         sim.stop()
 

@@ -1,7 +1,7 @@
 """Writes around the ERP link: the connection settings, the connection test, and the master data
 pull (存货, 客户, 仓库) with its code mapping."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ from zhongshu.core.validation import Errors, clean_text
 from . import erp, posting
 from .erp import MASTER_KINDS
 from .erp.config import state
-from .models import ErpConnection, ErpMasterRecord
+from .erp_models import ErpConnection, ErpMasterRecord
 
 if TYPE_CHECKING:
     from zhongshu.catalog.models import Material
@@ -51,7 +51,7 @@ def connection_save(
     return row
 
 
-def connection_test(*, actor: Actor, connector=None) -> tuple[bool, str]:
+def connection_test(*, actor: Actor, connector: erp.Connector | None = None) -> tuple[bool, str]:
     """One call to T+ with the current settings: (True, "") or (False, why)."""
     permissions.require(actor, "inventory.erp_settings")
     ok, message = True, ""
@@ -70,7 +70,7 @@ def connection_test(*, actor: Actor, connector=None) -> tuple[bool, str]:
     return ok, message
 
 
-def master_pull(*, actor: Actor, connector=None) -> dict[str, int]:
+def master_pull(*, actor: Actor, connector: erp.Connector | None = None) -> dict[str, int]:
     """Fetch materials, customers and warehouses from T+; the mapping keeps local codes that
     someone set, and maps a new record to the same code. Returns how many of each came."""
     permissions.require(actor, "inventory.erp_master")
@@ -137,11 +137,11 @@ def _local_codes(kind: str) -> set[str]:
     return set(model.objects.values_list("code", flat=True))
 
 
-def master_compare(*, actor: Actor) -> dict[str, dict[str, list]]:
+def master_compare(*, actor: Actor) -> dict[str, dict[str, list[Any]]]:
     """Per kind, the codes found on one side only (listed, never guessed) and the mapped ones."""
     permissions.require(actor, "inventory.erp_master")
     local = {kind: _local_codes(kind) for kind in MASTER_KINDS}
-    out: dict[str, dict[str, list]] = {}
+    out: dict[str, dict[str, list[Any]]] = {}
     for kind in MASTER_KINDS:
         rows = list(ErpMasterRecord.objects.filter(kind=kind).order_by("code"))
         mapped = {r.local_code for r in rows if r.local_code in local[kind]}
@@ -154,7 +154,7 @@ def master_compare(*, actor: Actor) -> dict[str, dict[str, list]]:
 
 
 @transaction.atomic
-def master_create(*, actor, kind: str, codes: list[str], region: str = "") -> list[str]:
+def master_create(*, actor: Actor, kind: str, codes: list[str], region: str = "") -> list[str]:
     """Create here the records that exist in T+ only, from what T+ holds (code and name).
 
     An explicit action, per code or for the codes chosen: nothing is ever created because a

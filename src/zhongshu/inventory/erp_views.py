@@ -4,12 +4,14 @@ connection test and the master data pull)."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.text import normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
@@ -20,7 +22,7 @@ from .erp.config import state
 
 @login_required
 @domain_errors
-def reconciliation_page(request):
+def reconciliation_page(request: ActorRequest) -> HttpResponse:
     q = normalize_text(request.GET.get("q", ""))[:60]
     problems_only = request.GET.get("problems") == "1"
     data = reconciliation.reconciliation(actor=request.user, q=q, problems_only=problems_only)
@@ -40,7 +42,7 @@ def reconciliation_page(request):
 @login_required
 @require_POST
 @domain_errors
-def posting_retry(request, posting_id: int):
+def posting_retry(request: ActorRequest, posting_id: int) -> HttpResponse:
     done = posting.posting_retry(actor=request.user, posting_id=posting_id)
     messages.success(
         request, _("%(code)s will be sent to T+ again.") % {"code": done.external_code}
@@ -63,7 +65,7 @@ class ConnectionForm(forms.Form):
 
 @login_required
 @domain_errors
-def connection_page(request):
+def connection_page(request: ActorRequest) -> HttpResponse:
     permissions.require(request.user, "inventory.erp_settings")
     row = state()
     if request.method == "POST":
@@ -118,7 +120,7 @@ def _regions() -> list[str]:
     return list(Region.objects.order_by("name").values_list("name", flat=True))
 
 
-def _master_action(request, action: str) -> None:
+def _master_action(request: ActorRequest, action: str) -> None:
     """Create the chosen T+-only records here, or map a T+ code to a local one."""
     kind = request.POST.get("kind", "")
     try:

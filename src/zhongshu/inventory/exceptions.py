@@ -11,7 +11,7 @@ class InsufficientStock(DomainError):
     http_status = 409
     default_message = _("Not enough stock available.")
 
-    def __init__(self, shortages: list[dict], message=None):
+    def __init__(self, shortages: list[dict[str, str]], message: str | None = None) -> None:
         super().__init__(message, details={"shortages": shortages})
 
 

@@ -11,13 +11,14 @@ import datetime as dt
 from decimal import Decimal
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter
 from zhongshu.orders.models import OrderLine
 
 from .models import Shipment, ShipmentLine
 
 
-def shipments_record_history(*, actor, shipped: dict[int, tuple[str, dt.datetime]]) -> int:
+def shipments_record_history(*, actor: Actor, shipped: dict[int, tuple[str, dt.datetime]]) -> int:
     """``shipped``: {order id: (order number, shipped at)} of past orders just written, every
     line shipped in full. One shipment per order, numbered like a first shipment
     (``<order>-S01``). Returns the number of shipments written."""

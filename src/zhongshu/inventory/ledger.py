@@ -9,8 +9,11 @@ decimals as binary floats, and ``reserved + 0.1`` computed in SQL could drift pa
 The database check constraints stay as the last line of defence.
 """
 
+import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Case, DecimalField, Value, When
@@ -45,7 +48,7 @@ class Plan:
     on_hand: dict[int, Decimal] = field(default_factory=dict)
     reserved: dict[int, Decimal] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
-    extra: dict[int, dict] = field(default_factory=dict)
+    extra: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def available(self, level_id: int) -> Decimal:
         return self.on_hand[level_id] - self.reserved[level_id]
@@ -56,7 +59,7 @@ class Plan:
         self.changes.append(change)
 
 
-def lock_levels(ids) -> Plan:
+def lock_levels(ids: Iterable[int | None]) -> Plan:
     ids = sorted({i for i in ids if i is not None})
     levels = (
         list(StockLevel.objects.select_for_update(of=("self",)).filter(id__in=ids).order_by("id"))
@@ -66,7 +69,7 @@ def lock_levels(ids) -> Plan:
     return plan_for(levels)
 
 
-def plan_for(levels) -> Plan:
+def plan_for(levels: Iterable[StockLevel]) -> Plan:
     """A plan over levels the caller has already locked (``SELECT … FOR UPDATE ORDER BY id``)."""
     by_id = {lv.id: lv for lv in levels}
     return Plan(
@@ -139,7 +142,7 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     return movements
 
 
-def _write_levels(plan: Plan, touched: list[int], now) -> None:
+def _write_levels(plan: Plan, touched: list[int], now: dt.datetime) -> None:
     """Write the planned figures: one statement for all levels (a ``CASE`` per figure), or one
     per level when some carry other fields along (the T+ figures)."""
     if len(touched) > 1 and not any(plan.extra.get(i) for i in touched):
@@ -163,7 +166,7 @@ def _write_levels(plan: Plan, touched: list[int], now) -> None:
         level.updated_at = now
 
 
-def _figures(plan: Plan, level_id: int) -> dict:
+def _figures(plan: Plan, level_id: int) -> dict[str, Any]:
     level = plan.levels[level_id]
     return {
         "material_id": level.material_id,

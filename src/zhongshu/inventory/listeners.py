@@ -10,16 +10,22 @@ status, so the order hooks do not see them.
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-_on_shipment: list[Callable] = []
+if TYPE_CHECKING:
+    from .models import Shipment
+
+ShipmentListener = Callable[["Shipment"], object]
+
+_on_shipment: list[ShipmentListener] = []
 
 
-def on_shipment(fn: Callable) -> Callable:
+def on_shipment(fn: ShipmentListener) -> ShipmentListener:
     if fn not in _on_shipment:
         _on_shipment.append(fn)
     return fn
 
 
-def shipment_written(shipment) -> None:
+def shipment_written(shipment: "Shipment") -> None:
     for fn in _on_shipment:
         fn(shipment)

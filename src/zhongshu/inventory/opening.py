@@ -14,19 +14,21 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.validation import Errors, clean_decimal
 
 from . import ledger
 from .ledger import Change, fmt
-from .models import MovementKind, StockMovement
+from .models import MovementKind, StockMovement, Warehouse
 from .services import level_for
 from .services.stock import _clean_target
 
 REASON = "期初"
 
 
-def _booked(material, warehouse) -> Decimal | None:
+def _booked(material: Material, warehouse: Warehouse) -> Decimal | None:
     """The opening balance already booked for this material and warehouse, if any."""
     return (
         StockMovement.objects.filter(
@@ -37,7 +39,9 @@ def _booked(material, warehouse) -> Decimal | None:
     )
 
 
-def _check(errors: Errors, material: Any, warehouse: Any, quantity: Any):
+def _check(
+    errors: Errors, material: Any, warehouse: Any, quantity: Any
+) -> tuple[Material | None, Warehouse | None, Decimal | None, Decimal | None]:
     material_obj, wh = _clean_target(errors, material, warehouse)
     qty = clean_decimal(errors, "quantity", quantity, places=3, min_value=Decimal(0))
     booked = _booked(material_obj, wh) if material_obj and wh else None
@@ -54,8 +58,8 @@ def _check(errors: Errors, material: Any, warehouse: Any, quantity: Any):
 
 
 def opening_balance_errors(
-    *, actor, material: Any, quantity: Any, warehouse: Any = None
-) -> tuple[list[dict], bool]:
+    *, actor: Actor, material: Any, quantity: Any, warehouse: Any = None
+) -> tuple[list[dict[str, str]], bool]:
     """What ``opening_balance_set`` would refuse (nothing written), and whether this very
     balance is already booked (then setting it again changes nothing)."""
     permissions.require(actor, "inventory.adjust")
@@ -66,7 +70,12 @@ def opening_balance_errors(
 
 @transaction.atomic
 def opening_balance_set(
-    *, actor, material: Any, quantity: Any, warehouse: Any = None, as_of: dt.date | None = None
+    *,
+    actor: Actor,
+    material: Any,
+    quantity: Any,
+    warehouse: Any = None,
+    as_of: dt.date | None = None,
 ) -> StockMovement | None:
     """Book the opening balance of a material in a warehouse (default: the default warehouse),
     as it stood on ``as_of`` (kept in the movement's reason). Returns the movement, or ``None``
@@ -75,6 +84,8 @@ def opening_balance_set(
     errors = Errors()
     material_obj, wh, qty, _booked_qty = _check(errors, material, warehouse, quantity)
     errors.raise_if_any()
+    # a missing or unknown material, warehouse or quantity was refused just above
+    assert material_obj is not None and wh is not None and qty is not None
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
     # checked again under the level's lock: two imports of the same file book it once

@@ -25,8 +25,10 @@ Outcomes, per document:
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -40,14 +42,12 @@ from zhongshu.core.actors import Actor
 from . import erp
 from .erp import Document, DocumentKind, DocumentLine
 from .erp.config import state
-from .models import (
-    ErpConnection,
-    ErpMasterRecord,
-    ErpPosting,
-    MovementKind,
-    PostingError,
-    PostingStatus,
-)
+from .erp_models import ErpConnection, ErpMasterRecord, ErpPosting, PostingError, PostingStatus
+from .models import MovementKind
+
+if TYPE_CHECKING:
+    from .ledger import Change, Plan
+    from .models import StockMovement
 
 LEASE_SECONDS = 120
 BACKOFF_SECONDS = (15, 30, 60, 120, 300, 600, 1200, 1800)
@@ -62,7 +62,7 @@ PREFIXES = {
 }
 
 
-def document_kind(change) -> str | None:
+def document_kind(change: "Change") -> str | None:
     if change.on_hand == 0:
         return None
     if change.kind == MovementKind.RECEIPT:
@@ -82,7 +82,7 @@ def external_code(kind: str, movement_id: int, shipment_id: int | None = None) -
     return f"{prefix}-{PREFIXES[kind]}-{movement_id:08d}"
 
 
-def enqueue(plan, movements) -> list[ErpPosting]:
+def enqueue(plan: "Plan", movements: list["StockMovement"]) -> list[ErpPosting]:
     """Queue the ERP documents of the moves just written (caller's transaction)."""
     from zhongshu.catalog.models import Material
     from zhongshu.orders.models import Order
@@ -107,6 +107,7 @@ def enqueue(plan, movements) -> list[ErpPosting]:
     rows = []
     for change, movement in todo:
         kind = document_kind(change)
+        assert kind is not None  # ``todo`` holds only the moves that make a document
         material = materials[movement.material_id]
         rows.append(
             ErpPosting(
@@ -123,7 +124,7 @@ def enqueue(plan, movements) -> list[ErpPosting]:
                     "material": material.code,
                     "unit": getattr(material, "unit", "") or "",
                     "quantity": str(abs(change.on_hand)),
-                    "customer": customers.get(change.order_id, ""),
+                    "customer": customers.get(change.order_id, "") if change.order_id else "",
                     "memo": change.reason[:200],
                 },
             )
@@ -131,7 +132,9 @@ def enqueue(plan, movements) -> list[ErpPosting]:
     return ErpPosting.objects.bulk_create(rows)
 
 
-def to_document(rows: list[ErpPosting], mapping: dict[str, dict[str, str]] | None = None):
+def to_document(
+    rows: list[ErpPosting], mapping: dict[str, dict[str, str]] | None = None
+) -> Document:
     """The one ERP document of these rows (sharing an ExternalCode), with the ERP's codes.
 
     Lines of the same material and warehouse are summed; the header warehouse is the first
@@ -140,16 +143,16 @@ def to_document(rows: list[ErpPosting], mapping: dict[str, dict[str, str]] | Non
     first = rows[0]
     p = first.payload
 
-    def code(kind, local):
+    def code(kind: str, local: str) -> str:
         return mapping[kind].get(local, local)
 
-    merged: dict[tuple[str, str], list] = {}
+    merged: dict[tuple[str, str], tuple[str, Decimal]] = {}
     for row in rows:
         key = (row.payload["warehouse"], row.payload["material"])
         if key in merged:
-            merged[key][1] += Decimal(row.payload["quantity"])
+            merged[key] = (merged[key][0], merged[key][1] + Decimal(row.payload["quantity"]))
         else:
-            merged[key] = [row.payload.get("unit", ""), Decimal(row.payload["quantity"])]
+            merged[key] = (row.payload.get("unit", ""), Decimal(row.payload["quantity"]))
     return Document(
         kind=first.document,
         external_code=first.external_code,
@@ -179,7 +182,7 @@ def local_codes(kind: str) -> dict[str, str | None]:
     return {code: (local or None) for code, local in rows.values_list("code", "local_code")}
 
 
-def unposted_by_level(level_ids=None) -> dict[int, Decimal]:
+def unposted_by_level(level_ids: Iterable[int] | None = None) -> dict[int, Decimal]:
     """Per level, the signed on-hand effect of the moves the ERP does not have yet."""
     qs = ErpPosting.objects.exclude(status=PostingStatus.POSTED)
     if level_ids is not None:
@@ -193,7 +196,7 @@ def unposted_by_level(level_ids=None) -> dict[int, Decimal]:
 # --- the lease ----------------------------------------------------------------------------------
 
 
-def acquire_lease(*, now=None, seconds: int = LEASE_SECONDS) -> str | None:
+def acquire_lease(*, now: dt.datetime | None = None, seconds: int = LEASE_SECONDS) -> str | None:
     """Take the ERP lease (posting and syncing never interleave); None when someone holds it."""
     now = now or timezone.now()
     state()
@@ -222,7 +225,9 @@ class DrainResult:
     numbers: list[str] = field(default_factory=list)
 
 
-def drain(*, connector=None, now=None, limit: int = 1000) -> DrainResult:
+def drain(
+    *, connector: erp.Connector | None = None, now: dt.datetime | None = None, limit: int = 1000
+) -> DrainResult:
     """Post waiting documents in order; bounded by ``limit`` and the time budget."""
     result = DrainResult()
     if not erp.connected() and connector is None:
@@ -261,7 +266,13 @@ def drain(*, connector=None, now=None, limit: int = 1000) -> DrainResult:
     return result
 
 
-def _post_one(conn, rows: list[ErpPosting], mapping, now, result: DrainResult) -> bool:
+def _post_one(
+    conn: erp.Connector,
+    rows: list[ErpPosting],
+    mapping: dict[str, dict[str, str]],
+    now: dt.datetime,
+    result: DrainResult,
+) -> bool:
     """Post one document (its rows share the ExternalCode); False when the drain has to stop."""
     posting = rows[0]
     ids = [r.pk for r in rows]
@@ -298,7 +309,7 @@ def _post_one(conn, rows: list[ErpPosting], mapping, now, result: DrainResult) -
 IN_DOUBT_LIMIT = 50
 
 
-def resolve_in_doubt(conn) -> int:
+def resolve_in_doubt(conn: erp.Connector) -> int:
     """Ask the ERP about documents whose last send went unanswered (timeout, 5xx, lost reply):
     the ERP may hold them already, and then counting them as unposted would count them twice.
     Found ones are recorded as posted. Runs under the lease, before a sync reads stock; raises
@@ -311,7 +322,9 @@ def resolve_in_doubt(conn) -> int:
     for code, kind in list(codes.items())[:IN_DOUBT_LIMIT]:
         number = conn.find_document(code, kind=kind)
         if number:
-            record_posted(ErpPosting.objects.filter(external_code=code).first(), number)
+            posting = ErpPosting.objects.filter(external_code=code).first()
+            assert posting is not None  # its code was read from these rows just above
+            record_posted(posting, number)
             found += 1
     return found
 
@@ -331,7 +344,9 @@ def record_posted(posting: ErpPosting, number: str) -> None:
     auth_ok()
 
 
-def _retry_later(posting: ErpPosting, ids, kind: str, message: str, now) -> None:
+def _retry_later(
+    posting: ErpPosting, ids: list[int], kind: str, message: str, now: dt.datetime
+) -> None:
     wait = BACKOFF_SECONDS[min(posting.attempts, len(BACKOFF_SECONDS)) - 1]
     ErpPosting.objects.filter(pk__in=ids).update(
         error_kind=kind, last_error=message[:500], next_attempt_at=now + dt.timedelta(seconds=wait)
@@ -345,7 +360,7 @@ def _retry_later(posting: ErpPosting, ids, kind: str, message: str, now) -> None
         )
 
 
-def _refused(posting: ErpPosting, ids, message: str) -> None:
+def _refused(posting: ErpPosting, ids: list[int], message: str) -> None:
     ErpPosting.objects.filter(pk__in=ids).update(
         status=PostingStatus.FAILED, error_kind=PostingError.REJECTED, last_error=message[:500]
     )
@@ -357,7 +372,7 @@ def _refused(posting: ErpPosting, ids, message: str) -> None:
     )
 
 
-def _alert(ids, subject: str, body: str, *, key: str) -> None:
+def _alert(ids: list[int], subject: str, body: str, *, key: str) -> None:
     from zhongshu.notify.services import notify
 
     with transaction.atomic():
@@ -398,7 +413,7 @@ def auth_ok() -> None:
 
 
 @transaction.atomic
-def posting_retry(*, actor: Actor, posting_id) -> ErpPosting:
+def posting_retry(*, actor: Actor, posting_id: int) -> ErpPosting:
     """Send a failed (or backed-off) document again at the next drain."""
     from zhongshu.core.errors import NotFound
 

@@ -4,21 +4,23 @@ see the reconciliation sees all of it."""
 
 from collections import defaultdict
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
 
 from .erp.config import current, state
-from .models import ZERO, ErpDifference, ErpPosting, PostingStatus, StockLevel, TplusSync
+from .erp_models import ErpDifference, ErpPosting, PostingStatus
+from .models import ZERO, StockLevel, TplusSync
 
 LIMIT = 500
 
 
-def connection_status() -> dict:
+def connection_status() -> dict[str, Any]:
     conf = current()
     row = state()
     last = TplusSync.objects.filter(finished_at__isnull=False).order_by("-id").first()
@@ -41,7 +43,7 @@ def connection_status() -> dict:
     }
 
 
-def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) -> dict:
+def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) -> dict[str, Any]:
     permissions.require(actor, "inventory.reconciliation")
     postings = (
         ErpPosting.objects.exclude(status=PostingStatus.POSTED)
@@ -62,13 +64,13 @@ def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) ->
     )
     if q:
         levels = levels.filter(Q(material__code__icontains=q) | Q(material__name__icontains=q))
-    items = []
+    items: list[dict[str, Any]] = []
     for level in levels.order_by("material__code", "warehouse__code")[:LIMIT]:
-        p = by_level.get(level.id, {})
-        unposted = p.get("unposted") or ZERO
+        p = by_level.get(level.id)
+        unposted = (p["unposted"] if p else None) or ZERO
         expected = level.on_hand - unposted  # what T+ should hold once it has our documents
         gap = (level.tplus_on_hand - expected) if level.tplus_on_hand is not None else None
-        row = {
+        item = {
             "material": level.material.code,
             "material_name": level.material.name,
             "warehouse": level.warehouse.code,
@@ -78,15 +80,15 @@ def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) ->
             "tplus_on_hand": level.tplus_on_hand,
             "synced_at": level.synced_at,
             "unposted": unposted,
-            "pending_documents": p.get("pending", 0),
-            "failed_documents": p.get("failed", 0),
+            "pending_documents": p["pending"] if p else 0,
+            "failed_documents": p["failed"] if p else 0,
             "unexplained": diffs.get(level.id, ZERO),
             "gap": gap,
             "oversold_risk": level.oversold_risk,
         }
-        if problems_only and not (row["failed_documents"] or gap or row["oversold_risk"]):
+        if problems_only and not (item["failed_documents"] or gap or item["oversold_risk"]):
             continue
-        items.append(row)
+        items.append(item)
     return {
         "connection": connection_status(),
         "items": items,
@@ -95,12 +97,12 @@ def reconciliation(*, actor: Actor, q: str = "", problems_only: bool = False) ->
     }
 
 
-def failed_postings(limit: int = 200):
+def failed_postings(limit: int = 200) -> QuerySet[ErpPosting]:
     qs = ErpPosting.objects.select_related("material", "warehouse").filter(
         Q(status=PostingStatus.FAILED) | (Q(status=PostingStatus.PENDING) & ~Q(error_kind=""))
     )
     return qs.order_by("id")[:limit]
 
 
-def recent_differences(limit: int = 200):
+def recent_differences(limit: int = 200) -> QuerySet[ErpDifference]:
     return ErpDifference.objects.select_related("material", "warehouse").order_by("-id")[:limit]

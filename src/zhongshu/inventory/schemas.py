@@ -6,6 +6,8 @@ from ninja import Field, Schema
 
 from zhongshu.core.schemas import InputSchema
 
+from .models import Shipment, ShipmentLine, StockMovement
+
 Kind = Literal["receipt", "issue", "adjust", "reserve", "release", "sync_correction", "opening"]
 
 
@@ -69,12 +71,12 @@ class MovementOut(Schema):
     created_at: datetime
 
     @staticmethod
-    def resolve_actor(obj) -> str | None:
-        return obj.actor.username if obj.actor_id else None
+    def resolve_actor(obj: StockMovement) -> str | None:
+        return obj.actor.username if obj.actor is not None else None
 
     @staticmethod
-    def resolve_order(obj) -> str | None:
-        return obj.order.number if obj.order_id else None
+    def resolve_order(obj: StockMovement) -> str | None:
+        return obj.order.number if obj.order is not None else None
 
 
 class MovementPage(Schema):
@@ -126,11 +128,11 @@ class ShipmentOut(Schema):
     lines: list[ShipmentLineOut]
 
     @staticmethod
-    def resolve_shipped_by(obj) -> str | None:
-        return obj.shipped_by.username if obj.shipped_by_id else None
+    def resolve_shipped_by(obj: Shipment) -> str | None:
+        return obj.shipped_by.username if obj.shipped_by is not None else None
 
     @staticmethod
-    def resolve_lines(obj):
+    def resolve_lines(obj: Shipment) -> list[ShipmentLine]:
         return list(obj.lines.all())
 
 

@@ -3,6 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
@@ -19,7 +20,7 @@ from .models import ZERO, Shipment, StockLevel, StockMovement, Warehouse
 
 def level_list(
     *, actor: Actor, q: str = "", warehouse: str = "", below_safety: bool = False
-) -> QuerySet:
+) -> QuerySet[StockLevel]:
     permissions.require(actor, "inventory.view")
     qs = StockLevel.objects.select_related("material", "warehouse").annotate(
         available_qty=ExpressionWrapper(
@@ -46,7 +47,9 @@ class MovementFilters:
     until: dt.date | None = None
 
 
-def movement_list(*, actor: Actor, filters: MovementFilters | None = None) -> QuerySet:
+def movement_list(
+    *, actor: Actor, filters: MovementFilters | None = None
+) -> QuerySet[StockMovement]:
     """The ledger, newest first (ordered by id, so keyset paging is stable)."""
     permissions.require(actor, "inventory.view")
     f = filters or MovementFilters()
@@ -72,7 +75,7 @@ def movement_list(*, actor: Actor, filters: MovementFilters | None = None) -> Qu
 
 def availability(
     *, actor: Actor, material: str, warehouse: str = "", refresh: bool = True
-) -> dict | None:
+) -> dict[str, Any] | None:
     """What can still be promised of a material, with where the figure came from.
 
     Without ``warehouse``: the default warehouse, the one orders reserve from. With T+ set up the
@@ -132,7 +135,7 @@ def material_totals(*, actor: Actor, material: Material) -> dict[str, Decimal]:
     return {"on_hand": on_hand, "reserved": reserved, "available": on_hand - reserved}
 
 
-def shipment_list(*, actor: Actor, order: str = "") -> QuerySet:
+def shipment_list(*, actor: Actor, order: str = "") -> QuerySet[Shipment]:
     permissions.require(actor, "shipments.view")
     qs = permissions.scope_orders(actor, Shipment.objects.all(), prefix="order__")
     if order:
@@ -140,11 +143,12 @@ def shipment_list(*, actor: Actor, order: str = "") -> QuerySet:
     return qs.select_related("order", "order__customer", "shipped_by").order_by("-id")
 
 
-def shipment_get(*, actor: Actor, shipment_id) -> Shipment:
+def shipment_get(*, actor: Actor, shipment_id: int) -> Shipment:
     qs = shipment_list(actor=actor).prefetch_related("lines", "lines__order_line__material")
-    return permissions.get_in_scope(qs, pk=shipment_id)
+    shipment: Shipment = permissions.get_in_scope(qs, pk=shipment_id)
+    return shipment
 
 
-def warehouse_list(*, actor: Actor) -> QuerySet:
+def warehouse_list(*, actor: Actor) -> QuerySet[Warehouse]:
     permissions.require(actor, "inventory.view")
     return Warehouse.objects.filter(is_active=True).order_by("code")

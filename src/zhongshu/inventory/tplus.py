@@ -24,6 +24,7 @@ looked up in T+ by its ExternalCode before the stock is read, so it is never cou
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.conf import settings
@@ -37,9 +38,10 @@ from zhongshu.catalog.models import Material
 from . import erp, ledger, posting
 from .erp import StockRow
 from .erp.tplus import QUERY_PATH, TplusConnector
+from .erp_models import ErpDifference
 from .exceptions import TplusUnavailable
 from .ledger import Change
-from .models import ZERO, ErpDifference, MovementKind, StockLevel, TplusSync, Warehouse
+from .models import ZERO, MovementKind, StockLevel, TplusSync, Warehouse
 
 __all__ = ["QUERY_PATH", "StockRow", "TplusClient", "TplusUnavailable", "tplus_sync"]
 
@@ -60,7 +62,12 @@ def configured() -> bool:
 # --- the sync -------------------------------------------------------------------------------------
 
 
-def tplus_sync(*, material: str | None = None, timeout: float | None = None, client=None):
+def tplus_sync(
+    *,
+    material: str | None = None,
+    timeout: float | None = None,
+    client: erp.Connector | None = None,
+) -> TplusSync:
     """Fetch current stock from T+ and apply it; one ``TplusSync`` row records the run.
 
     ``material=None`` is the full scheduled sync; a code refreshes just that material (order
@@ -100,7 +107,7 @@ def _failed(run: TplusSync, message: str) -> TplusSync:
     return run
 
 
-def _levels_for(totals) -> dict[tuple[int, int], int]:
+def _levels_for(totals: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
     """Level ids per (warehouse id, material id) of the T+ rows we know the material of."""
     materials = dict(
         Material.objects.filter(code__in={m for _w, m in totals}).values_list("code", "id")
@@ -114,7 +121,7 @@ def _levels_for(totals) -> dict[tuple[int, int], int]:
         if m in materials and w in warehouses
     }
 
-    def existing():
+    def existing() -> dict[tuple[int, int], int]:
         return {
             (lv.warehouse_id, lv.material_id): lv.id
             for lv in StockLevel.objects.filter(
@@ -206,14 +213,15 @@ def refresh_material(code: str) -> bool:
     run = tplus_sync(material=code, timeout=settings.TPLUS_TIMEOUT)
     if not run.ok:
         cache.set(_BACKOFF_KEY, now + BACKOFF_SECONDS, BACKOFF_SECONDS)
-    return run.ok
+    ok: bool = run.ok
+    return ok
 
 
 def reset_backoff() -> None:
     cache.delete(_BACKOFF_KEY)
 
 
-def last_failure_at():
+def last_failure_at() -> dt.datetime | None:
     """When the last T+ call failed, if it failed after the last success."""
     last = TplusSync.objects.filter(finished_at__isnull=False).order_by("-id").first()
     if last is None or last.ok:

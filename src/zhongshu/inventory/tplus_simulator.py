@@ -26,7 +26,11 @@ import threading
 import time
 from decimal import Decimal, InvalidOperation
 from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 API = "/tplus/api/v2/"
 QUERY_PATH = API + "currentStock/Query"
@@ -43,7 +47,7 @@ MASTER = ("inventory", "partner", "warehouse")
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, *args):  # keep test and demo output clean
+    def log_message(self, format: str, *args: Any) -> None:  # keep test and demo output clean
         pass
 
 
@@ -53,16 +57,22 @@ class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
 
 
 class Refused(Exception):
-    def __init__(self, status: str, code: str, message: str):
+    def __init__(self, status: str, code: str, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
 
 
 class TplusSimulator:
-    def __init__(self, *, app_key="demo-key", app_secret="demo-secret", open_token="demo-token"):
+    def __init__(
+        self,
+        *,
+        app_key: str = "demo-key",
+        app_secret: str = "demo-secret",
+        open_token: str = "demo-token",
+    ) -> None:
         self.credentials = (app_key, app_secret, open_token)
-        self.stock: dict[tuple[str, str], dict] = {}
-        self.documents: dict[str, dict] = {}  # ExternalCode -> the accepted document
+        self.stock: dict[tuple[str, str], dict[str, Any]] = {}
+        self.documents: dict[str, dict[str, Any]] = {}  # ExternalCode -> the accepted document
         self.accepted: list[str] = []  # ExternalCodes in the order they were accepted
         self.inventories: dict[str, str] = {}  # code -> name (存货)
         self.partners: dict[str, str] = {}  # code -> name (客户)
@@ -72,14 +82,14 @@ class TplusSimulator:
         self.delay = 3.0
         self.requests = 0
         self.create_calls = 0
-        self._server = None
-        self._thread = None
+        self._server: WSGIServer | None = None
+        self._thread: threading.Thread | None = None
         self.url = ""
         self._lock = threading.RLock()
 
     # --- the tables ---------------------------------------------------------------------------
 
-    def set_stock(self, warehouse: str, material: str, quantity, name: str = "") -> None:
+    def set_stock(self, warehouse: str, material: str, quantity: object, name: str = "") -> None:
         with self._lock:
             self.inventories.setdefault(material, name or material)
             self.warehouses.setdefault(warehouse, warehouse)
@@ -97,7 +107,9 @@ class TplusSimulator:
                 Decimal(0),
             )  # fmt: skip
 
-    def manual_change(self, warehouse: str, material: str, delta, who: str = "T+ user") -> None:
+    def manual_change(
+        self, warehouse: str, material: str, delta: object, who: str = "T+ user"
+    ) -> None:
         """Stock moved in T+ directly (a count, a document typed in T+)."""
         with self._lock:
             self._move(warehouse, material, Decimal(str(delta)), who)
@@ -113,7 +125,7 @@ class TplusSimulator:
         row["LastModifier"] = who
         row["LastModifiedTime"] = dt.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
-    def _query_stock(self, param: dict) -> dict:
+    def _query_stock(self, param: dict[str, Any]) -> dict[str, Any]:
         warehouses = {w.get("Code") for w in param.get("Warehouse") or [] if isinstance(w, dict)}
         materials = {m.get("Code") for m in param.get("Inventory") or [] if isinstance(m, dict)}
         with self._lock:
@@ -125,7 +137,7 @@ class TplusSimulator:
             ]
         return _page(rows, param)
 
-    def _create(self, resource: str, dto: dict) -> dict:
+    def _create(self, resource: str, dto: dict[str, Any]) -> dict[str, Any]:
         details_key, sign = DOCUMENTS[resource]
         code = str(dto.get("ExternalCode") or "").strip()
         if not code:
@@ -172,8 +184,8 @@ class TplusSimulator:
             self.accepted.append(code)
         return {"Code": number, "ExternalCode": code}
 
-    def _query_documents(self, resource: str, param: dict) -> dict:
-        code = param.get("ExternalCode")
+    def _query_documents(self, resource: str, param: dict[str, Any]) -> dict[str, Any]:
+        code: Any = param.get("ExternalCode")
         with self._lock:
             doc = self.documents.get(code)
         rows = [] if doc is None or doc["resource"] != resource else [
@@ -181,7 +193,7 @@ class TplusSimulator:
         ]  # fmt: skip
         return {"TotalCount": len(rows), "Data": rows}
 
-    def _query_master(self, resource: str, param: dict) -> dict:
+    def _query_master(self, resource: str, param: dict[str, Any]) -> dict[str, Any]:
         table = {"inventory": self.inventories, "partner": self.partners,
                  "warehouse": self.warehouses}[resource]  # fmt: skip
         with self._lock:
@@ -190,7 +202,7 @@ class TplusSimulator:
 
     # --- the WSGI app ------------------------------------------------------------------------
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: "WSGIEnvironment", start_response: "StartResponse") -> list[bytes]:
         with self._lock:
             self.requests += 1
         path = environ.get("PATH_INFO", "")
@@ -230,7 +242,9 @@ class TplusSimulator:
         except (ValueError, TypeError, AttributeError, KeyError):
             return _json(start_response, "400 Bad Request", {"message": "bad request"})
 
-    def _route(self, parts, body, start_response):
+    def _route(
+        self, parts: list[str], body: dict[str, Any], start_response: "StartResponse"
+    ) -> list[bytes]:
         resource, action = parts
         param = body.get("param") or {}
         if resource == "currentStock" and action == "Query":
@@ -251,7 +265,7 @@ class TplusSimulator:
             return _json(start_response, "200 OK", reply)
         return _json(start_response, "404 Not Found", {"message": "not found"})
 
-    def _control(self, path, raw, start_response):
+    def _control(self, path: str, raw: bytes, start_response: "StartResponse") -> list[bytes]:
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
@@ -287,7 +301,7 @@ class TplusSimulator:
             self._server = None
 
 
-def _row(warehouse: str, material: str, name: str, quantity) -> dict:
+def _row(warehouse: str, material: str, name: str, quantity: object) -> dict[str, Any]:
     qty = float(Decimal(str(quantity)))
     return {
         "WarehouseCode": warehouse,
@@ -299,14 +313,14 @@ def _row(warehouse: str, material: str, name: str, quantity) -> dict:
     }
 
 
-def _page(rows: list, param: dict) -> dict:
+def _page(rows: list[dict[str, Any]], param: dict[str, Any]) -> dict[str, Any]:
     size = max(1, min(int(param.get("PageSize") or 100), 500))
     index = max(1, int(param.get("PageIndex") or 1))
     page = rows[(index - 1) * size : index * size]
     return {"TotalCount": len(rows), "PageIndex": index, "PageSize": size, "Data": page}
 
 
-def _json(start_response, status: str, payload) -> list[bytes]:
+def _json(start_response: "StartResponse", status: str, payload: object) -> list[bytes]:
     body = json.dumps(payload, ensure_ascii=False).encode()
     start_response(
         status, [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]

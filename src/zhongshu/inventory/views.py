@@ -2,12 +2,15 @@
 downloads (logged in the audit trail), and the availability fragment the order form asks for per
 line."""
 
+import datetime as dt
+from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.timesince import timesince
@@ -17,6 +20,7 @@ from django.views.decorators.http import require_GET
 
 from zhongshu.accounts import audit, permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import keyset_page
 from zhongshu.core.text import normalize_code, normalize_text
@@ -24,8 +28,9 @@ from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.models import Order
 
 from . import selectors, services
+from .erp_models import ErpConnection
 from .exports import level_export, shipment_export
-from .models import MovementKind
+from .models import MovementKind, StockLevel, Warehouse
 
 PAGE = 100
 
@@ -36,16 +41,16 @@ class StockChangeForm(forms.Form):
     quantity = forms.CharField(label=gettext_lazy("Quantity"), max_length=20)
     reason = forms.CharField(label=gettext_lazy("Reason"), max_length=200, required=False)
 
-    def __init__(self, *args, warehouses=(), **kwargs):
+    def __init__(self, *args: Any, warehouses: Iterable[Warehouse] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = [("", _("Default warehouse"))] + [
-            (w.code, str(w)) for w in warehouses
-        ]
+        field = self.fields["warehouse"]
+        assert isinstance(field, forms.ChoiceField)  # declared so above
+        field.choices = [("", _("Default warehouse"))] + [(w.code, str(w)) for w in warehouses]
 
 
 @login_required
 @domain_errors
-def stock_list(request):
+def stock_list(request: ActorRequest) -> HttpResponse:
     q = normalize_text(request.GET.get("q", ""))[:60]
     warehouse = normalize_code(request.GET.get("warehouse", ""))[:20]
     alerts_only = request.GET.get("alerts") == "1"
@@ -79,7 +84,7 @@ def stock_list(request):
     )
 
 
-def _erp_auth_failure():
+def _erp_auth_failure() -> ErpConnection | None:
     """The connection's credentials failure, if T+ refuses them: the stock page says so in red,
     since every figure on it stops following T+ until someone renews the token."""
     from . import erp
@@ -93,7 +98,7 @@ def _erp_auth_failure():
 
 @login_required
 @domain_errors
-def material_ledger(request, code: str):
+def material_ledger(request: ActorRequest, code: str) -> HttpResponse:
     material = permissions.get_in_scope(Material.objects.all(), code=normalize_code(code))
     kind = request.GET.get("kind", "")
     if kind not in MovementKind.values:
@@ -124,7 +129,14 @@ def material_ledger(request, code: str):
     )
 
 
-def _stock_change(request, *, action: str, service, title, template_kind: str):
+def _stock_change(
+    request: ActorRequest,
+    *,
+    action: str,
+    service: Callable[..., StockLevel],
+    title: str,
+    template_kind: str,
+) -> HttpResponse:
     permissions.require(request.user, action)
     warehouses = list(selectors.warehouse_list(actor=request.user))
     if request.method == "POST":
@@ -166,7 +178,7 @@ def _stock_change(request, *, action: str, service, title, template_kind: str):
 
 @login_required
 @domain_errors
-def receipt_create(request):
+def receipt_create(request: ActorRequest) -> HttpResponse:
     return _stock_change(
         request,
         action="inventory.receive",
@@ -178,7 +190,7 @@ def receipt_create(request):
 
 @login_required
 @domain_errors
-def adjustment_create(request):
+def adjustment_create(request: ActorRequest) -> HttpResponse:
     return _stock_change(
         request,
         action="inventory.adjust",
@@ -190,7 +202,7 @@ def adjustment_create(request):
 
 @login_required
 @domain_errors
-def shipment_list(request):
+def shipment_list(request: ActorRequest) -> HttpResponse:
     order = normalize_code(request.GET.get("order", ""))[:20]
     try:
         cursor = int(request.GET.get("cursor", "")) or None
@@ -212,7 +224,7 @@ def shipment_list(request):
 
 @login_required
 @domain_errors
-def shipment_create(request):
+def shipment_create(request: ActorRequest) -> HttpResponse:
     permissions.require(request.user, "inventory.ship")
     number = normalize_code(request.POST.get("order") or request.GET.get("order", ""))[:20]
     order = None
@@ -232,6 +244,7 @@ def shipment_create(request):
             raw = normalize_text(request.POST.get(f"qty-{line.line_no}", ""))
             values[line.line_no] = raw
             if raw:
+                qty: Decimal | str
                 try:
                     qty = Decimal(raw)
                 except InvalidOperation:
@@ -270,20 +283,21 @@ def shipment_create(request):
     )
 
 
-def _first(params, suffix: str) -> str:
+def _first(params: QueryDict, suffix: str) -> str:
     for name in params:
         if name.endswith(suffix):
-            return params.get(name, "")
+            value: str = params.get(name, "")
+            return value
     return ""
 
 
-def _age(when) -> str:
+def _age(when: dt.datetime) -> str:
     return timesince(when, timezone.now(), depth=1)
 
 
 @require_GET
 @login_required
-def availability_fragment(request):
+def availability_fragment(request: ActorRequest) -> HttpResponse:
     """A tiny snippet for one order line: available quantity and how fresh it is. Reads the
     first parameter ending in ``material`` and the first ending in ``quantity`` (``lines-0-…``)."""
     code = normalize_code(_first(request.GET, "material"))[:40]
@@ -319,7 +333,7 @@ def availability_fragment(request):
 @login_required
 @require_GET
 @domain_errors
-def stock_xlsx(request):
+def stock_xlsx(request: ActorRequest) -> FileResponse:
     export = level_export(
         actor=request.user,
         q=normalize_text(request.GET.get("q", ""))[:60],
@@ -332,7 +346,7 @@ def stock_xlsx(request):
 @login_required
 @require_GET
 @domain_errors
-def shipments_xlsx(request):
+def shipments_xlsx(request: ActorRequest) -> FileResponse:
     order = normalize_code(request.GET.get("order", ""))[:20]
     return audit.export_download(
         actor=request.user, export=shipment_export(actor=request.user, order=order)

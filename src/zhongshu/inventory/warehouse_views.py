@@ -1,14 +1,18 @@
 """Warehouse pages: list (search, inactive on request), create, edit, make default, deactivate,
 delete (only one that never held stock), xlsx export."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.audit import export_download
+from zhongshu.core.actors import ActorRequest
 from zhongshu.core.errors import Conflict, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.web_errors import domain_errors
@@ -16,14 +20,14 @@ from zhongshu.core.web_errors import domain_errors
 from . import warehouses
 
 
-def _filters(request):
+def _filters(request: ActorRequest) -> tuple[str, bool | None]:
     q = normalize_text(request.GET.get("q", ""))[:60]
     return q, None if request.GET.get("all") == "1" else True
 
 
 @login_required
 @domain_errors
-def warehouse_list(request):
+def warehouse_list(request: ActorRequest) -> HttpResponse:
     q, active = _filters(request)
     rows = list(warehouses.warehouse_list(actor=request.user, q=q, active=active)[:500])
     return render(
@@ -40,7 +44,7 @@ def warehouse_list(request):
 
 @login_required
 @domain_errors
-def warehouse_export(request):
+def warehouse_export(request: ActorRequest) -> FileResponse:
     q, active = _filters(request)
     export = warehouses.warehouse_export(actor=request.user, q=q, active=active)
     return export_download(actor=request.user, export=export)
@@ -48,11 +52,14 @@ def warehouse_export(request):
 
 @login_required
 @domain_errors
-def warehouse_edit(request, code: str | None = None):
+def warehouse_edit(request: ActorRequest, code: str | None = None) -> HttpResponse:
     permissions.require(request.user, "inventory.warehouses_manage")
     wh = warehouses.warehouse_get(actor=request.user, code=code) if code else None
-    errors, status = {}, 200
-    data = {"code": wh.code, "name": wh.name, "is_default": wh.is_default} if wh else {}
+    errors: dict[str, str] = {}
+    status = 200
+    data: dict[str, Any] = (
+        {"code": wh.code, "name": wh.name, "is_default": wh.is_default} if wh else {}
+    )
     if request.method == "POST":
         code = wh.code if wh else request.POST.get("code", "")
         name = request.POST.get("name", "")
@@ -82,7 +89,7 @@ def warehouse_edit(request, code: str | None = None):
 @login_required
 @domain_errors
 @require_POST
-def warehouse_set_active(request, code: str):
+def warehouse_set_active(request: ActorRequest, code: str) -> HttpResponse:
     active = request.POST.get("active") == "1"
     wh = warehouses.warehouse_set_active(actor=request.user, code=code, active=active)
     if active:
@@ -95,7 +102,7 @@ def warehouse_set_active(request, code: str):
 @login_required
 @domain_errors
 @require_POST
-def warehouse_delete(request, code: str):
+def warehouse_delete(request: ActorRequest, code: str) -> HttpResponse:
     warehouses.warehouse_delete(actor=request.user, code=code)
     messages.success(request, _("Warehouse %(code)s deleted.") % {"code": code})
     return redirect("inventory:warehouse_list")

@@ -3,12 +3,15 @@ export. Exactly one active warehouse is the default while any exists (allocation
 without a warehouse use it); a warehouse that ever held stock or saw a movement is never deleted —
 its ledger points at it — only deactivated."""
 
+from typing import Any
+
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import Conflict, NotFound
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_code, clean_text
@@ -21,7 +24,7 @@ CODE_MAX, NAME_MAX = 20, 80
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def warehouse_list(*, actor, q: str = "", active: bool | None = None):
+def warehouse_list(*, actor: Actor, q: str = "", active: bool | None = None) -> QuerySet[Warehouse]:
     permissions.require(actor, "inventory.warehouses_view")
     qs = Warehouse.objects.all()
     q = normalize_text(q)
@@ -32,7 +35,7 @@ def warehouse_list(*, actor, q: str = "", active: bool | None = None):
     return qs.order_by("code")
 
 
-def warehouse_get(*, actor, code: str) -> Warehouse:
+def warehouse_get(*, actor: Actor, code: str) -> Warehouse:
     permissions.require(actor, "inventory.warehouses_view")
     wh = Warehouse.objects.filter(code=normalize_code(code)).first()
     if wh is None:
@@ -51,7 +54,7 @@ def has_history(warehouse: Warehouse) -> bool:
 # --- the rules a form, the API and an import share --------------------------------------------
 
 
-def clean_warehouse(data: dict, errors: Errors, *, creating: bool) -> dict:
+def clean_warehouse(data: dict[str, Any], errors: Errors, *, creating: bool) -> dict[str, Any]:
     """Normalised fields of a warehouse, problems added to ``errors`` (the import calls this too)."""
     out = {}
     if creating or "code" in data:
@@ -84,7 +87,7 @@ def _keep_one_default() -> None:
 
 @transaction.atomic
 def warehouse_save(
-    *, actor, code: str, name: str, is_default: bool = False, creating: bool | None = None
+    *, actor: Actor, code: str, name: str, is_default: bool = False, creating: bool | None = None
 ) -> tuple[Warehouse, bool]:
     """Create the warehouse ``code`` or rename it; ``is_default`` makes it the default. Returns
     ``(warehouse, created)``. ``creating=True`` refuses an existing code, ``False`` a missing one."""
@@ -114,7 +117,7 @@ def warehouse_save(
 
 
 @transaction.atomic
-def warehouse_set_active(*, actor, code: str, active: bool) -> Warehouse:
+def warehouse_set_active(*, actor: Actor, code: str, active: bool) -> Warehouse:
     """Deactivate (or reactivate) a warehouse; the default passes to another active one."""
     permissions.require(actor, "inventory.warehouses_manage")
     wh = warehouse_get(actor=actor, code=code)
@@ -130,7 +133,7 @@ def warehouse_set_active(*, actor, code: str, active: bool) -> Warehouse:
 
 
 @transaction.atomic
-def warehouse_delete(*, actor, code: str) -> None:
+def warehouse_delete(*, actor: Actor, code: str) -> None:
     """Delete a warehouse that never held stock; one with stock or movements is refused."""
     permissions.require(actor, "inventory.warehouses_manage")
     wh = warehouse_get(actor=actor, code=code)
@@ -144,7 +147,7 @@ def warehouse_delete(*, actor, code: str) -> None:
     _keep_one_default()
 
 
-def warehouse_export(*, actor, q: str = "", active: bool | None = None) -> xlsx.ListExport:
+def warehouse_export(*, actor: Actor, q: str = "", active: bool | None = None) -> xlsx.ListExport:
     permissions.require(actor, "inventory.warehouses_view")
     qs = warehouse_list(actor=actor, q=q, active=active)
     columns = [

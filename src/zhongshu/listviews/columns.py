@@ -3,6 +3,7 @@ of orders (``cf_<key>``) the reader may see."""
 
 from django.utils.translation import gettext_lazy as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.customfields import selectors as custom_fields
 
 ORDER_COLUMNS = {
@@ -28,7 +29,7 @@ ORDER_FILTER_PARAMS = {
 }  # fmt: skip
 
 
-def available(actor, list_name: str = "orders") -> dict[str, str]:
+def available(actor: Actor, list_name: str = "orders") -> dict[str, str]:
     """Column name → label, for the columns this reader may show."""
     out = {name: str(label) for name, label in ORDER_COLUMNS.items()}
     for defn in custom_fields.visible(actor, "order"):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
@@ -21,7 +22,7 @@ MAX_VIEWS = 50  # personal views per list
 MAX_VALUES = 20
 
 
-def _clean(errors: Errors, actor, view: SavedView, data: dict) -> None:
+def _clean(errors: Errors, actor: Actor, view: SavedView, data: dict) -> None:
     if "name" in data:
         view.name = normalize_text(data["name"])
     if not view.name or len(view.name) > 60:
@@ -63,7 +64,7 @@ def _clean(errors: Errors, actor, view: SavedView, data: dict) -> None:
 @transaction.atomic
 def view_save(
     *,
-    actor,
+    actor: Actor,
     list_name: str = ListName.ORDERS,
     view_id: Any = None,
     share_with_role: str = "",
@@ -106,7 +107,7 @@ def view_save(
         errors.raise_if_any()
     if view.is_default:
         siblings.filter(is_default=True).update(is_default=False)
-    view._history_user = actor
+    view._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     view.save()
     return view
 
@@ -115,7 +116,7 @@ def raise_name_taken(name: str):
     raise ValidationFailed({"name": _("A view named %(n)s exists already.") % {"n": name}})
 
 
-def _lock_own(actor, view_id) -> SavedView:
+def _lock_own(actor: Actor, view_id) -> SavedView:
     try:
         view = SavedView.objects.select_for_update().get(pk=int(view_id))
     except (SavedView.DoesNotExist, TypeError, ValueError):
@@ -131,8 +132,8 @@ def _lock_own(actor, view_id) -> SavedView:
 
 
 @transaction.atomic
-def view_delete(*, actor, view_id: Any) -> None:
+def view_delete(*, actor: Actor, view_id: Any) -> None:
     permissions.require(actor, "orders.view")
     view = _lock_own(actor, view_id)
-    view._history_user = actor
+    view._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     view.delete()

@@ -148,7 +148,8 @@ def claim(*, now=None, limit: int | None = None, worker: str = WORKER_ID) -> lis
         robot_ids = {rid for _id, rid, c, _a, _u in candidates if c in ROBOT_CHANNELS and rid}
         budget, frees_at = _robot_budget(robot_ids, now)
         app_budget, app_frees = _app_budget(candidates, now)
-        chosen, waiting = [], {}
+        chosen: list[int] = []
+        waiting: dict[dt.datetime, list[int]] = {}
         for mid, rid, channel, aid, uid in candidates:
             if len(chosen) >= limit:
                 break

@@ -7,6 +7,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Q, QuerySet
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 
 from .models import Channel, Delivery, Message, Robot
@@ -21,7 +22,7 @@ def unread_count(user) -> int:
     ).count()
 
 
-def inbox(actor, *, unread: bool = False) -> QuerySet[Message]:
+def inbox(actor: Actor, *, unread: bool = False) -> QuerySet[Message]:
     permissions.require(actor, "notifications.inbox")
     qs = Message.objects.filter(channel=Channel.INAPP, recipient_id=actor.pk).only(
         "id", "subject", "body", "link", "created_at", "read_at", "source", "order_id"
@@ -31,11 +32,11 @@ def inbox(actor, *, unread: bool = False) -> QuerySet[Message]:
     return qs.order_by("-id")
 
 
-def inbox_item(actor, message_id) -> Message:
+def inbox_item(actor: Actor, message_id) -> Message:
     return permissions.get_in_scope(inbox(actor), pk=message_id)
 
 
-def outbox(actor, *, status: str = "", channel: str = "", robot: str = "", q: str = ""):
+def outbox(actor: Actor, *, status: str = "", channel: str = "", robot: str = "", q: str = ""):
     """Every non-inbox message with its delivery state, for admins."""
     permissions.require(actor, "notifications.deliveries")
     qs = Message.objects.exclude(channel=Channel.INAPP).select_related("robot")
@@ -53,7 +54,9 @@ def outbox(actor, *, status: str = "", channel: str = "", robot: str = "", q: st
     return qs.order_by("-id")
 
 
-def deliveries(actor, *, ok: str = "", channel: str = "", robot: str = "", message: str = ""):
+def deliveries(
+    actor: Actor, *, ok: str = "", channel: str = "", robot: str = "", message: str = ""
+):
     """The delivery log: one row per try, newest first."""
     permissions.require(actor, "notifications.deliveries")
     qs = Delivery.objects.select_related("robot", "message").only(
@@ -91,19 +94,19 @@ def deliveries(actor, *, ok: str = "", channel: str = "", robot: str = "", messa
     return qs.order_by("-id")
 
 
-def message_get(actor, message_id) -> Message:
+def message_get(actor: Actor, message_id) -> Message:
     permissions.require(actor, "notifications.deliveries")
     return permissions.get_in_scope(
         Message.objects.exclude(channel=Channel.INAPP).select_related("robot"), pk=message_id
     )
 
 
-def robots(actor) -> QuerySet[Robot]:
+def robots(actor: Actor) -> QuerySet[Robot]:
     permissions.require(actor, "notifications.robots")
     return Robot.objects.order_by("kind", "name")
 
 
-def robot_get(actor, robot_id) -> Robot:
+def robot_get(actor: Actor, robot_id) -> Robot:
     return permissions.get_in_scope(robots(actor), pk=robot_id)
 
 
@@ -125,12 +128,12 @@ def contact_details(user) -> dict:
     }
 
 
-def my_contact(actor) -> dict:
+def my_contact(actor: Actor) -> dict:
     permissions.require(actor, "notifications.inbox")
     return contact_details(actor)
 
 
-def contacts(actor) -> list[dict]:
+def contacts(actor: Actor) -> list[dict]:
     """Every active user with their contact details, for the admin page (one query)."""
     permissions.require(actor, "notifications.contacts")
     users = (
@@ -152,7 +155,7 @@ def contacts(actor) -> list[dict]:
     return [contact_details(u) for u in users[:500]]
 
 
-def contact_of(actor, user_id) -> dict:
+def contact_of(actor: Actor, user_id) -> dict:
     permissions.require(actor, "notifications.contacts")
     try:
         user = get_user_model().objects.select_related("profile").get(pk=user_id)
@@ -193,7 +196,7 @@ def users_missing_contact_ids():
     return users.order_by("username")
 
 
-def chat_apps(actor):
+def chat_apps(actor: Actor):
     """The configured chat apps, for admins (secrets are never part of what is read)."""
     from .models import ChatApp
 

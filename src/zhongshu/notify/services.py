@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
@@ -283,13 +284,13 @@ def notify(
 # --- the inbox -----------------------------------------------------------------------------------
 
 
-def _my_inbox(actor):
+def _my_inbox(actor: Actor):
     permissions.require(actor, "notifications.inbox")
     return Message.objects.filter(channel=Channel.INAPP, recipient=actor)
 
 
 @transaction.atomic
-def mark_read(*, actor, message_id) -> Message:
+def mark_read(*, actor: Actor, message_id) -> Message:
     message = permissions.get_in_scope(_my_inbox(actor).select_for_update(), pk=message_id)
     if message.read_at is None:
         message.read_at = timezone.now()
@@ -298,7 +299,7 @@ def mark_read(*, actor, message_id) -> Message:
 
 
 @transaction.atomic
-def mark_all_read(*, actor) -> int:
+def mark_all_read(*, actor: Actor) -> int:
     return _my_inbox(actor).filter(read_at__isnull=True).update(read_at=timezone.now())
 
 
@@ -338,7 +339,7 @@ def _clean_robot(data: dict, *, partial: bool, current: Robot | None = None) -> 
 
 
 @transaction.atomic
-def robot_create(*, actor, **data) -> Robot:
+def robot_create(*, actor: Actor, **data) -> Robot:
     permissions.require(actor, "notifications.robots")
     values = _clean_robot(data, partial=False)
     values.setdefault("enabled", True)
@@ -346,7 +347,7 @@ def robot_create(*, actor, **data) -> Robot:
 
 
 @transaction.atomic
-def robot_update(*, actor, robot_id, **data) -> Robot:
+def robot_update(*, actor: Actor, robot_id, **data) -> Robot:
     permissions.require(actor, "notifications.robots")
     robot = permissions.get_in_scope(Robot.objects.select_for_update(), pk=robot_id)
     values = _clean_robot(data, partial=True, current=robot)
@@ -357,14 +358,14 @@ def robot_update(*, actor, robot_id, **data) -> Robot:
 
 
 @transaction.atomic
-def robot_delete(*, actor, robot_id) -> None:
+def robot_delete(*, actor: Actor, robot_id) -> None:
     permissions.require(actor, "notifications.robots")
     robot = permissions.get_in_scope(Robot.objects.all(), pk=robot_id)
     robot.delete()
 
 
 @transaction.atomic
-def message_retry(*, actor, message_id) -> Message:
+def message_retry(*, actor: Actor, message_id) -> Message:
     """Give a dead letter (or a failing message) a fresh set of tries now."""
     permissions.require(actor, "notifications.deliveries")
     message = permissions.get_in_scope(
@@ -401,7 +402,7 @@ _APP_SECRETS = {
 
 
 @transaction.atomic
-def chat_app_save(*, actor, kind: str, **data) -> ChatApp:
+def chat_app_save(*, actor: Actor, kind: str, **data) -> ChatApp:
     """Create or change the internal app of one platform. Secrets are stored encrypted and never
     read back; a secret left out (or empty) keeps the stored one. Changing the client id or the
     secret drops the cached access token."""
@@ -448,6 +449,6 @@ def chat_app_save(*, actor, kind: str, **data) -> ChatApp:
 
 
 @transaction.atomic
-def chat_app_delete(*, actor, kind: str) -> None:
+def chat_app_delete(*, actor: Actor, kind: str) -> None:
     permissions.require(actor, "notifications.robots")
     ChatApp.objects.filter(kind=kind).delete()

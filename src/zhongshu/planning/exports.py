@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 
 from . import selectors
 
 
-def suggestion_export(*, actor, filters: selectors.SuggestionFilters) -> xlsx.ListExport:
+def suggestion_export(*, actor: Actor, filters: selectors.SuggestionFilters) -> xlsx.ListExport:
     permissions.require(actor, "planning.export")
     qs = selectors.suggestion_list(actor=actor, filters=filters)
     columns = [
@@ -38,7 +39,7 @@ def suggestion_export(*, actor, filters: selectors.SuggestionFilters) -> xlsx.Li
     )
 
 
-def supplier_export(*, actor, q: str = "", active: bool | None = None) -> xlsx.ListExport:
+def supplier_export(*, actor: Actor, q: str = "", active: bool | None = None) -> xlsx.ListExport:
     from . import purchasing_selectors
 
     permissions.require(actor, "planning.suppliers_export")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import is_valid_code, normalize_code, normalize_text
 from zhongshu.core.validation import code_charset_message, parse_decimal
@@ -76,7 +77,7 @@ def clean_supplier(data: dict) -> dict:
 
 
 @transaction.atomic
-def supplier_create(*, actor, code: str, name: str, **fields) -> Supplier:
+def supplier_create(*, actor: Actor, code: str, name: str, **fields) -> Supplier:
     permissions.require(actor, "planning.suppliers_edit")
     code = normalize_code(code or "")
     if not code or len(code) > 32:
@@ -92,7 +93,7 @@ def supplier_create(*, actor, code: str, name: str, **fields) -> Supplier:
 
 
 @transaction.atomic
-def supplier_update(*, actor, code: str, **fields) -> Supplier:
+def supplier_update(*, actor: Actor, code: str, **fields) -> Supplier:
     permissions.require(actor, "planning.suppliers_edit")
     supplier = Supplier.objects.select_for_update().filter(code=normalize_code(code)).first()
     if supplier is None:
@@ -102,7 +103,7 @@ def supplier_update(*, actor, code: str, **fields) -> Supplier:
     return supplier
 
 
-def supplier_deactivate(*, actor, code: str) -> Supplier:
+def supplier_deactivate(*, actor: Actor, code: str) -> Supplier:
     """Deactivated suppliers keep their purchase orders but get no new ones from MRP."""
     return supplier_update(actor=actor, code=code, active=False)
 
@@ -146,7 +147,9 @@ def clean_supplier_price(data: dict) -> dict:
 
 
 @transaction.atomic
-def supplier_price_create(*, actor, supplier: str, material: str, price, **fields) -> SupplierPrice:
+def supplier_price_create(
+    *, actor: Actor, supplier: str, material: str, price, **fields
+) -> SupplierPrice:
     permissions.require(actor, "planning.suppliers_edit")
     sup = Supplier.objects.filter(code=normalize_code(supplier or "")).first()
     if sup is None:
@@ -161,7 +164,7 @@ def supplier_price_create(*, actor, supplier: str, material: str, price, **field
 
 
 @transaction.atomic
-def supplier_price_update(*, actor, price_id: int, **fields) -> SupplierPrice:
+def supplier_price_update(*, actor: Actor, price_id: int, **fields) -> SupplierPrice:
     permissions.require(actor, "planning.suppliers_edit")
     row = SupplierPrice.objects.select_for_update().filter(pk=price_id).first()
     if row is None:
@@ -209,7 +212,7 @@ def _line(suggestion: PurchaseSuggestion, price: SupplierPrice | None, **kw) -> 
 
 
 @transaction.atomic
-def suggestions_accept_grouped(*, actor, suggestion_ids=None, today=None) -> list[str]:
+def suggestions_accept_grouped(*, actor: Actor, suggestion_ids=None, today=None) -> list[str]:
     """Accept undecided suggestions (the given ones, or all) into purchase orders: one per
     supplier — the preferred supplier of each material at its valid price on the order-by date,
     quantity raised to the price's minimum order quantity — with one line per suggestion.
@@ -246,7 +249,7 @@ def suggestions_accept_grouped(*, actor, suggestion_ids=None, today=None) -> lis
     return numbers
 
 
-def priced_line(*, suggestion: PurchaseSuggestion, number: str, actor) -> PurchaseOrder:
+def priced_line(*, suggestion: PurchaseSuggestion, number: str, actor: Actor) -> PurchaseOrder:
     """One suggestion accepted on its own: a one-line purchase order at its supplier price."""
     price = valid_prices([suggestion.material_id], timezone.localdate()).get(suggestion.material_id)
     line = _line(suggestion, price, number=number, created_by=actor)

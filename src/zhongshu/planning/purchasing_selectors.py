@@ -5,11 +5,13 @@ on-time rate)."""
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_code, normalize_text
 
@@ -18,7 +20,7 @@ from .models import CENT, PurchaseOrder, PurchaseOrderStatus, Supplier, Supplier
 ZERO = Decimal("0")
 
 
-def supplier_list(*, actor, q: str = "", active: bool | None = None) -> QuerySet:
+def supplier_list(*, actor: Actor, q: str = "", active: bool | None = None) -> QuerySet:
     permissions.require(actor, "planning.suppliers_view")
     qs = Supplier.objects.all()
     if active is not None:
@@ -29,11 +31,11 @@ def supplier_list(*, actor, q: str = "", active: bool | None = None) -> QuerySet
     return qs.order_by("code")
 
 
-def supplier_get(*, actor, code: str) -> Supplier:
+def supplier_get(*, actor: Actor, code: str) -> Supplier:
     return permissions.get_in_scope(supplier_list(actor=actor), code=normalize_code(code))
 
 
-def price_list(*, actor, supplier: str = "", material: str = "") -> QuerySet:
+def price_list(*, actor: Actor, supplier: str = "", material: str = "") -> QuerySet:
     permissions.require(actor, "planning.suppliers_view")
     qs = SupplierPrice.objects.select_related("supplier", "material")
     if supplier:
@@ -62,7 +64,7 @@ class PurchaseDocument:
         return self.net + self.tax
 
 
-def purchase_document(*, actor, number: str) -> PurchaseDocument:
+def purchase_document(*, actor: Actor, number: str) -> PurchaseDocument:
     permissions.require(actor, "planning.po_view")
     lines = list(
         PurchaseOrder.objects.filter(number=normalize_code(number))
@@ -92,13 +94,13 @@ def purchase_document(*, actor, number: str) -> PurchaseDocument:
 AGE_BUCKETS = ((0, 7), (8, 30), (31, 60), (61, None))
 
 
-def purchasing_figures(*, actor, today: dt.date | None = None) -> dict:
+def purchasing_figures(*, actor: Actor, today: dt.date | None = None) -> dict:
     """Ageing of open purchase order lines (days since they were ordered, and how many are past
     their due date) and, per supplier, the share of received lines that arrived by their due
     date. Two queries."""
     permissions.require(actor, "planning.po_view")
     today = today or timezone.localdate()
-    buckets = [{"low": lo, "high": hi, "count": 0} for lo, hi in AGE_BUCKETS]
+    buckets: list[dict[str, Any]] = [{"low": lo, "high": hi, "count": 0} for lo, hi in AGE_BUCKETS]
     overdue = 0
     for created, due in PurchaseOrder.objects.filter(status=PurchaseOrderStatus.OPEN).values_list(
         "created_at", "due_date"

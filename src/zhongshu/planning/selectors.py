@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import parse_decimal
@@ -40,7 +41,7 @@ class SuggestionFilters:
     late: bool = False
 
 
-def suggestion_list(*, actor, filters: SuggestionFilters | None = None) -> QuerySet:
+def suggestion_list(*, actor: Actor, filters: SuggestionFilters | None = None) -> QuerySet:
     permissions.require(actor, "planning.view")
     f = filters or SuggestionFilters()
     qs = PurchaseSuggestion.objects.select_related("material", "purchase_order")
@@ -58,7 +59,7 @@ def suggestion_list(*, actor, filters: SuggestionFilters | None = None) -> Query
     return qs.order_by("order_by", "id")
 
 
-def suggestion_get(*, actor, suggestion_id) -> PurchaseSuggestion:
+def suggestion_get(*, actor: Actor, suggestion_id) -> PurchaseSuggestion:
     qs = suggestion_list(actor=actor, filters=SuggestionFilters(status="all"))
     return permissions.get_in_scope(qs, pk=suggestion_id)
 
@@ -81,7 +82,7 @@ def attach_pegs(suggestions) -> None:
         s.pegs = [lines[i] for i in s.pegged_lines if i in lines]
 
 
-def purchase_order_list(*, actor, status: str = "", q: str = "") -> QuerySet:
+def purchase_order_list(*, actor: Actor, status: str = "", q: str = "") -> QuerySet:
     permissions.require(actor, "planning.po_view")
     qs = PurchaseOrder.objects.select_related("material", "created_by", "supplier")
     if status in PurchaseOrderStatus.values:
@@ -94,21 +95,21 @@ def purchase_order_list(*, actor, status: str = "", q: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
-def purchase_order_get(*, actor, po_id) -> PurchaseOrder:
+def purchase_order_get(*, actor: Actor, po_id) -> PurchaseOrder:
     return permissions.get_in_scope(purchase_order_list(actor=actor), pk=po_id)
 
 
-def last_run(*, actor) -> MrpRun | None:
+def last_run(*, actor: Actor) -> MrpRun | None:
     permissions.require(actor, "planning.view")
     return MrpRun.objects.select_related("started_by").order_by("-id").first()
 
 
-def last_forecast_run(*, actor) -> ForecastRun | None:
+def last_forecast_run(*, actor: Actor) -> ForecastRun | None:
     permissions.require(actor, "planning.view")
     return ForecastRun.objects.select_related("started_by").order_by("-id").first()
 
 
-def forecast_list(*, actor, q: str = "", method: str = "") -> QuerySet:
+def forecast_list(*, actor: Actor, q: str = "", method: str = "") -> QuerySet:
     """The forecasts of the latest run (older runs' rows are replaced by each run)."""
     permissions.require(actor, "planning.view")
     qs = ProductForecast.objects.select_related("material", "run")
@@ -120,7 +121,7 @@ def forecast_list(*, actor, q: str = "", method: str = "") -> QuerySet:
     return qs.order_by("material__code")
 
 
-def forecast_get(*, actor, code: str) -> ProductForecast:
+def forecast_get(*, actor: Actor, code: str) -> ProductForecast:
     qs = forecast_list(actor=actor)
     return permissions.get_in_scope(qs, material__code=normalize_code(code))
 
@@ -131,7 +132,7 @@ def periods(run: ForecastRun) -> list[dt.date]:
     return [shift(run.first_period, run.bucket, i) for i in range(run.horizon)]
 
 
-def order_promise(*, actor, lines, requested=None, order_id=None, today=None) -> ctp.Promise:
+def order_promise(*, actor: Actor, lines, requested=None, order_id=None, today=None) -> ctp.Promise:
     """Capable-to-promise for order lines ``[{"material": code, "quantity": q}, …]`` (see
     ``planning.promise``). ``order_id``: an order being edited, whose own demand and reservations
     are not counted against it (it must be visible to the user)."""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import parse_decimal
@@ -68,7 +69,7 @@ DEMAND_SOURCES = ("orders", "orders_forecast")
 
 @transaction.atomic
 def mrp_run(
-    *, actor, today: dt.date | None = None, horizon_days: int = 730, demand: str = "orders"
+    *, actor: Actor, today: dt.date | None = None, horizon_days: int = 730, demand: str = "orders"
 ) -> MrpRun:
     """Run MRP over all open orders and replace the undecided suggestions of earlier runs with the
     new ones. Accepted and dismissed suggestions stay as they were (their purchase orders are
@@ -168,7 +169,7 @@ def _locked_new(suggestion_id) -> PurchaseSuggestion:
 
 @transaction.atomic
 def suggestion_update(
-    *, actor, suggestion_id, quantity=None, order_by=None, need_date=None
+    *, actor: Actor, suggestion_id, quantity=None, order_by=None, need_date=None
 ) -> PurchaseSuggestion:
     """Change the quantity or dates of an undecided suggestion before accepting it."""
     permissions.require(actor, "planning.decide")
@@ -210,7 +211,7 @@ def _next_po_number() -> str:
 
 
 @transaction.atomic
-def suggestion_accept(*, actor, suggestion_id) -> PurchaseOrder:
+def suggestion_accept(*, actor: Actor, suggestion_id) -> PurchaseOrder:
     """Accept a suggestion: a purchase order for its quantity, due on its need date, which every
     later MRP run counts as open supply — from the material's preferred supplier at its valid
     price when there is one (``purchasing.suggestions_accept_grouped`` accepts many at once,
@@ -227,7 +228,7 @@ def suggestion_accept(*, actor, suggestion_id) -> PurchaseOrder:
 
 
 @transaction.atomic
-def suggestion_dismiss(*, actor, suggestion_id, reason: str) -> PurchaseSuggestion:
+def suggestion_dismiss(*, actor: Actor, suggestion_id, reason: str) -> PurchaseSuggestion:
     permissions.require(actor, "planning.decide")
     reason = normalize_text(reason)[:200]
     if not reason:
@@ -243,7 +244,7 @@ def suggestion_dismiss(*, actor, suggestion_id, reason: str) -> PurchaseSuggesti
 @transaction.atomic
 def purchase_order_create(
     *,
-    actor,
+    actor: Actor,
     material: str,
     quantity,
     due_date,
@@ -274,7 +275,9 @@ def purchase_order_create(
 
 
 @transaction.atomic
-def parameters_set(*, actor, material: str, min_order_qty, order_multiple) -> PlanningParameters:
+def parameters_set(
+    *, actor: Actor, material: str, min_order_qty, order_multiple
+) -> PlanningParameters:
     """Set a material's lot rule: both zero means lot-for-lot."""
     permissions.require(actor, "planning.configure")
     mat = Material.objects.filter(code=normalize_code(material)).first()
@@ -300,7 +303,7 @@ def _locked_open_po(po_id) -> PurchaseOrder:
 
 
 @transaction.atomic
-def purchase_order_receive(*, actor, po_id, quantity, warehouse: str | None = None):
+def purchase_order_receive(*, actor: Actor, po_id, quantity, warehouse: str | None = None):
     """Goods arrived against a purchase order (all or part of what is open): books a stock
     receipt through inventory (ledger movement, reason = PO number) and closes the purchase order
     as received once everything has arrived. Only the rest stays open supply for MRP."""
@@ -331,7 +334,7 @@ def purchase_order_receive(*, actor, po_id, quantity, warehouse: str | None = No
 
 
 @transaction.atomic
-def purchase_order_cancel(*, actor, po_id, reason: str) -> PurchaseOrder:
+def purchase_order_cancel(*, actor: Actor, po_id, reason: str) -> PurchaseOrder:
     """Cancel what is still open on a purchase order (what was received stays received)."""
     permissions.require(actor, "planning.decide")
     reason = normalize_text(reason)[:200]
@@ -355,7 +358,7 @@ MAX_HORIZON = {ForecastBucket.MONTH: 24, ForecastBucket.WEEK: 104}
 
 @transaction.atomic
 def forecast_run(
-    *, actor, bucket: str = ForecastBucket.MONTH, horizon: int | None = None, today=None
+    *, actor: Actor, bucket: str = ForecastBucket.MONTH, horizon: int | None = None, today=None
 ) -> ForecastRun:
     """Forecast every finished product with order history: back-test the methods, keep the best
     per product, store its forecast for ``horizon`` buckets. Replaces the previous forecasts."""

@@ -10,6 +10,7 @@
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.signals import scrap_reported, scrap_withdrawn
 from zhongshu.orders import hooks
 from zhongshu.orders.statuses import OrderStatus
@@ -66,7 +67,9 @@ def rework_on_qc_fail(ctx: hooks.TransitionContext) -> None:
 
 
 @receiver(scrap_reported, dispatch_uid="zs_quality.scrap_nonconformance")
-def nonconformance_on_scrap(sender, *, actor, task_id, order_id, over_threshold, **kw) -> None:
+def nonconformance_on_scrap(
+    sender, *, actor: Actor | None, task_id, order_id, over_threshold, **kw
+) -> None:
     """Scrap above the line's threshold opens a nonconformance (inside the finish's transaction)."""
     if over_threshold and actor is not None:
         from . import services
@@ -75,7 +78,7 @@ def nonconformance_on_scrap(sender, *, actor, task_id, order_id, over_threshold,
 
 
 @receiver(scrap_withdrawn, dispatch_uid="zs_quality.scrap_withdrawn")
-def close_on_scrap_withdrawn(sender, *, actor, task_id, **kw) -> None:
+def close_on_scrap_withdrawn(sender, *, actor: Actor | None, task_id, **kw) -> None:
     """An undone finish closes the nonconformance its scrap opened, saying so."""
     if actor is not None:
         from . import services

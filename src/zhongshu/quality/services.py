@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, StaleVersion
 from zhongshu.core.signals import user_activity
 from zhongshu.core.text import normalize_code, normalize_text
@@ -103,7 +104,7 @@ def _clean_operation(errors: Errors, field: str, value: Any) -> int | None:
 @transaction.atomic
 def plan_save(
     *,
-    actor,
+    actor: Actor,
     material: Any,
     items: Any,
     note: Any = "",
@@ -141,7 +142,7 @@ def plan_save(
     return plan
 
 
-def plan_errors(*, actor, material: Any, items: Any, note: Any = "") -> list[dict]:
+def plan_errors(*, actor: Actor, material: Any, items: Any, note: Any = "") -> list[dict]:
     """What ``plan_save`` would refuse, without writing anything (an import's check)."""
     permissions.require(actor, "qc.manage_plans")
     code = normalize_code(material)
@@ -154,7 +155,7 @@ def plan_errors(*, actor, material: Any, items: Any, note: Any = "") -> list[dic
 
 
 @transaction.atomic
-def plan_delete(*, actor, material: Any) -> None:
+def plan_delete(*, actor: Actor, material: Any) -> None:
     permissions.require(actor, "qc.manage_plans")
     deleted, _rows = InspectionPlan.objects.filter(material__code=normalize_code(material)).delete()
     if not deleted:
@@ -261,7 +262,7 @@ def _failure_summary(readings: list[Measurement]) -> str:
 
 @transaction.atomic
 def record_inspection(
-    *, actor, order_id: Any, measurements: Any, note: Any = "", result: Any = None
+    *, actor: Actor, order_id: Any, measurements: Any, note: Any = "", result: Any = None
 ) -> InspectionRecord:
     """Record the inspection of an order awaiting QC.
 
@@ -340,7 +341,9 @@ def rework_place(record_id: Any) -> dict:
     return {"at_sequence": failed[0], "product_id": failed[1], "repeat_following": failed[2]}
 
 
-def open_nonconformance(*, actor, order: Order, description: str, record_id: Any = None):
+def open_nonconformance(
+    *, actor: Actor | None, order: Order, description: str, record_id: Any = None
+):
     """Called from the ``qc_fail`` effect (inside the transition's transaction)."""
     record = None
     if record_id is not None:
@@ -355,7 +358,14 @@ def open_nonconformance(*, actor, order: Order, description: str, record_id: Any
 
 
 def open_scrap_nonconformance(
-    *, actor, task_id: int, order_id: int, scrap_quantity, good_quantity, threshold_percent, **_kw
+    *,
+    actor: Actor,
+    task_id: int,
+    order_id: int,
+    scrap_quantity,
+    good_quantity,
+    threshold_percent,
+    **_kw,
 ) -> Nonconformance:
     """Scrap above the threshold on one task (called from the ``scrap_reported`` receiver)."""
     total = scrap_quantity + good_quantity
@@ -379,7 +389,7 @@ def open_scrap_nonconformance(
     )
 
 
-def close_scrap_nonconformance(*, actor, task_id: int) -> int:
+def close_scrap_nonconformance(*, actor: Actor, task_id: int) -> int:
     """Close the open nonconformances a task's scrap opened (its finish was undone)."""
     return Nonconformance.objects.filter(scrap_task_id=task_id, status=NcStatus.OPEN).update(
         status=NcStatus.CLOSED,
@@ -390,7 +400,7 @@ def close_scrap_nonconformance(*, actor, task_id: int) -> int:
 
 
 @transaction.atomic
-def nonconformance_close(*, actor, nc_id: Any, note: Any = "") -> Nonconformance:
+def nonconformance_close(*, actor: Actor, nc_id: Any, note: Any = "") -> Nonconformance:
     """Close a nonconformance once the rework is verified."""
     permissions.require(actor, "qc.view")
     permissions.require(actor, "qc.inspect")

@@ -17,6 +17,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.customfields import selectors
 from zhongshu.customfields.models import Entity, FieldDefinition, FieldType
 from zhongshu.customfields.query import CustomContains, value_of
@@ -26,20 +27,25 @@ from .compiler import CUSTOM_PREFIX, FALSE_Q, TRUE_Q, fields_used
 NUMERIC = (FieldType.NUMBER, FieldType.DECIMAL)
 # the stored forms that count as "no value" besides a missing key / null, per type; the SQL
 # expression of a multiple-choice or file value is the JSON text of the list / object
-_EMPTY = {
+_EMPTY: dict[str, tuple[str, ...]] = {
     FieldType.TEXT: ("",),
     FieldType.CHOICE: ("",),
     FieldType.MULTI: ("[]",),
     FieldType.FILE: ("{}",),
 }
-_EMPTY_PY = {FieldType.TEXT: "", FieldType.CHOICE: "", FieldType.MULTI: [], FieldType.FILE: {}}
+_EMPTY_PY: dict[str, object] = {
+    FieldType.TEXT: "",
+    FieldType.CHOICE: "",
+    FieldType.MULTI: [],
+    FieldType.FILE: {},
+}
 
 
 def name_of(defn: FieldDefinition) -> str:
     return CUSTOM_PREFIX + defn.key
 
 
-def definitions(*, actor=None) -> list[FieldDefinition]:
+def definitions(*, actor: Actor | None = None) -> list[FieldDefinition]:
     """The active custom fields of orders in form order (those ``actor`` may see, when given)."""
     if actor is None:
         return selectors.definitions(Entity.ORDER)

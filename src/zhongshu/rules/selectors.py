@@ -3,21 +3,22 @@
 from django.db.models import Count, F, Q, QuerySet
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import Order
 
 from .models import CustomerList, CustomerListMember, FollowUp, OrderTag, Rule, RuleHit
 
 
-def rule_list(*, actor) -> QuerySet:
+def rule_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "rules.view")
     return Rule.objects.select_related("created_by").order_by("name", "id")
 
 
-def rule_get(*, actor, rule_id) -> Rule:
+def rule_get(*, actor: Actor, rule_id) -> Rule:
     return permissions.get_in_scope(rule_list(actor=actor), pk=rule_id)
 
 
-def rule_history(*, actor, rule: Rule, limit: int = 20) -> list:
+def rule_history(*, actor: Actor, rule: Rule, limit: int = 20) -> list:
     permissions.require(actor, "rules.view")
     return list(rule.history.select_related("history_user").order_by("-history_id")[:limit])
 
@@ -26,7 +27,7 @@ def _mine_q(user) -> Q:
     return Q(assignee=user) | Q(assignee_role__in=sorted(permissions.roles_of(user)))
 
 
-def followup_list(*, actor, done: bool = False) -> QuerySet:
+def followup_list(*, actor: Actor, done: bool = False) -> QuerySet:
     """Tasks assigned to the user or to one of the user's roles; open ones by default."""
     permissions.require(actor, "followups.view")
     qs = _in_scope(actor, FollowUp.objects.filter(_mine_q(actor), done_at__isnull=not done))
@@ -50,7 +51,7 @@ def _in_scope(user, qs: QuerySet) -> QuerySet:
     return qs if q is None else qs.filter(Q(customer__isnull=True) | q)
 
 
-def order_panel_data(*, actor, order: Order) -> dict | None:
+def order_panel_data(*, actor: Actor, order: Order) -> dict | None:
     """Tags, open follow-ups and the last rule hits of an order the user can see (3 queries)."""
     if not permissions.can(actor, "orders.view"):
         return None
@@ -64,7 +65,7 @@ def order_panel_data(*, actor, order: Order) -> dict | None:
     return {"tags": tags, "followups": followups, "hits": hits}
 
 
-def customer_lists(*, actor) -> QuerySet:
+def customer_lists(*, actor: Actor) -> QuerySet:
     """Customer lists rules fill, with their member counts (in the user's customer scope)."""
     permissions.require(actor, "rules.view")
     q = permissions.customer_scope_q(actor, "members__customer__")
@@ -73,12 +74,12 @@ def customer_lists(*, actor) -> QuerySet:
     ).order_by("name")
 
 
-def customer_list_get(*, actor, list_id) -> CustomerList:
+def customer_list_get(*, actor: Actor, list_id) -> CustomerList:
     permissions.require(actor, "rules.view")
     return permissions.get_in_scope(CustomerList.objects.all(), pk=list_id)
 
 
-def list_members(*, actor, target: CustomerList) -> QuerySet:
+def list_members(*, actor: Actor, target: CustomerList) -> QuerySet:
     permissions.require(actor, "rules.view")
     qs = permissions.scope_customers(
         actor, CustomerListMember.objects.filter(customer_list=target), prefix="customer__"
@@ -86,7 +87,7 @@ def list_members(*, actor, target: CustomerList) -> QuerySet:
     return qs.select_related("customer", "customer__region").order_by("-added_at", "-id")
 
 
-def queue_counts(*, actor) -> list[dict]:
+def queue_counts(*, actor: Actor) -> list[dict]:
     """The open orders of each queue the actor can see, in one grouped query:
     ``[{"queue": "大客户", "n": 12}, …]`` by queue name."""
     from zhongshu.orders.statuses import OPEN

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.setup_steps import steps
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def _status(step) -> StepStatus:
                       str(step.hint or ""), detail)  # fmt: skip
 
 
-def checklist(*, actor) -> list[StepStatus]:
+def checklist(*, actor: Actor) -> list[StepStatus]:
     permissions.require(actor, "setup.view")
     return [_status(s) for s in steps()]
 

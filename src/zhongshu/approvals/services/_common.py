@@ -4,6 +4,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.orders.statuses import OrderStatus
 
@@ -30,7 +31,7 @@ ORDER_STATUS_FOR_KIND = {
 }
 
 
-def _lock_request(actor, request_id: Any) -> Request:
+def _lock_request(actor: Actor, request_id: Any) -> Request:
     visible = selectors.request_queryset(actor)
     if not visible.filter(pk=_int(request_id)).exists():
         raise NotFound()

@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
-from zhongshu.core.errors import ValidationFailed
+from zhongshu.core.actors import Actor
+from zhongshu.core.errors import PermissionDenied, ValidationFailed
 from zhongshu.core.uploads import safe_name, sniff
 
 from ..exceptions import (
@@ -24,12 +25,12 @@ MAX_ATTACHMENTS = 10
 
 
 @transaction.atomic
-def attachment_add(*, actor, request_id: Any, upload) -> Attachment:
+def attachment_add(*, actor: Actor, request_id: Any, upload) -> Attachment:
     """``upload``: a Django UploadedFile. Size ≤ 10 MB; type by content, not by name."""
     permissions.require(actor, "approvals.request")
     request = _lock_request(actor, request_id)
     if request.requested_by_id != actor.pk and not permissions.has_role(actor, Role.ADMIN):
-        raise permissions.PermissionDenied(details={"action": "approvals.attach"})
+        raise PermissionDenied(details={"action": "approvals.attach"})
     if request.status != RequestStatus.PENDING:
         raise NotPending(details={"status": request.status})
     if request.attachments.count() >= MAX_ATTACHMENTS:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.signals import user_activity
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -33,7 +34,7 @@ from ._common import _lock_request
 from .steps import _advance, _notify_step, _people_with_role, _tell_requester
 
 
-def _principal(actor, step: RequestStep, now) -> tuple[str, int | None]:
+def _principal(actor: Actor, step: RequestStep, now) -> tuple[str, int | None]:
     """How ``actor`` may decide ``step``: ("approver", None), ("deputy", None),
     ("delegate", approver_id) — or raise NotYourTurn."""
     approvers = set(step.approvers.values_list("id", flat=True))
@@ -71,7 +72,7 @@ def _minutes(since: dt.datetime, until: dt.datetime) -> int:
 @transaction.atomic
 def decide(
     *,
-    actor,
+    actor: Actor,
     request_id: Any,
     verdict: str,
     comment: str = "",

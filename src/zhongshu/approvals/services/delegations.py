@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_text
 
@@ -40,7 +41,7 @@ def _clean_when(errors: Errors, field: str, value: Any) -> dt.datetime | None:
 
 @transaction.atomic
 def delegation_create(
-    *, actor, to_user: Any, starts_at: Any, ends_at: Any, note: str = ""
+    *, actor: Actor, to_user: Any, starts_at: Any, ends_at: Any, note: str = ""
 ) -> Delegation:
     permissions.require(actor, "approvals.decide")
     errors = Errors()
@@ -70,7 +71,7 @@ def delegation_create(
 
 
 @transaction.atomic
-def delegation_revoke(*, actor, delegation_id: Any) -> Delegation:
+def delegation_revoke(*, actor: Actor, delegation_id: Any) -> Delegation:
     permissions.require(actor, "approvals.view")
     d = permissions.get_in_scope(
         Delegation.objects.select_for_update().filter(Q(from_user=actor)), pk=delegation_id

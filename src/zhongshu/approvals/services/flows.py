@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -200,18 +201,18 @@ def _write_steps(flow: Flow, steps: list[dict]) -> None:
 
 
 @transaction.atomic
-def flow_create(*, actor, data: dict[str, Any]) -> Flow:
+def flow_create(*, actor: Actor, data: dict[str, Any]) -> Flow:
     permissions.require(actor, "approvals.configure")
     fields, steps = _clean_flow(data)
     flow = Flow(**fields)
-    flow._history_user = actor
+    flow._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     flow.save()
     _write_steps(flow, steps)
     return flow
 
 
 @transaction.atomic
-def flow_update(*, actor, flow_id: Any, version: Any, data: dict[str, Any]) -> Flow:
+def flow_update(*, actor: Actor, flow_id: Any, version: Any, data: dict[str, Any]) -> Flow:
     permissions.require(actor, "approvals.configure")
     flow = permissions.get_in_scope(Flow.objects.select_for_update(), pk=flow_id)
     if version is not None and flow.version != version:
@@ -227,7 +228,7 @@ def flow_update(*, actor, flow_id: Any, version: Any, data: dict[str, Any]) -> F
 
 
 @transaction.atomic
-def flow_delete(*, actor, flow_id: Any) -> None:
+def flow_delete(*, actor: Actor, flow_id: Any) -> None:
     """Flows with requests are switched off rather than deleted (the requests keep their copy)."""
     permissions.require(actor, "approvals.configure")
     flow = permissions.get_in_scope(Flow.objects.select_for_update(), pk=flow_id)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 from zhongshu.orders.models import Order
@@ -86,7 +87,7 @@ def _clean_expedite(order: Order, payload: Any) -> dict[str, Any]:
 @transaction.atomic
 def request_create(
     *,
-    actor,
+    actor: Actor,
     order_id: Any,
     kind: str,
     reason: str,
@@ -165,7 +166,7 @@ def request_create(
 
 
 @transaction.atomic
-def request_withdraw(*, actor, request_id: Any, version: Any = None) -> Request:
+def request_withdraw(*, actor: Actor, request_id: Any, version: Any = None) -> Request:
     permissions.require(actor, "approvals.view")
     request = _lock_request(actor, request_id)
     if request.requested_by_id != actor.pk and not permissions.has_role(actor, Role.ADMIN):

@@ -6,6 +6,8 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
+
 from ..exceptions import (
     ChangeNotApplicable,
 )
@@ -81,7 +83,7 @@ def _activate(request: Request, step: RequestStep, now) -> None:
     _notify_step(request, step, step.approvers.values_list("id", flat=True))
 
 
-def _advance(request: Request, actor, now) -> None:
+def _advance(request: Request, actor: Actor, now) -> None:
     """Activate the next waiting step, or finish the request approved and apply it."""
     nxt = request.steps.filter(status=StepStatus.WAITING).order_by("position").first()
     if nxt is not None:
@@ -110,7 +112,7 @@ def _tell_requester(request: Request) -> None:
     )
 
 
-def _apply(request: Request, actor, now) -> None:
+def _apply(request: Request, actor: Actor, now) -> None:
     """The approved request's effect, in the deciding transaction."""
     order = request.order
     if request.kind == Kind.DESIGN_CHANGE:
@@ -132,7 +134,7 @@ def _apply(request: Request, actor, now) -> None:
     _tell_requester(request)
 
 
-def _apply_design_change(request: Request, actor) -> None:
+def _apply_design_change(request: Request, actor: Actor) -> None:
     from zhongshu.notify.services import notify
     from zhongshu.orders.services import order_apply_change
 
@@ -159,7 +161,7 @@ def _apply_design_change(request: Request, actor) -> None:
         _tell_schedule(request, compare(order.pk, before, _finishes()))
 
 
-def _apply_rush(request: Request, actor) -> None:
+def _apply_rush(request: Request, actor: Actor) -> None:
     from zhongshu.orders.services import order_expedite
 
     if request.order.status not in EXPEDITABLE:

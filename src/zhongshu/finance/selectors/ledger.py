@@ -2,6 +2,7 @@
 the user; they never write)."""
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from django.db.models import (
     Case,
@@ -17,17 +18,21 @@ from django.db.models import (
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
 
 from ..amounts import money_sum
 from .statement import ZERO
 
+if TYPE_CHECKING:
+    from ..models import Payment
+
 RECEIVABLE_STATES = ("open", "overdue", "paid", "all")
 AGEING_BUCKETS = ("not_due", "d0_30", "d31_60", "d61_90", "d90_plus")
 
 
-def customer_get(*, actor, code: str, action: str = "finance.view") -> Customer:
+def customer_get(*, actor: Actor, code: str, action: str = "finance.view") -> Customer:
     """One customer in the user's scope by code, or ``NotFound``."""
     permissions.require(actor, action)
     code = normalize_text(code or "").upper()
@@ -36,7 +41,7 @@ def customer_get(*, actor, code: str, action: str = "finance.view") -> Customer:
 
 
 def receivable_list(
-    *, actor, customer: str = "", state: str = "", as_of: dt.date | None = None
+    *, actor: Actor, customer: str = "", state: str = "", as_of: dt.date | None = None
 ) -> QuerySet:
     """Receivables of the orders in the user's scope, newest first. ``state``: open (not fully
     paid, the default), overdue (open and past due on ``as_of``), paid, all."""
@@ -80,7 +85,7 @@ def _bucket_sums(as_of: dt.date) -> dict:
     }
 
 
-def ageing(*, actor, customer: str = "", as_of: dt.date | None = None) -> dict:
+def ageing(*, actor: Actor, customer: str = "", as_of: dt.date | None = None) -> dict:
     """Open amounts by days past due on ``as_of``: not yet due, 0–30, 31–60, 61–90, over 90
     (a receivable due today is 0 days past due). One aggregate query."""
     as_of = as_of or timezone.localdate()
@@ -89,7 +94,7 @@ def ageing(*, actor, customer: str = "", as_of: dt.date | None = None) -> dict:
     return {"as_of": as_of, **result}
 
 
-def ageing_by_customer(*, actor, as_of: dt.date | None = None) -> list[dict]:
+def ageing_by_customer(*, actor: Actor, as_of: dt.date | None = None) -> list[dict]:
     """The same buckets per customer, largest total first (one grouped query)."""
     as_of = as_of or timezone.localdate()
     qs = receivable_list(actor=actor, state="open", as_of=as_of)
@@ -114,7 +119,7 @@ def _sum_of(model, field: str, expr=None):
     )
 
 
-def balance_list(*, actor, q: str = "", nonzero: bool = False) -> QuerySet:
+def balance_list(*, actor: Actor, q: str = "", nonzero: bool = False) -> QuerySet:
     """Customers in scope with their ledger figures, all computed by the database:
     ``billed`` (receivables), ``paid`` (payments net of reversals), ``adjusted``,
     ``balance = billed − paid + adjusted``, ``outstanding`` (unpaid receivables) and ``credit``
@@ -140,12 +145,12 @@ def balance_list(*, actor, q: str = "", nonzero: bool = False) -> QuerySet:
     return qs.order_by("code")
 
 
-def balance_get(*, actor, code: str) -> Customer:
+def balance_get(*, actor: Actor, code: str) -> Customer:
     customer = customer_get(actor=actor, code=code)
     return balance_list(actor=actor).get(pk=customer.pk)
 
 
-def payment_list(*, actor, customer: str = "") -> QuerySet:
+def payment_list(*, actor: Actor, customer: str = "") -> QuerySet:
     from ..models import Payment
 
     permissions.require(actor, "finance.view")
@@ -161,12 +166,12 @@ def payment_list(*, actor, customer: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
-def payment_get(*, actor, payment_id) -> "Payment":  # noqa: F821
+def payment_get(*, actor: Actor, payment_id) -> "Payment":
     qs = payment_list(actor=actor).prefetch_related("allocations__receivable__shipment")
     return permissions.get_in_scope(qs, pk=payment_id)
 
 
-def adjustment_list(*, actor, customer: str = "") -> QuerySet:
+def adjustment_list(*, actor: Actor, customer: str = "") -> QuerySet:
     from ..models import Adjustment
 
     permissions.require(actor, "finance.view")
@@ -182,7 +187,7 @@ def adjustment_list(*, actor, customer: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
-def confirmation_list(*, actor, customer: str = "") -> QuerySet:
+def confirmation_list(*, actor: Actor, customer: str = "") -> QuerySet:
     from ..models import StatementConfirmation
 
     permissions.require(actor, "finance.reconciliation")
@@ -198,7 +203,7 @@ def confirmation_list(*, actor, customer: str = "") -> QuerySet:
     return qs.order_by("-id")
 
 
-def credit_get(*, actor, code: str) -> dict:
+def credit_get(*, actor: Actor, code: str) -> dict:
     """The customer's credit settings and what the credit check says about them today."""
     from .. import credit
     from ..models import CustomerCredit

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
@@ -215,10 +216,11 @@ def clean_period(*, customer, start, end) -> Period:
         elif (end_day - start_day).days > MAX_PERIOD_DAYS:
             errors.add("end", _("A statement covers at most three years."))
     errors.raise_if_any()
+    assert start_day is not None and end_day is not None  # a missing date was refused above
     return Period(customer=code, start=start_day, end=end_day)
 
 
-def statement_customers(*, actor) -> QuerySet:
+def statement_customers(*, actor: Actor) -> QuerySet:
     """The customers the user may draw up statements for."""
     permissions.require(actor, "finance.reconciliation")
     return permissions.scope_customers(actor, Customer.objects.select_related("region"))
@@ -237,7 +239,7 @@ def _line_values(qs: QuerySet) -> Iterable:
     ).iterator(chunk_size=2000)
 
 
-def reconciliation(*, actor, period: Period) -> Statement:
+def reconciliation(*, actor: Actor, period: Period) -> Statement:
     permissions.require(actor, "finance.reconciliation")
     customer = statement_customers(actor=actor).filter(code=period.customer).first()
     if customer is None:

@@ -7,6 +7,7 @@ from typing import Any, TypeAlias
 
 from django.utils.translation import gettext as _
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import is_valid_code
 from zhongshu.core.validation import Errors, code_charset_message
 
@@ -89,7 +90,7 @@ class Kind:
     def check_missing(self, columns, missing):
         return missing
 
-    def validate(self, actor, rows: list[Staged], headers, columns) -> None:
+    def validate(self, actor: Actor, rows: list[Staged], headers, columns) -> None:
         raise NotImplementedError
 
 

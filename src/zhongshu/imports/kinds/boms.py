@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.production.models import BomLine
 
 from .. import normalize as N
@@ -63,7 +64,7 @@ class BomsKind(GroupedKind):
                gettext_lazy("Share lost in making, in percent; empty: 0.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.production.services import bom_errors
 
         H = (headers, columns)
@@ -101,7 +102,7 @@ class BomsKind(GroupedKind):
                         quantity=str(qty) if qty is not None else "0",
                         scrap=str(scrap) if scrap is not None else "0")  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from zhongshu.production.services import bom_set
 
         def save(group):

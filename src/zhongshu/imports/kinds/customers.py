@@ -1,10 +1,13 @@
 """Customers from a spreadsheet, committed through ``customers.services``."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
+from zhongshu.core.actors import Actor
 from zhongshu.customers.models import Customer
 from zhongshu.customers.services import TIER_COMPUTED, clean_customer
 
@@ -31,7 +34,7 @@ class CustomersKind(Kind):
         Column("address", "地址", ("address",), False, ""),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         existing = _load(
             Customer, "code", {N.text(_cell(r, columns, "code")).upper() for r in rows}
@@ -45,7 +48,7 @@ class CustomersKind(Kind):
 
         for row in rows:
             code = _master_code(row, H, seen, max_length=32)
-            out = {"code": code}
+            out: dict[str, Any] = {"code": code}
             custom = C.check_row(row, headers, columns, custom_plan, _err).get("customer")
             if custom:
                 out["custom"] = custom

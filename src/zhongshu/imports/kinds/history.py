@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.inventory.history import shipments_record_history
@@ -78,7 +79,7 @@ class HistoryKind(Kind):
                False, "", gettext_lazy("Login name of the sales owner; empty: you.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         check = _Check(actor, rows, (headers, columns))
         groups: dict[tuple, list[Staged]] = defaultdict(list)
         for row in rows:
@@ -89,14 +90,14 @@ class HistoryKind(Kind):
                 row.status = RowStatus.INVALID
         check.groups(groups)
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         return commit_history(batch, actor, groups, strict=strict)
 
 
 class _Check(OrderRowCheck):
     """The checks of one row of the history import (dates, amounts, the sales owner)."""
 
-    def __init__(self, actor, rows, H: Heads):
+    def __init__(self, actor: Actor, rows, H: Heads):
         super().__init__(actor, rows, H)
         self.dates: dict = {}
         names = {N.text(_cell(r, H[1], "sales_owner")) for r in rows} - {""}
@@ -276,7 +277,7 @@ def _mark(members: list[Staged], H: Heads, number: str | None) -> None:
 # --- commit ---------------------------------------------------------------------------------------
 
 
-def commit_history(batch, actor, groups, *, strict: bool) -> int:
+def commit_history(batch, actor: Actor, groups, *, strict: bool) -> int:
     """The chunk's orders through ``orders_record_history``, their shipments through
     ``shipments_record_history``, one ``ImportedOrder`` per order. Orders imported meanwhile
     (a resumed or concurrent run) become duplicates."""

@@ -1,9 +1,12 @@
 """Materials from a spreadsheet, committed through ``catalog.services``."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Fulfilment, Material, MaterialKind
 from zhongshu.catalog.services import clean_material
+from zhongshu.core.actors import Actor
 
 from .. import custom as C
 from .. import normalize as N
@@ -28,7 +31,7 @@ class MaterialsKind(Kind):
         Column("lead_time_days", "提前期", ("lead_time_days", "提前期天", "lead_time"), False, "7"),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         existing = _load(
             Material, "code", {N.text(_cell(r, columns, "code")).upper() for r in rows}
@@ -41,7 +44,7 @@ class MaterialsKind(Kind):
 
         for row in rows:
             code = _master_code(row, H, seen, max_length=40)
-            out = {"code": code}
+            out: dict[str, Any] = {"code": code}
             custom = C.check_row(row, headers, columns, custom_plan, _err).get("material")
             if custom:
                 out["custom"] = custom

@@ -4,6 +4,8 @@ the system starts, booked once as an opening-balance movement by ``inventory.ope
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
+
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
 from .base import Column, Kind, _cell, _err, _warn
@@ -24,7 +26,7 @@ class OpenStockKind(Kind):
                gettext_lazy("The day the balance stands at; kept with the movement.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.inventory.exceptions import NoDefaultWarehouse
         from zhongshu.inventory.opening import opening_balance_errors
 
@@ -70,7 +72,7 @@ class OpenStockKind(Kind):
                 _warn(row, *H, "quantity",
                       _("This opening balance is already booked; nothing to change."))  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         import datetime as dt
 
         from zhongshu.inventory.opening import opening_balance_set

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import money
 from zhongshu.orders.services.rules import (
     MAX_LINES,
@@ -58,7 +59,7 @@ class OrdersKind(Kind):
             missing.append(str(self.columns[1].label))
         return missing
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         check = _RowCheck(actor, rows, headers, columns, self.slug)
         groups: dict[tuple, list[Staged]] = defaultdict(list)
         for row in rows:
@@ -73,7 +74,7 @@ class OrdersKind(Kind):
 class _RowCheck(OrderRowCheck):
     """The checks of one row of the order import (customers also by name, custom fields)."""
 
-    def __init__(self, actor, rows, headers, columns, slug):
+    def __init__(self, actor: Actor, rows, headers, columns, slug):
         super().__init__(actor, rows, (headers, columns))
         self.names: dict[str, list] = defaultdict(list)
         if "customer" not in columns:

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.quality.models import InspectionItem, InspectionPlan, ItemKind
 
 from .. import normalize as N
@@ -89,7 +90,7 @@ class QcPlansKind(GroupedKind):
                gettext_lazy("The plan's note: the first filled cell of the product's rows.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.quality.services import plan_errors
 
         H = (headers, columns)
@@ -144,7 +145,7 @@ class QcPlansKind(GroupedKind):
             note=N.text(_cell(row, columns, "note")), **numbers,
         )  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from zhongshu.quality.services import plan_save
 
         def save(group):

@@ -2,9 +2,12 @@
 started, one row per invoice or delivery note. Checked and entered by ``finance.opening``."""
 
 import datetime as dt
+from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from zhongshu.core.actors import Actor
 
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
@@ -29,13 +32,13 @@ class ReceivablesKind(Kind):
         Column("due_on", "到期日", ("due_on", "到期日期", "应收日期"), True, "2026年3月31日"),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.finance.opening import opening_receivable_errors
 
         H = (headers, columns)
         seen: dict[tuple, int] = {}
         for row in rows:
-            data = {
+            data: dict[str, Any] = {
                 "customer": N.text(_cell(row, columns, "customer")).upper(),
                 "document": N.text(_cell(row, columns, "document")),
             }
@@ -72,7 +75,7 @@ class ReceivablesKind(Kind):
                 _warn(row, *H, "document",
                       _("This receivable is already entered; nothing to change."))  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from zhongshu.finance.opening import opening_receivable_create
 
         from .grouped import commit_groups

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from zhongshu.accounts.models import Region
 from zhongshu.accounts.regions import clean_region_name
 from zhongshu.accounts.services import region_create
+from zhongshu.core.actors import Actor
 from zhongshu.core.validation import Errors
 
 from ..models import ImportKind, RowStatus
@@ -28,7 +29,7 @@ class RegionsKind(Kind):
                gettext_lazy("Only this city of the province (a city rule wins over its province).")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.channels.addresses import place
         from zhongshu.channels.models import AddressRegion
 
@@ -69,7 +70,7 @@ class RegionsKind(Kind):
                       _("Routes %(place)s to %(name)s instead of its current region.")
                       % {"place": province + city, "name": name})  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from zhongshu.channels.services import address_rule_save
 
         from ..committing import commit_each

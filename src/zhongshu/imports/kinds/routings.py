@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.production.models import Operation
 
 from .. import normalize as N
@@ -68,7 +69,7 @@ class RoutingsKind(GroupedKind):
                gettext_lazy("The username of the operation's default owner.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.production.services import routing_errors
 
         H = (headers, columns)
@@ -120,7 +121,7 @@ class RoutingsKind(GroupedKind):
         if not row.data["line"]:
             _err(row, *H, "line", _("This field is required."))
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from zhongshu.production.services import routing_set
 
         def save(group):

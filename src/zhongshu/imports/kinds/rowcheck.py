@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.customers.models import Customer
 from zhongshu.orders.statuses import Priority
 
@@ -17,7 +18,7 @@ PRIORITY_ALIASES = {"普通": "normal", "加急": "urgent", "紧急": "urgent", 
 
 
 class OrderRowCheck:
-    def __init__(self, actor, rows, H: Heads):
+    def __init__(self, actor: Actor, rows, H: Heads):
         self.H = H
         self.columns = columns = H[1]
         self.today = timezone.localdate()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
@@ -33,7 +34,7 @@ class SkuMappingsKind(Kind):
                gettext_lazy("Internal units per platform unit; empty: 1.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.channels.models import ChannelKind, SkuMapping
 
         H = (headers, columns)
@@ -89,7 +90,7 @@ class SkuMappingsKind(Kind):
                       _("Replaces the mapping to %(code)s × %(m)s.")
                       % {"code": old.material.code, "m": old.multiplier.normalize()})  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         """Each row through the channel service, as customers and materials go through theirs."""
         from zhongshu.channels.services import mapping_save
 

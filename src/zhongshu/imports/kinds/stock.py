@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.inventory.models import StockLevel, Warehouse
 
 from .. import normalize as N
@@ -24,7 +25,7 @@ class StockKind(Kind):
                gettext_lazy("The counted quantity on hand; the difference is booked as an adjustment.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         warehouses = {w.code: w for w in Warehouse.objects.filter(is_active=True)}
         default = next((w for w in warehouses.values() if w.is_default), None)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.planning.models import Supplier, SupplierPrice
 from zhongshu.planning.purchasing import (
@@ -72,7 +73,7 @@ class SupplierPricesKind(Kind):
                gettext_lazy("是 or 否; empty: 否.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         suppliers = _load(Supplier, "code", {self._code(r, columns, "supplier") for r in rows})
         materials = _load(Material, "code", {self._code(r, columns, "material") for r in rows})
@@ -159,7 +160,7 @@ class SupplierPricesKind(Kind):
         return {**clean, "supplier": supplier.code, "material": material.code,
                 "supplier_id": supplier.pk, "material_id": material.pk}  # fmt: skip
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from ..committing import commit_each
 
         def save(row):

@@ -2,9 +2,12 @@
 ``supplier_create`` / ``supplier_update`` (the rules of the supplier page). A row that repeats what
 is stored is a duplicate; one that changes a stored supplier updates it (warned in the preview)."""
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.planning.models import Supplier
 from zhongshu.planning.purchasing import clean_supplier, supplier_create, supplier_update
@@ -31,13 +34,13 @@ class SuppliersKind(Kind):
                False, 15, gettext_lazy("Whole days from order to receipt; empty: 0.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         stored = _load(Supplier, "code", {N.text(_cell(r, columns, "code")).upper() for r in rows})
         seen: dict[str, int] = {}
         for row in rows:
             code = _master_code(row, H, seen, max_length=32)
-            raw = {f: N.text(_cell(row, columns, f)) for f in FIELDS}
+            raw: dict[str, Any] = {f: N.text(_cell(row, columns, f)) for f in FIELDS}
             lead, msg = (0, None)
             if raw["lead_time_days"]:
                 lead, msg = N.number(raw["lead_time_days"], places=0, min_zero=True)
@@ -66,7 +69,7 @@ class SuppliersKind(Kind):
             else:
                 _warn(row, *H, "name", _("Updates supplier %(code)s.") % {"code": code})
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from ..committing import commit_each
 
         def save(row):

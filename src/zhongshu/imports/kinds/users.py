@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from zhongshu.accounts.models import Profile
 from zhongshu.accounts.roles import Role
 from zhongshu.core import crypto
+from zhongshu.core.actors import Actor
 
 from .. import normalize as N
 from ..models import ImportKind, ImportRow, RowStatus
@@ -75,7 +76,7 @@ class UsersKind(Kind):
             if f in fields
         )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         from django.contrib.auth import get_user_model
 
         from zhongshu.accounts.services import user_create_errors
@@ -119,7 +120,7 @@ class UsersKind(Kind):
             if row.errors:
                 row.status = RowStatus.INVALID
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from django.contrib.auth import get_user_model
 
         from zhongshu.accounts.services import contact_update, user_create
@@ -150,7 +151,7 @@ class UsersKind(Kind):
         return commit_groups(batch, groups, strict=strict, save=save, error_field="username")
 
 
-def passwords_take(*, actor, batch_id) -> list[dict]:
+def passwords_take(*, actor: Actor, batch_id) -> list[dict]:
     """The initial passwords of the users a batch created, once, and only to whoever imported
     them: they are erased as they are read, so whoever opens the result later sees none (a lost
     one is reset on the user's page)."""

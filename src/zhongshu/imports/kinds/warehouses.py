@@ -5,6 +5,7 @@ warehouse or makes it the default updates it (with a warning in the preview)."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.validation import Errors
 from zhongshu.inventory.models import Warehouse
 from zhongshu.inventory.warehouses import clean_warehouse, warehouse_save
@@ -37,7 +38,7 @@ class WarehousesKind(Kind):
                gettext_lazy("是 for the warehouse orders reserve from; one warehouse only.")),
     )  # fmt: skip
 
-    def validate(self, actor, rows, headers, columns):
+    def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         stored = _load(Warehouse, "code", {N.text(_cell(r, columns, "code")).upper() for r in rows})
         seen: dict[str, int] = {}
@@ -79,7 +80,7 @@ class WarehousesKind(Kind):
             else:
                 _warn(row, *H, "name", _("Updates warehouse %(code)s.") % {"code": code})
 
-    def commit(self, batch, actor, groups, *, strict: bool) -> int:
+    def commit(self, batch, actor: Actor, groups, *, strict: bool) -> int:
         from ..committing import commit_each
 
         return commit_each(

@@ -17,7 +17,7 @@ Errors are sorted the way the posting outbox acts on them:
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..exceptions import TplusUnavailable
 
@@ -112,8 +112,14 @@ class Connector(Protocol):
         """Raise an ErpUnavailable/ErpAuthFailed when the connection does not work."""
         ...
 
+    def __enter__(self) -> "Connector":
+        """Hold one connection open for a run of calls (closed on exit)."""
+        ...
 
-def connector(**kwargs) -> Connector:
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def connector(**kwargs: Any) -> Connector:
     """The configured ERP's connector (T+ today)."""
     from .tplus import TplusConnector
 

@@ -3,10 +3,14 @@ environment (``TPLUS_BASE_URL``, ``TPLUS_APP_KEY``, ``TPLUS_APP_SECRET``, ``TPLU
 A field set on the page wins over the environment."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
 from zhongshu.core import crypto
+
+if TYPE_CHECKING:
+    from ..erp_models import ErpConnection
 
 
 @dataclass(frozen=True)
@@ -18,8 +22,8 @@ class Config:
     source: str  # "page" | "environment" | ""
 
 
-def _row():
-    from ..models import ErpConnection
+def _row() -> "ErpConnection | None":
+    from ..erp_models import ErpConnection
 
     try:
         return ErpConnection.objects.filter(pk=1).first()
@@ -47,8 +51,8 @@ def current() -> Config:
     )
 
 
-def state():
+def state() -> "ErpConnection":
     """The one ``ErpConnection`` row (created on first use): lease, alerts, last test."""
-    from ..models import ErpConnection
+    from ..erp_models import ErpConnection
 
     return ErpConnection.objects.get_or_create(pk=1)[0]

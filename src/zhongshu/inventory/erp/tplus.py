@@ -14,11 +14,13 @@ account's API list when connecting a real T+.
 """
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 import httpx
 from django.utils.translation import gettext as _
 
 from . import (
+    Document,
     DocumentKind,
     ErpAuthFailed,
     ErpDuplicate,
@@ -48,8 +50,12 @@ class TplusConnector:
     name = "tplus"
 
     def __init__(
-        self, *, base_url: str | None = None, timeout: float | None = None, transport=None
-    ):
+        self,
+        *,
+        base_url: str | None = None,
+        timeout: float | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         from django.conf import settings
 
         self.config = current()
@@ -67,11 +73,11 @@ class TplusConnector:
             "openToken": self.config.open_token,
         }
 
-    def __enter__(self):
+    def __enter__(self) -> "TplusConnector":
         self._client = self._new_client()
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         if self._client is not None:
             self._client.close()
             self._client = None
@@ -83,10 +89,10 @@ class TplusConnector:
             )
         return httpx.Client(base_url=self.base_url, timeout=self.timeout, transport=self.transport)
 
-    def _call(self, path: str, payload: dict):
+    def _call(self, path: str, payload: dict[str, Any]) -> Any:
         """POST and return the JSON body; raises the error class the status says."""
         own = self._client is None
-        client = self._new_client() if own else self._client
+        client = self._new_client() if self._client is None else self._client
         try:
             response = client.post(path, json=payload, headers=self._headers())
         except httpx.HTTPError as exc:
@@ -117,7 +123,7 @@ class TplusConnector:
         self, *, warehouse: str | None = None, material: str | None = None
     ) -> list[StockRow]:
         rows: list[StockRow] = []
-        param: dict = {"PageSize": PAGE_SIZE}
+        param: dict[str, Any] = {"PageSize": PAGE_SIZE}
         if warehouse:
             param["Warehouse"] = [{"Code": warehouse}]
         if material:
@@ -130,9 +136,9 @@ class TplusConnector:
                 return rows
         raise ErpUnavailable("too many pages")
 
-    def post_document(self, document) -> str:
+    def post_document(self, document: Document) -> str:
         resource, details_key = RESOURCES[document.kind]
-        dto: dict = {
+        dto: dict[str, Any] = {
             "ExternalCode": document.external_code,
             "VoucherDate": document.date,
             "Warehouse": {"Code": document.warehouse},
@@ -203,7 +209,8 @@ def _code(response: httpx.Response) -> str:
     return str(body.get("code") or "").lower() if isinstance(body, dict) else ""
 
 
-def _items(body) -> list[dict]:
+def _items(body: Any) -> list[dict[str, Any]]:
+    items: list[Any] | None
     if isinstance(body, list):
         items = body
     elif isinstance(body, dict):
@@ -220,7 +227,7 @@ def _items(body) -> list[dict]:
     return items
 
 
-def parse_stock(body) -> tuple[list[StockRow], int | None]:
+def parse_stock(body: Any) -> tuple[list[StockRow], int | None]:
     items = _items(body)
     total = body.get("TotalCount") if isinstance(body, dict) else None
     if total is not None and (not isinstance(total, int) or isinstance(total, bool)):

@@ -18,7 +18,7 @@ What is *held* for a line is its active component reservations plus what was alr
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,7 +32,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
-from zhongshu.orders.models import OrderLine
+from zhongshu.orders.models import Order, OrderLine
 from zhongshu.production.bom import explode_by_root
 
 from .. import ledger
@@ -42,9 +42,12 @@ from ..models import ZERO, ComponentScrap, MovementKind, Reservation, Reservatio
 from .stock import default_level_ids
 
 Key = tuple[int, int]  # (order line id, component material id)
+# (material id, due date, quantity, reference) of a receipt on its way
+Receipt = tuple[int, dt.date, Decimal, str]
+ReceiptSource = Callable[[dt.date, set[int]], Iterable[Receipt]]
 
 
-def line_needs(order_ids) -> dict[int, dict[Key, Decimal]]:
+def line_needs(order_ids: Iterable[int]) -> dict[int, dict[Key, Decimal]]:
     """``{order id: {(line id, component id): quantity}}`` for the make lines of the orders."""
     lines = list(
         OrderLine.objects.filter(
@@ -70,7 +73,7 @@ def line_needs(order_ids) -> dict[int, dict[Key, Decimal]]:
     return out
 
 
-def held(order_ids) -> tuple[dict[Key, Decimal], dict[Key, list[Reservation]]]:
+def held(order_ids: Iterable[int]) -> tuple[dict[Key, Decimal], dict[Key, list[Reservation]]]:
     """What the orders hold or took per (line, component), and their active holds."""
     total: dict[Key, Decimal] = defaultdict(Decimal)
     active: dict[Key, list[Reservation]] = defaultdict(list)
@@ -87,7 +90,7 @@ def held(order_ids) -> tuple[dict[Key, Decimal], dict[Key, list[Reservation]]]:
     return total, active
 
 
-def outstanding(order_ids) -> dict[int, dict[int, Decimal]]:
+def outstanding(order_ids: Iterable[int]) -> dict[int, dict[int, Decimal]]:
     """``{order id: {component id: still to hold}}`` (positive entries only)."""
     needs = line_needs(order_ids)
     have, _active = held(order_ids)
@@ -102,16 +105,16 @@ def outstanding(order_ids) -> dict[int, dict[int, Decimal]]:
 
 # Who knows of receipts on their way (planning's open purchase orders): ``fn(today, material
 # ids)`` → ``[(material id, due date, quantity, reference)]``. Registered by the supplying app.
-_receipt_sources: list[Callable] = []
+_receipt_sources: list[ReceiptSource] = []
 
 
-def receipts_from(fn: Callable) -> Callable:
+def receipts_from(fn: ReceiptSource) -> ReceiptSource:
     if fn not in _receipt_sources:
         _receipt_sources.append(fn)
     return fn
 
 
-def _due_receipts(order_ids, comps) -> dict[int, dict[int, Decimal]]:
+def _due_receipts(order_ids: Iterable[int], comps: Iterable[int]) -> dict[int, dict[int, Decimal]]:
     """Per order, per component: what arrives before the order's production starts (its due
     date less the longest make lead time of its make lines, in calendar days)."""
     if not _receipt_sources:
@@ -132,7 +135,7 @@ def _due_receipts(order_ids, comps) -> dict[int, dict[int, Decimal]]:
     return out
 
 
-def shortages(order_ids) -> dict[int, list[dict]]:
+def shortages(order_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     """``{order id: [{"material": code, "short": quantity}]}``: the components each order still
     needs beyond what the default warehouse has available plus what is due to arrive before the
     order's production starts, sorted by code."""
@@ -148,7 +151,7 @@ def shortages(order_ids) -> dict[int, list[dict]]:
     }
     due = _due_receipts(list(missing), comps)
     codes = dict(Material.objects.filter(pk__in=comps).values_list("id", "code"))
-    out: dict[int, list[dict]] = {}
+    out: dict[int, list[dict[str, Any]]] = {}
     for order_id, per in missing.items():
         arriving = due.get(order_id, {})
         there = {m: max(available.get(m, ZERO), ZERO) + arriving.get(m, ZERO) for m in per}
@@ -176,7 +179,7 @@ class ComponentDelta:
     def lock_ids(self) -> list[int]:
         return [*self.level_ids.values(), *(r.level_id for r, _q in self.releases)]
 
-    def plan(self, plan: ledger.Plan, *, partial: bool = False) -> list[dict]:
+    def plan(self, plan: ledger.Plan, *, partial: bool = False) -> list[dict[str, str]]:
         """Add the releases and reservations to ``plan``. All or nothing (``InsufficientStock``
         listing every short component) unless ``partial``: then hold what is there and return
         the shortages."""
@@ -227,7 +230,7 @@ class ComponentDelta:
         Reservation.objects.bulk_create(new)
 
 
-def delta_for(order) -> ComponentDelta:
+def delta_for(order: Order) -> ComponentDelta:
     """Compare what the order's make lines need with what they hold (cancelled orders: none)."""
     from .reservations import HOLDING
 
@@ -249,7 +252,7 @@ def delta_for(order) -> ComponentDelta:
     return delta
 
 
-def issue_order(*, order, actor: Actor | None = None) -> int:
+def issue_order(*, order: Order, actor: Actor | None = None) -> int:
     """Production started: every held component leaves stock (a material issue per hold, which
     becomes an ERP issue document when an ERP is connected). Returns the holds issued."""
     with transaction.atomic():
@@ -276,7 +279,7 @@ def issue_order(*, order, actor: Actor | None = None) -> int:
 
 def components_adjust_for_scrap(
     *, actor: Actor | None, order_line_id: Any, quantity: Any, reason: str = ""
-) -> list[dict]:
+) -> list[dict[str, str]]:
     """Units of a make line were scrapped at an operation: their components are needed again.
     Holds what is available now (issued at once when production is under way) and returns the
     components still short, ``[{"material", "requested", "available"}]``."""

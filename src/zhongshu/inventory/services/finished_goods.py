@@ -11,6 +11,7 @@ Without an ERP the make lines keep shipping without a stock movement, as they al
 """
 
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Fulfilment
+from zhongshu.core.actors import Actor
 from zhongshu.orders.models import Order, OrderLine
 
 from .. import ledger
@@ -26,7 +28,7 @@ from ..models import MovementKind, Reservation, StockMovement
 from .stock import default_warehouse, level_for
 
 
-def booked_by_line(line_ids) -> dict[int, Decimal]:
+def booked_by_line(line_ids: Iterable[int]) -> dict[int, Decimal]:
     """Per order line, the finished goods production has booked into stock for it."""
     rows = (
         StockMovement.objects.filter(order_line_id__in=list(line_ids), kind=MovementKind.RECEIPT)
@@ -40,7 +42,9 @@ def booked_by_line(line_ids) -> dict[int, Decimal]:
     return out
 
 
-def finished_goods_receive(*, order: Order, actor=None) -> list[tuple[OrderLine, Decimal]]:
+def finished_goods_receive(
+    *, order: Order, actor: Actor | None = None
+) -> list[tuple[OrderLine, Decimal]]:
     """Book into stock, and hold for the order, what its make lines produced and have not been
     booked yet. Runs inside the ``finish`` transition (its permission is the transition's).
     Returns the (line, quantity) booked."""

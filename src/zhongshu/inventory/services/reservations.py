@@ -34,7 +34,7 @@ def remaining(line: OrderLine) -> Decimal:
     return line.quantity - line.shipped_quantity
 
 
-def shortage(material: Material, requested: Decimal, available: Decimal) -> dict:
+def shortage(material: Material, requested: Decimal, available: Decimal) -> dict[str, str]:
     return {
         "material": material.code,
         "requested": fmt(requested),
@@ -51,7 +51,7 @@ class _Delta:
     by_line: dict[int, list[Reservation]] = field(default_factory=lambda: defaultdict(list))
 
 
-def rereserve_order(*, order: Order, actor=None) -> None:
+def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
     """Make the order's active reservations match what its stock lines still need.
 
     Used when an order is confirmed (nothing held yet → reserve everything) and after a design
@@ -118,7 +118,7 @@ def _lines_with_materials(order: Order) -> list[OrderLine]:
     return list(OrderLine.objects.filter(order=order).select_related("material"))
 
 
-def _rereserve(order: Order, actor) -> None:
+def _rereserve(order: Order, actor: Actor | None) -> None:
     delta = _reservation_delta(order)
     comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
@@ -178,10 +178,12 @@ def _reservation_delta(order: Order) -> _Delta:
     return delta
 
 
-def _check_available(plan, needs, level_ids) -> None:
+def _check_available(
+    plan: ledger.Plan, needs: list[tuple[OrderLine, Decimal]], level_ids: dict[int, int]
+) -> None:
     """Raise ``InsufficientStock`` listing every material the needs exceed (after releases)."""
     requested: dict[int, Decimal] = defaultdict(Decimal)
-    materials = {}
+    materials: dict[int, Material] = {}
     for line, qty in needs:
         requested[line.material_id] += qty
         materials[line.material_id] = line.material
@@ -195,7 +197,7 @@ def _check_available(plan, needs, level_ids) -> None:
         raise InsufficientStock(shortages)
 
 
-def _save_reservations(order: Order, delta: _Delta, level_ids) -> None:
+def _save_reservations(order: Order, delta: _Delta, level_ids: dict[int, int]) -> None:
     for r, qty in delta.releases:
         r.quantity -= qty
         r.released += qty
@@ -214,7 +216,7 @@ def _save_reservations(order: Order, delta: _Delta, level_ids) -> None:
     Reservation.objects.bulk_create(new)
 
 
-def order_release(*, order: Order, actor=None, reason: str = "") -> None:
+def order_release(*, order: Order, actor: Actor | None = None, reason: str = "") -> None:
     """Give back everything the order holds (it was cancelled). Called inside its transaction."""
     with transaction.atomic():
         active = list(

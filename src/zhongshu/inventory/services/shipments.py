@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
 from zhongshu.orders.models import Order, OrderLine
@@ -32,7 +33,9 @@ def _shippable(order: Order, lines: list[OrderLine]) -> bool:
     )
 
 
-def _plan_shipment(lines: list[OrderLine], requested: list[dict] | None):
+def _plan_shipment(
+    lines: list[OrderLine], requested: list[dict[str, Any]] | None
+) -> list[tuple[OrderLine, Decimal]]:
     if requested is None:
         plan = [(line, remaining(line)) for line in lines if remaining(line) > 0]
         if not plan:
@@ -85,7 +88,12 @@ def _next_shipment_number(order: Order) -> str:
 
 
 def _ship(
-    order: Order, plan: list[tuple[OrderLine, Decimal]], *, actor, carrier="", tracking_no=""
+    order: Order,
+    plan: list[tuple[OrderLine, Decimal]],
+    *,
+    actor: Actor | None,
+    carrier: str = "",
+    tracking_no: str = "",
 ) -> Shipment:
     shipment = Shipment.objects.create(
         order=order,
@@ -120,7 +128,9 @@ def _ship(
     return shipment
 
 
-def _plan_issues(order: Order, shipment: Shipment, stock: list[tuple[OrderLine, Decimal]]):
+def _plan_issues(
+    order: Order, shipment: Shipment, stock: list[tuple[OrderLine, Decimal]]
+) -> tuple[ledger.Plan, list[tuple[Reservation, Decimal]]]:
     """The issue moves of the stock lines: first from their reservations, the rest from free
     stock at the default warehouse. Raises ``InsufficientStock`` when free stock is short."""
     reservations: dict[int, list[Reservation]] = defaultdict(list)
@@ -136,7 +146,7 @@ def _plan_issues(order: Order, shipment: Shipment, stock: list[tuple[OrderLine, 
     consumed: list[tuple[Reservation, Decimal]] = []
     shortages = []
 
-    def issue(level_id, line, qty, *, held):
+    def issue(level_id: int, line: OrderLine, qty: Decimal, *, held: bool) -> None:
         ledger_plan.add(Change(level_id, MovementKind.ISSUE, on_hand=-qty,
                                reserved=-qty if held else ZERO, order_id=order.id,
                                order_line_id=line.id, shipment_id=shipment.id))  # fmt: skip
@@ -155,6 +165,7 @@ def _plan_issues(order: Order, shipment: Shipment, stock: list[tuple[OrderLine, 
             if available < left:
                 shortages.append(shortage(line.material, left, available))
                 continue
+            assert level_id is not None  # without a level nothing is available: short above
             issue(level_id, line, left, held=False)
     if shortages:
         raise InsufficientStock(shortages)
@@ -164,9 +175,9 @@ def _plan_issues(order: Order, shipment: Shipment, stock: list[tuple[OrderLine, 
 @transaction.atomic
 def shipment_create(
     *,
-    actor,
+    actor: Actor,
     order_id: Any,
-    lines: list[dict] | None = None,
+    lines: list[dict[str, Any]] | None = None,
     carrier: str = "",
     tracking_no: str = "",
 ) -> Shipment:
@@ -199,7 +210,7 @@ def shipment_create(
     return shipment
 
 
-def ship_remaining(*, order: Order, actor) -> Shipment | None:
+def ship_remaining(*, order: Order, actor: Actor | None) -> Shipment | None:
     """Ship whatever is left, for a ``ship`` transition fired directly on the order."""
     order_lines = list(order.lines.select_related("material").order_by("line_no"))
     plan = [(line, remaining(line)) for line in order_lines if remaining(line) > 0]

@@ -1,5 +1,6 @@
 """Warehouses, stock levels, receipts and adjustments."""
 
+from collections.abc import Collection
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -7,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -20,7 +22,9 @@ from ..models import MovementKind, StockLevel, Warehouse
 
 
 @transaction.atomic
-def warehouse_create(*, actor, code: str, name: str, is_default: bool = False) -> Warehouse:
+def warehouse_create(
+    *, actor: Actor | None, code: str, name: str, is_default: bool = False
+) -> Warehouse:
     """Create a warehouse; ``actor=None`` is the system (seeding, T+ sync)."""
     if actor is not None:
         permissions.require(actor, "inventory.adjust")
@@ -39,7 +43,7 @@ def default_warehouse() -> Warehouse | None:
     return Warehouse.objects.filter(is_default=True).first()
 
 
-def default_level_ids(material_ids) -> dict[int, int]:
+def default_level_ids(material_ids: Collection[int]) -> dict[int, int]:
     """Level ids at the default warehouse per material id (only the levels that exist)."""
     wh = default_warehouse()
     if wh is None or not material_ids:
@@ -63,7 +67,9 @@ def level_for(material: Material, warehouse: Warehouse) -> StockLevel:
         return StockLevel.objects.get(material=material, warehouse=warehouse)
 
 
-def _clean_target(errors: Errors, material: Any, warehouse: Any):
+def _clean_target(
+    errors: Errors, material: Any, warehouse: Any
+) -> tuple[Material | None, Warehouse | None]:
     code = normalize_code(material)
     material_obj = Material.objects.filter(code=code).first() if code else None
     if not code:
@@ -88,7 +94,7 @@ def _clean_target(errors: Errors, material: Any, warehouse: Any):
 @transaction.atomic
 def stock_receive(
     *,
-    actor,
+    actor: Actor,
     material: str,
     quantity: Any,
     warehouse: str | None = None,
@@ -107,6 +113,7 @@ def stock_receive(
     reason = clean_text(errors, "reason", reason, max_length=200)
     errors.raise_if_any()
     assert qty is not None  # a missing quantity was refused just above
+    assert material_obj is not None and wh is not None  # so was an unknown material or warehouse
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
     plan.add(Change(level.id, MovementKind.RECEIPT, on_hand=qty, reason=reason, document=document))
@@ -116,7 +123,7 @@ def stock_receive(
 
 @transaction.atomic
 def stock_adjust(
-    *, actor, material: str, quantity: Any, reason: str, warehouse: str | None = None
+    *, actor: Actor, material: str, quantity: Any, reason: str, warehouse: str | None = None
 ) -> StockLevel:
     """Correct the quantity on hand by a signed amount (count difference, breakage, scrap).
 
@@ -132,6 +139,7 @@ def stock_adjust(
     reason = clean_text(errors, "reason", reason, max_length=200, required=True)
     errors.raise_if_any()
     assert qty is not None  # a missing quantity was refused just above
+    assert material_obj is not None and wh is not None  # so was an unknown material or warehouse
     level = level_for(material_obj, wh)
     plan = ledger.lock_levels([level.id])
     plan.add(Change(level.id, MovementKind.ADJUST, on_hand=qty, reason=reason))

@@ -9,6 +9,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from zhongshu.core.actors import Actor
 from zhongshu.core.validation import Errors
 from zhongshu.customers.models import CustomerTier
 from zhongshu.orders.statuses import Channel, OrderStatus, Priority
@@ -117,7 +118,7 @@ CUSTOMER_FIELDS: dict[str, Field] = {
 }
 
 
-def fields_for(scope: str, *, actor=None) -> dict[str, Field]:
+def fields_for(scope: str, *, actor: Actor | None = None) -> dict[str, Field]:
     """The fields conditions of ``scope`` may use: for orders, the built-in ones and the active
     custom fields of orders (one query) — those ``actor`` may see, when given."""
     if scope == CUSTOMER:
@@ -166,7 +167,7 @@ def custom_field(defn) -> Field:
     )
 
 
-def catalogue(scope: str = ORDER, *, actor=None) -> list[dict]:
+def catalogue(scope: str = ORDER, *, actor: Actor | None = None) -> list[dict]:
     """The field/operator catalogue the editor and ``GET /rules/fields`` show (custom fields:
     the active ones ``actor`` may see)."""
     return [
@@ -225,7 +226,12 @@ def _coerce(f: Field, value: Any) -> Any:
 
 
 def validate(
-    tree: Any, errors: Errors, path: str = "condition", scope: str = ORDER, *, actor=None
+    tree: Any,
+    errors: Errors,
+    path: str = "condition",
+    scope: str = ORDER,
+    *,
+    actor: Actor | None = None,
 ) -> Any:
     """Check a condition tree; add every problem to ``errors``; return the normalised tree.
     ``scope``: the fields of order rules, or of customer (tier-change) rules; ``actor``: custom

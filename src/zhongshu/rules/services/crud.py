@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_text
@@ -163,7 +164,7 @@ def _clean_action(errors: Errors, path: str, action: Any, triggers: list[str]) -
     return out
 
 
-def clean_rule(data: dict[str, Any], *, actor=None) -> dict[str, Any]:
+def clean_rule(data: dict[str, Any], *, actor: Actor | None = None) -> dict[str, Any]:
     """Every problem of a rule at once (422), or the normalised fields. Custom fields hidden
     from ``actor`` are unknown to its conditions."""
     if not isinstance(data, dict):
@@ -206,18 +207,18 @@ def clean_rule(data: dict[str, Any], *, actor=None) -> dict[str, Any]:
 
 
 @transaction.atomic
-def rule_create(*, actor, data: dict[str, Any]) -> Rule:
+def rule_create(*, actor: Actor, data: dict[str, Any]) -> Rule:
     permissions.require(actor, "rules.manage")
     fields = clean_rule(data, actor=actor)
     rule = Rule(created_by=actor, **fields)
-    rule._history_user = actor
+    rule._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     rule.save()
     _forget_compiled()
     return rule
 
 
 @transaction.atomic
-def rule_update(*, actor, rule_id: Any, data: dict[str, Any]) -> Rule:
+def rule_update(*, actor: Actor, rule_id: Any, data: dict[str, Any]) -> Rule:
     """Replace a rule's definition; fields not given keep their value."""
     permissions.require(actor, "rules.manage")
     rule = permissions.get_in_scope(Rule.objects.select_for_update(), pk=rule_id)
@@ -236,7 +237,7 @@ def rule_update(*, actor, rule_id: Any, data: dict[str, Any]) -> Rule:
 
 
 @transaction.atomic
-def rule_delete(*, actor, rule_id: Any) -> None:
+def rule_delete(*, actor: Actor, rule_id: Any) -> None:
     permissions.require(actor, "rules.manage")
     rule = permissions.get_in_scope(Rule.objects.all(), pk=rule_id)
     rule._history_user = actor
@@ -244,7 +245,7 @@ def rule_delete(*, actor, rule_id: Any) -> None:
     _forget_compiled()
 
 
-def dry_run(*, actor, condition: Any, limit: int = 20) -> dict:
+def dry_run(*, actor: Actor, condition: Any, limit: int = 20) -> dict:
     """Which open orders, of those the user may see, match the condition right now."""
     permissions.require(actor, "rules.view")
     errors = Errors()
@@ -260,7 +261,7 @@ def dry_run(*, actor, condition: Any, limit: int = 20) -> dict:
 @transaction.atomic
 def followup_create(
     *,
-    actor,
+    actor: Actor,
     title: Any,
     order: Any = None,
     assignee: Any = None,
@@ -314,7 +315,7 @@ def followup_create(
 
 
 @transaction.atomic
-def followup_done(*, actor, followup_id: Any) -> FollowUp:
+def followup_done(*, actor: Actor, followup_id: Any) -> FollowUp:
     """Mark a task done (idempotent: done twice keeps the first time and person)."""
     permissions.require(actor, "followups.view")
     task = permissions.get_in_scope(FollowUp.objects.select_for_update(), pk=followup_id)
