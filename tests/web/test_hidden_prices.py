@@ -63,3 +63,26 @@ def test_a_role_hiding_prices_sees_no_figures(client_as, world):
     html = form.content.decode()
     assert 'name="discount_rate"' not in html and "unit_price" not in html
     assert 'name="note"' in html
+
+
+def test_saving_the_form_without_prices_keeps_the_stored_ones(client_as, world):
+    _sales, quiet, order, figures = world
+    line = order.lines.get()
+    data = {
+        "version": str(order.version),
+        "customer": order.customer.code,
+        "due_date": order.due_date.isoformat(),
+        "priority": order.priority,
+        "note": "已跟进",
+        "lines-0-line_no": str(line.line_no),
+        "lines-0-material": line.material.code,
+        "lines-0-quantity": "3",
+    }
+    response = client_as(quiet).post(f"/orders/{order.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    order.refresh_from_db()
+    assert order.note == "已跟进"
+    assert [money(order.lines.get().unit_price), money(order.total_amount)] == [
+        figures[0],
+        figures[3],
+    ]
