@@ -25,6 +25,7 @@ from zhongshu.core.errors import (
 from zhongshu.core.text import normalize_text
 
 from . import permissions, role_services
+from .contacts import clean_contacts
 from .exceptions import AccountLocked
 from .lockout import clear_failures, is_locked_out, lockout_message
 from .models import ApiToken, Profile, Region, hash_token
@@ -366,54 +367,6 @@ def token_revoke(*, actor: Actor | None, token_id: int | str) -> ApiToken:
 
 # --- contact details ---------------------------------------------------------------------------
 
-# a mainland mobile (11 digits, 1[3-9]…) or an international number in +<country><number> form
-_CN_MOBILE = r"1[3-9]\d{9}"
-_INTL_MOBILE = r"\+[1-9]\d{6,14}"
-# WeCom user ids: at most 64 bytes of letters, digits and _ - @ . starting with a letter or digit
-_WECOM_USERID = r"[A-Za-z0-9][A-Za-z0-9_.@\-]*"
-
-
-def _clean_contacts(
-    mobile: str | None, wecom_userid: str | None, email: str | None, **chat_ids: str | None
-) -> tuple[dict[str, str], tuple[str | None, str | None, str | None, dict[str, str | None]]]:
-    """The contact fields normalised (``None``: left as they are), and what is wrong with them
-    (field → message). ``chat_ids``: DingTalk userid/unionId and Feishu user_id."""
-    import re
-
-    from django.core.validators import validate_email
-
-    errors = {}
-    if mobile is not None:
-        mobile = "".join(normalize_text(mobile).split()).replace("-", "")
-        if mobile and not (re.fullmatch(_CN_MOBILE, mobile) or re.fullmatch(_INTL_MOBILE, mobile)):
-            errors["mobile"] = _(
-                "Enter an 11-digit mobile number or an international one such as +8613800000000."
-            )
-    if wecom_userid is not None:
-        wecom_userid = normalize_text(wecom_userid)
-        if len(wecom_userid.encode()) > 64:
-            errors["wecom_userid"] = _("At most %(n)s characters.") % {"n": 64}
-        elif wecom_userid and not re.fullmatch(_WECOM_USERID, wecom_userid):
-            errors["wecom_userid"] = _("Use letters, digits and _ . @ - only.")
-    for field, value in chat_ids.items():
-        if value is None:
-            continue
-        value = chat_ids[field] = normalize_text(value)
-        if len(value.encode()) > 64:
-            errors[field] = _("At most %(n)s characters.") % {"n": 64}
-        elif value and not re.fullmatch(_WECOM_USERID, value):
-            errors[field] = _("Use letters, digits and _ . @ - only.")
-    if email is not None:
-        email = normalize_text(email)
-        if len(email) > 254:
-            errors["email"] = _("At most %(n)s characters.") % {"n": 254}
-        elif email:
-            try:
-                validate_email(email)
-            except DjangoValidationError:
-                errors["email"] = _("Enter a valid email address.")
-    return errors, (mobile, wecom_userid, email, chat_ids)
-
 
 @transaction.atomic
 def contact_update(
@@ -438,7 +391,7 @@ def contact_update(
     ):
         raise PermissionDenied()
     user = _get_user(user_id)
-    errors, (mobile, wecom_userid, email, chat_ids) = _clean_contacts(
+    errors, (mobile, wecom_userid, email, chat_ids) = clean_contacts(
         mobile,
         wecom_userid,
         email,
@@ -492,7 +445,7 @@ def user_create_errors(
         errors["regions"] = _("Unknown region: %(name)s") % {"name": ", ".join(unknown)}
     elif closed := inactive_regions_error(found):
         errors["regions"] = closed
-    contact_errors, _values = _clean_contacts(
+    contact_errors, _values = clean_contacts(
         contacts.get("mobile"),
         contacts.get("wecom_userid"),
         contacts.get("email"),

@@ -3,6 +3,7 @@ of orders (``cf_<key>``) the reader may see."""
 
 from django.utils.translation import gettext_lazy as _
 
+from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
 from zhongshu.customfields import selectors as custom_fields
 
@@ -32,6 +33,8 @@ ORDER_FILTER_PARAMS = {
 def available(actor: Actor, list_name: str = "orders") -> dict[str, str]:
     """Column name → label, for the columns this reader may show."""
     out = {name: str(label) for name, label in ORDER_COLUMNS.items()}
+    if permissions.field_level(actor, "amounts") == "hidden":
+        del out["total"]  # the reader's roles hide the amounts
     for defn in custom_fields.visible(actor, "order"):
         out[defn.param] = defn.label
     return out

@@ -116,7 +116,9 @@ def view_url(view) -> str:
 def _columns(request, view, sort: str) -> list[dict]:
     available = list_columns.available(request.user)
     names = [c for c in (view.columns if view else list_columns.DEFAULT_ORDER_COLUMNS)]
-    names = [c for c in names if c in available] or list(list_columns.DEFAULT_ORDER_COLUMNS)
+    names = [c for c in names if c in available] or [
+        c for c in list_columns.DEFAULT_ORDER_COLUMNS if c in available
+    ]
     sortable = dict(SORTABLE_BUILTIN)
     for d in custom_fields.filterable(request.user, "order"):
         if d.sortable:
