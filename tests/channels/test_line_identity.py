@@ -198,3 +198,28 @@ def test_an_unedited_order_still_takes_the_platform_change(shop):
     sim.change_order(tid, quantities={0: 9}, modified=ago(30))
     sync_account(account.pk)
     assert _lines(order) == {1: ("CH-0", 9), 2: ("CH-1", 2)} and _open() == []
+
+
+def test_a_package_after_a_reorder_names_the_right_sub_order(
+    shop, django_capture_on_commit_callbacks
+):
+    # given an order whose two lines the platform reordered before it was confirmed
+    account, sim = shop
+    make_warehouse()
+    tid, order = _pull(shop, _line(0, 2), _line(1, 3))
+    first, second = sim.sub_ids(tid)
+    _change(shop, tid, _line(1, 3), _line(0, 2), when=40)
+    assert sim.sub_ids(tid) == [second, first]
+    for line in order.lines.select_related("material"):
+        put_stock(line.material, 50)
+    order_transition(actor=make_user("planner"), order_id=order.pk, action="confirm")
+    # when internal line 1 (CH-0, the platform's second line now) leaves alone in a package
+    with django_capture_on_commit_callbacks(execute=True):
+        shipment_create(actor=make_user("warehouse"), order_id=order.pk, carrier="SF",
+                        tracking_no="SF-1", lines=[{"line_no": 1, "quantity": 2}])  # fmt: skip
+    # then the platform hears of that line's own sub-order, with its quantity
+    (sent,) = sim.logistics
+    if account.kind == "taobao":
+        assert sent["sub_tid"] == [first]
+    else:
+        assert sent["packs"] == [(first, 2)]
