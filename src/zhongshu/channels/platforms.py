@@ -98,15 +98,6 @@ class Line:
     line_id: str = ""
 
 
-def line_numbers(lines: list[Line]) -> dict[str, int]:
-    """The platform's line ids with their place (from 1): what ``ChannelOrder.line_ids`` holds
-    right after conversion. Empty when a line has no id or two share one (matched by position)."""
-    ids = [ln.line_id for ln in lines]
-    if not all(ids) or len(set(ids)) != len(ids):
-        return {}
-    return {line_id: no for no, line_id in enumerate(ids, start=1)}
-
-
 @dataclass
 class ExternalOrder:
     external_id: str

@@ -28,6 +28,7 @@ from ._common import (
     State,
     _error_text,
 )
+from .follow import line_numbers
 
 if TYPE_CHECKING:
     from zhongshu.orders.bulk import NewLine, NewOrder
@@ -88,7 +89,7 @@ class Converter:
         submit = self._create_orders(ready, customers, changed)
         exts = {co.pk: ext for co, ext in convert}
         for co, _order in submit:  # internal line n is the platform's line n at conversion
-            co.line_ids = p.line_numbers(exts[co.pk].lines)
+            co.line_ids = line_numbers(exts[co.pk].lines)
         held = self._submit(submit)
         self._route(submit, exts)
         self._auto_confirm([(co, o) for co, o in submit if o.pk not in held])

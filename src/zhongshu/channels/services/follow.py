@@ -40,6 +40,15 @@ from ._common import _error_text
 Reason = ChannelException.Reason
 
 
+def line_numbers(lines: list[p.Line]) -> dict[str, int]:
+    """The platform's line ids with their place (from 1): what ``ChannelOrder.line_ids`` holds
+    right after conversion. Empty when a line has no id or two share one (matched by position)."""
+    ids = [ln.line_id for ln in lines]
+    if not all(ids) or len(set(ids)) != len(ids):
+        return {}
+    return {line_id: no for no, line_id in enumerate(ids, start=1)}
+
+
 class Difference:
     """What a version asks of the internal order: line changes for ``order_apply_change``, split
     into refunds and the rest, plus the address/note changes (kept on the timeline)."""
