@@ -140,8 +140,9 @@ class Package:
     sub_orders: list[tuple[str, int]] = field(default_factory=list)  # (platform id, quantity)
 
 
-def _platform_lines(co: ChannelOrder) -> list[tuple[str, int]]:
-    """(sub-order id, platform quantity) per line of the stored payload, in line order."""
+def _platform_lines(co: ChannelOrder) -> dict[int, tuple[str, int]]:
+    """(sub-order id, platform quantity) of the stored payload by internal line number: through
+    ``ChannelOrder.line_ids`` when the platform's lines have ids, else by position."""
     raw = co.payload or {}
     if co.account.kind == ChannelKind.TAOBAO:
         items = [(o.get("oid"), o.get("num")) for o in (raw.get("orders") or {}).get("order") or []]
@@ -153,12 +154,15 @@ def _platform_lines(co: ChannelOrder) -> list[tuple[str, int]]:
             out.append((str(sub_id or ""), int(num)))
         except (TypeError, ValueError):
             out.append((str(sub_id or ""), 0))
-    return out
+    known = co.line_ids or {}
+    if known:
+        return {known[sub_id]: (sub_id, num) for sub_id, num in out if sub_id in known}
+    return dict(enumerate(out, start=1))
 
 
 def package(report: LogisticsReport) -> Package:
-    """The package in platform terms. Internal line ``n`` is the platform's line ``n`` (orders are
-    created from the channel lines in their order); quantities go back through the line's ratio
+    """The package in platform terms. Internal lines are the platform's lines through their ids
+    (``_platform_lines``); quantities go back through the line's ratio
     (platform quantity / internal quantity), rounded down per cumulative total so that the last
     package completes each sub-order exactly."""
     from zhongshu.inventory.models import ShipmentLine
@@ -174,8 +178,8 @@ def package(report: LogisticsReport) -> Package:
     )
     if (
         not plat
-        or any(not sub_id for sub_id, _n in plat)
-        or any(not 1 <= no <= len(plat) for _s, no, _q, _x in lines)
+        or any(not sub_id for sub_id, _n in plat.values())
+        or any(no not in plat for _s, no, _q, _x in lines)
     ):
         return Package(whole=True)  # not a shape we can split: consign the trade as a whole
     before: dict[int, Decimal] = {}
@@ -189,24 +193,24 @@ def package(report: LogisticsReport) -> Package:
             earlier_packages = True
         elif ship_id == report.shipment_id:
             here[no] = here.get(no, Decimal(0)) + shipped
-    complete = all(here.get(i, 0) >= ordered.get(i, 0) > 0 for i in range(1, len(plat) + 1))
+    complete = all(here.get(i, 0) >= ordered.get(i, 0) > 0 for i in plat)
     if not earlier_packages and complete:
         return Package(whole=True)
     kind = co.account.kind
 
     def platform_qty(no: int, internal: Decimal) -> int:
-        num = plat[no - 1][1]
+        num = plat[no][1]
         if internal >= ordered[no]:
             return num
         return int((internal * num / ordered[no]).to_integral_value(ROUND_FLOOR))
 
     subs = []
     for no in sorted(here):
-        sub_id = plat[no - 1][0]
+        sub_id = plat[no][0]
         if kind == ChannelKind.TAOBAO:
             # Taobao consigns a sub-order once, with the first package that carries any of it
             if before.get(no, 0) == 0 and here[no] > 0:
-                subs.append((sub_id, plat[no - 1][1]))
+                subs.append((sub_id, plat[no][1]))
         else:
             n = platform_qty(no, before.get(no, 0) + here[no]) - platform_qty(
                 no, before.get(no, Decimal(0))

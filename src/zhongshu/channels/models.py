@@ -93,6 +93,9 @@ class ChannelOrder(models.Model):
     # line numbers of the internal order whose refund the buyer asked for and the platform has not
     # decided yet: they must not ship (the ship guard in ``hooks``)
     held_lines = models.JSONField(default=list, blank=True)
+    # the platform's line id → the internal order's line number it became (later versions are
+    # matched by it; lines without an id are matched by position)
+    line_ids = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
     source = models.CharField(max_length=10, default="pull")
     created_at = models.DateTimeField(auto_now_add=True)

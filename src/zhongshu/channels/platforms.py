@@ -93,6 +93,9 @@ class Line:
     quantity: Decimal
     unit_price: Decimal
     refund: str = ""  # "" (none or refused), PENDING (asked, not decided) or REFUNDED
+    # the platform's own id of the line (Taobao sub-order ``oid``, Douyin sku order ``order_id``):
+    # later versions are matched by it; "" when the payload names none (matched by position)
+    line_id: str = ""
 
 
 @dataclass
@@ -154,6 +157,7 @@ def _normalize_taobao(trade: dict) -> ExternalOrder | None:
                 quantity=_qty(o.get("num")),
                 unit_price=_dec(o.get("price")),
                 refund=TAOBAO_REFUNDS.get(str(o.get("refund_status") or ""), ""),
+                line_id=str(o.get("oid") or "")[:64],
             )
         )
     return ExternalOrder(
@@ -235,6 +239,7 @@ def _normalize_douyin(order: dict) -> ExternalOrder | None:
                 quantity=qty,
                 unit_price=(total / qty).quantize(Decimal("0.01")) if qty else Decimal(0),
                 refund=_douyin_refund(s),
+                line_id=str(s.get("order_id") or s.get("sku_order_id") or "")[:64],
             )
         )
     return ExternalOrder(

@@ -28,6 +28,7 @@ from ._common import (
     State,
     _error_text,
 )
+from .follow import line_numbers
 
 if TYPE_CHECKING:
     from zhongshu.orders.bulk import NewLine, NewOrder
@@ -86,13 +87,18 @@ class Converter:
         specs = [self._order_spec(co, ext) for co, ext in convert]
         ready, customers = self._ready_with_customers(convert, specs, changed)
         submit = self._create_orders(ready, customers, changed)
+        exts = {co.pk: ext for co, ext in convert}
+        for co, _order in submit:  # internal line n is the platform's line n at conversion
+            co.line_ids = line_numbers(exts[co.pk].lines)
         held = self._submit(submit)
-        self._route(submit, {co.pk: ext for co, ext in convert})
+        self._route(submit, exts)
         self._auto_confirm([(co, o) for co, o in submit if o.pk not in held])
         for co in changed:
             co.updated_at = now
         update_rows(
-            ChannelOrder, changed, ["order", "customer", "tags", "state", "error", "updated_at"]
+            ChannelOrder,
+            changed,
+            ["order", "customer", "tags", "state", "error", "line_ids", "updated_at"],
         )
 
     def _clear_stale_exceptions(self, items) -> None:

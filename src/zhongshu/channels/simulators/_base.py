@@ -46,6 +46,7 @@ class _Simulator:
         self.throttle_next = 0
         self.requests = 0
         self.rng = random.Random(seed)
+        self.line_ids = True  # False: lines without their platform id (matched by position)
         self._ids = itertools.count(int(time.time()) % 100000 * 100000 + 1)
         self._lock = threading.Lock()
         self._clock = 0
@@ -98,16 +99,36 @@ class _Simulator:
                 "shipped": {},  # sub-order id → {"num", "out_sid", "company", "at"}
                 "address": address or self.rng.choice(ADDRESSES),  # (province, city)
                 "lines": self._lines(lines),
+                "next_sub": len(lines) + 1,
                 "note": "",
                 "street": "科技路1号",
             }  # fmt: skip
         return oid
 
     @staticmethod
-    def _lines(lines) -> list[dict]:
+    def _lines(lines, subs: list[int] | None = None) -> list[dict]:
+        """Each line keeps its own number on the platform (``sub``): the sub-order id is built
+        from it, so a line keeps its id when other lines are removed or the lines reordered."""
+        subs = subs or list(range(1, len(lines) + 1))
         return [{"sku_id": str(s), "outer": str(o), "title": t, "num": int(n),
-                 "price": str(Decimal(str(pr)).quantize(Decimal("0.01"))), "refund": ""}
-                for s, o, t, n, pr in lines]  # fmt: skip
+                 "price": str(Decimal(str(pr)).quantize(Decimal("0.01"))), "refund": "",
+                 "sub": sub}
+                for (s, o, t, n, pr), sub in zip(lines, subs, strict=True)]  # fmt: skip
+
+    def _relined(self, order: dict, lines) -> list[dict]:
+        """New lines of a changed order: a line of a SKU the order had keeps that line's id, any
+        other line is a new sub-order with a new id."""
+        free = list(order["lines"])
+        subs = []
+        for line in lines:
+            same = next((old for old in free if old["sku_id"] == str(line[0])), None)
+            if same is not None:
+                free.remove(same)
+                subs.append(same["sub"])
+            else:
+                subs.append(order.setdefault("next_sub", len(order["lines"]) + 1))
+                order["next_sub"] = subs[-1] + 1
+        return self._lines(lines, subs)
 
     def change_order(self, oid: str, *, lines=None, quantities: dict[int, int] | None = None,
                      note: str | None = None, street: str | None = None,
@@ -117,7 +138,7 @@ class _Simulator:
         with self._lock:
             order = self.orders[oid]
             if lines is not None:
-                order["lines"] = self._lines(lines)
+                order["lines"] = self._relined(order, lines)
             for i, n in (quantities or {}).items():
                 order["lines"][i]["num"] = int(n)
             if note is not None:

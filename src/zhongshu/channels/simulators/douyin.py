@@ -25,11 +25,11 @@ class DouyinSimulator(_Simulator):
 
     def _render(self, o: dict) -> dict:
         skus = []
-        for i, ln in enumerate(o["lines"], start=1):
+        for ln in o["lines"]:
             fen = int(Decimal(ln["price"]) * 100) * ln["num"]
             skus.append(
                 {
-                    "order_id": f"{o['id']}{i:02d}",
+                    **({"order_id": f"{o['id']}{ln['sub']:02d}"} if self.line_ids else {}),
                     "sku_id": int(ln["sku_id"]) if ln["sku_id"].isdigit() else ln["sku_id"],
                     "out_sku_id": ln["outer"],
                     "code": ln["outer"],
@@ -136,7 +136,7 @@ class DouyinSimulator(_Simulator):
         return 200, self._error(40002, "method不存在")
 
     def sub_ids(self, oid: str) -> list[str]:
-        return [f"{oid}{i:02d}" for i in range(1, len(self.orders[oid]["lines"]) + 1)]
+        return [f"{oid}{ln['sub']:02d}" for ln in self.orders[oid]["lines"]]
 
     def _multi_pack(self, params: dict) -> dict:
         """``order.logisticsAddMultiPack``: packages with each sub-order's shipped quantity. A

@@ -46,8 +46,8 @@ class TaobaoSimulator(_Simulator):
             "orders": {
                 "order": [
                     {
-                        "oid": int(o["id"]) * 10 + i,
-                        "num_iid": 600000 + i,
+                        **({"oid": self._sub_id(o, ln)} if self.line_ids else {}),
+                        "num_iid": 600000 + ln["sub"],
                         "sku_id": ln["sku_id"],
                         "outer_iid": ln["outer"].split("-")[0],
                         "outer_sku_id": ln["outer"],
@@ -57,9 +57,9 @@ class TaobaoSimulator(_Simulator):
                         "price": ln["price"],
                         "status": o["status"],
                         "refund_status": "SUCCESS" if closed else self.REFUND[ln.get("refund", "")],
-                        **self._consign_info(o, str(int(o["id"]) * 10 + i)),
+                        **self._consign_info(o, str(self._sub_id(o, ln))),
                     }
-                    for i, ln in enumerate(o["lines"], start=1)
+                    for ln in o["lines"]
                 ]
             },
         }
@@ -71,8 +71,13 @@ class TaobaoSimulator(_Simulator):
         return {"consign_time": self._fmt(got["at"]), "invoice_no": got["out_sid"],
                 "logistics_company": got["company"]}  # fmt: skip
 
+    @staticmethod
+    def _sub_id(o: dict, ln: dict) -> int:
+        return int(o["id"]) * 100 + ln["sub"]
+
     def sub_ids(self, tid: str) -> list[str]:
-        return [str(int(tid) * 10 + i) for i in range(1, len(self.orders[tid]["lines"]) + 1)]
+        order = self.orders[tid]
+        return [str(self._sub_id(order, ln)) for ln in order["lines"]]
 
     @staticmethod
     def _error(code, msg, sub_code="", sub_msg=""):
