@@ -14,7 +14,15 @@ from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 
 from . import tplus
-from .models import ZERO, Shipment, StockLevel, StockMovement, Warehouse
+from .models import (
+    ZERO,
+    Reservation,
+    ReservationStatus,
+    Shipment,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 def level_list(
@@ -148,3 +156,45 @@ def shipment_get(*, actor: Actor, shipment_id) -> Shipment:
 def warehouse_list(*, actor: Actor) -> QuerySet:
     permissions.require(actor, "inventory.view")
     return Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+def order_line_stock(*, actor: Actor, order) -> list[dict]:
+    """Each line of ``order`` with the stock of its material over every warehouse (on hand,
+    reserved, available) and what is held for that line right now. Three statements whatever
+    the number of lines: the lines, the levels grouped by material, the holds grouped by line."""
+    permissions.require(actor, "inventory.view")
+    lines = list(order.lines.select_related("material").order_by("line_no", "id"))
+    totals = {
+        row["material_id"]: row
+        for row in StockLevel.objects.filter(material_id__in={ln.material_id for ln in lines})
+        .values("material_id")
+        .annotate(on_hand_sum=Sum("on_hand"), reserved_sum=Sum("reserved"))
+    }
+    held = dict(
+        Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
+        .values("order_line_id")
+        .annotate(held=Sum("quantity"))
+        .values_list("order_line_id", "held")
+    )
+    rows = []
+    for line in lines:
+        level: dict = totals.get(line.material_id, {})
+        on_hand = level.get("on_hand_sum") or ZERO
+        reserved = level.get("reserved_sum") or ZERO
+        rows.append(
+            {
+                "line": line,
+                "on_hand": on_hand,
+                "reserved": reserved,
+                "available": on_hand - reserved,
+                "held": held.get(line.pk) or ZERO,
+            }
+        )
+    return rows
+
+
+def order_shipments(*, actor: Actor, order) -> list[Shipment]:
+    """The shipments of ``order`` (in the actor's scope), oldest first, with who shipped them."""
+    permissions.require(actor, "shipments.view")
+    qs = permissions.scope_orders(actor, Shipment.objects.filter(order=order), prefix="order__")
+    return list(qs.select_related("shipped_by").order_by("shipped_at", "id"))
