@@ -164,8 +164,8 @@ def order_line_stock(*, actor: Actor, order) -> list[dict]:
     the number of lines: the lines, the levels grouped by material, the holds grouped by line."""
     permissions.require(actor, "inventory.view")
     lines = list(order.lines.select_related("material").order_by("line_no", "id"))
-    totals = {
-        row["material_id"]: row
+    totals: dict[int, dict] = {
+        row["material_id"]: dict(row)
         for row in StockLevel.objects.filter(material_id__in={ln.material_id for ln in lines})
         .values("material_id")
         .annotate(on_hand_sum=Sum("on_hand"), reserved_sum=Sum("reserved"))
@@ -178,7 +178,7 @@ def order_line_stock(*, actor: Actor, order) -> list[dict]:
     )
     rows = []
     for line in lines:
-        level: dict = totals.get(line.material_id, {})
+        level = totals.get(line.material_id, {})
         on_hand = level.get("on_hand_sum") or ZERO
         reserved = level.get("reserved_sum") or ZERO
         rows.append(
