@@ -1,7 +1,7 @@
 """The 库存与发货 panel of the order page: each line with the stock of its material (on hand,
 reserved, available) and what is held for the line, and the order's shipments with carrier and
-tracking number. Each half shows only to users allowed to see it; at most four statements
-whatever the number of lines (lines, grouped levels, grouped holds, shipments)."""
+tracking number. Each half shows only to users allowed to see it; two statements
+whatever the number of lines (the lines with their grouped stock and holds, the shipments)."""
 
 from django.template.loader import render_to_string
 
@@ -27,5 +27,4 @@ def order_panel(request, order) -> str | None:
     return render_to_string(
         "inventory/_order_panel.html",
         {"order": order, "stock": stock, "shipments": shipments},
-        request=request,
-    )
+    )  # no request: the page's context processors (header counters) need not run again

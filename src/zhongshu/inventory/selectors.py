@@ -5,7 +5,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
@@ -158,39 +169,43 @@ def warehouse_list(*, actor: Actor) -> QuerySet:
     return Warehouse.objects.filter(is_active=True).order_by("code")
 
 
+_QTY = DecimalField(max_digits=14, decimal_places=3)
+
+
+def _sum_of(qs: QuerySet, group: str, field: str) -> Coalesce:
+    """``SUM(field)`` of the rows of ``qs`` (already tied to the outer row), 0 when none."""
+    sums = qs.order_by().values(group).annotate(s=Sum(field)).values("s")[:1]
+    return Coalesce(Subquery(sums, output_field=_QTY), Value(ZERO), output_field=_QTY)
+
+
 def order_line_stock(*, actor: Actor, order) -> list[dict]:
     """Each line of ``order`` with the stock of its material over every warehouse (on hand,
-    reserved, available) and what is held for that line right now. Three statements whatever
-    the number of lines: the lines, the levels grouped by material, the holds grouped by line."""
+    reserved, available) and what is held for that line right now: one statement whatever the
+    number of lines (the lines, with the grouped levels and holds as subqueries)."""
     permissions.require(actor, "inventory.view")
-    lines = list(order.lines.select_related("material").order_by("line_no", "id"))
-    totals: dict[int, dict] = {
-        row["material_id"]: dict(row)
-        for row in StockLevel.objects.filter(material_id__in={ln.material_id for ln in lines})
-        .values("material_id")
-        .annotate(on_hand_sum=Sum("on_hand"), reserved_sum=Sum("reserved"))
-    }
-    held = dict(
-        Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE)
-        .values("order_line_id")
-        .annotate(held=Sum("quantity"))
-        .values_list("order_line_id", "held")
+    levels = StockLevel.objects.filter(material_id=OuterRef("material_id"))
+    holds = Reservation.objects.filter(
+        order_line_id=OuterRef("pk"), status=ReservationStatus.ACTIVE
     )
-    rows = []
-    for line in lines:
-        level = totals.get(line.material_id, {})
-        on_hand = level.get("on_hand_sum") or ZERO
-        reserved = level.get("reserved_sum") or ZERO
-        rows.append(
-            {
-                "line": line,
-                "on_hand": on_hand,
-                "reserved": reserved,
-                "available": on_hand - reserved,
-                "held": held.get(line.pk) or ZERO,
-            }
+    lines = (
+        order.lines.select_related("material")
+        .annotate(
+            on_hand_sum=_sum_of(levels, "material_id", "on_hand"),
+            reserved_sum=_sum_of(levels, "material_id", "reserved"),
+            held_sum=_sum_of(holds, "order_line_id", "quantity"),
         )
-    return rows
+        .order_by("line_no", "id")
+    )
+    return [
+        {
+            "line": line,
+            "on_hand": line.on_hand_sum,
+            "reserved": line.reserved_sum,
+            "available": line.on_hand_sum - line.reserved_sum,
+            "held": line.held_sum,
+        }
+        for line in lines
+    ]
 
 
 def order_shipments(*, actor: Actor, order) -> list[Shipment]:
