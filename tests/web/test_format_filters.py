@@ -51,3 +51,20 @@ def test_relative_times_in_chinese(delta, expected):
 
 def test_relative_time_of_nothing_is_empty():
     assert ago(None) == ""
+
+
+@pytest.mark.django_db
+def test_order_timeline_shows_local_minutes_and_relative_times(
+    client_as, sales_east, customer_east, shaft
+):
+    import re
+
+    from tests.factories import make_order
+
+    order = make_order(
+        actor=sales_east, customer=customer_east, lines=[{"material": shaft.code, "quantity": "2"}]
+    )
+    detail = client_as(sales_east).get(f"/orders/{order.pk}/").content.decode()
+    when = re.search(r'<div class="when"><time datetime="[^"]+">([^<]+)</time>', detail)
+    assert when and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", when.group(1)), detail
+    assert '<small class="ago">刚刚</small>' in detail
