@@ -26,7 +26,7 @@ def test_statement_print_page_and_pdf(deliveries):
     url = f"/documents/statement/?customer=C-SZ&start={start}&end={today.isoformat()}"
     html = client.get(url).content.decode()
     doc = sources.statement(actor=make_user("admin"), customer="C-SZ", start=start, end=today)
-    closing = f"{doc.closing_balance:.2f}"
+    closing = f"¥{doc.closing_balance:,.2f}"
     assert doc.shipped_total > 0
     for text in ("对账单", "苏州精工机械", shipments[0].number, shipments[1].number, closing):
         assert text in html, text
@@ -48,7 +48,7 @@ def test_order_confirmation(deliveries):
         order.number,
         "苏州精工机械",
         "不锈钢支架",
-        f"{order.total_amount:.2f}",
+        f"¥{order.total_amount:,.2f}",
     ):
         assert text in html, text
     (text,) = pdf_pages(east.get(url + "?format=pdf").content)

@@ -193,4 +193,6 @@ def test_detail_query_count_does_not_grow_with_lines_or_tasks(
     # then the page costs the same number of queries whatever the size of the order: the order,
     # its lines and timeline, each app's panel and the header counters, never one per line or task
     assert counts[0] == counts[1], counts
-    assert counts[1] <= 22, counts
+    # 25 with the print-links panel and the activity count; the stock-and-shipments panel adds
+    # two (the lines with their grouped stock and holds, the shipments)
+    assert counts[1] <= 27, counts

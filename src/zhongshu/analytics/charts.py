@@ -79,8 +79,37 @@ def _clean(text: str) -> str:
     return text
 
 
+def _number(point) -> float:
+    value = point.get("value") if isinstance(point, dict) else point
+    if isinstance(value, (list, tuple)):  # XY points: the y
+        value = value[-1] if value else None
+    try:
+        return float(value or 0)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+def is_empty(chart) -> bool:
+    """No series, or nothing but zeros and gaps in every one: a chart would only draw a bare axis."""
+    return not any(_number(point) for values, _config in chart.raw_series for point in values)
+
+
+def empty_svg(label: str, width: int, height: int) -> str:
+    """The empty state in the chart's place and size: "暂无数据" in the middle, no axis."""
+    name = _escape(label)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="pygal-chart chart-empty" role="img" '
+        f'aria-label="{name}" viewBox="0 0 {width} {height}"><title>{name}</title>'
+        f'<text class="no_data" x="{width // 2}" y="{height // 2}" text-anchor="middle" '
+        f'dominant-baseline="middle">{_escape(_("No data"))}</text></svg>'
+    )
+
+
 def svg(chart, label: str) -> str:
-    """The chart as inline SVG markup, safe under the CSP, labelled for screen readers."""
+    """The chart as inline SVG markup, safe under the CSP, labelled for screen readers; the empty
+    state instead when every series is empty or all zeros."""
+    if is_empty(chart):
+        return empty_svg(label, chart.config.width, chart.config.height)
     chart.no_data_text = _("No data")
     text = _clean(chart.render(is_unicode=True))
     # pygal names an untitled chart "Pygal" (a tooltip in some browsers): name it as labelled

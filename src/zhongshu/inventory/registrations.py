@@ -1,6 +1,7 @@
-"""What inventory adds to the shared registries: its pages in the main navigation, stock levels
-and warehouses in the audit trail; warehouses and opening stock in the go-live checklist, the
-stock list as the warehouse's home page."""
+"""What inventory adds to the shared registries: its pages in the main navigation, its
+panel on the order page (stock of the lines, shipments), stock levels and warehouses in the audit
+trail; warehouses and opening stock in the go-live checklist, the stock list as the warehouse's
+home page."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -9,10 +10,13 @@ from zhongshu.core.auditing import audited, code_of
 from zhongshu.core.landing import landing
 from zhongshu.core.navigation import nav_entry
 from zhongshu.core.setup_steps import setup_step
+from zhongshu.orders.panels import register
 
 from .models import StockLevel, Warehouse
+from .panels import order_panel
 
 nav_entry("inventory", "inventory.view")
+register(order_panel)
 
 audited(
     StockLevel,

@@ -6,7 +6,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhongshu.accounts import permissions
@@ -15,7 +26,15 @@ from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 
 from . import tplus
-from .models import ZERO, Shipment, StockLevel, StockMovement, Warehouse
+from .models import (
+    ZERO,
+    Reservation,
+    ReservationStatus,
+    Shipment,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
 
 
 def level_list(
@@ -152,3 +171,49 @@ def shipment_get(*, actor: Actor, shipment_id: int) -> Shipment:
 def warehouse_list(*, actor: Actor) -> QuerySet[Warehouse]:
     permissions.require(actor, "inventory.view")
     return Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+_QTY = DecimalField(max_digits=14, decimal_places=3)
+
+
+def _sum_of(qs: QuerySet, group: str, field: str) -> Coalesce:
+    """``SUM(field)`` of the rows of ``qs`` (already tied to the outer row), 0 when none."""
+    sums = qs.order_by().values(group).annotate(s=Sum(field)).values("s")[:1]
+    return Coalesce(Subquery(sums, output_field=_QTY), Value(ZERO), output_field=_QTY)
+
+
+def order_line_stock(*, actor: Actor, order) -> list[dict]:
+    """Each line of ``order`` with the stock of its material over every warehouse (on hand,
+    reserved, available) and what is held for that line right now: one statement whatever the
+    number of lines (the lines, with the grouped levels and holds as subqueries)."""
+    permissions.require(actor, "inventory.view")
+    levels = StockLevel.objects.filter(material_id=OuterRef("material_id"))
+    holds = Reservation.objects.filter(
+        order_line_id=OuterRef("pk"), status=ReservationStatus.ACTIVE
+    )
+    lines = (
+        order.lines.select_related("material")
+        .annotate(
+            on_hand_sum=_sum_of(levels, "material_id", "on_hand"),
+            reserved_sum=_sum_of(levels, "material_id", "reserved"),
+            held_sum=_sum_of(holds, "order_line_id", "quantity"),
+        )
+        .order_by("line_no", "id")
+    )
+    return [
+        {
+            "line": line,
+            "on_hand": line.on_hand_sum,
+            "reserved": line.reserved_sum,
+            "available": line.on_hand_sum - line.reserved_sum,
+            "held": line.held_sum,
+        }
+        for line in lines
+    ]
+
+
+def order_shipments(*, actor: Actor, order) -> list[Shipment]:
+    """The shipments of ``order`` (in the actor's scope), oldest first, with who shipped them."""
+    permissions.require(actor, "shipments.view")
+    qs = permissions.scope_orders(actor, Shipment.objects.filter(order=order), prefix="order__")
+    return list(qs.select_related("shipped_by").order_by("shipped_at", "id"))

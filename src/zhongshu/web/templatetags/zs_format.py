@@ -1,7 +1,10 @@
+import datetime as dt
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -95,3 +98,77 @@ def hours(value) -> str:
         return ""
     text = f"{number:,.1f}".removesuffix(".0")
     return _("%(n)s h") % {"n": text}
+
+
+# --- quantities and times -------------------------------------------------------------------
+
+
+@register.filter
+def qty(value, unit="") -> str:
+    """A quantity with its unit and without trailing zeros: ``12 件``, ``2.5 kg``, ``1,200 件``."""
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
+    text = f"{number:,.3f}".rstrip("0").rstrip(".")
+    if text in ("-0", ""):
+        text = "0"
+    unit = str(unit or "").strip()
+    return f"{text} {unit}" if unit else text
+
+
+def _aware(value) -> dt.datetime | None:
+    if not isinstance(value, dt.datetime):
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+@register.filter
+def local_time(value) -> str:
+    """A moment in the factory's time zone, to the minute: ``2026-12-07 14:05``."""
+    moment = _aware(value)
+    if moment is None:
+        return "" if value in (None, "") else str(value)
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+_UNITS = (
+    (365 * 86400, "year"),
+    (30 * 86400, "month"),
+    (86400, "day"),
+    (3600, "hour"),
+    (60, "minute"),
+)
+
+
+def _span(n: int, unit: str) -> str:
+    if unit == "year":
+        return ngettext("%(n)d year", "%(n)d years", n) % {"n": n}
+    if unit == "month":
+        return ngettext("%(n)d month", "%(n)d months", n) % {"n": n}
+    if unit == "day":
+        return ngettext("%(n)d day", "%(n)d days", n) % {"n": n}
+    if unit == "hour":
+        return ngettext("%(n)d hour", "%(n)d hours", n) % {"n": n}
+    return ngettext("%(n)d minute", "%(n)d minutes", n) % {"n": n}
+
+
+@register.filter
+def ago(value, now=None) -> str:
+    """How far a moment is from now, in words: ``3 分钟前``, ``2 天后``, ``刚刚``."""
+    moment = _aware(value)
+    if moment is None:
+        return ""
+    current = _aware(now) or timezone.now()
+    seconds = int((moment - current).total_seconds())
+    if abs(seconds) < 60:
+        return str(_("just now"))
+    for size, unit in _UNITS:
+        if abs(seconds) >= size:
+            span = _span(abs(seconds) // size, unit)
+            break
+    if seconds < 0:
+        return str(_("%(span)s ago") % {"span": span})
+    return str(_("in %(span)s") % {"span": span})
