@@ -160,6 +160,8 @@ def main():
         ours_history, cpu_history = profile.runcall(run, "history", history_file)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
         pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        if os.environ["BENCH_PROFILE"].endswith(".prof"):  # for pstats / snakeviz
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
     else:
         ours_history, cpu_history = run("history", history_file)
     closed = Order.objects.filter(external_no__startswith="HI-")
