@@ -22,12 +22,16 @@ def header_key(text: str) -> str:
     return HEADER_NOISE.sub("", normalize_text(text)).lower().replace("_", "").replace("-", "")
 
 
+# a workbook repeats its codes, dates and numbers thousands of times: normalise each spelling once
+_normal = functools.lru_cache(maxsize=1 << 15)(normalize_text)
+
+
 def text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return normalize_text(str(value))
+    return _normal(str(value))
 
 
 def is_blank(value) -> bool:

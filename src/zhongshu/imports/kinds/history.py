@@ -155,7 +155,7 @@ class _Check(OrderRowCheck):
         cell, amount_cell = self.cell(row, "unit_price"), self.cell(row, "amount")
         amount = None
         if not N.is_blank(amount_cell):
-            amount, msg = N.number(amount_cell, places=2, min_zero=True)
+            amount, msg = self.number(amount_cell, places=2, min_zero=True)
             if msg:
                 _err(row, *self.H, "amount", msg)
         if N.is_blank(cell):
@@ -166,7 +166,7 @@ class _Check(OrderRowCheck):
             _err(row, *self.H, "unit_price",
                  _("You may not set prices; leave this column empty to use the standard price."))  # fmt: skip
             return None
-        price, msg = N.number(cell, places=2, min_zero=True)
+        price, msg = self.number(cell, places=2, min_zero=True)
         if msg:
             _err(row, *self.H, "unit_price", msg)
         elif amount is not None and qty is not None and abs(money(qty * price) - amount) > 1:
@@ -177,15 +177,14 @@ class _Check(OrderRowCheck):
 
     def date(self, row, field) -> dt.date | None:
         cell = self.cell(row, field)
-        if N.is_blank(cell):
-            return None
         # six dates a row, a few thousand distinct days in a file: parse each spelling once
         try:
-            value, msg = self.dates[cell]
+            key = (type(cell), cell)
+            value, msg = self.dates[key]
         except KeyError:
-            value, msg = self.dates[cell] = N.date(cell)
+            value, msg = self.dates[key] = _parse_date(cell)
         except TypeError:  # a cell that cannot be a key
-            value, msg = N.date(cell)
+            value, msg = _parse_date(cell)
         if msg:
             _err(row, *self.H, field, msg)
             return None
@@ -239,6 +238,11 @@ class _Check(OrderRowCheck):
         )
         for field, message in problems.items():
             _invalid(first, self.H, field, message)
+
+
+def _parse_date(cell) -> tuple[dt.date | None, str | None]:
+    """A blank cell is no date and no error; any other goes through ``N.date``."""
+    return (None, None) if N.is_blank(cell) else N.date(cell)
 
 
 def _invalid(r: Staged, H: Heads, field: str, message) -> None:

@@ -22,6 +22,7 @@ class OrderRowCheck:
         self.H = H
         self.columns = columns = H[1]
         self.today = timezone.localdate()
+        self.numbers: dict[tuple, tuple] = {}
         self.may_price = permissions.can(actor, "orders.edit_price")
         self.scope = permissions.scope_customers(actor, Customer.objects.all())
         codes = {N.text(_cell(r, columns, "customer")).upper() for r in rows}
@@ -33,6 +34,18 @@ class OrderRowCheck:
     def cell(self, row, field):
         return _cell(row, self.columns, field)
 
+    def number(self, cell, **how):
+        """``N.number(cell, **how)``, worked out once per distinct cell of this validation (a
+        file repeats its quantities and prices thousands of times)."""
+        try:
+            key = (type(cell), cell, *how.items())
+            return self.numbers[key]
+        except KeyError:
+            out = self.numbers[key] = N.number(cell, **how)
+            return out
+        except TypeError:  # a cell that cannot be a key
+            return N.number(cell, **how)
+
     def external_no(self, row) -> str:
         ext = N.text(self.cell(row, "external_no"))
         if not ext:
@@ -42,7 +55,7 @@ class OrderRowCheck:
         return ext
 
     def quantity(self, row):
-        qty, msg = N.number(self.cell(row, "quantity"), places=3, positive=True)
+        qty, msg = self.number(self.cell(row, "quantity"), places=3, positive=True)
         if msg:
             _err(row, *self.H, "quantity", msg)
         return qty

@@ -115,13 +115,21 @@ def timeline_problems(
     return out
 
 
-def _at(day: dt.date | None) -> dt.datetime | None:
-    if day is None:
-        return None
-    return dt.datetime.combine(day, STAMP_TIME, tzinfo=timezone.get_current_timezone())
+class _Stamps(dict):
+    """Day → the instant it is stamped with (noon, current time zone), each day built once: a
+    chunk of history has thousands of stamps from a few hundred days."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tz = timezone.get_current_timezone()
+
+    def __missing__(self, day: dt.date | None) -> dt.datetime | None:
+        at = None if day is None else dt.datetime.combine(day, STAMP_TIME, tzinfo=self.tz)
+        self[day] = at
+        return at
 
 
-def _check(spec: PastOrder, today: dt.date) -> tuple[dict, tuple]:
+def _check(spec: PastOrder, today: dt.date, terms_of: dict) -> tuple[dict, tuple]:
     problems = timeline_problems(
         ordered_on=spec.ordered_on, confirmed_on=spec.confirmed_on, shipped_on=spec.shipped_on,
         completed_on=spec.completed_on, cancelled_on=spec.cancelled_on, today=today,
@@ -138,10 +146,10 @@ def _check(spec: PastOrder, today: dt.date) -> tuple[dict, tuple]:
             problems[f"lines[{n}].amount"] = problem
         else:
             amounts.append(SimpleNamespace(amount=money(ln.quantity * ln.unit_price)))
-    terms = Order(  # never saved: it only computes the totals as a stored order would
-        discount_rate=Decimal(spec.values.get("discount_rate", 0)),
-        tax_rate=Decimal(spec.values.get("tax_rate", 13)),
-    )
+    rates = (Decimal(spec.values.get("discount_rate", 0)), Decimal(spec.values.get("tax_rate", 13)))
+    terms = terms_of.get(rates)
+    if terms is None:  # never saved: it only computes the totals as a stored order would
+        terms = terms_of[rates] = Order(discount_rate=rates[0], tax_rate=rates[1])
     terms.compute_amounts(amounts)
     totals = (terms.subtotal, terms.tax_amount, terms.total_amount)
     if "lines" not in problems:
@@ -166,15 +174,17 @@ def orders_record_history(*, actor, orders: list[PastOrder]) -> list[Order | Val
     today = timezone.localdate()
     results: list[Order | ValidationFailed | None] = [None] * len(orders)
     totals: dict[int, tuple] = {}
+    terms_of: dict[tuple, Order] = {}  # one calculator per (discount, tax rate)
     for i, spec in enumerate(orders):
-        problems, totals[i] = _check(spec, today)
+        problems, totals[i] = _check(spec, today, terms_of)
         if problems:
             results[i] = ValidationFailed(problems)
     todo = [i for i, r in enumerate(results) if r is None]
     if not todo:
         return results  # type: ignore[return-value]
     numbers = _numbers(orders, todo)
-    rows = [_order_row(orders[i], numbers[i], totals[i], actor) for i in todo]
+    at = _Stamps()
+    rows = [_order_row(orders[i], numbers[i], totals[i], actor, at) for i in todo]
     Inserter(Order, ORDER_FIELDS, created_by_id=actor.pk, channel=Channel.IMPORT, version=1).insert(
         rows
     )
@@ -183,7 +193,7 @@ def orders_record_history(*, actor, orders: list[PastOrder]) -> list[Order | Val
     order_ids = [ids[numbers[i]] for i in todo]
     copy_history(Order, "id", order_ids, "+", actor.pk)
     copy_history(OrderLine, "order_id", order_ids, "+", actor.pk)
-    _write_events(orders, todo, numbers, ids, actor)
+    _write_events(orders, todo, numbers, ids, actor, at)
     names = [f for f in ORDER_FIELDS if f not in ("customer", "sales_owner")]
     for i, row in zip(todo, rows, strict=True):
         values = dict(zip(ORDER_FIELDS, row, strict=True))
@@ -209,17 +219,17 @@ def _numbers(orders: list[PastOrder], todo: list[int]) -> dict[int, str]:
     return out
 
 
-def _order_row(spec: PastOrder, number: str, totals: tuple, actor) -> tuple:
+def _order_row(spec: PastOrder, number: str, totals: tuple, actor, at: _Stamps) -> tuple:
     shipped = spec.shipped_on or spec.completed_on
     completed = spec.completed_on or spec.shipped_on if not spec.cancelled_on else None
     confirmed = spec.confirmed_on
     last = spec.cancelled_on or completed or spec.ordered_on
     return (
         number, spec.customer_id, spec.sales_owner_id or actor.pk, spec.external_no,
-        spec.priority, spec.due_date, spec.status, *totals, spec.note, _at(spec.ordered_on),
-        _at(last), _at(confirmed or (shipped if not spec.cancelled_on else None)),
-        _at(confirmed), _at(shipped if not spec.cancelled_on else None), _at(completed),
-        _at(spec.cancelled_on),
+        spec.priority, spec.due_date, spec.status, *totals, spec.note, at[spec.ordered_on],
+        at[last], at[confirmed or (shipped if not spec.cancelled_on else None)],
+        at[confirmed], at[shipped if not spec.cancelled_on else None], at[completed],
+        at[spec.cancelled_on],
     )  # fmt: skip
 
 
@@ -267,10 +277,10 @@ def _events(spec: PastOrder):
     yield "complete", S.SHIPPED, S.COMPLETED, spec.completed_on or shipped
 
 
-def _write_events(orders, todo, numbers, ids, actor) -> None:
+def _write_events(orders, todo, numbers, ids, actor, at: _Stamps) -> None:
     note = _("Imported history")
     rows = [
-        (ids[numbers[i]], action, src, dst, _at(day))
+        (ids[numbers[i]], action, src, dst, at[day])
         for i in todo
         for action, src, dst, day in _events(orders[i])
     ]
