@@ -30,6 +30,7 @@ from ..models import (
     Verdict,
 )
 from ._common import _lock_request
+from .. import subjects
 from .steps import _advance, _notify_step, _people_with_role, _tell_requester
 
 
@@ -112,6 +113,7 @@ def decide(
         request.steps.filter(status=StepStatus.WAITING).update(status=StepStatus.CLOSED)
         request.status = RequestStatus.REJECTED
         request.decided_at = now
+        subjects.finished(request, actor)
         _tell_requester(request)
     else:
         done = step.mode == Mode.ANY or how == "deputy"

@@ -6,6 +6,7 @@ import datetime as dt
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .. import subjects
 from ..exceptions import (
     ChangeNotApplicable,
 )
@@ -44,7 +45,7 @@ def _notify_step(request: Request, step: RequestStep, user_ids, *, escalated=Fal
         _("Escalated: %(kind)s for %(order)s waits for your approval")
         if escalated
         else _("%(kind)s for %(order)s waits for your approval")
-    ) % {"kind": request.get_kind_display(), "order": request.order.number}
+    ) % {"kind": request.get_kind_display(), "order": request.subject_number}
     # one notification per channel: each carries its own ``?via=`` so the decision records
     # where it was made; the same dedupe key (unique per channel and target) keeps it single
     for channel in NOTIFY_CHANNELS:
@@ -100,7 +101,7 @@ def _tell_requester(request: Request) -> None:
         subject=_("%(kind)s for %(order)s: %(status)s")
         % {
             "kind": request.get_kind_display(),
-            "order": request.order.number,
+            "order": request.subject_number,
             "status": RequestStatus(request.status).label,
         },
         link=request.link,
@@ -117,6 +118,8 @@ def _apply(request: Request, actor, now) -> None:
         _apply_design_change(request, actor)
     elif request.kind == Kind.RUSH and request.payload:  # an expedite of a released order
         _apply_rush(request, actor)
+    elif request.kind == Kind.PURCHASE_AMOUNT:  # the purchase order is released (planning)
+        subjects.finished(request, actor)
     elif request.kind == Kind.CANCEL_AFTER_CONFIRM:
         from zhongshu.orders.services import order_transition
 
