@@ -17,7 +17,7 @@ from zhongshu.approvals.models import Flow, Request
 from zhongshu.core.errors import NotFound
 from zhongshu.planning import mrp, services
 from zhongshu.planning.exceptions import PurchaseOrderAwaitingApproval
-from zhongshu.planning.models import PurchaseOrder, Supplier
+from zhongshu.planning.models import Supplier
 
 TODAY = timezone.localdate()
 pytestmark = pytest.mark.shipped_flow
@@ -114,7 +114,11 @@ def test_withdrawal_cancels_too(world):
 
 
 def test_api_refuses_receipt_with_409_until_approved(world, api_as):
-    buyer, keeper, manager = api_as(world["buyer"]), api_as(world["keeper"]), api_as(world["manager"])
+    buyer, keeper, manager = (
+        api_as(world["buyer"]),
+        api_as(world["keeper"]),
+        api_as(world["manager"]),
+    )
     r = buyer.post(
         "/api/v1/planning/purchase-orders",
         {"material": "STEEL", "quantity": "600", "supplier": "S-EAST", "unit_price": "100",

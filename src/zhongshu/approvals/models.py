@@ -184,13 +184,19 @@ class Request(models.Model):
     @property
     def subject_number(self) -> str:
         """What the request is about, as people read it: the order's or purchase order's number."""
-        return self.order.number if self.order_id else self.purchase_order
+        return self.order.number if self.order is not None else self.purchase_order
+
+    def the_order(self) -> Order:
+        """The order of an order's request (every kind but purchase_amount names one)."""
+        if self.order is None:
+            raise ValueError(f"approval request {self.pk} is not about an order")
+        return self.order
 
     @property
     def subject_link(self) -> str:
         if self.order_id:
             return f"/orders/{self.order_id}/"
-        return f"/planning/purchase-orders/?status=&q={self.purchase_order}"
+        return f"/planning/purchase-orders/?status=all&q={self.purchase_order}"
 
     @property
     def minutes_to_decide(self) -> int | None:

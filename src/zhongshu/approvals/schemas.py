@@ -7,7 +7,13 @@ from ninja import Field, Schema
 from zhongshu.core.schemas import InputSchema
 
 KindName = Literal[
-    "rush", "design_change", "discount_above", "amount_above", "cancel_after_confirm", "credit"
+    "rush",
+    "design_change",
+    "discount_above",
+    "amount_above",
+    "cancel_after_confirm",
+    "credit",
+    "purchase_amount",
 ]
 
 
@@ -113,7 +119,6 @@ class RequestSummaryOut(Schema):
     submitted_at: datetime
     decided_at: datetime | None
     link: str
-
 
     @staticmethod
     def resolve_order_number(obj) -> str:

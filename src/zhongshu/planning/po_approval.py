@@ -21,9 +21,11 @@ from zhongshu.core.actors import Actor
 
 from .models import PurchaseApproval, PurchaseOrder, PurchaseOrderStatus
 
+ZERO = Decimal(0)
+
 
 def _total(lines: list[PurchaseOrder]) -> Decimal:
-    return sum(((ln.amount or 0) + (ln.tax_amount or 0) for ln in lines), Decimal(0))
+    return sum(((ln.amount or ZERO) + (ln.tax_amount or ZERO) for ln in lines), ZERO)
 
 
 def hold_if_above(*, actor: Actor, numbers: list[str]) -> list[str]:
@@ -43,9 +45,7 @@ def hold_if_above(*, actor: Actor, numbers: list[str]) -> list[str]:
         total = _total(lines)
         if total <= limit:
             continue
-        PurchaseOrder.objects.filter(number=number).update(
-            approval_status=PurchaseApproval.PENDING
-        )
+        PurchaseOrder.objects.filter(number=number).update(approval_status=PurchaseApproval.PENDING)
         purchase_request_submit(
             actor=actor,
             number=number,

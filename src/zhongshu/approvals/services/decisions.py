@@ -13,6 +13,7 @@ from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.signals import user_activity
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
+from .. import subjects
 from ..exceptions import (
     AlreadyDecided,
     NotPending,
@@ -30,7 +31,6 @@ from ..models import (
     Verdict,
 )
 from ._common import _lock_request
-from .. import subjects
 from .steps import _advance, _notify_step, _people_with_role, _tell_requester
 
 

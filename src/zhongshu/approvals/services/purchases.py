@@ -61,7 +61,7 @@ def purchase_request_submit(
         before=snapshot,
         submitted_at=now,
     )
-    request._history_user = actor
+    request._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     request.save()
     copy_steps(request, flow, {"amount": amount}, actor)
     _advance(request, actor, now)

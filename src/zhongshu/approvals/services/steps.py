@@ -113,7 +113,6 @@ def _tell_requester(request: Request) -> None:
 
 def _apply(request: Request, actor, now) -> None:
     """The approved request's effect, in the deciding transaction."""
-    order = request.order
     if request.kind == Kind.DESIGN_CHANGE:
         _apply_design_change(request, actor)
     elif request.kind == Kind.RUSH and request.payload:  # an expedite of a released order
@@ -123,6 +122,7 @@ def _apply(request: Request, actor, now) -> None:
     elif request.kind == Kind.CANCEL_AFTER_CONFIRM:
         from zhongshu.orders.services import order_transition
 
+        order = request.the_order()
         if order.status not in CANCELLABLE_AFTER_CONFIRM:
             raise ChangeNotApplicable(details={"status": order.status})
         order_transition(
@@ -165,8 +165,8 @@ def _apply_design_change(request: Request, actor) -> None:
 def _apply_rush(request: Request, actor) -> None:
     from zhongshu.orders.services import order_expedite
 
-    if request.order.status not in EXPEDITABLE:
-        raise ChangeNotApplicable(details={"status": request.order.status})
+    if request.the_order().status not in EXPEDITABLE:
+        raise ChangeNotApplicable(details={"status": request.the_order().status})
     before = _finishes()
     order, _diff = order_expedite(
         actor=actor, order_id=request.order_id, changes=request.payload,
@@ -192,7 +192,7 @@ def _tell_schedule(request: Request, impact: Impact) -> None:
     each pushed order's owner hears about their order."""
     from zhongshu.notify.services import notify
 
-    order = request.order
+    order = request.the_order()
     pushed = "; ".join(
         _("%(order)s now %(after)s (was %(before)s)")
         % {"order": p.number, "after": _when(p.finish_after), "before": _when(p.finish_before)}
