@@ -156,7 +156,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, limit: int = 200) -> int
     for step_id in ids:
         with transaction.atomic():
             step = (
-                RequestStep.objects.select_for_update()
+                RequestStep.objects.select_for_update(of=("self",))
                 .select_related("request__order")
                 .filter(pk=step_id, status=StepStatus.ACTIVE, escalated_at__isnull=True)
                 .first()
