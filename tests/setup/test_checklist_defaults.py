@@ -55,11 +55,11 @@ def test_the_enabled_rules_count_the_shipped_ones_included(api):
 
 
 def test_a_step_nobody_holds_the_role_of_is_named(api):
-    # only administrators so far: the shipped flow's manager step goes to the deputy
+    # only administrators so far: the shipped flows' manager steps go to the deputy
     detail = _steps(api)["approval_flows"]["detail"]
     assert (
-        detail
-        == "这些审批步骤要求的角色目前没有在用用户担任（将改由代理人审批）：加急订单审批（经理） · 经理审批。"
+        detail == "这些审批步骤要求的角色目前没有在用用户担任（将改由代理人审批）："
+        "加急订单审批（经理） · 经理审批、采购订单金额审批 · 经理审批。"
     )
     manager = make_user("manager", username="golive_manager")
     assert _steps(api)["approval_flows"]["detail"] == ""
