@@ -22,20 +22,21 @@ def _steps(api) -> dict:
     return {s["key"]: s for s in api.get("/api/v1/setup").json()["steps"]}
 
 
-def test_the_shipped_rush_flow_counts_until_it_is_switched_off(api):
+def test_the_shipped_flows_count_until_they_are_switched_off(api):
     shipped = Flow.objects.get(builtin_key=RUSH_FLOW_KEY)
     assert shipped.name == "加急订单审批（经理）"
+    # the rush flow and the purchase-order amount flow
     step = _steps(api)["approval_flows"]
-    assert (step["count"], step["done"], step["url"]) == (1, True, "/approvals/flows/")
+    assert (step["count"], step["done"], step["url"]) == (2, True, "/approvals/flows/")
     # a flow the admin adds switched off does not count; one switched on does
     admin = make_user("admin", username="flow_admin")
     extra = approvals.flow_create(actor=admin, data={
         "name": "取消审批", "kinds": ["cancel_after_confirm"], "active": False,
         "steps": [{"name": "经理", "role": "manager"}],
     })  # fmt: skip
-    assert _steps(api)["approval_flows"]["count"] == 1
-    Flow.objects.filter(pk=extra.pk).update(active=True)
     assert _steps(api)["approval_flows"]["count"] == 2
+    Flow.objects.filter(pk=extra.pk).update(active=True)
+    assert _steps(api)["approval_flows"]["count"] == 3
     Flow.objects.update(active=False)
     step = _steps(api)["approval_flows"]
     assert (step["count"], step["done"]) == (0, False)
@@ -54,11 +55,11 @@ def test_the_enabled_rules_count_the_shipped_ones_included(api):
 
 
 def test_a_step_nobody_holds_the_role_of_is_named(api):
-    # only administrators so far: the shipped flow's manager step goes to the deputy
+    # only administrators so far: the shipped flows' manager steps go to the deputy
     detail = _steps(api)["approval_flows"]["detail"]
     assert (
-        detail
-        == "这些审批步骤要求的角色目前没有在用用户担任（将改由代理人审批）：加急订单审批（经理） · 经理审批。"
+        detail == "这些审批步骤要求的角色目前没有在用用户担任（将改由代理人审批）："
+        "加急订单审批（经理） · 经理审批、采购订单金额审批 · 经理审批。"
     )
     manager = make_user("manager", username="golive_manager")
     assert _steps(api)["approval_flows"]["detail"] == ""

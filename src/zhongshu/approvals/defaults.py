@@ -1,12 +1,16 @@
 """The approval flow the product ships (SPEC §6): urgent and critical orders — and any order due
 sooner than its production lead time — wait for a manager's approval before they are confirmed
-(an administrator may step in after 4 hours).
-Installed by a data migration (zs_approvals 0002), active, editable and switchable off like any
+(an administrator may step in after 4 hours); and a purchase order whose total (net + tax) is
+above ¥50,000 waits for a manager's approval before its goods may be received (the planning app
+holds it, ``planning.po_approval``).
+Installed by data migrations (zs_approvals 0002 and 0003), active, editable and switchable off like any
 flow; ``install`` leaves the flow alone once it exists (the factory may have changed it)."""
 
 from typing import Any
 
 RUSH_FLOW_KEY = "rush_manager"
+PURCHASE_FLOW_KEY = "purchase_amount_manager"
+PURCHASE_THRESHOLD = "50000.00"
 
 DEFAULT_FLOWS: list[dict[str, Any]] = [
     {
@@ -24,6 +28,21 @@ DEFAULT_FLOWS: list[dict[str, Any]] = [
             },
         ],
     },
+    {
+        "builtin_key": PURCHASE_FLOW_KEY,
+        "name": "采购订单金额审批",
+        "kinds": ["purchase_amount"],
+        "amount_threshold": PURCHASE_THRESHOLD,
+        "steps": [
+            {
+                "position": 1,
+                "name": "经理审批",
+                "role": "manager",
+                "time_limit_hours": 24,
+                "deputy_role": "admin",
+            },
+        ],
+    },
 ]
 
 
@@ -34,7 +53,11 @@ def install(flow_model, step_model) -> None:
         if flow_model.objects.filter(builtin_key=spec["builtin_key"]).exists():
             continue
         flow = flow_model.objects.create(
-            builtin_key=spec["builtin_key"], name=spec["name"], kinds=spec["kinds"], active=True
+            builtin_key=spec["builtin_key"],
+            name=spec["name"],
+            kinds=spec["kinds"],
+            amount_threshold=spec.get("amount_threshold"),
+            active=True,
         )
         for s in spec["steps"]:
             step_model.objects.create(flow=flow, **s)

@@ -106,7 +106,7 @@ def _stock_rows(request: Request, actor: Actor) -> list[dict]:
 
     if not permissions.can(actor, "inventory.view"):
         return []
-    lines = {ln.line_no: ln for ln in request.order.lines.select_related("material")}
+    lines = {ln.line_no: ln for ln in request.the_order().lines.select_related("material")}
     rows = []
     for item in (request.payload or {}).get("lines", []):
         line_no = item.get("line_no") if isinstance(item, dict) else None

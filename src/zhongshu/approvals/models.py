@@ -18,6 +18,7 @@ class Kind(models.TextChoices):
     AMOUNT_ABOVE = "amount_above", _("Order amount above threshold")
     CANCEL_AFTER_CONFIRM = "cancel_after_confirm", _("Cancellation after confirm")
     CREDIT = "credit", _("Credit limit or overdue")
+    PURCHASE_AMOUNT = "purchase_amount", _("Purchase order amount above threshold")
 
 
 class Mode(models.TextChoices):
@@ -130,7 +131,13 @@ class FlowStep(models.Model):
 
 class Request(models.Model):
     kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approval_requests")
+    # an order's request names the order; a purchase order's (kind purchase_amount) names the
+    # purchase order's number instead (purchase orders live in planning, which plugs in here
+    # through ``approvals.subjects``)
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="approval_requests"
+    )
+    purchase_order = models.CharField(_("purchase order"), max_length=20, blank=True, default="")
     flow = models.ForeignKey(Flow, null=True, on_delete=models.SET_NULL, related_name="requests")
     flow_name = models.CharField(max_length=80, blank=True)
     requested_by = models.ForeignKey(
@@ -173,6 +180,23 @@ class Request(models.Model):
     @property
     def link(self) -> str:
         return f"/approvals/{self.pk}/"
+
+    @property
+    def subject_number(self) -> str:
+        """What the request is about, as people read it: the order's or purchase order's number."""
+        return self.order.number if self.order is not None else self.purchase_order
+
+    def the_order(self) -> Order:
+        """The order of an order's request (every kind but purchase_amount names one)."""
+        if self.order is None:
+            raise ValueError(f"approval request {self.pk} is not about an order")
+        return self.order
+
+    @property
+    def subject_link(self) -> str:
+        if self.order_id:
+            return f"/orders/{self.order_id}/"
+        return f"/planning/purchase-orders/?status=all&q={self.purchase_order}"
 
     @property
     def minutes_to_decide(self) -> int | None:

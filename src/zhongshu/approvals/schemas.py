@@ -7,7 +7,13 @@ from ninja import Field, Schema
 from zhongshu.core.schemas import InputSchema
 
 KindName = Literal[
-    "rush", "design_change", "discount_above", "amount_above", "cancel_after_confirm", "credit"
+    "rush",
+    "design_change",
+    "discount_above",
+    "amount_above",
+    "cancel_after_confirm",
+    "credit",
+    "purchase_amount",
 ]
 
 
@@ -103,15 +109,24 @@ class RequestSummaryOut(Schema):
     id: int
     kind: str
     status: str
-    order_id: int
-    order_number: str = Field(alias="order.number")
-    customer: str = Field(alias="order.customer.name")
+    order_id: int | None = Field(description="None for a purchase order's request")
+    order_number: str
+    customer: str
+    purchase_order: str = Field(description="The purchase order's number (purchase_amount)")
     requested_by: str = Field(alias="requested_by.username")
     reason: str
     version: int
     submitted_at: datetime
     decided_at: datetime | None
     link: str
+
+    @staticmethod
+    def resolve_order_number(obj) -> str:
+        return obj.order.number if obj.order_id else ""
+
+    @staticmethod
+    def resolve_customer(obj) -> str:
+        return obj.order.customer.name if obj.order_id else ""
 
 
 class DecisionOut(Schema):

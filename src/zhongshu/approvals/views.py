@@ -280,7 +280,7 @@ def new_request(request):
             return redirect("approvals:detail", request_id=req.pk)
     kinds = [
         (k, label) for k, label in Kind.choices
-        if order.status in services.ORDER_STATUS_FOR_KIND[k]
+        if order.status in services.ORDER_STATUS_FOR_KIND.get(k, ())
     ]  # fmt: skip
     return render(
         request,

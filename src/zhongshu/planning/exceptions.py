@@ -22,3 +22,13 @@ class PurchaseOrderClosed(Conflict):
 
     code = "purchase_order_closed"
     default_message = _("This purchase order is already closed (received or cancelled).")
+
+
+class PurchaseOrderAwaitingApproval(Conflict):
+    """Receiving goods against a purchase order whose amount still waits for approval."""
+
+    code = "purchase_order_awaiting_approval"
+    default_message = _(
+        "This purchase order is above the approval amount and has not been approved yet: "
+        "its goods cannot be received until a manager approves it."
+    )

@@ -173,6 +173,16 @@ class PurchaseOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PurchaseApproval(models.TextChoices):
+    """Where a purchase order stands with the approval above an amount (``po_approval``): none
+    needed, waiting (its goods cannot be received yet), approved, rejected (then cancelled)."""
+
+    NONE = "", _("Not needed")
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
 class PurchaseOrderSequence(models.Model):
     """One counter row per year, incremented by an UPDATE in the creating transaction (the row
     lock serialises concurrent accepts; a rolled-back purchase order rolls its number back)."""
@@ -225,6 +235,10 @@ class PurchaseOrder(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=200, blank=True)
+    # the same on every line of a purchase order (the approval is of the whole order)
+    approval_status = models.CharField(
+        _("approval"), max_length=10, choices=PurchaseApproval.choices, default="", blank=True
+    )
 
     class Meta:
         ordering = ["-id"]

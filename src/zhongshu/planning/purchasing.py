@@ -217,7 +217,9 @@ def suggestions_accept_grouped(*, actor: Actor, suggestion_ids=None, today=None)
     supplier — the preferred supplier of each material at its valid price on the order-by date,
     quantity raised to the price's minimum order quantity — with one line per suggestion.
     Materials without a valid price get a purchase order of their own without supplier. Returns
-    the numbers of the purchase orders created."""
+    the numbers of the purchase orders created; those above the approval amount wait for
+    approval (``po_approval``)."""
+    from .po_approval import hold_if_above
     from .services import _next_po_number
 
     permissions.require(actor, "planning.decide")
@@ -246,6 +248,7 @@ def suggestions_accept_grouped(*, actor: Actor, suggestion_ids=None, today=None)
     PurchaseSuggestion.objects.filter(pk__in=[s.pk for s in suggestions]).update(
         status=SuggestionStatus.ACCEPTED, decided_by=actor, decided_at=now
     )
+    hold_if_above(actor=actor, numbers=numbers)
     return numbers
 
 

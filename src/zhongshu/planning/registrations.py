@@ -9,7 +9,7 @@ from zhongshu.core.navigation import nav_entry
 from zhongshu.core.setup_steps import setup_step
 from zhongshu.inventory.services import components
 
-from . import mrp
+from . import mrp, po_approval  # noqa: F401  (po_approval registers its approval outcome)
 from .models import Supplier
 
 # open purchase orders count towards a make-to-order line's components at submit

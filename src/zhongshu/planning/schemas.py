@@ -92,6 +92,10 @@ class PurchaseOrderOut(Schema):
     tax_rate: Decimal
     amount: Decimal | None = Field(description="quantity × unit price (net)")
     tax_amount: Decimal | None
+    approval_status: Literal["", "pending", "approved", "rejected"] = Field(
+        description="Approval above the amount: '' not needed, pending (cannot be received yet), "
+        "approved, rejected (then cancelled)"
+    )
 
     @staticmethod
     def resolve_open_quantity(obj) -> Decimal:

@@ -19,13 +19,19 @@ from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import parse_decimal
 
 from . import calendar, forecast, mrp
-from .exceptions import MrpRunning, PurchaseOrderClosed, SuggestionDecided
+from .exceptions import (
+    MrpRunning,
+    PurchaseOrderAwaitingApproval,
+    PurchaseOrderClosed,
+    SuggestionDecided,
+)
 from .models import (
     ForecastBucket,
     ForecastRun,
     MrpRun,
     PlanningParameters,
     ProductForecast,
+    PurchaseApproval,
     PurchaseOrder,
     PurchaseOrderSequence,
     PurchaseOrderStatus,
@@ -216,6 +222,7 @@ def suggestion_accept(*, actor: Actor, suggestion_id) -> PurchaseOrder:
     later MRP run counts as open supply — from the material's preferred supplier at its valid
     price when there is one (``purchasing.suggestions_accept_grouped`` accepts many at once,
     one purchase order per supplier)."""
+    from .po_approval import hold_if_above
     from .purchasing import priced_line
 
     permissions.require(actor, "planning.decide")
@@ -224,6 +231,8 @@ def suggestion_accept(*, actor: Actor, suggestion_id) -> PurchaseOrder:
     suggestion.status = SuggestionStatus.ACCEPTED
     suggestion.decided_by, suggestion.decided_at = actor, timezone.now()
     suggestion.save(update_fields=["status", "decided_by", "decided_at"])
+    if hold_if_above(actor=actor, numbers=[po.number]):
+        po.refresh_from_db()
     return po
 
 
@@ -254,7 +263,9 @@ def purchase_order_create(
     currency=None,
 ) -> PurchaseOrder:
     """A purchase order entered by hand (not from a suggestion), optionally from a supplier at a
-    price (the supplier's valid price when no unit price is given)."""
+    price (the supplier's valid price when no unit price is given); above the approval amount it
+    waits for approval (``po_approval``)."""
+    from .po_approval import hold_if_above
     from .purchasing import hand_price
 
     permissions.require(actor, "planning.decide")
@@ -264,7 +275,7 @@ def purchase_order_create(
     priced = hand_price(
         material=mat, supplier=supplier, unit_price=unit_price, tax_rate=tax_rate, currency=currency
     )
-    return PurchaseOrder.objects.create(
+    po = PurchaseOrder.objects.create(
         number=_next_po_number(),
         material=mat,
         quantity=_qty(quantity, "quantity"),
@@ -272,6 +283,9 @@ def purchase_order_create(
         created_by=actor,
         **priced,
     )
+    if hold_if_above(actor=actor, numbers=[po.number]):
+        po.refresh_from_db()
+    return po
 
 
 @transaction.atomic
@@ -311,6 +325,8 @@ def purchase_order_receive(*, actor: Actor, po_id, quantity, warehouse: str | No
 
     permissions.require(actor, "planning.receive")
     po = _locked_open_po(po_id)
+    if po.approval_status == PurchaseApproval.PENDING:
+        raise PurchaseOrderAwaitingApproval(details={"number": po.number})
     qty = _qty(quantity, "quantity")
     if qty > po.open_quantity:
         raise ValidationFailed(

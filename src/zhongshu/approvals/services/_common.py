@@ -35,7 +35,13 @@ def _lock_request(actor: Actor, request_id: Any) -> Request:
     visible = selectors.request_queryset(actor)
     if not visible.filter(pk=_int(request_id)).exists():
         raise NotFound()
-    return Request.objects.select_for_update().select_related("order").get(pk=_int(request_id))
+    # only the request row is locked: the order is an outer join (a purchase order's request
+    # has none), which PostgreSQL cannot lock
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .get(pk=_int(request_id))
+    )
 
 
 def _int(value: Any) -> int:

@@ -14,6 +14,7 @@ from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.signals import user_activity
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
+from .. import subjects
 from ..exceptions import (
     AlreadyDecided,
     NotPending,
@@ -113,6 +114,7 @@ def decide(
         request.steps.filter(status=StepStatus.WAITING).update(status=StepStatus.CLOSED)
         request.status = RequestStatus.REJECTED
         request.decided_at = now
+        subjects.finished(request, actor)
         _tell_requester(request)
     else:
         done = step.mode == Mode.ANY or how == "deputy"
@@ -155,7 +157,7 @@ def escalate_overdue(*, now: dt.datetime | None = None, limit: int = 200) -> int
     for step_id in ids:
         with transaction.atomic():
             step = (
-                RequestStep.objects.select_for_update()
+                RequestStep.objects.select_for_update(of=("self",))
                 .select_related("request__order")
                 .filter(pk=step_id, status=StepStatus.ACTIVE, escalated_at__isnull=True)
                 .first()

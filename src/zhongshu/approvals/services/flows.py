@@ -131,14 +131,14 @@ def _clean_flow(data: dict[str, Any]) -> tuple[dict, list[dict]]:
     if bad:
         errors.add("kinds", _("Choose one of: %(choices)s.") % {"choices": ", ".join(Kind.values)})
     out["kinds"] = sorted({k for k in kinds if k in Kind.values})
-    for field, kind, digits in (
-        ("discount_threshold", Kind.DISCOUNT_ABOVE, 5),
-        ("amount_threshold", Kind.AMOUNT_ABOVE, 16),
+    for field, needed_by, digits in (
+        ("discount_threshold", {Kind.DISCOUNT_ABOVE}, 5),
+        ("amount_threshold", {Kind.AMOUNT_ABOVE, Kind.PURCHASE_AMOUNT}, 16),
     ):
         raw = data.get(field)
         if raw in (None, ""):
             out[field] = None
-            if kind in out["kinds"]:
+            if needed_by & set(out["kinds"]):
                 errors.add(field, _("This field is required."))
         else:
             out[field] = clean_decimal(

@@ -14,6 +14,7 @@ from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 from zhongshu.orders.models import Order
 
+from .. import subjects
 from ..exceptions import (
     DuplicateRequest,
     NoFlow,
@@ -98,6 +99,8 @@ def request_create(
     errors = Errors()
     kind = clean_choice(errors, "kind", kind, Kind)
     reason = clean_text(errors, "reason", reason, max_length=2000, required=True)
+    if kind and kind not in ORDER_STATUS_FOR_KIND:
+        errors.add("kind", _("This kind of request is made by the system, not by hand."))
     errors.raise_if_any()
     order = permissions.get_in_scope(
         permissions.scope_orders(actor, Order.objects.select_for_update(of=("self",))),
@@ -129,7 +132,15 @@ def request_create(
     )
     request._history_user = actor
     request.save()
-    facts = order_facts(order)
+    copy_steps(request, flow, order_facts(order), actor)
+    _advance(request, actor, now)
+    request.save()
+    return request
+
+
+def copy_steps(request: Request, flow, facts: dict[str, Any], actor) -> None:
+    """Copy the flow's steps whose conditions hold for ``facts`` onto the request, each with the
+    people who may decide it (never the requester); a step nobody can approve refuses."""
     position = 0
     for fs in flow.steps.prefetch_related("users").order_by("position"):
         holds = condition_holds(fs.condition, facts)
@@ -146,7 +157,7 @@ def request_create(
             raise NoFlow(
                 _("Nobody can approve the step %(step)s of %(flow)s.")
                 % {"step": fs.name, "flow": flow.name},
-                details={"kind": kind, "step": fs.name},
+                details={"kind": request.kind, "step": fs.name},
             )
         position += 1
         step = RequestStep.objects.create(
@@ -160,9 +171,6 @@ def request_create(
             deputy_role=fs.deputy_role,
         )
         step.approvers.set(sorted(people))
-    _advance(request, actor, now)
-    request.save()
-    return request
 
 
 @transaction.atomic
@@ -184,4 +192,5 @@ def request_withdraw(*, actor: Actor, request_id: Any, version: Any = None) -> R
     request.version += 1
     request._history_user = actor
     request.save()
+    subjects.finished(request, actor)
     return request

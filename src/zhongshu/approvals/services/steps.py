@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.core.actors import Actor
 
+from .. import subjects
 from ..exceptions import (
     ChangeNotApplicable,
 )
@@ -46,7 +47,7 @@ def _notify_step(request: Request, step: RequestStep, user_ids, *, escalated=Fal
         _("Escalated: %(kind)s for %(order)s waits for your approval")
         if escalated
         else _("%(kind)s for %(order)s waits for your approval")
-    ) % {"kind": request.get_kind_display(), "order": request.order.number}
+    ) % {"kind": request.get_kind_display(), "order": request.subject_number}
     # one notification per channel: each carries its own ``?via=`` so the decision records
     # where it was made; the same dedupe key (unique per channel and target) keeps it single
     for channel in NOTIFY_CHANNELS:
@@ -102,7 +103,7 @@ def _tell_requester(request: Request) -> None:
         subject=_("%(kind)s for %(order)s: %(status)s")
         % {
             "kind": request.get_kind_display(),
-            "order": request.order.number,
+            "order": request.subject_number,
             "status": RequestStatus(request.status).label,
         },
         link=request.link,
@@ -114,14 +115,16 @@ def _tell_requester(request: Request) -> None:
 
 def _apply(request: Request, actor: Actor, now) -> None:
     """The approved request's effect, in the deciding transaction."""
-    order = request.order
     if request.kind == Kind.DESIGN_CHANGE:
         _apply_design_change(request, actor)
     elif request.kind == Kind.RUSH and request.payload:  # an expedite of a released order
         _apply_rush(request, actor)
+    elif request.kind == Kind.PURCHASE_AMOUNT:  # the purchase order is released (planning)
+        subjects.finished(request, actor)
     elif request.kind == Kind.CANCEL_AFTER_CONFIRM:
         from zhongshu.orders.services import order_transition
 
+        order = request.the_order()
         if order.status not in CANCELLABLE_AFTER_CONFIRM:
             raise ChangeNotApplicable(details={"status": order.status})
         order_transition(
@@ -164,8 +167,8 @@ def _apply_design_change(request: Request, actor: Actor) -> None:
 def _apply_rush(request: Request, actor: Actor) -> None:
     from zhongshu.orders.services import order_expedite
 
-    if request.order.status not in EXPEDITABLE:
-        raise ChangeNotApplicable(details={"status": request.order.status})
+    if request.the_order().status not in EXPEDITABLE:
+        raise ChangeNotApplicable(details={"status": request.the_order().status})
     before = _finishes()
     order, _diff = order_expedite(
         actor=actor, order_id=request.order_id, changes=request.payload,
@@ -191,7 +194,7 @@ def _tell_schedule(request: Request, impact: Impact) -> None:
     each pushed order's owner hears about their order."""
     from zhongshu.notify.services import notify
 
-    order = request.order
+    order = request.the_order()
     pushed = "; ".join(
         _("%(order)s now %(after)s (was %(before)s)")
         % {"order": p.number, "after": _when(p.finish_after), "before": _when(p.finish_before)}
