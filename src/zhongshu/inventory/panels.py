@@ -6,11 +6,13 @@ whatever the number of lines (the lines with their grouped stock and holds, the 
 from django.template.loader import render_to_string
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import ActorRequest
+from zhongshu.orders.models import Order
 
 from . import selectors
 
 
-def order_panel(request, order) -> str | None:
+def order_panel(request: ActorRequest, order: Order) -> str | None:
     user = request.user
     stock = (
         selectors.order_line_stock(actor=user, order=order)

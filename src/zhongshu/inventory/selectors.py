@@ -24,6 +24,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
+from zhongshu.orders.models import Order
 
 from . import tplus
 from .models import (
@@ -176,13 +177,13 @@ def warehouse_list(*, actor: Actor) -> QuerySet[Warehouse]:
 _QTY = DecimalField(max_digits=14, decimal_places=3)
 
 
-def _sum_of(qs: QuerySet, group: str, field: str) -> Coalesce:
+def _sum_of(qs: QuerySet[Any], group: str, field: str) -> Coalesce:
     """``SUM(field)`` of the rows of ``qs`` (already tied to the outer row), 0 when none."""
     sums = qs.order_by().values(group).annotate(s=Sum(field)).values("s")[:1]
     return Coalesce(Subquery(sums, output_field=_QTY), Value(ZERO), output_field=_QTY)
 
 
-def order_line_stock(*, actor: Actor, order) -> list[dict]:
+def order_line_stock(*, actor: Actor, order: Order) -> list[dict[str, Any]]:
     """Each line of ``order`` with the stock of its material over every warehouse (on hand,
     reserved, available) and what is held for that line right now: one statement whatever the
     number of lines (the lines, with the grouped levels and holds as subqueries)."""
@@ -212,7 +213,7 @@ def order_line_stock(*, actor: Actor, order) -> list[dict]:
     ]
 
 
-def order_shipments(*, actor: Actor, order) -> list[Shipment]:
+def order_shipments(*, actor: Actor, order: Order) -> list[Shipment]:
     """The shipments of ``order`` (in the actor's scope), oldest first, with who shipped them."""
     permissions.require(actor, "shipments.view")
     qs = permissions.scope_orders(actor, Shipment.objects.filter(order=order), prefix="order__")
