@@ -22,7 +22,26 @@ BOOKED = ("pending_review", "confirmed", "scheduling", "in_production", "awaitin
           "shipped", "completed")  # fmt: skip
 HISTORY = {ForecastBucket.MONTH: 48, ForecastBucket.WEEK: 156}  # buckets read at most
 PLANS = {ForecastBucket.MONTH: forecasting.MONTHLY, ForecastBucket.WEEK: forecasting.WEEKLY}
-TRUNC = {ForecastBucket.MONTH: TruncMonth, ForecastBucket.WEEK: TruncWeek}
+
+
+class _DateTrunc:
+    """PostgreSQL truncates a date to a timestamp with time zone: cast it back to a date in the
+    query, so the rows come back as dates (cheaper to read than timestamps converted one by one)."""
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        return f"({sql})::date", params
+
+
+class _Month(_DateTrunc, TruncMonth):
+    pass
+
+
+class _Week(_DateTrunc, TruncWeek):
+    pass
+
+
+TRUNC = {ForecastBucket.MONTH: _Month, ForecastBucket.WEEK: _Week}
 
 
 def bucket_start(day: dt.date, bucket: str) -> dt.date:
