@@ -91,9 +91,9 @@ def child(which: str, path: str) -> None:
     django.setup()
     content = Path(path).read_bytes()
     if which == "floor":
-        from python_calamine import load_workbook
-
         import io
+
+        from python_calamine import load_workbook
 
         rows = load_workbook(io.BytesIO(content)).get_sheet_by_index(0).to_python()
         print(f"{len(rows)} {peak_mb():.1f}")

@@ -42,6 +42,7 @@ def replay() -> Any:
     finally:
         _replaying.reset(token)
 
+
 RANDOM_SEED = 2026
 
 ServiceStart = Callable[[str], tuple[str, str, Callable[[], None]]]

@@ -263,11 +263,11 @@ def _ses_states(y: list[float], origins: set[int]) -> dict[int, list[tuple[float
 
 
 def _ses_from(states: list[tuple[float, float]], h: int) -> list[float]:
-    best = None
-    for level, sse in states:
-        if best is None or sse < best[0] - 1e-12:
-            best = (sse, level)
-    return [best[1]] * h
+    best_sse, best_level = states[0][1], states[0][0]
+    for level, sse in states[1:]:
+        if sse < best_sse - 1e-12:
+            best_sse, best_level = sse, level
+    return [best_level] * h
 
 
 def _hw_states(y: list[float], m: int, origins: set[int]) -> dict[int, list[tuple]]:
