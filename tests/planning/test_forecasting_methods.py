@@ -108,3 +108,28 @@ def test_no_history_to_back_test_falls_back_by_shape_and_never_forecasts_below_z
     falling = f.choose([50, 40, 30, 20, 10, 5, 5, 5], 2, f.MONTHLY)
     assert falling.method == "ses" and falling.wape is None
     assert min(f.choose([100, 0, 100, 0] * 10, 3, f.MONTHLY).forecast) >= 0
+
+
+@pytest.mark.parametrize("plan", [f.MONTHLY, f.WEEKLY], ids=["month", "week"])
+def test_one_pass_backtest_equals_refitting_at_every_origin(plan):
+    # backtest_all keeps each method's state at the origins of one pass over the series; its
+    # scores are exactly (not approximately) those of refitting on every prefix, for every method
+    # (forced onto every series), on every length around the plan's thresholds
+    import random
+
+    rng = random.Random(11)
+    lengths = sorted({1, 5, 6, 7, 13, 19, 20, 30, 37, 48, 60, 127, 128, 129, 156})
+    checked = 0
+    for n in lengths:
+        for y in (
+            seasonal_series(rng.randrange(12), n),
+            intermittent_series(rng.randrange(12), n),
+            [float(max(0, round(rng.gauss(80, 25)))) for _ in range(n)],
+            [float(rng.choice((0, 0, 0, 7, 30))) for _ in range(n)],
+        ):
+            y = [float(v) for v in y]
+            names = list(f.METHODS)
+            refit = {name: f.backtest(y, f.METHODS[name], plan) for name in names}
+            assert f.backtest_all(y, names, plan) == refit
+            checked += any(v is not None for v in refit.values())
+    assert checked > 20

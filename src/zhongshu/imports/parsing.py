@@ -122,6 +122,7 @@ def read_sheet(content: bytes, name: str, match_header, *, max_rows: int) -> She
     width = len(headers)
     for i in range(header_idx + 1, len(grid)):
         cells = grid[i][:width]
+        grid[i] = []  # the row lives on in ``sheet.rows`` only: the grid is not held twice
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
         if all(_blank(c) for c in cells) or is_total_row(cells):

@@ -134,7 +134,9 @@ def validate_batch(batch_id: int) -> None:
         except BadFile as exc:
             _fail(batch, str(exc.message))
             return
+        del content  # the file's bytes and the parsed cells are not needed once staged
         staged = [Staged(no, [cell_json(c) for c in cells], {}, [], []) for no, cells in sheet.rows]
+        sheet.rows.clear()
         ImportBatch.objects.filter(pk=batch.pk).update(
             headers=sheet.headers,
             columns=columns,

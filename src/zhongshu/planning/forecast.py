@@ -10,7 +10,7 @@ current one.
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Sum
+from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 
 from . import forecasting
@@ -22,7 +22,26 @@ BOOKED = ("pending_review", "confirmed", "scheduling", "in_production", "awaitin
           "shipped", "completed")  # fmt: skip
 HISTORY = {ForecastBucket.MONTH: 48, ForecastBucket.WEEK: 156}  # buckets read at most
 PLANS = {ForecastBucket.MONTH: forecasting.MONTHLY, ForecastBucket.WEEK: forecasting.WEEKLY}
-TRUNC = {ForecastBucket.MONTH: TruncMonth, ForecastBucket.WEEK: TruncWeek}
+
+
+class _DateTrunc:
+    """PostgreSQL truncates a date to a timestamp with time zone: cast it back to a date in the
+    query, so the rows come back as dates (cheaper to read than timestamps converted one by one)."""
+
+    def as_postgresql(self, compiler, connection):
+        sql, params = self.as_sql(compiler, connection)
+        return f"({sql})::date", params
+
+
+class _Month(_DateTrunc, TruncMonth):
+    pass
+
+
+class _Week(_DateTrunc, TruncWeek):
+    pass
+
+
+TRUNC = {ForecastBucket.MONTH: _Month, ForecastBucket.WEEK: _Week}
 
 
 def bucket_start(day: dt.date, bucket: str) -> dt.date:
@@ -54,7 +73,7 @@ def booked_by_bucket(bucket: str, start: dt.date, end: dt.date, *, finished_only
         qs = qs.filter(material__kind="finished", material__is_active=True)
     out: dict[int, dict[dt.date, Decimal]] = {}
     for mid, b, qty in (
-        qs.annotate(b=TRUNC[bucket]("order__due_date"))
+        qs.annotate(b=TRUNC[bucket]("order__due_date", output_field=DateField()))
         .values("material_id", "b")
         .annotate(q=Sum("quantity"))
         .values_list("material_id", "b", "q")
@@ -69,15 +88,23 @@ def histories(bucket: str, today: dt.date) -> tuple[dt.date, dict[int, list[floa
     current = bucket_start(today, bucket)
     first = shift(current, bucket, -HISTORY[bucket])
     rows = booked_by_bucket(bucket, first, current)
+    end = index(current, bucket)
     series = {}
     for mid, by_bucket in rows.items():
-        start = min(by_bucket)
-        y, b = [], start
-        while b < current:
-            y.append(float(by_bucket.get(b, 0)))
-            b = shift(b, bucket, 1)
+        at = {index(b, bucket): float(q) for b, q in by_bucket.items()}
+        start = min(at)
+        y = [0.0] * (end - start)
+        for i, q in at.items():
+            y[i - start] = q
         series[mid] = y
     return current, series
+
+
+def index(start: dt.date, bucket: str) -> int:
+    """A bucket's number counted from a fixed origin: consecutive buckets, consecutive numbers."""
+    if bucket == ForecastBucket.WEEK:
+        return start.toordinal() // 7
+    return start.year * 12 + start.month - 1
 
 
 def qty(value: float) -> Decimal:

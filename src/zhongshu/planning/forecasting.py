@@ -237,6 +237,150 @@ def backtest(y: list[float], method: Method, plan: BacktestPlan) -> float | None
     return wape(actual, predicted)
 
 
+# --- the back-test in one pass per method and parameter --------------------------------------------
+#
+# Fitting a method on y[:origin] runs the same recursion, in the same order, as the first
+# ``origin`` steps of the run over the whole of y: the state after step ``origin`` of one pass is
+# exactly (bit for bit) the fit on that prefix. So each method and grid point runs once over the
+# series, keeping its state at the back-test origins, instead of once per origin. ``backtest``
+# above stays the plain definition; ``backtest_all`` gives the same figures.
+
+
+def _ses_states(y: list[float], origins: set[int]) -> dict[int, list[tuple[float, float]]]:
+    """{origin: [(ℓ, SSE) per α of SES_ALPHAS]} of SES fitted on y[:origin]."""
+    out: dict[int, list[tuple[float, float]]] = {o: [] for o in origins}
+    for alpha in SES_ALPHAS:
+        level, sse = y[0], 0.0
+        if 1 in out:
+            out[1].append((level, sse))
+        for t in range(1, len(y)):
+            e = y[t] - level
+            sse += e * e
+            level += alpha * e
+            if t + 1 in out:
+                out[t + 1].append((level, sse))
+    return out
+
+
+def _ses_from(states: list[tuple[float, float]], h: int) -> list[float]:
+    best_sse, best_level = states[0][1], states[0][0]
+    for level, sse in states[1:]:
+        if sse < best_sse - 1e-12:
+            best_sse, best_level = sse, level
+    return [best_level] * h
+
+
+def _hw_states(y: list[float], m: int, origins: set[int]) -> dict[int, list[tuple]]:
+    """{origin: [(ℓ, b, seasonal terms, SSE) per HW_GRID point]} of Holt-Winters on y[:origin]
+    (origins of at least two seasons)."""
+    out: dict[int, list[tuple]] = {o: [] for o in origins}
+    first = sum(y[:m]) / m
+    second = sum(y[m : 2 * m]) / m
+    for alpha, beta, gamma in HW_GRID:
+        level, trend = first, (second - first) / m
+        seasonal = [v - first for v in y[:m]]
+        sse = 0.0
+        for t in range(m, len(y)):
+            s = seasonal[t - m]
+            v = y[t]
+            e = v - (level + trend + s)
+            sse += e * e
+            new_level = alpha * (v - s) + (1 - alpha) * (level + trend)
+            trend = beta * (new_level - level) + (1 - beta) * trend
+            level = new_level
+            seasonal.append(gamma * (v - level) + (1 - gamma) * s)
+            if t + 1 in out:
+                out[t + 1].append((level, trend, seasonal[t + 1 - m : t + 1], sse))
+    return out
+
+
+def _hw_from(states: list[tuple], h: int, m: int) -> list[float]:
+    best = None
+    for level, trend, seas, sse in states:
+        if best is None or sse < best[0] - 1e-12:
+            best = (sse, level, trend, seas)
+    _sse, level, trend, seas = best
+    return [level + (k + 1) * trend + seas[k % m] for k in range(h)]
+
+
+def _croston_states(y: list[float], origins: set[int]) -> dict[int, list[tuple]]:
+    """{origin: [(z, p) per α of CROSTON_ALPHAS, SSE last]} of Croston on y[:origin]."""
+    out: dict[int, list[tuple]] = {o: [] for o in origins}
+    for alpha in CROSTON_ALPHAS:
+        z = p = None
+        q = 0
+        sse = 0.0
+        for t, v in enumerate(y):
+            q += 1
+            if z is not None:
+                e = v - z / p
+                sse += e * e
+            if v != 0:
+                if z is None:
+                    z, p = v, float(q)
+                else:
+                    z += alpha * (v - z)
+                    p += alpha * (q - p)
+                q = 0
+            if t + 1 in out:
+                out[t + 1].append((alpha, z, p, sse))
+    return out
+
+
+def _croston_from(states: list[tuple], h: int, sba: bool) -> list[float]:
+    best = None
+    for alpha, z, p, sse in states:
+        if z is None:
+            return [0.0] * h
+        if best is None or sse < best[0] - 1e-12:
+            best = (sse, alpha, z, p)
+    _sse, alpha, z, p = best
+    factor = 1.0 - alpha / 2.0 if sba else 1.0
+    return [factor * z / p] * h
+
+
+def _forecasters(y: list[float], names: list[str], plan: BacktestPlan, origins: set[int]):
+    """{method: forecast(origin, h)} giving what METHODS[method](y[:origin], h, season) gives."""
+    m = plan.season
+    out: dict[str, Callable[[int, int], list[float]]] = {
+        "seasonal_naive": lambda o, h: seasonal_naive(y[:o], h, m).forecast
+    }
+    if "ses" in names or "holt_winters" in names:
+        ses_at = _ses_states(y, origins)
+        out["ses"] = lambda o, h: _ses_from(ses_at[o], h)
+    if "holt_winters" in names:
+        long = {o for o in origins if o >= 2 * m}
+        hw_at = _hw_states(y, m, long) if m >= 2 and long else {}
+        out["holt_winters"] = lambda o, h: (
+            _hw_from(hw_at[o], h, m) if o in hw_at else _ses_from(ses_at[o], h)
+        )
+    if "croston" in names or "sba" in names:
+        cr_at = _croston_states(y, origins)
+        out["croston"] = lambda o, h: _croston_from(cr_at[o], h, False)
+        out["sba"] = lambda o, h: _croston_from(cr_at[o], h, True)
+    return out
+
+
+def backtest_all(y: list[float], names: list[str], plan: BacktestPlan) -> dict[str, float | None]:
+    """{method: backtest(y, METHODS[method], plan)} for ``names``, one pass per parameter."""
+    n = len(y)
+    first = n - plan.holdout
+    if first < plan.min_train:
+        return dict.fromkeys(names)
+    origins = range(first, n, plan.step)
+    methods = _forecasters(y, names, plan, set(origins))
+    scores: dict[str, float | None] = {}
+    for name in names:
+        actual: list[float] = []
+        predicted: list[float] = []
+        for origin in origins:
+            h = min(plan.lead, n - origin)
+            actual += y[origin : origin + h]
+            predicted += methods[name](origin, h)
+        scores[name] = wape(actual, predicted)
+    return scores
+
+
 @dataclass
 class Choice:
     method: str
@@ -266,7 +410,7 @@ def choose(y: list[float], h: int, plan: BacktestPlan) -> Choice:
     history and forecast ``h`` buckets. Without enough history to back-test: SBA for
     intermittent series, SES otherwise. Forecasts are never negative."""
     names, intermittent = candidates(y, plan)
-    scores = {name: backtest(y, METHODS[name], plan) for name in names}
+    scores = backtest_all(y, names, plan)
     scored = [(s, SIMPLICITY.index(name), name) for name, s in scores.items() if s is not None]
     fallback = "sba" if intermittent and any(y) else "ses"
     name = min(scored)[2] if scored else fallback
