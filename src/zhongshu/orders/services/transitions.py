@@ -187,6 +187,9 @@ def order_transition(
         data=data or {},
     )  # fmt: skip
     hooks.run_effects(ctx)
+    # the lines loaded for the confirmation served its guards and effects; later changes (a
+    # design change adding a line) must not be hidden from whoever holds this order
+    getattr(order, "_prefetched_objects_cache", {}).pop("lines", None)
     transaction.on_commit(lambda: hooks.run_after_commit(ctx))
     return order
 
