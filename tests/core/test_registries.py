@@ -37,10 +37,12 @@ def test_an_entry_without_actions_is_refused():
 def test_order_panels_come_from_the_plug_ins_in_app_order():
     owners = [panel.__module__ for panel in panels.registered()]
     assert owners == [
+        "zhongshu.inventory.panels",
         "zhongshu.production.views",
         "zhongshu.quality.views",
         "zhongshu.rules.views",
         "zhongshu.approvals.views",
+        "zhongshu.documents.panels",
     ]
 
 
@@ -58,9 +60,13 @@ def test_audited_models_keep_their_positions_and_kinds():
         (8, "accounts.Region"),
         (14, "planning.Supplier"),
         (15, "documents.CompanyProfile"),
+        (16, "channels.AddressRegion"),
+        (17, "channels.RoutingRule"),
+        (21, "production.Task"),
     ]
     assert [k for k, _label in auditing.kinds()] == [
         "order", "line", "customer", "material", "stock", "user", "supplier", "company",
+        "region", "routing_rule", "task",
     ]  # fmt: skip
 
 

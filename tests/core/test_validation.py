@@ -117,7 +117,8 @@ def test_clean_text_and_choice_normalise_full_width():
         (None, ""),
         ("", ""),
         ("  ＳＯ－２０２６  ", "SO-2026"),
-        ("１２３，４５６", "123,456"),
+        ("１２３，４５６", "123，456"),
+        ("请尽快发货，谢谢！（加急）", "请尽快发货，谢谢！（加急）"),
         ("\u3000苏州精工\u3000", "苏州精工"),
         ("ｱｲｳ", "アイウ"),
         (12, "12"),
@@ -126,6 +127,19 @@ def test_clean_text_and_choice_normalise_full_width():
 )
 def test_normalize_text(raw, expected):
     assert normalize_text(raw) == expected
+
+
+def test_codes_and_numbers_fold_the_punctuation_free_text_keeps():
+    from zhongshu.core.text import fold_text
+
+    assert fold_text("１２３，４５６") == "123,456"
+    assert normalize_code("ａｂｃ（１）") == "ABC(1)"
+    errors = Errors()
+    assert clean_decimal(errors, "q", "１，２３４．５", places=1) == Decimal("1234.5")
+    assert (
+        clean_text(errors, "n", "  备注：请尽快，谢谢！ ", max_length=20) == "备注：请尽快，谢谢！"
+    )
+    assert errors.items == []
 
 
 def test_normalize_code_upper_cases():

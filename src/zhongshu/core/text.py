@@ -1,4 +1,5 @@
-"""Normalising what people type: full-width digits and punctuation, stray spaces."""
+"""Normalising what people type: full-width letters and digits, stray spaces and invisible
+characters; the punctuation of Chinese prose stays in free text and folds in codes and numbers."""
 
 import re
 import unicodedata
@@ -20,20 +21,45 @@ def _visible(char: str) -> bool:
     return unicodedata.category(char) != "Cf"
 
 
-def normalize_text(value: str | None) -> str:
-    """NFKC folds full-width letters, digits and punctuation (１２３，ＡＢＣ) to their ASCII forms;
-    control and invisible format characters are dropped, so a name of only zero-width or
-    right-to-left-override characters is empty."""
-    if value is None:
-        return ""
-    text = CONTROL.sub("", unicodedata.normalize("NFKC", str(value)))
+# The punctuation of Chinese prose. Free text keeps it as typed (a note reads "请尽快发货，谢谢！"
+# and should stay so); codes and numbers fold it like everything else (``fold_text``).
+PROSE_PUNCTUATION = "，。、；：？！“”‘’（）【】《》〈〉「」『』〔〕…—～￥"
+_PROSE = re.compile(f"([{re.escape(PROSE_PUNCTUATION)}])")
+
+
+def _clean(text: str) -> str:
+    text = CONTROL.sub("", text)
     if not text.isascii():
         text = "".join(filter(_visible, text))
     return text.strip()
 
 
+def fold_text(value: str | None) -> str:
+    """NFKC folds full-width letters, digits and punctuation (１２３，ＡＢＣ) to their ASCII forms;
+    control and invisible format characters are dropped. For what is compared or parsed: codes,
+    numbers, dates, column headings, choices."""
+    if value is None:
+        return ""
+    return _clean(unicodedata.normalize("NFKC", str(value)))
+
+
+def normalize_text(value: str | None) -> str:
+    """Free text as typed: full-width letters, digits and spaces fold (ＡＢＣ１２３ → ABC123), the
+    punctuation of Chinese prose stays (，。！（）…); control and invisible format characters are
+    dropped, so a name of only zero-width or right-to-left-override characters is empty."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text.isascii():
+        return _clean(text)
+    parts = _PROSE.split(text)  # odd items are the kept punctuation
+    return _clean(
+        "".join(p if i % 2 else unicodedata.normalize("NFKC", p) for i, p in enumerate(parts))
+    )
+
+
 def normalize_code(value: str | None) -> str:
-    return normalize_text(value).upper()
+    return fold_text(value).upper()
 
 
 def is_valid_code(code: str) -> bool:

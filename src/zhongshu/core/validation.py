@@ -8,7 +8,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from .errors import ValidationFailed
-from .text import CODE_CHARSET, is_valid_code, normalize_code, normalize_text
+from .text import CODE_CHARSET, fold_text, is_valid_code, normalize_code, normalize_text
 
 THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
@@ -39,10 +39,10 @@ def clean_decimal(
     strictly_positive: bool = False,
     max_digits: int = 14,
 ) -> Decimal | None:
-    if value is None or (isinstance(value, str) and not normalize_text(value)):
+    if value is None or (isinstance(value, str) and not fold_text(value)):
         errors.add(field, _("This field is required."))
         return None
-    text = normalize_text(str(value))
+    text = fold_text(str(value))
     if "," in text:
         # 1,234.5 is a thousands separator; 1,5 might be a decimal comma: refuse rather than guess
         if not THOUSANDS.match(text):
@@ -112,7 +112,7 @@ def code_charset_message() -> str:
 def clean_choice(
     errors: Errors, field: str, value: Any, choices: type[models.TextChoices]
 ) -> str | None:
-    text = normalize_text(value)
+    text = fold_text(value)
     if text not in choices.values:
         errors.add(
             field,

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from zhongshu.core.text import normalize_text
+from zhongshu.core.text import fold_text, normalize_text
 from zhongshu.core.validation import Errors, clean_decimal
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
@@ -19,7 +19,7 @@ HEADER_NOISE = re.compile(r"[\s*＊:：]|[(（][^)）]*[)）]")
 
 def header_key(text: str) -> str:
     """ "外部单号*" / " 单价(元) " / "Unit Price" → comparable keys."""
-    return HEADER_NOISE.sub("", normalize_text(text)).lower().replace("_", "").replace("-", "")
+    return HEADER_NOISE.sub("", fold_text(text)).lower().replace("_", "").replace("-", "")
 
 
 # a workbook repeats its codes, dates and numbers thousands of times: normalise each spelling once
@@ -66,7 +66,7 @@ def date(value):
         if 1 <= value < 2958466:  # Excel's serial day numbers (1900-01-01 … 9999-12-31)
             return EXCEL_EPOCH + dt.timedelta(days=int(value)), None
         return None, _("Enter a date such as 2025-09-03.")
-    s = text(value)
+    s = fold_text(text(value))
     if not s:
         return None, _("This field is required.")
     m = DATE_TEXT.match(s) or DATE_COMPACT.match(s)
@@ -82,7 +82,7 @@ def date(value):
 
 def choice(value, choices, *, extra: dict | None = None):
     """A TextChoices value given as its value or as its label in Chinese or English."""
-    s = text(value)
+    s = fold_text(text(value))
     found = _choice_map(choices, tuple(sorted((extra or {}).items()))).get(s.lower())
     if found is None:
         return None, _("Choose one of: %(choices)s.") % {

@@ -24,7 +24,7 @@ from zhongshu.core.pagination import (
     offset_page,
     parse_date_cursor,
 )
-from zhongshu.core.redirects import safe_next
+from zhongshu.core.redirects import redirect_back
 from zhongshu.core.validation import Errors
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customfields import inputs as custom_forms
@@ -291,7 +291,7 @@ def queue_views_save(request):
         apply_error(request, exc)
     else:
         messages.success(request, _("%(n)d queue views saved.") % {"n": made})
-    return redirect(safe_next(request, request.POST.get("next")) or reverse("orders:order_list"))
+    return redirect_back(request, reverse("orders:order_list"))
 
 
 @login_required
