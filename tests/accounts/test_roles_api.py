@@ -38,6 +38,12 @@ def test_the_catalogue_names_every_action_group_and_scope(api_as):
     for entry in body["actions"] + body["field_groups"] + body["scopes"]:
         assert entry["label"] and entry["meaning"], entry
         assert not entry["label"].isascii(), entry  # a Chinese label for every entry
+    # and no part of an action's label is its code: every area and verb has a label of its own
+    from zhongshu.accounts import catalogue
+
+    for action in permissions.ACTION_ROLES:
+        area, _dot, verb = action.partition(".")
+        assert area in catalogue.AREAS and verb in catalogue.VERBS, action
     assert api_as(make_user("manager")).get("/api/v1/permissions/catalogue").status_code == 403
 
 

@@ -43,6 +43,7 @@ AREAS = {
 VERBS = {
     "adjust": _("adjust"),
     "assign": _("assign tasks"),
+    "assign_owner": _("hand orders to another owner"),
     "boms": _("bills of materials"),
     "cancel": _("cancel"),
     "complete": _("complete"),
@@ -74,6 +75,7 @@ VERBS = {
     "materials": _("materials"),
     "open_stock": _("opening stock"),
     "orders": _("orders"),
+    "own": _("be an order's owner"),
     "payments": _("payments"),
     "po_view": _("view purchase orders"),
     "print_task_sheet": _("print task sheets"),
@@ -87,6 +89,7 @@ VERBS = {
     "request": _("request"),
     "rework": _("rework"),
     "robots": _("chat robots"),
+    "routing": _("set routing rules"),
     "routings": _("routings"),
     "run": _("run"),
     "schedule": _("schedule"),

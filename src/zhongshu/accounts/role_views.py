@@ -28,6 +28,9 @@ def permission_catalogue(request: ActorRequest) -> HttpResponse:
 @domain_errors
 def role_list(request: ActorRequest) -> HttpResponse:
     roles = role_services.role_list(actor=request.user)
+    scope_labels = {entry.code: entry.label for entry in catalogue.scopes()}
+    for role in roles:
+        role["scope_label"] = scope_labels.get(role["scope"], role["scope"])
     context: dict[str, Any] = {"roles": roles, "errors": {}, "values": {}}
     if request.method == "POST":
         values = {k: request.POST.get(k, "") for k in ("code", "name", "copy_from")}
