@@ -7,10 +7,9 @@ tokens that are English words or raw codes, minus an allow-list of names the pro
 are (its own name, units, brands, codes the user typed)."""
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from tests.support.routes import fill_route, url_patterns
 
 SKIP_PREFIXES = ("/api/", "/static/", "/media/", "/admin/", "/i18n/")
 SKIP_WORDS = ("logout", "export", ".xlsx", ".csv", ".pdf", ".svg", ".png", "download", "print")
@@ -92,38 +91,10 @@ ATTRS = ("placeholder", "title", "aria-label", "alt")
 WORD = re.compile(r"[A-Za-z][A-Za-z_+]*[A-Za-z+]|[A-Za-z]")
 
 
-def patterns(resolver=None, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        route = prefix + str(p.pattern)
-        if isinstance(p, URLResolver):
-            yield from patterns(p, route)
-        elif isinstance(p, URLPattern):
-            yield route, p
-
-
-def fill(route: str, values: dict) -> str | None:
-    """The route with its ``<converter:name>`` parts filled, or None when one cannot be."""
-    route = route.lstrip("^").rstrip("$")
-    if any(ch in route for ch in "()[]?*+\\"):
-        return None
-
-    def sub(match: re.Match) -> str:
-        name = match.group(1).split(":")[-1]
-        if name not in values:
-            raise KeyError(name)
-        return str(values[name])
-
-    try:
-        return "/" + re.sub(r"<([^>]+)>", sub, route)
-    except KeyError:
-        return None
-
-
 def page_urls(values: dict) -> list[str]:
     seen: list[str] = []
-    for route, _pattern in patterns():
-        url = fill(route, values)
+    for route, _pattern in url_patterns():
+        url = fill_route(route, values)
         if url is None or url in seen or url.startswith(SKIP_PREFIXES):
             continue
         if any(word in url for word in SKIP_WORDS):
