@@ -234,6 +234,42 @@ def test_scrap_raises_the_requirement_and_flags_a_new_shortage(
     assert_ledger_matches_levels()
 
 
+def test_scrap_reported_on_the_floor_holds_components_and_an_undo_gives_them_back(
+    shaft, sales_east, customer_east, planner
+):
+    from zhongshu.core.signals import scrap_withdrawn
+    from zhongshu.inventory.models import ComponentScrap
+    from zhongshu.production.services import task_finish
+
+    # given an order of 90 shafts holding 198 of the 200 kg, its first operation under way
+    order = make_order(
+        actor=sales_east,
+        customer=customer_east,
+        lines=[{"material": "SHAFT", "quantity": "90"}],
+        status="confirmed",
+    )
+    supervisor = make_user("supervisor")
+    task = Task.objects.filter(order=order).order_by("sequence").first()
+    task_start(actor=supervisor, task_id=task.pk)
+    # when the operation finishes with 2 shafts scrapped
+    task_finish(actor=supervisor, task_id=task.pk, good_quantity="88", scrap_quantity="2")
+    # then their 4.4 kg are needed again: 2 kg issued at once, 2.4 kg short for the rules
+    assert list(ComponentScrap.objects.values_list("quantity", flat=True)) == [Decimal(2)]
+    facts = order_facts([order.pk])[order.pk]
+    assert [(s["material"], s["short"]) for s in facts["shortage_lines"]] == [
+        ("BAR-45", Decimal("2.4"))
+    ]
+    # and when the finish is taken back (an undo announces it so), the scrap no longer counts
+    scrap_withdrawn.send(
+        sender=Task, actor=supervisor, task_id=task.pk, order_id=order.pk,
+        order_line_id=order.lines.get().pk, material_id=None, scrap_quantity=Decimal(2),
+        good_quantity=Decimal(88), threshold_percent=Decimal(5), over_threshold=False,
+    )  # fmt: skip
+    assert not ComponentScrap.objects.exists()
+    assert order_facts([order.pk])[order.pk]["component_shortage"] is False
+    assert_ledger_matches_levels()
+
+
 def test_scrap_refuses_bad_input(shaft, sales_east, customer_east):
     from zhongshu.core.errors import NotFound, ValidationFailed
 

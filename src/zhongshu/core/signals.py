@@ -22,10 +22,10 @@ work_finished = Signal()
 
 # ``scrap_reported`` — sent inside the transaction of a task finish that reported scrap (so a
 # receiver's writes commit or roll back with the finish). Arguments: ``actor``, ``task_id``,
-# ``order_id``, ``material_id`` (the sheet's product), ``scrap_quantity`` and ``good_quantity``
+# ``order_id``, ``order_line_id``, ``material_id`` (the sheet's product), ``scrap_quantity`` and ``good_quantity``
 # (Decimals), ``threshold_percent`` (Decimal, the line's or the factory's) and ``over_threshold``
-# (bool). Quality opens a nonconformance when over the threshold; component planning may book the
-# extra material the scrap consumed.
+# (bool). Quality opens a nonconformance when over the threshold; inventory holds the components
+# the scrapped units consumed again (and gives them back when the finish is undone).
 scrap_reported = Signal()
 
 # ``scrap_withdrawn`` — sent inside the transaction of an undone finish that had reported scrap,

@@ -1,5 +1,12 @@
 """Inventory's part in the order status machine (registered from ``InventoryConfig.ready``)."""
 
+from decimal import Decimal
+from typing import Any
+
+from django.dispatch import receiver
+
+from zhongshu.core.actors import Actor
+from zhongshu.core.signals import scrap_reported, scrap_withdrawn
 from zhongshu.orders import hooks
 
 from . import erp, services
@@ -40,3 +47,26 @@ def book_finished_goods_on_finish(ctx: hooks.TransitionContext) -> None:
     # the order, so the shipment's 销货单 takes it out again; without one nothing changes.
     if erp.connected():
         services.finished_goods_receive(order=ctx.order, actor=ctx.actor)
+
+
+@receiver(scrap_reported, dispatch_uid="zs_inventory.components_for_scrap")
+def components_for_scrap(
+    sender: Any, *, actor: Actor | None, order_line_id: Any, scrap_quantity: Decimal, **kw: Any
+) -> None:
+    """Units scrapped at an operation need their components again (inside the finish's
+    transaction): held now, and flagged short when the shelf has not enough."""
+    if scrap_quantity > 0 and order_line_id is not None:
+        components.components_adjust_for_scrap(
+            actor=actor, order_line_id=order_line_id, quantity=scrap_quantity,
+            reason=f"task {kw.get('task_id')}",
+        )  # fmt: skip
+
+
+@receiver(scrap_withdrawn, dispatch_uid="zs_inventory.components_scrap_withdrawn")
+def components_for_withdrawn_scrap(
+    sender: Any, *, actor: Actor | None, order_line_id: Any, scrap_quantity: Decimal, **kw: Any
+) -> None:
+    if scrap_quantity > 0 and order_line_id is not None:
+        components.components_scrap_withdrawn(
+            actor=actor, order_line_id=order_line_id, quantity=scrap_quantity
+        )

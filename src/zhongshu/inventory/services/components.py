@@ -312,6 +312,31 @@ def components_adjust_for_scrap(
         return short
 
 
+def components_scrap_withdrawn(
+    *, actor: Actor | None, order_line_id: Any, quantity: Decimal
+) -> None:
+    """An undone finish takes its scrap back: the components held again for it are released
+    (those already issued to production stay issued)."""
+    with transaction.atomic():
+        row = (
+            ComponentScrap.objects.select_related("order_line__order")
+            .filter(order_line_id=order_line_id, quantity=quantity)
+            .order_by("-id")
+            .first()
+        )
+        if row is None:
+            return
+        order = row.order_line.order
+        row.delete()
+        delta = delta_for(order)
+        if not delta:
+            return
+        plan = ledger.lock_levels(delta.lock_ids())
+        delta.plan(plan, partial=True)
+        ledger.write(plan, actor=actor)
+        delta.save()
+
+
 def orders_short() -> set[int]:
     """Open orders (before shipping) with a component shortage: what scheduled rule scans match
     ``component_shortage`` against."""

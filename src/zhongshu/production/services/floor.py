@@ -113,6 +113,7 @@ def _scrap_args(actor, task: Task) -> dict[str, Any]:
         "actor": actor,
         "task_id": task.pk,
         "order_id": task.order_id,
+        "order_line_id": task.sheet.order_line_id,
         "material_id": task.sheet.material_id,
         "scrap_quantity": scrap,
         "good_quantity": task.good_quantity or Decimal(0),
