@@ -11,7 +11,7 @@ from tests.support.db import (
     migrations_from_template,
     sqlite_file_db,  # noqa: F401  (a migrated SQLite file for a test)
 )
-from tests.support.shipped import keep_shipped_data
+from tests.support.shipped import keep_shipped_data, remember_shipped_data
 
 # Tests never touch the developer's ./data directory.
 os.environ.setdefault("ZHONGSHU_DATA_DIR", tempfile.mkdtemp(prefix="zhongshu-test-"))
@@ -50,6 +50,8 @@ def django_db_setup(
             serialized_aliases=serialized_aliases,
             **options,
         )
+        for alias in aliases:
+            remember_shipped_data(alias)
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():

@@ -33,10 +33,16 @@ def demo_factory(django_db_setup, django_db_blocker):
     """The demo as ``zhongshu demo`` leaves it (the work a commit triggers — schedule, plans,
     load — run as on a real commit), with the shipped rules off as everywhere outside
     tests/rules."""
+    from zhongshu.approvals.defaults import install as install_flows
+    from zhongshu.approvals.models import Flow, FlowStep
     from zhongshu.rules.models import Rule
 
     with django_db_blocker.unblock(), transaction.atomic():
         Rule.objects.exclude(builtin_key="").update(enabled=False)
+        # the shipped approval flows as a new install has them, whatever an earlier transactional
+        # test of this worker left behind
+        install_flows(Flow, FlowStep)
+        Flow.objects.exclude(builtin_key="").update(active=True)
         with demo.replay(), TestCase.captureOnCommitCallbacks(execute=True):
             ctx = demo.seed_demo(io.StringIO())
         yield SimpleNamespace(ctx=ctx, now=timezone.now(), today=ctx.today, ids=_ids())

@@ -31,7 +31,7 @@ def test_create_read_update_delete(api_as, boss, no_default_rules):
                                   "channel": "inapp", "template": "{number}"}  # fmt: skip
     r = api.patch(f"{URL}/{rule['id']}", {"enabled": False, "name": "急单提醒（停用）"})
     assert r.status_code == 200 and r.json()["enabled"] is False
-    assert api.get(f"{URL}/{rule['id']}").json()["name"] == "急单提醒(停用)"  # NFKC
+    assert api.get(f"{URL}/{rule['id']}").json()["name"] == "急单提醒（停用）"  # as typed
     assert Rule.objects.get(pk=rule["id"]).history.count() == 2
     assert api.delete(f"{URL}/{rule['id']}").status_code == 204
     assert api.get(f"{URL}/{rule['id']}").status_code == 404

@@ -120,7 +120,7 @@ def test_a_returning_customer_is_followed_up_at_the_expected_next_order_and_list
 
     task = rule_tasks().get()  # the 华北 customer does not match the region condition
     assert (task.customer, task.assignee, task.due_date) == (back, owner, expected)
-    assert task.title.startswith(f"回访 {back.name}:") and " → " in task.title  # NFKC colon
+    assert task.title.startswith(f"回访 {back.name}：") and " → " in task.title  # as typed
     member = CustomerListMember.objects.get()
     assert (member.customer_list.name, member.customer, member.tier) == (
         "新品试用邀请",

@@ -59,3 +59,11 @@ def _on_post_migrate(sender, using="default", **kwargs):
 
 def keep_shipped_data() -> None:
     post_migrate.connect(_on_post_migrate, dispatch_uid="tests.support.shipped")
+
+
+def remember_shipped_data(using: str = "default") -> None:
+    """Take the copy now, from the database as set up. A test database copied from a migrated
+    template sends no ``post_migrate`` of its own, so without this the first copy would be taken
+    after the first transactional test had emptied every table — and the shipped rows (roles,
+    the rule set's version, flows) would never come back for the rest of that worker's tests."""
+    _shipped[using] = _snapshot(using)
