@@ -156,6 +156,19 @@ def api_as():
 
 
 @pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language (zh-hans): a request of an earlier test on this
+    worker (Accept-Language: en) leaves its language active in the thread, and texts a service
+    stores (an approval's reason) would come out in English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _shipped_rules_off(request):
     """Switch the shipped default rules (zhongshu.rules, installed by a data migration) off for
     tests outside tests/rules.

@@ -77,3 +77,18 @@ def test_404_405_and_413_on_the_api_are_in_the_json_shape(api_as, admin, setting
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     r = api.post("/api/v1/orders", {"note": "x" * 5000})
     assert r.status_code == 413 and r.json()["code"] == "too_large"
+
+
+def test_a_nul_character_in_a_path_is_refused_before_the_database(api_as, admin):
+    # PostgreSQL refuses NUL in any text: this was a 500 there
+    r = api_as(admin).delete("/api/v1/notifications/apps/%00")
+    assert r.status_code == 422, r.content[:300]
+    assert r.json()["code"] == "validation_error"
+
+
+def test_a_nul_in_a_body_never_reaches_the_database(api_as, admin):
+    # a T+ master-data kind with a NUL was a 500 on PostgreSQL: unknown kinds are 404 first
+    r = api_as(admin).post(
+        "/api/v1/inventory/erp/master/map", {"code": "", "kind": "\u0000", "local_code": ""}
+    )
+    assert r.status_code == 404, r.content

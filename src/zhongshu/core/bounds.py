@@ -6,7 +6,9 @@ OverflowError. So every query parameter (API and web pages alike) and every valu
 (API) that is an integer must lie within ±``MAX_INT``, and every value shaped as a date
 (``YYYY-MM-DD``, with or without a time) must fall in ``MIN_YEAR``..``MAX_YEAR``. Anything
 outside is refused with a message naming the parameter — an API answer in the JSON error shape
-(422), a web page a 400 — and never reaches a query.
+(422), a web page a 400 — and never reaches a query. So is a NUL character in the path (no route
+takes one; PostgreSQL refuses it in any text). In parameters and bodies, text is cleaned of
+control characters where it is read (``core.text``).
 """
 
 import re

@@ -95,6 +95,10 @@ class BoundedParametersMiddleware:
         from .bounds import body_problems, query_problems
 
         errors = query_problems(request.GET) if request.GET else []
+        if "\x00" in request.path:
+            errors.append(
+                {"field": "path", "message": _("Text may not contain the NUL character.")}
+            )
         api = request.path.startswith(API_PREFIX)
         if not errors and api and "json" in (request.content_type or ""):
             try:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.core import crypto
 from zhongshu.core.actors import Actor
+from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_text
 
 from . import erp, posting
@@ -109,6 +110,9 @@ def master_map(*, actor: Actor, kind: str, code: str, local_code: str) -> ErpMas
     from zhongshu.core.errors import NotFound
 
     permissions.require(actor, "inventory.erp_master")
+    if kind not in MASTER_KINDS:  # also keeps a NUL out of the query (PostgreSQL refuses it)
+        raise NotFound()
+    code = normalize_text(code)
     row = ErpMasterRecord.objects.filter(kind=kind, code=code).first()
     if row is None:
         raise NotFound()
