@@ -70,6 +70,11 @@ def _walk(actor_for, lines):
 
 
 def test_submit_confirm_and_ship_cost_the_same_for_1_and_5_lines(sales_east, customer_east):
+    from zhongshu.rules.models import RuleSetVersion
+
+    # the rule set's version row, as a migrated database has it (an earlier test of this worker
+    # may have emptied it): without it the rules engine reloads the rules on every event
+    RuleSetVersion.objects.update_or_create(pk=1, defaults={"token": "query-counts"})
     planner = make_user("planner")
     actor_for = {"submit": sales_east, "confirm": planner, "ship": make_user("warehouse")}
     materials = [MaterialFactory() for _ in range(5)]
