@@ -10,6 +10,9 @@ R = Role
 
 # --- action permissions -------------------------------------------------------------------------
 EVERYONE_BUT_OPERATOR = {r for r in Role} - {R.OPERATOR}
+# who sees stock and, with it, the warehouses that hold it
+STOCK_READERS = {R.WAREHOUSE, R.PLANNER, R.MANAGER, R.ADMIN, R.PURCHASING, R.SALES, R.FINANCE,
+                 R.SUPERVISOR}  # fmt: skip
 
 ACTION_ROLES: dict[str, set[Role]] = {
     # orders
@@ -52,16 +55,7 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "users.manage": {R.ADMIN},
     "audit.view": {R.ADMIN, R.MANAGER},
     # inventory (SPEC §4)
-    "inventory.view": {
-        R.WAREHOUSE,
-        R.PLANNER,
-        R.MANAGER,
-        R.ADMIN,
-        R.PURCHASING,
-        R.SALES,
-        R.FINANCE,
-        R.SUPERVISOR,
-    },
+    "inventory.view": set(STOCK_READERS),
     "inventory.receive": {R.WAREHOUSE, R.ADMIN},
     "inventory.adjust": {R.WAREHOUSE, R.ADMIN},
     "inventory.ship": {R.WAREHOUSE, R.ADMIN},
@@ -71,16 +65,7 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "inventory.erp_master": {R.WAREHOUSE, R.ADMIN},
     "inventory.erp_settings": {R.ADMIN},
     # warehouses as master data: seen by whoever sees stock, kept by the warehouse and admin
-    "inventory.warehouses_view": {
-        R.WAREHOUSE,
-        R.PLANNER,
-        R.MANAGER,
-        R.ADMIN,
-        R.PURCHASING,
-        R.SALES,
-        R.FINANCE,
-        R.SUPERVISOR,
-    },
+    "inventory.warehouses_view": set(STOCK_READERS),
     "inventory.warehouses_manage": {R.WAREHOUSE, R.ADMIN},
     "shipments.view": EVERYONE_BUT_OPERATOR,
     # production (SPEC §5): lines, calendars, routings, BOMs, task sheets, schedule, kanban
