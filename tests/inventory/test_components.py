@@ -274,8 +274,11 @@ def test_scrap_refuses_bad_input(shaft, sales_east, customer_east):
     from zhongshu.core.errors import NotFound, ValidationFailed
 
     order = _draft(sales_east, customer_east, 1)
-    with pytest.raises(ValidationFailed):
-        components_adjust_for_scrap(actor=None, order_line_id=order.lines.get().pk, quantity="-1")
+    for bad in ("-1", "NaN", "Infinity", "0.0001", "1E+999999999"):
+        with pytest.raises(ValidationFailed):
+            components_adjust_for_scrap(
+                actor=None, order_line_id=order.lines.get().pk, quantity=bad
+            )
     with pytest.raises(NotFound):
         components_adjust_for_scrap(actor=None, order_line_id=999999, quantity="1")
 

@@ -32,6 +32,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
+from zhongshu.core.validation import parse_decimal
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.production.bom import explode_by_root
 
@@ -285,12 +286,10 @@ def components_adjust_for_scrap(
     components still short, ``[{"material", "requested", "available"}]``."""
     if actor is not None:
         permissions.require(actor, "production.work")
-    try:
-        qty = Decimal(str(quantity))
-    except ArithmeticError:
-        qty = ZERO
-    if not qty.is_finite() or qty <= 0:
-        raise ValidationFailed({"quantity": _("Enter a quantity greater than zero.")})
+    try:  # the one decimal parser: NaN, Infinity, overflow and sub-precision amounts refused
+        qty = parse_decimal(quantity, places=3, strictly_positive=True)
+    except ValueError as exc:
+        raise ValidationFailed({"quantity": str(exc)}) from None
     with transaction.atomic():
         line = (
             OrderLine.objects.select_related("order")
