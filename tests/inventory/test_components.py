@@ -37,10 +37,15 @@ def shaft(warehouse, keeper):
     return product
 
 
-def _draft(sales, customer, qty, code="SHAFT"):
+def _order(sales, customer, qty, code="SHAFT", status=None):
     return make_order(
-        actor=sales, customer=customer, lines=[{"material": code, "quantity": str(qty)}]
-    )
+        actor=sales, customer=customer, lines=[{"material": code, "quantity": str(qty)}],
+        status=status,
+    )  # fmt: skip
+
+
+def _draft(sales, customer, qty, code="SHAFT"):
+    return _order(sales, customer, qty, code)
 
 
 def test_explode_goes_down_every_level_with_scrap(db):
@@ -96,12 +101,7 @@ def test_without_the_block_action_the_rule_only_warns(shaft, sales_east, custome
 def test_confirm_holds_components_and_start_issues_them(
     shaft, sales_east, customer_east, planner, keeper
 ):
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "50"}],
-        status="pending_review",
-    )
+    order = _order(sales_east, customer_east, 50, status="pending_review")
     bar = Material.objects.get(code="BAR-45")
     # when confirmed / then 110 kg is held for the make line, nothing issued yet
     order_transition(actor=planner, order_id=order.pk, action="confirm")
@@ -124,12 +124,7 @@ def test_confirm_holds_components_and_start_issues_them(
 
 
 def test_cancel_releases_the_components(shaft, sales_east, customer_east, planner):
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "10"}],
-        status="confirmed",
-    )
+    order = _order(sales_east, customer_east, 10, status="confirmed")
     assert level_of(Material.objects.get(code="BAR-45")).reserved == 22
     order_transition(actor=planner, order_id=order.pk, action="cancel", note="客户取消")
     bar = Material.objects.get(code="BAR-45")
@@ -141,12 +136,7 @@ def test_cancel_releases_the_components(shaft, sales_east, customer_east, planne
 def test_a_design_change_adjusts_the_held_components(shaft, sales_east, customer_east):
     from zhongshu.inventory.services import rereserve_order
 
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "10"}],
-        status="confirmed",
-    )
+    order = _order(sales_east, customer_east, 10, status="confirmed")
     bar = Material.objects.get(code="BAR-45")
     # when the bill changes to 3 kg per shaft and the order is re-reserved
     give_bom(shaft, (bar, "3", "0"))
@@ -189,12 +179,7 @@ def test_a_make_line_short_of_components_holds_what_is_there_and_stays_flagged(
     shaft, sales_east, customer_east, planner
 ):
     # given an order for 100 shafts (220 kg of the 200), submitted while the rule is off
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "100"}],
-        status="pending_review",
-    )
+    order = _order(sales_east, customer_east, 100, status="pending_review")
     # when confirmed / then the 200 kg are held, and the missing 20 kg are a shortage
     order_transition(actor=planner, order_id=order.pk, action="confirm")
     bar = Material.objects.get(code="BAR-45")
@@ -209,12 +194,7 @@ def test_scrap_raises_the_requirement_and_flags_a_new_shortage(
     shaft, sales_east, customer_east, planner
 ):
     # given an order holding 198 of the 200 kg (90 shafts) and started on the floor
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "90"}],
-        status="confirmed",
-    )
+    order = _order(sales_east, customer_east, 90, status="confirmed")
     task_start(actor=make_user("supervisor"), task_id=Task.objects.get(order=order).pk)
     assert order_facts([order.pk])[order.pk]["component_shortage"] is False
     line = order.lines.get()
@@ -242,12 +222,7 @@ def test_scrap_reported_on_the_floor_holds_components_and_an_undo_gives_them_bac
     from zhongshu.production.services import task_finish
 
     # given an order of 90 shafts holding 198 of the 200 kg, its first operation under way
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "SHAFT", "quantity": "90"}],
-        status="confirmed",
-    )
+    order = _order(sales_east, customer_east, 90, status="confirmed")
     supervisor = make_user("supervisor")
     task = Task.objects.filter(order=order).order_by("sequence").first()
     task_start(actor=supervisor, task_id=task.pk)
@@ -328,12 +303,7 @@ def test_the_material_issue_goes_to_tplus_as_an_issue_document(
     # given T+ connected, 10 FL-50 here and in T+, and a product made of 2 FL-50 each
     product = MaterialFactory(code="PUMP", fulfilment="make")
     give_bom(product, (flange, "2", "0"))
-    order = make_order(
-        actor=sales_east,
-        customer=customer_east,
-        lines=[{"material": "PUMP", "quantity": "3"}],
-        status="confirmed",
-    )
+    order = _order(sales_east, customer_east, 3, code="PUMP", status="confirmed")
     # when the first operation starts
     task_start(actor=make_user("supervisor"), task_id=Task.objects.get(order=order).pk)
     # then the 6 flanges leave stock as one issue document posted to T+
