@@ -9,13 +9,20 @@ from django.utils.translation import ngettext
 register = template.Library()
 
 
+def _number(value) -> Decimal | None:
+    """What a display filter shows of ``value``: a Decimal, or None for what is not a number."""
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError, TypeError):
+        return None
+
+
 @register.filter
 def money(value) -> str:
     """¥1,234.50 in every language: finance staff read amounts grouped by thousands, and
     Django's Chinese number format has no grouping at all."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+    number = _number(value)
+    if number is None:
         return ""
     return f"¥{number:,.2f}"
 
@@ -92,9 +99,8 @@ def with_code(name, code) -> str:
 @register.filter
 def hours(value) -> str:
     """A number of hours, rounded to one place: ``12.5 小时``."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+    number = _number(value)
+    if number is None:
         return ""
     text = f"{number:,.1f}".removesuffix(".0")
     return _("%(n)s h") % {"n": text}
@@ -106,9 +112,8 @@ def hours(value) -> str:
 @register.filter
 def qty(value, unit="") -> str:
     """A quantity with its unit and without trailing zeros: ``12 件``, ``2.5 kg``, ``1,200 件``."""
-    try:
-        number = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+    number = _number(value)
+    if number is None:
         return ""
     text = f"{number:,.3f}".rstrip("0").rstrip(".")
     if text in ("-0", ""):
