@@ -30,17 +30,20 @@ def _ids() -> dict:
 
 @pytest.fixture(scope="package")
 def demo_factory(django_db_setup, django_db_blocker):
-    """The demo as ``zhongshu demo`` leaves it (the work a commit triggers — schedule, plans,
-    load — run as on a real commit), with the shipped rules off as everywhere outside
-    tests/rules."""
+    """The demo as ``zhongshu demo`` leaves it: shipped rules and flows on, the work a commit
+    triggers (schedule, plans, load) run as on a real commit. Each test then switches the shipped
+    rules off as everywhere outside tests/rules (tests/conftest.py)."""
     from zhongshu.approvals.defaults import install as install_flows
     from zhongshu.approvals.models import Flow, FlowStep
+    from zhongshu.rules.defaults import install as install_rules
     from zhongshu.rules.models import Rule
 
     with django_db_blocker.unblock(), transaction.atomic():
-        Rule.objects.exclude(builtin_key="").update(enabled=False)
-        # the shipped approval flows as a new install has them, whatever an earlier transactional
-        # test of this worker left behind
+        # the shipped rules and approval flows as a new install has them, whatever an earlier
+        # transactional test of this worker left behind: the demo is seeded as `zhongshu demo`
+        # seeds it
+        install_rules(Rule)
+        Rule.objects.exclude(builtin_key="").update(enabled=True)
         install_flows(Flow, FlowStep)
         Flow.objects.exclude(builtin_key="").update(active=True)
         with demo.replay(), TestCase.captureOnCommitCallbacks(execute=True):

@@ -120,3 +120,12 @@ def test_the_effect_report_equals_a_recount_of_the_orders(seeded, db):
     assert active_before < 40 < 70 < active_after
     # and approvals got faster
     assert figures["approval_hours_avg"][1] < figures["approval_hours_avg"][0]
+
+
+def test_the_simulated_history_is_replayed_to_its_end_under_the_shipped_rules(seeded, db):
+    # seeded as `zhongshu demo` seeds it (shipped rules on): history does not stop at a rule
+    # that did not exist when it happened — a past order left as a draft would be a false story
+    assert seeded.ctx.counts.get("orders_stopped", 0) <= 5, seeded.ctx.counts
+    past = Order.objects.filter(created_at__date__lt=seeded.today - dt.timedelta(days=30))
+    assert past.exists()
+    assert not past.filter(status="draft").exists()
