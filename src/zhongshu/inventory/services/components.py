@@ -316,6 +316,8 @@ def components_scrap_withdrawn(
 ) -> None:
     """An undone finish takes its scrap back: the components held again for it are released
     (those already issued to production stay issued)."""
+    if actor is not None:
+        permissions.require(actor, "production.work")
     with transaction.atomic():
         row = (
             ComponentScrap.objects.select_related("order_line__order")
