@@ -47,3 +47,30 @@ def test_list_pages_cost_what_they_cost():
     copy = make_user("sales", username="copy-user")
     user_update(actor=admin, user_id=copy.pk, display_name="副本", roles=["planner_copy"])
     assert _counts(copy) == BEFORE
+
+
+def test_the_role_list_costs_the_same_for_ten_roles_and_for_twenty():
+    admin = make_user("admin")
+    for i in range(3):
+        make_user("sales", username=f"holder{i}")
+    from zhongshu.accounts.services import token_create_for
+
+    token, _t = token_create_for(actor=admin, user_id=admin.pk, name="q", days=1)
+    headers = {"Authorization": f"Bearer {token}"}
+    page = Client()
+    page.force_login(admin)
+
+    def both():
+        return (
+            _count(Client(), "/api/v1/roles", headers=headers),
+            _count(page, "/accounts/roles/"),
+        )
+
+    shipped = both()
+    for i in range(10):
+        role_services.role_create(actor=admin, code=f"extra{i}", data={"name": f"附加{i}"},
+                                  copy_from="sales")  # fmt: skip
+    # ten more roles, the same statements: holders are counted in one grouped query
+    assert both() == shipped
+    listed = {r["code"]: r["users"] for r in role_services.role_list(actor=admin)}
+    assert listed["sales"] == 3 and listed["admin"] == 1 and listed["extra0"] == 0
