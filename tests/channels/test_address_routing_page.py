@@ -88,3 +88,26 @@ def test_matrix(role):
     assert r.status_code == int(expected["delete"])
     after = list(AddressRegion.objects.values_list("province", "city", "region_id"))
     assert (after != before) == (expected["add"] == "302")
+
+
+def test_the_page_costs_the_same_for_three_rules_and_for_thirty():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    regions = [RegionFactory(name=f"区域{i}") for i in range(3)]
+    client = _client(make_user("admin", username="route_counter"))
+
+    def statements() -> int:
+        client.get(URL)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL).status_code == 200
+        return len(ctx.captured_queries)
+
+    AddressRegion.objects.bulk_create(
+        AddressRegion(province=f"省{i}", region=regions[i % 3]) for i in range(3)
+    )
+    few = statements()
+    AddressRegion.objects.bulk_create(
+        AddressRegion(province=f"省{i}", region=regions[i % 3]) for i in range(3, 30)
+    )
+    assert statements() == few
