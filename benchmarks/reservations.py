@@ -375,8 +375,9 @@ def via_psycopg(url: str, warehouse_id: int, planner_id: int, order_ids: list[in
                 )
                 cur.executemany(
                     """INSERT INTO inventory_reservation (order_id, order_line_id, level_id,
-                         quantity, consumed, released, status, created_at, updated_at)
-                       VALUES (%s, %s, %s, %s, 0, 0, 'active', now(), now())""",
+                         quantity, consumed, released, status, for_component, created_at,
+                         updated_at)
+                       VALUES (%s, %s, %s, %s, 0, 0, 'active', false, now(), now())""",
                     reservations,
                 )
                 cur.execute(
