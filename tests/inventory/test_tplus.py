@@ -13,6 +13,7 @@ from tests.factories import MaterialFactory, make_order, make_user, put_stock
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
 from zhongshu.inventory import tplus
 from zhongshu.inventory.models import ErpPosting, StockLevel, StockMovement, TplusSync, Warehouse
+from zhongshu.inventory.services import stock_adjust
 from zhongshu.inventory.tplus_simulator import TplusSimulator
 
 KEYS = {"TPLUS_APP_KEY": "k1", "TPLUS_APP_SECRET": "s1", "TPLUS_OPEN_TOKEN": "t1"}
@@ -98,6 +99,29 @@ def test_sync_below_reserved_keeps_reserved_and_flags_the_risk(
     tplus.tplus_sync()
     level = level_of(flange)
     assert (level.on_hand, level.oversold_risk) == (Decimal(20), False)
+    assert_ledger_matches_levels()
+
+
+def test_sync_below_zero_with_an_unposted_issue_keeps_zero_and_flags_the_level(
+    tplus_on, flange, keeper
+):
+    """A count here books −6 before T+ has it, and T+ meanwhile issues 5 by itself: 10 − 5 − 6
+    is below zero. On-hand stays at 0 (never negative), and the level asks for a count."""
+    tplus_on.set_stock("01", "FL-50", 10)
+    tplus.tplus_sync()
+    tplus_on.mode = "down"  # the adjustment waits in the outbox
+    stock_adjust(actor=keeper, material="FL-50", quantity=Decimal(-6), reason="盘点")
+    assert ErpPosting.objects.exclude(status="posted").count() == 1
+    tplus_on.mode = "ok"
+    tplus_on.set_stock("01", "FL-50", 5)
+    assert tplus.tplus_sync().ok
+    level = level_of(flange)
+    assert (level.on_hand, level.reserved, level.tplus_on_hand, level.oversold_risk) == (
+        Decimal(0),
+        Decimal(0),
+        Decimal(5),
+        True,
+    )
     assert_ledger_matches_levels()
 
 

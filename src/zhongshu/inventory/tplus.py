@@ -12,8 +12,8 @@ of the outbox: issues lower it, receipts raise it). When on-hand already equals 
 written — a sync never undoes a move made here, and never shows stock a pending shipment took.
 When it differs, stock moved in T+ directly: the difference is booked as a ``sync_correction``
 movement and recorded as an ``ErpDifference`` (with who/when when T+ tells). ``reserved`` is never
-touched. When the result is less than is reserved here, ``on_hand`` is lowered only down to
-``reserved``, the level is flagged ``oversold_risk`` and the raw T+ figure kept in
+touched. When the result is less than is reserved here (or below zero), ``on_hand`` is lowered
+only down to ``reserved``, the level is flagged ``oversold_risk`` and the raw T+ figure kept in
 ``tplus_on_hand``: confirmed orders keep their stock on paper, available shows 0, and the stock
 page raises the alarm.
 
@@ -165,10 +165,12 @@ def _apply(rows: list[StockRow], run: TplusSync | None = None) -> int:
         tplus_qty = totals[key]
         on_hand, reserved = plan.on_hand[level_id], plan.reserved[level_id]
         pending = unposted.get(level_id, ZERO)
-        target = max(tplus_qty + pending, ZERO)
-        at_risk = target < reserved
-        if at_risk:
-            target = reserved
+        # T+ less our unposted issues can come out below zero (a loss booked on both sides, say):
+        # on-hand cannot be negative, so the level is kept at its holds and flagged like any
+        # figure below what is reserved — the stock page asks for a count
+        raw = tplus_qty + pending
+        at_risk = raw < reserved
+        target = reserved if at_risk else raw
         plan.extra[level_id] = {"tplus_on_hand": tplus_qty, "synced_at": now,
                                 "oversold_risk": at_risk}  # fmt: skip
         if target == on_hand:
