@@ -228,7 +228,7 @@ def clean_expedite(order: Order, changes: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def order_expedite(
-    *, actor, order_id: Any, changes: dict[str, Any], note: str = ""
+    *, actor: Actor, order_id: Any, changes: dict[str, Any], note: str = ""
 ) -> tuple[Order, dict]:
     """Apply an approved rush to a released order (confirmed up to awaiting QC): the priority
     and/or due date change, the version goes up and the timeline gets one "changed" entry with

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import ValidationFailed
 
@@ -166,7 +167,9 @@ ORDER_FIELDS = (
 )  # fmt: skip
 
 
-def orders_record_history(*, actor, orders: list[PastOrder]) -> list[Order | ValidationFailed]:
+def orders_record_history(
+    *, actor: Actor, orders: list[PastOrder]
+) -> list[Order | ValidationFailed]:
     """Write past orders, closed, with their real dates, in the caller's transaction. Returns, in
     the order given, each written ``Order`` (id, number, status and dates as stored) or the
     ``ValidationFailed`` that refused it. Fires no hook: see the module docstring."""
@@ -219,7 +222,7 @@ def _numbers(orders: list[PastOrder], todo: list[int]) -> dict[int, str]:
     return out
 
 
-def _order_row(spec: PastOrder, number: str, totals: tuple, actor, at: _Stamps) -> tuple:
+def _order_row(spec: PastOrder, number: str, totals: tuple, actor: Actor, at: _Stamps) -> tuple:
     shipped = spec.shipped_on or spec.completed_on
     completed = spec.completed_on or spec.shipped_on if not spec.cancelled_on else None
     confirmed = spec.confirmed_on
@@ -277,7 +280,7 @@ def _events(spec: PastOrder):
     yield "complete", S.SHIPPED, S.COMPLETED, spec.completed_on or shipped
 
 
-def _write_events(orders, todo, numbers, ids, actor, at: _Stamps) -> None:
+def _write_events(orders, todo, numbers, ids, actor: Actor, at: _Stamps) -> None:
     note = _("Imported history")
     rows = [
         (ids[numbers[i]], action, src, dst, at[day])
