@@ -90,7 +90,7 @@ def material_create(*, actor: Actor, code: str, **data: Any) -> Material:
     cleaned = clean_material(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Material(code=code, **cleaned)
-    created._history_user = actor  # the history row names who created it, request or not
+    created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
     return created
 

@@ -80,7 +80,7 @@ def customer_create(*, actor: Actor, code: str, **data: Any) -> Customer:
     cleaned = clean_customer(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Customer(code=code, **cleaned)
-    created._history_user = actor  # the history row names who created it, request or not
+    created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
     return created
 
