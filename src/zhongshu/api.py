@@ -182,4 +182,5 @@ def _schema_with_custom_fields(*args, **kwargs):
     return custom_openapi.document(_ninja_schema(*args, **kwargs))
 
 
-api.get_openapi_schema = _schema_with_custom_fields
+# ninja has no hook for the schema it serves, so the instance's method is replaced
+api.get_openapi_schema = _schema_with_custom_fields  # type: ignore[method-assign]

@@ -9,8 +9,14 @@ rejected or withdrawn (``request.status`` tells which); an error there rolls the
 """
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-Handler = Callable[[object, object], None]
+from zhongshu.core.actors import Actor
+
+if TYPE_CHECKING:
+    from .models import Request
+
+Handler = Callable[["Request", Actor], None]
 
 _handlers: dict[str, Handler] = {}
 
@@ -20,7 +26,7 @@ def on_finished(kind: str, handler: Handler) -> Handler:
     return handler
 
 
-def finished(request, actor) -> None:
+def finished(request: "Request", actor: Actor) -> None:
     handler = _handlers.get(request.kind)
     if handler is not None:
         handler(request, actor)

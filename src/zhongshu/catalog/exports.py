@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.customfields.exports import columns as custom_columns
 from zhongshu.customfields.exports import filter_params
 
@@ -13,7 +14,9 @@ from .models import Fulfilment, MaterialKind
 ENTITY = "material"
 
 
-def material_export(*, actor, q: str = "", kind: str = "", custom_params=None) -> xlsx.ListExport:
+def material_export(
+    *, actor: Actor, q: str = "", kind: str = "", custom_params=None
+) -> xlsx.ListExport:
     permissions.require(actor, "materials.export")
     custom = selectors.custom_filters(actor=actor, params=custom_params or {})
     qs = selectors.material_list(actor=actor, q=q, kind=kind, custom=custom)

@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
 from zhongshu.customfields import query as cf_query
@@ -10,7 +11,7 @@ from .models import Material
 
 
 def material_list(
-    *, actor, q: str = "", kind: str = "", active_only: bool = False, custom=()
+    *, actor: Actor, q: str = "", kind: str = "", active_only: bool = False, custom=()
 ) -> QuerySet:
     permissions.require(actor, "materials.view")
     qs = Material.objects.all()
@@ -27,12 +28,12 @@ def material_list(
     return qs.order_by("code")
 
 
-def material_get(*, actor, code: str) -> Material:
+def material_get(*, actor: Actor, code: str) -> Material:
     permissions.require(actor, "materials.view")
     return permissions.get_in_scope(Material.objects.all(), code=normalize_text(code).upper())
 
 
-def custom_filters(*, actor, params, errors: Errors | None = None) -> list:
+def custom_filters(*, actor: Actor, params, errors: Errors | None = None) -> list:
     """The ``cf_<key>`` list filters in ``params`` (a QueryDict) that ``actor`` may use. Bad or
     unknown ones go to ``errors`` when given (a page shows them and lists the rest), otherwise
     they refuse the whole request (the API and exports never answer with unfiltered rows)."""

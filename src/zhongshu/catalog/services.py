@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
 from zhongshu.core.validation import Errors, clean_choice, clean_code, clean_decimal, clean_text
@@ -30,7 +31,12 @@ EDITABLE = [
 
 
 def clean_material(
-    actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    creating: bool,
+    errors: Errors,
+    existing: dict | None = None,
 ) -> dict[str, Any]:
     """The material fields in ``data`` as they are stored, every problem added to ``errors`` (the
     fields left out are not checked unless ``creating``). Also what an import checks its rows by."""
@@ -75,7 +81,7 @@ def clean_material(
 
 
 @transaction.atomic
-def material_create(*, actor, code: str, **data: Any) -> Material:
+def material_create(*, actor: Actor, code: str, **data: Any) -> Material:
     permissions.require(actor, "materials.manage")
     errors = Errors()
     code = clean_code(errors, "code", code, max_length=40)
@@ -84,13 +90,13 @@ def material_create(*, actor, code: str, **data: Any) -> Material:
     cleaned = clean_material(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Material(code=code, **cleaned)
-    created._history_user = actor  # the history row names who created it, request or not
+    created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
     return created
 
 
 @transaction.atomic
-def material_update(*, actor, material: Material, data: dict[str, Any]) -> Material:
+def material_update(*, actor: Actor, material: Material, data: dict[str, Any]) -> Material:
     permissions.require(actor, "materials.manage")
     locked = Material.objects.select_for_update().filter(pk=material.pk).first()
     if locked is None:

@@ -3,6 +3,7 @@
 from django.db.models import Count, Q
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 
 from .models import (
     ChannelAccount,
@@ -14,7 +15,7 @@ from .models import (
 )
 
 
-def account_list(*, actor):
+def account_list(*, actor: Actor):
     permissions.require(actor, "channels.view")
     return ChannelAccount.objects.select_related("default_region").annotate(
         n_orders=Count("orders", distinct=True),
@@ -26,7 +27,7 @@ def account_list(*, actor):
     )  # fmt: skip
 
 
-def mapping_list(*, actor, channel: str = "", q: str = ""):
+def mapping_list(*, actor: Actor, channel: str = "", q: str = ""):
     permissions.require(actor, "channels.view")
     qs = SkuMapping.objects.select_related("material")
     if channel:
@@ -36,14 +37,14 @@ def mapping_list(*, actor, channel: str = "", q: str = ""):
     return qs
 
 
-def address_rule_list(*, actor):
+def address_rule_list(*, actor: Actor):
     permissions.require(actor, "channels.view")
     from .models import AddressRegion
 
     return AddressRegion.objects.select_related("region")
 
 
-def exception_list(*, actor, channel: str = ""):
+def exception_list(*, actor: Actor, channel: str = ""):
     permissions.require(actor, "channels.view")
     qs = ChannelException.objects.filter(resolved_at__isnull=True).select_related(
         "channel_order__account", "channel_order__order"
@@ -55,7 +56,7 @@ def exception_list(*, actor, channel: str = ""):
 POOL_FILTERS = ("account", "channel", "state", "q", "since", "until")
 
 
-def order_pool(*, actor, account: str = "", channel: str = "", state: str = "", q: str = "",
+def order_pool(*, actor: Actor, account: str = "", channel: str = "", state: str = "", q: str = "",
                since=None, until=None):  # fmt: skip
     """The channel order pool, newest first, in the user's regions, with the internal order."""
     permissions.require(actor, "channels.view")
@@ -77,13 +78,13 @@ def order_pool(*, actor, account: str = "", channel: str = "", state: str = "", 
     return qs
 
 
-def run_list(*, actor, account_id: int | None = None):
+def run_list(*, actor: Actor, account_id: int | None = None):
     permissions.require(actor, "channels.view")
     qs = SyncRun.objects.all()
     return qs.filter(account_id=account_id) if account_id else qs
 
 
-def carrier_list(*, actor, channel: str = ""):
+def carrier_list(*, actor: Actor, channel: str = ""):
     permissions.require(actor, "channels.view")
     from .models import Carrier
 
@@ -91,14 +92,14 @@ def carrier_list(*, actor, channel: str = ""):
     return qs.filter(channel=channel) if channel else qs
 
 
-def carrier_mapping_list(*, actor):
+def carrier_mapping_list(*, actor: Actor):
     permissions.require(actor, "channels.view")
     from .models import CarrierMapping
 
     return CarrierMapping.objects.select_related("carrier")
 
 
-def routing_rule_list(*, actor):
+def routing_rule_list(*, actor: Actor):
     """The routing rules in the order conversion tries them."""
     permissions.require(actor, "channels.view")
     from .models import RoutingRule

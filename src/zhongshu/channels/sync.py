@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
@@ -80,7 +81,7 @@ def sync_account(
             else:
                 w_start, w_end, w_page = (
                     account.window_start,
-                    account.window_end,
+                    cast(dt.datetime, account.window_end),  # stored with window_start
                     account.window_page,
                 )
             before = _cursor(account)

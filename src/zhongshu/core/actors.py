@@ -13,6 +13,7 @@ plain ``Any``.
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -30,6 +31,7 @@ class ActorRequest(HttpRequest):
     an ``Actor``, never the anonymous user. Only a type: Django builds the request as always."""
 
     user: Actor
+    htmx: HtmxDetails  # set by django-htmx's middleware on every request
 
 
 class ApiRequest(HttpRequest):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core import xlsx
+from zhongshu.core.actors import Actor
 from zhongshu.customfields.exports import columns as custom_columns
 from zhongshu.customfields.exports import filter_params
 
@@ -13,7 +14,9 @@ from .models import CustomerTier
 ENTITY = "customer"
 
 
-def customer_export(*, actor, q: str = "", region: str = "", custom_params=None) -> xlsx.ListExport:
+def customer_export(
+    *, actor: Actor, q: str = "", region: str = "", custom_params=None
+) -> xlsx.ListExport:
     permissions.require(actor, "customers.export")
     custom = selectors.custom_filters(actor=actor, params=custom_params or {})
     qs = selectors.customer_list(actor=actor, q=q, region=region, custom=custom)

@@ -1,6 +1,7 @@
 from django.db.models import Q, QuerySet
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
 from zhongshu.customfields import query as cf_query
@@ -10,7 +11,7 @@ from .models import Customer
 
 
 def customer_list(
-    *, actor, q: str = "", region: str = "", active_only: bool = False, custom=()
+    *, actor: Actor, q: str = "", region: str = "", active_only: bool = False, custom=()
 ) -> QuerySet:
     permissions.require(actor, "customers.view")
     qs = permissions.scope_customers(actor, Customer.objects.select_related("region"))
@@ -27,13 +28,13 @@ def customer_list(
     return qs.order_by("code")
 
 
-def customer_get(*, actor, code: str) -> Customer:
+def customer_get(*, actor: Actor, code: str) -> Customer:
     permissions.require(actor, "customers.view")
     qs = permissions.scope_customers(actor, Customer.objects.select_related("region"))
     return permissions.get_in_scope(qs, code=normalize_text(code).upper())
 
 
-def custom_filters(*, actor, params, errors: Errors | None = None) -> list:
+def custom_filters(*, actor: Actor, params, errors: Errors | None = None) -> list:
     """The ``cf_<key>`` list filters in ``params`` (a QueryDict) that ``actor`` may use. Bad or
     unknown ones go to ``errors`` when given (a page shows them and lists the rest), otherwise
     they refuse the whole request (the API and exports never answer with unfiltered rows)."""

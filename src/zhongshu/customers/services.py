@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.services import model_update
 from zhongshu.core.text import normalize_text
@@ -25,7 +26,12 @@ TIER_COMPUTED = _lazy(
 
 
 def clean_customer(
-    actor, data: dict[str, Any], *, creating: bool, errors: Errors, existing: dict | None = None
+    actor: Actor,
+    data: dict[str, Any],
+    *,
+    creating: bool,
+    errors: Errors,
+    existing: dict | None = None,
 ) -> dict[str, Any]:
     """The customer fields in ``data`` as they are stored, every problem added to ``errors`` (the
     fields left out are not checked unless ``creating``). Also what an import checks its rows by."""
@@ -65,7 +71,7 @@ def clean_customer(
 
 
 @transaction.atomic
-def customer_create(*, actor, code: str, **data: Any) -> Customer:
+def customer_create(*, actor: Actor, code: str, **data: Any) -> Customer:
     permissions.require(actor, "customers.manage")
     errors = Errors()
     code = clean_code(errors, "code", code, max_length=32)
@@ -74,13 +80,13 @@ def customer_create(*, actor, code: str, **data: Any) -> Customer:
     cleaned = clean_customer(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
     created = Customer(code=code, **cleaned)
-    created._history_user = actor  # the history row names who created it, request or not
+    created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
     return created
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+def customer_update(*, actor: Actor, customer: Customer, data: dict[str, Any]) -> Customer:
     permissions.require(actor, "customers.manage")
     locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
     if locked is None or not permissions.region_allowed(actor, locked.region_id):

@@ -7,7 +7,7 @@ not as a parameter: SQLite would not match ``json_extract(custom, ?)`` to its in
 """
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import (
@@ -17,7 +17,9 @@ from django.db.models import (
     DecimalField,
     F,
     Func,
+    Model,
     Q,
+    QuerySet,
     Value,
 )
 from django.utils.translation import gettext as _
@@ -27,6 +29,8 @@ from zhongshu.core.validation import Errors
 
 from .models import KEY_RE, NUMERIC, FieldDefinition, FieldType
 from .values import Invalid, clean_one
+
+_M = TypeVar("_M", bound=Model)
 
 COLUMN = "custom"
 OPS = ("eq", "gte", "lte", "contains", "empty")
@@ -233,7 +237,7 @@ def apply_filters(qs, filters, prefix: str = ""):
     return qs
 
 
-def order_by(qs, defn: FieldDefinition, *, descending: bool):
+def order_by(qs: QuerySet[_M], defn: FieldDefinition, *, descending: bool) -> QuerySet[_M]:
     expr = value_of(defn)
     if descending:
         return qs.order_by(expr.desc(), "-id")

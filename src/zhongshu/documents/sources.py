@@ -10,8 +10,10 @@ from zhongshu.core.errors import NotFound
 from zhongshu.finance import selectors as finance
 from zhongshu.inventory import selectors as inventory
 from zhongshu.orders import selectors as orders
+from zhongshu.orders.models import Order
 from zhongshu.planning import purchasing_selectors as purchasing
 from zhongshu.production import selectors as production
+from zhongshu.production.models import TaskSheet
 
 
 def purchase_order(*, actor: Actor, number: str):
@@ -37,8 +39,8 @@ def shipment(*, actor: Actor, shipment_id: int):
 
 @dataclass
 class SheetDocument:
-    sheet: object
-    order: object
+    sheet: TaskSheet
+    order: Order
     tasks: list
 
 

@@ -125,9 +125,9 @@ class RobotSimulator:
         if self.mode == "slow":
             time.sleep(self.delay)
         if self.mode == "error":
-            reply = {"errcode": -1, "errmsg": "system busy"}
-            self._log(path, query, body, False, reply)
-            return 500, reply
+            busy = {"errcode": -1, "errmsg": "system busy"}
+            self._log(path, query, body, False, busy)
+            return 500, busy
         reply = self._check(path, query, body)
         if reply is None:
             reply = self._admit()
@@ -268,8 +268,9 @@ class RobotSimulator:
             hold.bind((self.host, self.port))
         except OSError:
             hold.close()
-            hold = None
-        self._hold = hold
+            self._hold = None
+        else:
+            self._hold = hold
 
     def come_back(self) -> None:
         self.stop()  # releases the held port

@@ -1,9 +1,14 @@
-from django.http import HttpResponse, JsonResponse
+from typing import Any, TypedDict
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import Header, Query, Router
+from ninja import Query, Router
+from ninja.params import functions as param
 
 from zhongshu.accounts.audit import export_workbook
 from zhongshu.core import xlsx
+from zhongshu.core.actors import ApiRequest
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.idempotency import run_once
 from zhongshu.core.pagination import date_keyset_page, keyset_page, offset_page, parse_date_cursor
@@ -28,16 +33,24 @@ from .schemas import (
 router = Router(tags=["orders"])
 
 
-def _detail(request, order_id: int):
+class OrderPageData(TypedDict, total=False):
+    """A page of the order list as ``OrderPage`` reads it."""
+
+    items: list[Order]
+    next_cursor: int | str | None
+    next_offset: int | None
+
+
+def _detail(request: ApiRequest, order_id: int) -> Order:
     return selectors.order_get(actor=request.auth, order_id=order_id)
 
 
-def _detail_json(request, order_id: int) -> dict:
+def _detail_json(request: ApiRequest, order_id: int) -> dict[str, Any]:
     order = _detail(request, order_id)
     return OrderOut.model_validate(order, context={"request": request}).model_dump(mode="json")
 
 
-def _order_filters(request, filters: OrderFiltersIn) -> selectors.OrderFilters:
+def _order_filters(request: ApiRequest, filters: OrderFiltersIn) -> selectors.OrderFilters:
     """The documented filters plus ``cf_<key>`` parameters of filterable custom fields."""
     problems = Errors()
     custom = selectors.parse_custom_filters(actor=request.auth, params=request.GET, errors=problems)
@@ -62,7 +75,7 @@ def _order_filters(request, filters: OrderFiltersIn) -> selectors.OrderFilters:
 
 
 @router.get("", response={200: OrderPage, **errors(401, 403, 422)})
-def list_orders(request, filters: Query[OrderFiltersIn]):
+def list_orders(request: ApiRequest, filters: Query[OrderFiltersIn]) -> OrderPageData:
     qs = selectors.order_list(
         actor=request.auth,
         filters=(f := _order_filters(request, filters)),
@@ -83,7 +96,7 @@ def list_orders(request, filters: Query[OrderFiltersIn]):
     return {"items": items, "next_cursor": None, "next_offset": next_offset}
 
 
-def _due_page(qs, *, cursor: str, limit: int, descending: bool) -> dict:
+def _due_page(qs: QuerySet[Order], *, cursor: str, limit: int, descending: bool) -> OrderPageData:
     try:
         after = parse_date_cursor(cursor)
     except ValueError:
@@ -98,7 +111,7 @@ def _due_page(qs, *, cursor: str, limit: int, descending: bool) -> dict:
 
 
 @router.get("/export.xlsx", response=errors(401, 403, 422))
-def export_orders(request, filters: Query[OrderFiltersIn]):
+def export_orders(request: ApiRequest, filters: Query[OrderFiltersIn]) -> FileResponse:
     """The order list as an xlsx workbook: the same filters and scope as ``GET /orders``
     (``cursor`` and ``limit`` are ignored: every matching order is exported). Logged."""
     export = exports.order_export(
@@ -109,7 +122,7 @@ def export_orders(request, filters: Query[OrderFiltersIn]):
 
 
 @router.post("/bulk-transitions", response={200: BulkOut, **errors(401, 403, 422)})
-def bulk_transitions(request, payload: BulkTransitionIn):
+def bulk_transitions(request: ApiRequest, payload: BulkTransitionIn) -> dict[str, Any]:
     """Submit, confirm, cancel (``reason``) or hand to ``owner`` up to 500 orders, each judged on
     its own: the answer lists every order as done or refused with the reason."""
     results = orders_bulk_action(
@@ -130,11 +143,13 @@ def bulk_transitions(request, payload: BulkTransitionIn):
 
 @router.post("", response={201: OrderOut, **errors(401, 403, 409, 422)})
 def create_order(
-    request, payload: OrderIn, idempotency_key: str | None = Header(None, alias="Idempotency-Key")
-):
+    request: ApiRequest,
+    payload: OrderIn,
+    idempotency_key: str | None = param.Header(None, alias="Idempotency-Key"),
+) -> JsonResponse:
     """Create a draft order. Send an ``Idempotency-Key`` header to make retries safe."""
 
-    def run():
+    def run() -> tuple[int, dict[str, Any]]:
         data = payload.dict(exclude_none=True)
         order = services.order_create(
             actor=request.auth,
@@ -156,7 +171,7 @@ def create_order(
 
 
 @router.get("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404)})
-def get_order(request, order_id: int):
+def get_order(request: ApiRequest, order_id: int) -> Order:
     order = _detail(request, order_id)
     # a status look-up made in the system instead of by phone (counted for the effect report)
     user_activity.send(sender=Order, user=request.auth, kind="order.viewed", obj=order)
@@ -164,7 +179,7 @@ def get_order(request, order_id: int):
 
 
 @router.patch("/{int:order_id}", response={200: OrderOut, **errors(401, 403, 404, 409, 422)})
-def update_order(request, order_id: int, payload: OrderPatch):
+def update_order(request: ApiRequest, order_id: int, payload: OrderPatch) -> Order:
     data = payload.dict(exclude_unset=True)
     version = data.pop("version")
     if data.get("lines") is not None:
@@ -176,7 +191,7 @@ def update_order(request, order_id: int, payload: OrderPatch):
 @router.post(
     "/{int:order_id}/transitions", response={200: OrderOut, **errors(401, 403, 404, 409, 422)}
 )
-def transition_order(request, order_id: int, payload: TransitionIn):
+def transition_order(request: ApiRequest, order_id: int, payload: TransitionIn) -> Order:
     services.order_transition(
         actor=request.auth,
         order_id=order_id,
@@ -188,6 +203,6 @@ def transition_order(request, order_id: int, payload: TransitionIn):
 
 
 @router.delete("/{int:order_id}", response={204: None, **errors(401, 403, 404, 409)})
-def delete_order(request, order_id: int):
+def delete_order(request: ApiRequest, order_id: int) -> HttpResponse:
     services.order_delete(actor=request.auth, order_id=order_id)
     return HttpResponse(status=204)

@@ -8,10 +8,15 @@ blocking rule) leaves that order where it stopped, as it would in real life.
 """
 
 import datetime as dt
+import random
 from decimal import Decimal
+from typing import Protocol
 
 from django.utils import timezone
 
+from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
+from zhongshu.core.demo import DemoContext
 from zhongshu.core.errors import DomainError
 from zhongshu.orders.models import Order, OrderEvent
 from zhongshu.orders.services import order_create, order_transition
@@ -58,7 +63,7 @@ STOCK_QUANTITIES = [2, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30]
 MAKE_QUANTITIES = [20, 30, 50, 80, 100, 150, 200, 300, 500, 1000]
 
 
-def _target_status(rng, age_days: int) -> str:
+def _target_status(rng: random.Random, age_days: int) -> str:
     """Old orders are mostly done; recent ones are spread over the open states."""
     if age_days > 75:
         table = [(S.COMPLETED, 82), (S.CANCELLED, 8), (S.SHIPPED, 10)]
@@ -76,7 +81,7 @@ def _target_status(rng, age_days: int) -> str:
     return rng.choices([s for s, _w in table], weights=[w for _s, w in table])[0]
 
 
-def _actor(ctx, action: str, owner):
+def _actor(ctx: DemoContext, action: str, owner: Actor) -> Actor:
     role = {
         "submit": None,
         "reject": "planner",
@@ -91,10 +96,11 @@ def _actor(ctx, action: str, owner):
     }[action]
     if role == "planner" and action == "confirm" and ctx.rng.random() < 0.2:
         role = "manager"
-    return owner if role is None else ctx.users[role]
+    actor: Actor = owner if role is None else ctx.users[role]
+    return actor
 
 
-def _plan(ctx, target: str, has_make: bool) -> list[str]:
+def _plan(ctx: DemoContext, target: str, has_make: bool) -> list[str]:
     """The actions that take a fresh draft to ``target``, with the odd detour real orders take."""
     rng = ctx.rng
     path = PRODUCTION_PATH if has_make else STOCK_PATH
@@ -117,7 +123,7 @@ def _plan(ctx, target: str, has_make: bool) -> list[str]:
     return actions
 
 
-def _lines(ctx, products: list, target: str) -> list[dict]:
+def _lines(ctx: DemoContext, products: list[Material], target: str) -> list[dict[str, str]]:
     rng = ctx.rng
     chosen = rng.sample(products, k=rng.choices([1, 2, 3, 4], weights=[45, 30, 15, 10])[0])
     needs_production = target in (S.SCHEDULING, S.IN_PRODUCTION, S.AWAITING_QC)
@@ -135,7 +141,9 @@ def _lines(ctx, products: list, target: str) -> list[dict]:
     ]
 
 
-def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: list[str]) -> None:
+def _backdate(
+    ctx: DemoContext, order: Order, created: dt.datetime, due: dt.date, actions: list[str]
+) -> None:
     """Move the order's history back to when it would have happened."""
     rng = ctx.rng
     now = timezone.now()
@@ -168,7 +176,7 @@ def _backdate(ctx, order: Order, created: dt.datetime, due: dt.date, actions: li
         fn(ctx, order, dated)
 
 
-def seed(ctx) -> None:
+def seed(ctx: DemoContext) -> None:
     plan = ctx.get("order_plan")
     if plan:
         seed_planned(ctx, plan)
@@ -179,7 +187,7 @@ def seed(ctx) -> None:
     _custom_values(ctx)
 
 
-def _custom_values(ctx) -> None:
+def _custom_values(ctx: DemoContext) -> None:
     """The custom field values a seed before this one asked for (``ctx["order_custom"]``)."""
     values = ctx.get("order_custom")
     if values is None:
@@ -196,7 +204,7 @@ def _custom_values(ctx) -> None:
 
 
 def seed_random(
-    ctx, *, count: int, history_days: int, targets: list[OrderStatus] | None = None
+    ctx: DemoContext, *, count: int, history_days: int, targets: list[OrderStatus] | None = None
 ) -> None:
     """``count`` orders over the last ``history_days``, each taken to a state drawn by its age
     (or to ``targets`` in turn)."""
@@ -280,11 +288,33 @@ def seed_random(
 # that plan through the services and are then dated as planned; seeds that keep dated records
 # of their own put ``fn(ctx, order, stamps)`` into ``ctx["on_backdate"]`` to date them too.
 
+
+class PlannedOrder(Protocol):
+    """One order of ``ctx["order_plan"]``, as this seed reads it."""
+
+    @property
+    def customer(self) -> int: ...
+    @property
+    def product(self) -> int: ...
+    @property
+    def qty(self) -> int: ...
+    @property
+    def priority(self) -> str: ...
+    @property
+    def created(self) -> dt.datetime: ...
+    @property
+    def due(self) -> dt.date: ...
+    @property
+    def times(self) -> dict[str, dt.datetime]: ...  # action → when it happened
+    @property
+    def approval_minutes(self) -> float | None: ...
+
+
 COMPLETE_AFTER = dt.timedelta(days=10)  # the finance desk closes a shipped order once paid
 DRAFT_HOURS = 6  # the newest entries: some still drafts on the order desk
 
 
-def _planned_actions(plan, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
+def _planned_actions(plan: PlannedOrder, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
     times = plan.times
     steps: list[tuple[str, dt.datetime]] = []
     if "confirm" not in times:
@@ -314,7 +344,9 @@ def _planned_actions(plan, now: dt.datetime) -> list[tuple[str, dt.datetime]]:
     return steps
 
 
-def _date_planned(ctx, order: Order, plan, done: list[tuple[str, dt.datetime]]) -> None:
+def _date_planned(
+    ctx: DemoContext, order: Order, plan: PlannedOrder, done: list[tuple[str, dt.datetime]]
+) -> None:
     stamps: dict[str, dt.datetime] = {}
     for action, at in done:
         if action in STAMP_FIELD:
@@ -333,7 +365,7 @@ def _date_planned(ctx, order: Order, plan, done: list[tuple[str, dt.datetime]]) 
         fn(ctx, order, dated)
 
 
-def seed_planned(ctx, plan: list) -> None:
+def seed_planned(ctx: DemoContext, plan: list[PlannedOrder]) -> None:
     before_transition = ctx.get("before_transition") or {}
     products = [m for m in ctx.materials if m.kind == "finished" and m.fulfilment == "make"]
     customers = ctx.customers

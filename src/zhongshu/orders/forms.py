@@ -3,18 +3,22 @@ every rule (required fields, ranges, scope, price permission) is checked by the 
 web, the API and imports refuse the same input with the same message."""
 
 import re
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.orders.statuses import Channel, OrderStatus, PaymentTerms, Priority
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 PRICE_FIELDS = ("discount_rate", "tax_rate", "payment_terms")
 LINE_KEY = re.compile(r"^lines-(\d+)-(material|quantity|unit_price)$")
 
 
-def _text(label, **kw):
+def _text(label: "StrOrPromise", **kw: Any) -> forms.CharField:
     return forms.CharField(label=label, required=False, **kw)
 
 
@@ -30,7 +34,7 @@ class OrderForm(forms.Form):
     note = _text(_("Note"), widget=forms.Textarea(attrs={"rows": 3}))
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, price_editable: bool = True, **kwargs):
+    def __init__(self, *args: Any, price_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.price_editable = price_editable
         if not price_editable:
@@ -39,7 +43,7 @@ class OrderForm(forms.Form):
             for name in PRICE_FIELDS:
                 self.fields[name].widget.attrs["disabled"] = True
 
-    def service_data(self, posted) -> dict:
+    def service_data(self, posted: Mapping[str, Any]) -> dict[str, Any]:
         """What the user sent, as the order services take it."""
         data = {
             name: self.cleaned_data.get(name, "")
@@ -63,8 +67,13 @@ class LineForm(forms.Form):
     # set by the order form view: the row's custom-field inputs and their name prefix
     cf_prefix: str
     custom_inputs: list[Any]
+    # set by the view on a post: the row's custom values as sent and their problems, and the
+    # stored values of the line the row continues
+    posted_custom: dict[str, Any]
+    custom_errors: dict[str, str]
+    stored_custom: dict[str, Any] | None
 
-    def __init__(self, *args, index: int, price_editable: bool = True, **kwargs):
+    def __init__(self, *args: Any, index: int, price_editable: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, prefix=f"lines-{index}", **kwargs)  # type: ignore[misc]  # data only
         self.index = index
         self.price_editable = price_editable
@@ -79,7 +88,7 @@ class LineForm(forms.Form):
     def raw(self, name: str) -> str:
         return (self.data.get(self.add_prefix(name)) or "").strip()
 
-    def service_data(self) -> dict:
+    def service_data(self) -> dict[str, str]:
         line = {"material": self.raw("material"), "quantity": self.raw("quantity")}
         if self.add_prefix("unit_price") in self.data and self.raw("unit_price"):
             line["unit_price"] = self.raw("unit_price")
@@ -88,7 +97,7 @@ class LineForm(forms.Form):
         return line
 
 
-def line_indexes(data) -> list[int]:
+def line_indexes(data: Iterable[str]) -> list[int]:
     return sorted({int(m.group(1)) for key in data if (m := LINE_KEY.match(key))})
 
 

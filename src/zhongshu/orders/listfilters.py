@@ -5,10 +5,11 @@ the order queryset and the parameter's value into the filtered queryset. The lis
 same query (an indexed ``EXISTS``), never another query."""
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db.models import QuerySet
 
-ListFilter = Callable[[QuerySet, str], QuerySet]
+ListFilter = Callable[[QuerySet[Any], str], QuerySet[Any]]
 
 _FILTERS: dict[str, ListFilter] = {}
 
@@ -21,7 +22,7 @@ def list_filter(name: str) -> Callable[[ListFilter], ListFilter]:
     return register
 
 
-def apply(qs: QuerySet, name: str, value: str) -> QuerySet:
+def apply(qs: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
     """``qs`` narrowed by the filter ``name`` registered by its app; with none registered the
     value matches nothing (an unknown queue lists no orders rather than all of them)."""
     fn = _FILTERS.get(name)

@@ -1,4 +1,6 @@
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -34,6 +36,13 @@ class OrderNumberSequence(models.Model):
 
     year = models.PositiveIntegerField(primary_key=True)
     last_value = models.PositiveIntegerField(default=0)
+
+
+class Priced(Protocol):
+    """What ``Order.compute_amounts`` adds up: an order line, or any row with its amount."""
+
+    @property
+    def amount(self) -> Decimal: ...
 
 
 class Order(models.Model):
@@ -150,7 +159,7 @@ class Order(models.Model):
     def transition_label(self, action: str) -> str:
         return str(TRANSITIONS[action].label)
 
-    def compute_amounts(self, lines) -> None:
+    def compute_amounts(self, lines: Iterable[Priced]) -> None:
         subtotal = sum((line.amount for line in lines), Decimal("0"))
         discounted = subtotal * (1 - self.discount_rate / 100)
         self.subtotal = money(subtotal)

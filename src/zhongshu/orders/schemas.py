@@ -1,14 +1,15 @@
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict, TypeVar
 
 from ninja import Field, Schema
 
 from zhongshu.accounts import permissions
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, ApiRequest
 from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as custom_fields
 
+from .models import Order, OrderEvent, OrderLine
 from .statuses import TRANSITIONS
 
 PriorityIn = Literal["normal", "urgent", "critical"]
@@ -27,18 +28,28 @@ CUSTOM_IN = (
 CUSTOM_OUT = "Custom field values by key: only the fields the caller may see"
 
 
-def visible_custom(context, entity: str, obj) -> dict[str, Any]:
+T = TypeVar("T")
+
+
+class ResolveContext(TypedDict):
+    """What django-ninja passes a resolver as ``context``: the request it answers."""
+
+    request: ApiRequest
+
+
+def visible_custom(context: ResolveContext, entity: str, obj: Order | OrderLine) -> dict[str, Any]:
     return custom_fields.visible_values(context["request"].auth, entity, obj.custom)
 
 
 HIDDEN_NULL = "null when the caller's roles hide the field group (docs/permissions.md)"
 
 
-def shown(context, entity: str, obj, name: str) -> Any:
-    """The field's value, or ``None`` when the caller's roles hide its field group."""
+def shown(context: ResolveContext, entity: str, name: str, value: T) -> T | None:
+    """``value`` (of the field ``name``), or ``None`` when the caller's roles hide its field
+    group."""
     if name in permissions.hidden_fields(context["request"].auth, entity):
         return None
-    return getattr(obj, name)
+    return value
 
 
 # Input types are deliberately lenient ("１２", "1,234.5", an unknown priority): the service
@@ -139,16 +150,16 @@ class OrderLineOut(Schema):
     custom: dict[str, Any] = Field(description=CUSTOM_OUT)
 
     @staticmethod
-    def resolve_custom(obj, context) -> dict:
+    def resolve_custom(obj: OrderLine, context: ResolveContext) -> dict[str, Any]:
         return visible_custom(context, "order_line", obj)
 
     @staticmethod
-    def resolve_unit_price(obj, context) -> Decimal | None:
-        return shown(context, "order_line", obj, "unit_price")
+    def resolve_unit_price(obj: OrderLine, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order_line", "unit_price", obj.unit_price)
 
     @staticmethod
-    def resolve_amount(obj, context) -> Decimal | None:
-        return shown(context, "order_line", obj, "amount")
+    def resolve_amount(obj: OrderLine, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order_line", "amount", obj.amount)
 
 
 class OrderEventOut(Schema):
@@ -158,18 +169,18 @@ class OrderEventOut(Schema):
     from_status: str
     to_status: str
     note: str
-    data: dict
+    data: dict[str, Any]
 
     @staticmethod
-    def resolve_actor(obj) -> str | None:
-        return obj.actor.username if obj.actor_id else None
+    def resolve_actor(obj: OrderEvent) -> str | None:
+        return obj.actor.username if obj.actor is not None else None
 
     @staticmethod
-    def resolve_data(obj, context) -> dict:
+    def resolve_data(obj: OrderEvent, context: ResolveContext) -> dict[str, Any]:
         return redact_event_data(context["request"].auth, obj.data)
 
 
-def redact_event_data(actor: Actor, data: dict) -> dict:
+def redact_event_data(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """A timeline entry without the custom fields the reader may not see."""
     hidden = {
         f"custom.{d.key}"
@@ -207,16 +218,16 @@ class OrderSummaryOut(Schema):
     custom: dict[str, Any] = Field(description=CUSTOM_OUT)
 
     @staticmethod
-    def resolve_status_label(obj) -> str:
+    def resolve_status_label(obj: Order) -> str:
         return str(obj.get_status_display())
 
     @staticmethod
-    def resolve_custom(obj, context) -> dict:
+    def resolve_custom(obj: Order, context: ResolveContext) -> dict[str, Any]:
         return visible_custom(context, "order", obj)
 
     @staticmethod
-    def resolve_total_amount(obj, context) -> Decimal | None:
-        return shown(context, "order", obj, "total_amount")
+    def resolve_total_amount(obj: Order, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order", "total_amount", obj.total_amount)
 
 
 class OrderOut(OrderSummaryOut):
@@ -231,35 +242,35 @@ class OrderOut(OrderSummaryOut):
     allowed_actions: list[str]
 
     @staticmethod
-    def resolve_discount_rate(obj, context) -> Decimal | None:
-        return shown(context, "order", obj, "discount_rate")
+    def resolve_discount_rate(obj: Order, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order", "discount_rate", obj.discount_rate)
 
     @staticmethod
-    def resolve_tax_rate(obj, context) -> Decimal | None:
-        return shown(context, "order", obj, "tax_rate")
+    def resolve_tax_rate(obj: Order, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order", "tax_rate", obj.tax_rate)
 
     @staticmethod
-    def resolve_payment_terms(obj, context) -> str | None:
-        return shown(context, "order", obj, "payment_terms")
+    def resolve_payment_terms(obj: Order, context: ResolveContext) -> str | None:
+        return shown(context, "order", "payment_terms", obj.payment_terms)
 
     @staticmethod
-    def resolve_subtotal(obj, context) -> Decimal | None:
-        return shown(context, "order", obj, "subtotal")
+    def resolve_subtotal(obj: Order, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order", "subtotal", obj.subtotal)
 
     @staticmethod
-    def resolve_tax_amount(obj, context) -> Decimal | None:
-        return shown(context, "order", obj, "tax_amount")
+    def resolve_tax_amount(obj: Order, context: ResolveContext) -> Decimal | None:
+        return shown(context, "order", "tax_amount", obj.tax_amount)
 
     @staticmethod
-    def resolve_lines(obj):
+    def resolve_lines(obj: Order) -> list[OrderLine]:
         return list(obj.lines.all())
 
     @staticmethod
-    def resolve_timeline(obj):
+    def resolve_timeline(obj: Order) -> list[OrderEvent]:
         return list(obj.events.all())
 
     @staticmethod
-    def resolve_allowed_actions(obj, context):
+    def resolve_allowed_actions(obj: Order, context: ResolveContext) -> list[str]:
         from .services import allowed_actions
 
         return allowed_actions(context["request"].auth, obj)

@@ -1,10 +1,12 @@
 """Order reads, always scoped to the user (other regions simply do not exist for them)."""
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,9 +18,13 @@ from zhongshu.core.validation import Errors
 from zhongshu.customers.models import Customer
 from zhongshu.customfields import query as custom_query
 from zhongshu.customfields import selectors as custom_fields
+from zhongshu.customfields.models import FieldDefinition
 
 from . import listfilters
 from .models import Order, OrderEvent, OrderLine
+
+# a custom-field condition of the list (field, operator, value), as ``parse_custom_filters`` reads it
+CustomCondition = tuple[FieldDefinition, str, Any]
 
 MAX_CUSTOMER_IDS = 500
 MIN_PARTIAL = 4  # characters of an external number before a partial match is tried
@@ -39,7 +45,7 @@ class OrderFilters:
     queue: str = ""  # the queue a routing rule put the order in (``listfilters``)
     tag: str = ""
     # [(definition, op, value)] from ``parse_custom_filters``; "" / "-due_date" / "cf_<key>" …
-    custom: list = field(default_factory=list)
+    custom: list[CustomCondition] = field(default_factory=list)
     sort: str = ""
 
 
@@ -56,13 +62,15 @@ SORTS = {
 }
 
 
-def parse_custom_filters(*, actor: Actor, params, errors: Errors) -> list:
+def parse_custom_filters(
+    *, actor: Actor, params: QueryDict | Mapping[str, list[str]], errors: Errors
+) -> list[CustomCondition]:
     """``cf_<key>…`` list parameters → filters on the custom fields the actor may see and filter
     on; anything else (a hidden field, a bad value) is an error, never a silent no-op."""
     return custom_query.parse_filters(custom_fields.filterable(actor, "order"), params, errors)
 
 
-def _sort_field(actor: Actor, sort: str):
+def _sort_field(actor: Actor, sort: str) -> FieldDefinition | None:
     """The filterable, sortable custom field a ``cf_<key>`` / ``-cf_<key>`` sort names, if any."""
     base = sort.removeprefix("-")
     if not base.startswith("cf_"):
@@ -83,12 +91,12 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_current_timezone())
 
 
-def orders_visible(*, actor: Actor) -> QuerySet:
+def orders_visible(*, actor: Actor) -> QuerySet[Order]:
     permissions.require(actor, "orders.view")
     return permissions.scope_orders(actor, Order.objects.all())
 
 
-def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet:
+def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet[Order]:
     """The filtered order list, newest first; stable (ordered by id) so keyset paging works."""
     f = filters or OrderFilters()
     qs = orders_visible(actor=actor)
@@ -149,7 +157,7 @@ def order_list(*, actor: Actor, filters: OrderFilters | None = None) -> QuerySet
     return _sorted(actor, qs, due_order(f) or f.sort)
 
 
-def _sorted(actor: Actor, qs: QuerySet, sort: str) -> QuerySet:
+def _sorted(actor: Actor, qs: QuerySet[Order], sort: str) -> QuerySet[Order]:
     if sort in SORTS:
         return qs.order_by(*SORTS[sort])
     defn = _sort_field(actor, sort)
@@ -176,7 +184,7 @@ def is_keyset(filters: OrderFilters | None) -> bool:
     return not filters or (filters.sort in ("", "-created") and due_order(filters) is None)
 
 
-def order_get(*, actor: Actor, order_id) -> Order:
+def order_get(*, actor: Actor, order_id: Any) -> Order:
     qs = (
         orders_visible(actor=actor)
         .select_related("customer", "customer__region", "sales_owner", "created_by")
@@ -187,4 +195,5 @@ def order_get(*, actor: Actor, order_id) -> Order:
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor").order_by("id")),
         )
     )
-    return permissions.get_in_scope(qs, pk=order_id)
+    order: Order = permissions.get_in_scope(qs, pk=order_id)
+    return order

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.approvals import subjects
-from zhongshu.approvals.models import Kind, RequestStatus
+from zhongshu.approvals.models import Kind, Request, RequestStatus
 from zhongshu.approvals.services.purchases import purchase_request_submit, purchase_threshold
 from zhongshu.core.actors import Actor
 
@@ -77,7 +77,7 @@ def _snapshot(number: str, lines: list[PurchaseOrder], total: Decimal) -> dict:
     }
 
 
-def _finished(request, actor) -> None:
+def _finished(request: Request, actor: Actor) -> None:
     """The approval request of a purchase order ended: approved releases it; rejected or
     withdrawn cancels what is still open on it."""
     lines = PurchaseOrder.objects.filter(number=request.purchase_order)

@@ -164,4 +164,7 @@ def order_promise(*, actor: Actor, lines, requested=None, order_id=None, today=N
     if errors:
         raise ValidationFailed(errors)
     world = ctp.load_world(today, set(ids.values()), exclude_order=order_id)
-    return ctp.promise(world, [(ids[code], qty) for _i, code, qty in parsed], requested)
+    # (every quantity is parsed here: a bad one was refused above)
+    return ctp.promise(
+        world, [(ids[code], qty) for _i, code, qty in parsed if qty is not None], requested
+    )

@@ -227,6 +227,8 @@ class Task(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
     sequence = models.PositiveIntegerField(_("sequence"))
     name = models.CharField(_("operation"), max_length=80, blank=True)
+    # set on listed tasks by ``selectors`` (for the start buttons); absent until then
+    predecessor_done: bool
     work_center = models.ForeignKey(
         WorkCenter, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("line")
     )

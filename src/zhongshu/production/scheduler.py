@@ -114,9 +114,10 @@ class _Line:
         begin = -1
         end = earliest
         while need > 0:
-            d = self.free_day(d)
-            if d is None:
+            free = self.free_day(d)
+            if free is None:
                 return None
+            d = free
             window = d * DAY + self.start[d]
             s = max(window + self.used[d], earliest)
             close = window + self.cap[d]

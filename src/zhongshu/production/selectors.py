@@ -9,6 +9,7 @@ from django.utils import timezone
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.catalog.quantities import component_requirement
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_code
 from zhongshu.orders.models import Order
@@ -31,7 +32,7 @@ KANBAN_DONE_DAYS = 7
 KANBAN_LIMIT = 200
 
 
-def work_center_list(*, actor, include_inactive: bool = False) -> QuerySet:
+def work_center_list(*, actor: Actor, include_inactive: bool = False) -> QuerySet:
     permissions.require(actor, "production.view")
     qs = WorkCenter.objects.all()
     if not include_inactive:
@@ -39,13 +40,13 @@ def work_center_list(*, actor, include_inactive: bool = False) -> QuerySet:
     return qs.order_by("code")
 
 
-def work_center_get(*, actor, work_center_id) -> WorkCenter:
+def work_center_get(*, actor: Actor, work_center_id) -> WorkCenter:
     permissions.require(actor, "production.view")
     return permissions.get_in_scope(WorkCenter.objects.all(), pk=work_center_id)
 
 
 def calendar_exception_list(
-    *, actor, start: dt.date | None = None, end: dt.date | None = None
+    *, actor: Actor, start: dt.date | None = None, end: dt.date | None = None
 ) -> QuerySet:
     permissions.require(actor, "production.view")
     qs = CalendarException.objects.select_related("work_center")
@@ -63,7 +64,7 @@ def _material(code) -> Material:
     return material
 
 
-def routing_get(*, actor, material_code: str) -> dict:
+def routing_get(*, actor: Actor, material_code: str) -> dict:
     permissions.require(actor, "production.view")
     material = _material(material_code)
     ops = list(
@@ -90,7 +91,7 @@ def routing_get(*, actor, material_code: str) -> dict:
     }
 
 
-def bom_get(*, actor, material_code: str) -> dict:
+def bom_get(*, actor: Actor, material_code: str) -> dict:
     permissions.require(actor, "production.view")
     material = _material(material_code)
     lines = BomLine.objects.filter(product=material).select_related("component").order_by("id")
@@ -120,7 +121,7 @@ TASK_RELATED = ("sheet", "sheet__material", "order", "order__customer", "work_ce
 
 def task_list(
     *,
-    actor,
+    actor: Actor,
     work_center: int | None = None,
     owner_me: bool = False,
     status: str | list[str] | None = None,
@@ -143,7 +144,7 @@ def task_list(
     return qs.order_by("-id")
 
 
-def task_get(*, actor, task_id) -> Task:
+def task_get(*, actor: Actor, task_id) -> Task:
     return permissions.get_in_scope(task_list(actor=actor), pk=task_id)
 
 
@@ -174,7 +175,7 @@ def can_finish(user, task: Task) -> bool:
     return task.status == TaskStatus.IN_PROGRESS and permissions.can(user, "production.work", task)
 
 
-def sheets_for_order(*, actor, order_id) -> list[TaskSheet]:
+def sheets_for_order(*, actor: Actor, order_id) -> list[TaskSheet]:
     """The task sheets of an order the actor may see (404 outside their order scope)."""
     permissions.require(actor, "production.view")
     orders = permissions.scope_orders(actor, Order.objects.all())
@@ -190,7 +191,7 @@ def sheets_for_order(*, actor, order_id) -> list[TaskSheet]:
     )
 
 
-def kanban(*, actor, work_center_id: int, owner_me: bool = False) -> dict[str, list[Task]]:
+def kanban(*, actor: Actor, work_center_id: int, owner_me: bool = False) -> dict[str, list[Task]]:
     """The cards of one line: pending and in progress by planned start; done in the last week."""
     qs = task_list(actor=actor, work_center=work_center_id, owner_me=owner_me).order_by(
         "planned_start", "id"
@@ -237,7 +238,7 @@ def _rate(planned: Decimal, capacity: Decimal) -> float | None:
 
 
 def line_load(
-    *, actor, start: dt.date, end: dt.date, work_center_id: int | None = None
+    *, actor: Actor, start: dt.date, end: dt.date, work_center_id: int | None = None
 ) -> list[dict]:
     """Per active line and day of [start, end] (at most a year): the hours the last schedule
     planned, the capacity hours of the calendar and the load rate = planned / capacity (None on
@@ -276,7 +277,7 @@ def line_load(
     return rows
 
 
-def line_load_summary(*, actor, start: dt.date, end: dt.date) -> list[dict]:
+def line_load_summary(*, actor: Actor, start: dt.date, end: dt.date) -> list[dict]:
     """Per line over the window: planned hours, capacity hours, load rate."""
     totals: dict[int, dict] = {}
     for row in line_load(actor=actor, start=start, end=end):
@@ -297,7 +298,7 @@ def line_load_summary(*, actor, start: dt.date, end: dt.date) -> list[dict]:
     return list(totals.values())
 
 
-def at_risk_orders(*, actor) -> QuerySet:
+def at_risk_orders(*, actor: Actor) -> QuerySet:
     """Orders the last schedule projects to finish after their due date (or cannot place)."""
     permissions.require(actor, "production.view")
     permissions.require(actor, "orders.view")
@@ -307,7 +308,7 @@ def at_risk_orders(*, actor) -> QuerySet:
     return qs.select_related("order", "order__customer").order_by("order__due_date", "order_id")
 
 
-def order_plan(*, actor, order_id) -> ProductionPlan | None:
+def order_plan(*, actor: Actor, order_id) -> ProductionPlan | None:
     permissions.require(actor, "production.view")
     qs = permissions.scope_orders(actor, ProductionPlan.objects.all(), prefix="order__")
     return qs.filter(order_id=order_id).select_related("order").first()
@@ -351,7 +352,7 @@ def reported_quantities(*, order_id: int) -> list[dict]:
     ]
 
 
-def paused_summary(*, actor) -> dict:
+def paused_summary(*, actor: Actor) -> dict:
     """How many tasks in progress are paused, on how many lines (the dashboard's figure), within
     the actor's task scope."""
     rows = list(

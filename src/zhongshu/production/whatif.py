@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal
 from zhongshu.orders.models import Order
@@ -94,7 +95,9 @@ def _late(result: scheduler.Result, due: dict[int, dt.date], tz) -> set[int]:
     }
 
 
-def what_if(*, actor, data: dict[str, Any], now: dt.datetime | None = None) -> dict[str, Any]:
+def what_if(
+    *, actor: Actor, data: dict[str, Any], now: dt.datetime | None = None
+) -> dict[str, Any]:
     """The promise date of a hypothetical order and the open orders it would make late."""
     permissions.require(actor, "production.what_if")
     now = now or timezone.localtime()

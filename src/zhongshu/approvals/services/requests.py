@@ -138,7 +138,7 @@ def request_create(
     return request
 
 
-def copy_steps(request: Request, flow, facts: dict[str, Any], actor) -> None:
+def copy_steps(request: Request, flow, facts: dict[str, Any], actor: Actor) -> None:
     """Copy the flow's steps whose conditions hold for ``facts`` onto the request, each with the
     people who may decide it (never the requester); a step nobody can approve refuses."""
     position = 0

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -63,7 +64,7 @@ def _clean_account(errors: Errors, data: dict, *, creating: bool, kind: str) -> 
 
 
 @transaction.atomic
-def account_create(*, actor, kind: str, **data) -> tuple[ChannelAccount, str]:
+def account_create(*, actor: Actor, kind: str, **data) -> tuple[ChannelAccount, str]:
     """Create an account. For agents the API key is returned here once and stored hashed."""
     permissions.require(actor, "channels.manage")
     errors = Errors()
@@ -88,7 +89,7 @@ def _new_agent_key(account: ChannelAccount) -> str:
 
 
 @transaction.atomic
-def account_update(*, actor, account_id: Any, data: dict) -> ChannelAccount:
+def account_update(*, actor: Actor, account_id: Any, data: dict) -> ChannelAccount:
     permissions.require(actor, "channels.manage")
     account = permissions.get_in_scope(ChannelAccount.objects.select_for_update(), pk=account_id)
     errors = Errors()
@@ -106,7 +107,7 @@ def account_update(*, actor, account_id: Any, data: dict) -> ChannelAccount:
 
 
 @transaction.atomic
-def agent_key_rotate(*, actor, account_id: Any) -> tuple[ChannelAccount, str]:
+def agent_key_rotate(*, actor: Actor, account_id: Any) -> tuple[ChannelAccount, str]:
     permissions.require(actor, "channels.manage")
     account = permissions.get_in_scope(
         ChannelAccount.objects.select_for_update().filter(kind=ChannelKind.AGENT), pk=account_id
@@ -141,7 +142,7 @@ def client_for(account: ChannelAccount):
     return None
 
 
-def get_account(actor, account_id: Any) -> ChannelAccount:
+def get_account(actor: Actor, account_id: Any) -> ChannelAccount:
     permissions.require(actor, "channels.view")
     try:
         return ChannelAccount.objects.select_related("default_region").get(pk=account_id)
@@ -149,7 +150,7 @@ def get_account(actor, account_id: Any) -> ChannelAccount:
         raise NotFound() from None
 
 
-def sync_now(*, actor, account_id: Any):
+def sync_now(*, actor: Actor, account_id: Any):
     """A manual pull of one Taobao/Douyin account (the worker does the same on its schedule)."""
     permissions.require(actor, "channels.manage")
     account = get_account(actor, account_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -25,7 +26,7 @@ from .accounts import client_for, get_account
 PLATFORMS = (ChannelKind.TAOBAO, ChannelKind.DOUYIN)
 
 
-def carriers_refresh(*, actor, account_id: Any) -> dict:
+def carriers_refresh(*, actor: Actor, account_id: Any) -> dict:
     """Read the platform's carrier list through one account and add or rename its carriers
     (a carrier the platform no longer lists stays: old mappings keep working until changed)."""
     permissions.require(actor, "channels.manage")
@@ -64,7 +65,7 @@ def _clean_carrier_mapping(errors: Errors, data: dict) -> dict:
 
 
 @transaction.atomic
-def carrier_mapping_save(*, actor, data: dict) -> dict:
+def carrier_mapping_save(*, actor: Actor, data: dict) -> dict:
     """Map a warehouse carrier name to a platform code (replacing an earlier mapping of that name)
     and release every report held for it: they get the code and go out with the next delivery."""
     permissions.require(actor, "channels.map_sku")
@@ -101,7 +102,7 @@ def carrier_mapping_save(*, actor, data: dict) -> dict:
 
 
 @transaction.atomic
-def carrier_mapping_delete(*, actor, mapping_id: Any) -> None:
+def carrier_mapping_delete(*, actor: Actor, mapping_id: Any) -> None:
     permissions.require(actor, "channels.map_sku")
     try:
         CarrierMapping.objects.get(pk=mapping_id).delete()

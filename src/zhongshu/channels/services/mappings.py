@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
@@ -37,7 +38,7 @@ def _clean_mapping(errors: Errors, data: dict, prefix: str = "") -> dict:
     return {"channel": channel, "channel_sku": sku, "material": material, "multiplier": multiplier}
 
 
-def _upsert(actor, c: dict) -> SkuMapping:
+def _upsert(actor: Actor, c: dict) -> SkuMapping:
     mapping, _created = SkuMapping.objects.update_or_create(
         channel=c["channel"],
         channel_sku=c["channel_sku"],
@@ -48,7 +49,7 @@ def _upsert(actor, c: dict) -> SkuMapping:
 
 
 @transaction.atomic
-def mapping_save(*, actor, data: dict) -> SkuMapping:
+def mapping_save(*, actor: Actor, data: dict) -> SkuMapping:
     """Create or replace the mapping of one channel SKU (the unique key is channel + SKU)."""
     permissions.require(actor, "channels.map_sku")
     errors = Errors()
@@ -58,13 +59,13 @@ def mapping_save(*, actor, data: dict) -> SkuMapping:
 
 
 @transaction.atomic
-def mapping_delete(*, actor, mapping_id: Any) -> None:
+def mapping_delete(*, actor: Actor, mapping_id: Any) -> None:
     permissions.require(actor, "channels.map_sku")
     permissions.get_in_scope(SkuMapping.objects.all(), pk=mapping_id).delete()
 
 
 @transaction.atomic
-def mapping_import(*, actor, filename: str, content: bytes) -> int:
+def mapping_import(*, actor: Actor, filename: str, content: bytes) -> int:
     """Mappings from an xlsx/csv sheet (headers: channel, channel_sku, material, multiplier; the
     Chinese names 渠道, 渠道SKU, 物料编码, 数量倍数 too). All rows or none (422 lists every bad row)."""
     permissions.require(actor, "channels.map_sku")
@@ -81,7 +82,7 @@ def mapping_import(*, actor, filename: str, content: bytes) -> int:
     return len(cleaned)
 
 
-def _clean_rule(errors: Errors, actor, data: dict) -> dict:
+def _clean_rule(errors: Errors, actor: Actor, data: dict) -> dict:
     from ..addresses import place
 
     province = place(data.get("province"))
@@ -101,7 +102,7 @@ def _clean_rule(errors: Errors, actor, data: dict) -> dict:
 
 
 @transaction.atomic
-def address_rule_save(*, actor, data: dict):
+def address_rule_save(*, actor: Actor, data: dict):
     """Create or replace the region of a province (``city`` empty) or of one city in it."""
     from ..models import AddressRegion
 
@@ -120,7 +121,7 @@ def address_rule_save(*, actor, data: dict):
 
 
 @transaction.atomic
-def address_rule_update(*, actor, rule_id: Any, data: dict):
+def address_rule_update(*, actor: Actor, rule_id: Any, data: dict):
     """Change one routing rule's province, city or region (the page's edit)."""
     from ..models import AddressRegion
 
@@ -142,7 +143,7 @@ def address_rule_update(*, actor, rule_id: Any, data: dict):
 
 
 @transaction.atomic
-def address_rule_delete(*, actor, rule_id: Any) -> None:
+def address_rule_delete(*, actor: Actor, rule_id: Any) -> None:
     from ..models import AddressRegion
 
     permissions.require(actor, "channels.map_sku")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_text
 
@@ -21,7 +22,7 @@ from .ingest import Ingest
 from .mappings import address_rule_save, mapping_save
 
 
-def retry_channel_order(*, actor, channel_order_id: Any) -> ChannelOrder:
+def retry_channel_order(*, actor: Actor, channel_order_id: Any) -> ChannelOrder:
     """Convert a waiting channel order again (after its SKUs were mapped)."""
     permissions.require(actor, "channels.map_sku")
     scoped = permissions.scope_channel_orders(actor, ChannelOrder.objects.all())
@@ -43,7 +44,7 @@ def _retry(channel_order_id: int) -> ChannelOrder:
         return co
 
 
-def map_and_retry(*, actor, exception_id: Any, material: str, multiplier: Any = 1) -> dict:
+def map_and_retry(*, actor: Actor, exception_id: Any, material: str, multiplier: Any = 1) -> dict:
     """Map the SKU of one exception line, then retry every channel order waiting on that SKU (in
     every region: the mapping is per channel, and the orders are converted by the channel bot)."""
     permissions.require(actor, "channels.map_sku")
@@ -84,7 +85,7 @@ def map_and_retry(*, actor, exception_id: Any, material: str, multiplier: Any = 
 
 
 @transaction.atomic
-def exception_dismiss(*, actor, exception_id: Any, note: str = "") -> ChannelOrder:
+def exception_dismiss(*, actor: Actor, exception_id: Any, note: str = "") -> ChannelOrder:
     """Resolve an exception without an internal order (e.g. a test order or a gift line handled by
     hand): the channel order is closed with the reason and the actor's name."""
     permissions.require(actor, "channels.map_sku")
@@ -113,7 +114,9 @@ def exception_dismiss(*, actor, exception_id: Any, note: str = "") -> ChannelOrd
     return co
 
 
-def route_and_retry(*, actor, exception_id: Any, region: str, city_only: bool = False) -> dict:
+def route_and_retry(
+    *, actor: Actor, exception_id: Any, region: str, city_only: bool = False
+) -> dict:
     """The one-click fix of an address in no sales region: route its province (or, with
     ``city_only``, just its city) to ``region``, then retry every channel order waiting on an
     address that the new rule covers."""

@@ -35,7 +35,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Simulator:
     kind = ""
-    PAID = ""
+    PAID: str | int = (
+        ""  # the platform's status of a paid order: Taobao names it, Douyin numbers it
+    )
 
     def __init__(self, *, app_key: str, secret: str, seed: int = 7):
         self.app_key, self.secret = app_key, secret

@@ -2,7 +2,8 @@
 the user; they never write)."""
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from decimal import Decimal
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -26,7 +27,16 @@ from ..amounts import money_sum
 from .statement import ZERO
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from ..models import Payment
+
+
+class _Balance(TypedDict):
+    """What ``balance_list`` annotates a customer with."""
+
+    balance: Decimal
+
 
 RECEIVABLE_STATES = ("open", "overdue", "paid", "all")
 AGEING_BUCKETS = ("not_due", "d0_30", "d31_60", "d61_90", "d90_plus")
@@ -145,7 +155,7 @@ def balance_list(*, actor: Actor, q: str = "", nonzero: bool = False) -> QuerySe
     return qs.order_by("code")
 
 
-def balance_get(*, actor: Actor, code: str) -> Customer:
+def balance_get(*, actor: Actor, code: str) -> "WithAnnotations[Customer, _Balance]":
     customer = customer_get(actor=actor, code=code)
     return balance_list(actor=actor).get(pk=customer.pk)
 

@@ -18,7 +18,7 @@ from ..exceptions import OrderNotEditable
 from ..models import Order, OrderLine, money
 from ..statuses import OrderStatus, Priority
 from .common import _after_commit, _event, _jsonable, _lock_order, _stamp
-from .lines import _clean_lines, line_from_clean
+from .lines import CleanLine, _clean_lines, line_from_clean
 from .rules import MAX_LINES, _check_totals, _clean_date, amount_problem
 
 CHANGEABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN_PRODUCTION})
@@ -32,7 +32,9 @@ PRIORITY_RANK: dict[str, int] = {Priority.NORMAL: 0, Priority.URGENT: 1, Priorit
 
 def _clean_change(
     order: Order, changes: dict[str, Any], *, actor: Actor | None = None
-) -> tuple[dict, list, list, list]:
+) -> tuple[
+    dict[str, Any], list[tuple[OrderLine, dict[str, Any]]], list[OrderLine], list[CleanLine]
+]:
     """Validate an approved change against the order as it is now. Returns (order fields,
     line updates, line removals, new lines); raises ValidationFailed listing every problem.
     ``actor``: whose custom field rights apply to the values of new lines."""
@@ -53,9 +55,9 @@ def _clean_change(
         if priority is not None and priority != order.priority:
             fields["priority"] = priority
     existing = {ln.line_no: ln for ln in order.lines.select_related("material")}
-    updates: list[tuple[OrderLine, dict]] = []
+    updates: list[tuple[OrderLine, dict[str, Any]]] = []
     removals: list[OrderLine] = []
-    new_lines: list[dict] = []
+    new_lines: list[CleanLine] = []
     raw = changes.get("lines") or []
     if not isinstance(raw, list) or len(raw) > MAX_LINES:
         errors.add("lines", _("At most %(n)d lines per order.") % {"n": MAX_LINES})
@@ -86,7 +88,13 @@ def _clean_change(
     return fields, updates, removals, new_lines
 
 
-def _changed_line(errors: Errors, prefix: str, item: dict, existing: dict, seen: set):
+def _changed_line(
+    errors: Errors,
+    prefix: str,
+    item: dict[str, Any],
+    existing: dict[int, OrderLine],
+    seen: set[int],
+) -> OrderLine | None:
     try:
         no = int(item["line_no"])
     except (TypeError, ValueError):
@@ -100,7 +108,9 @@ def _changed_line(errors: Errors, prefix: str, item: dict, existing: dict, seen:
     return line
 
 
-def _line_update(errors: Errors, prefix: str, item: dict, line: OrderLine) -> dict[str, Any]:
+def _line_update(
+    errors: Errors, prefix: str, item: dict[str, Any], line: OrderLine
+) -> dict[str, Any]:
     upd: dict[str, Any] = {}
     if item.get("quantity") not in (None, ""):
         qty = clean_decimal(
@@ -131,7 +141,7 @@ def order_apply_change(
     system: bool = True,
     note: str = "",
     by_channel: dict[str, Any] | None = None,
-) -> tuple[Order, dict]:
+) -> tuple[Order, dict[str, Any]]:
     """Apply an approved change (quantity, due date, lines, drawing revision) to a confirmed or
     in-production order in one transaction: lines are changed in place (task sheets and
     reservations keep pointing at them), totals are recomputed, the version goes up and the
@@ -228,8 +238,8 @@ def clean_expedite(order: Order, changes: Any) -> dict[str, Any]:
 
 @transaction.atomic
 def order_expedite(
-    *, actor, order_id: Any, changes: dict[str, Any], note: str = ""
-) -> tuple[Order, dict]:
+    *, actor: Actor, order_id: Any, changes: dict[str, Any], note: str = ""
+) -> tuple[Order, dict[str, Any]]:
     """Apply an approved rush to a released order (confirmed up to awaiting QC): the priority
     and/or due date change, the version goes up and the timeline gets one "changed" entry with
     before/after. Called by the approval service — the approval was the permission. Guards and
@@ -258,7 +268,14 @@ def order_expedite(
     return order, diff
 
 
-def _write_change(order: Order, updates, removals, new_lines, before: dict, after: dict) -> None:
+def _write_change(
+    order: Order,
+    updates: list[tuple[OrderLine, dict[str, Any]]],
+    removals: list[OrderLine],
+    new_lines: list[CleanLine],
+    before: dict[str, Any],
+    after: dict[str, Any],
+) -> None:
     """Write the line part of a change, noting it in ``before``/``after``."""
     who = getattr(order, "_history_user", None)
     for line, upd in updates:
@@ -269,7 +286,7 @@ def _write_change(order: Order, updates, removals, new_lines, before: dict, afte
             setattr(line, k, v)
         line.amount = money(line.quantity * line.unit_price)
         if who is not None:
-            line._history_user = who
+            line._history_user = who  # type: ignore[attr-defined]  # read by simple_history
         line.save()
     for line in removals:
         before[f"line {line.line_no}"] = {
@@ -277,7 +294,7 @@ def _write_change(order: Order, updates, removals, new_lines, before: dict, afte
         }  # fmt: skip
         after[f"line {line.line_no}"] = None
         if who is not None:
-            line._history_user = who
+            line._history_user = who  # type: ignore[attr-defined]  # read by simple_history
         line.delete()
     next_no = (order.lines.aggregate(n=Max("line_no"))["n"] or 0) + 1
     for nl in new_lines:

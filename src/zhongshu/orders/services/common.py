@@ -15,8 +15,15 @@ from ..models import Order, OrderEvent
 
 
 def _event(
-    order: Order, actor: Actor, action: str, *, note="", from_status="", to_status="", data=None
-):
+    order: Order,
+    actor: Actor,
+    action: str,
+    *,
+    note: str = "",
+    from_status: str = "",
+    to_status: str = "",
+    data: dict[str, Any] | None = None,
+) -> OrderEvent:
     return OrderEvent.objects.create(
         order=order,
         actor=actor,
@@ -28,7 +35,9 @@ def _event(
     )
 
 
-def _after_commit(actor: Actor, order: Order, action: str, data: dict | None = None) -> None:
+def _after_commit(
+    actor: Actor, order: Order, action: str, data: dict[str, Any] | None = None
+) -> None:
     ctx = hooks.TransitionContext(
         actor=actor,
         order=order,
@@ -60,7 +69,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _custom_changes(before: dict, after: dict) -> tuple[dict, dict]:
+def _custom_changes(
+    before: dict[str, Any], after: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """The changed custom values as ``custom.<key>`` entries of the timeline's before/after
     (so a reader's view can leave out the fields they may not see)."""
     keys = sorted(k for k in {*before, *after} if before.get(k) != after.get(k))

@@ -13,10 +13,10 @@ from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
 from ..exceptions import IllegalTransition, OrderNotEditable
-from ..models import Order
+from ..models import Order, OrderLine
 from ..statuses import EDITABLE, Channel, OrderStatus, Priority
 from .common import _after_commit, _custom_changes, _event, _jsonable, _lock_order, _stamp
-from .lines import _carry_prices, _clean_lines, _line_tuple, _write_lines, match_lines
+from .lines import CleanLine, _carry_prices, _clean_lines, _line_tuple, _write_lines, match_lines
 from .numbering import _next_number
 from .rules import (
     _check_totals,
@@ -42,7 +42,7 @@ def order_create(
     channel: str = Channel.DIRECT,
     external_no: str = "",
     allow_past_due: bool = False,
-    custom: dict | None = None,
+    custom: dict[str, Any] | None = None,
 ) -> Order:
     """Create a draft order with its lines. Numbers are allocated inside the same transaction."""
     permissions.require(actor, "orders.create")
@@ -122,7 +122,9 @@ def order_update(*, actor: Actor, order_id: int, version: Any, data: dict[str, A
     for field, value in changes.items():
         setattr(order, field, value)
     order.custom = new_custom
-    line_objs = _write_lines(order, new_lines) if lines_changed else old_lines
+    line_objs = (
+        _write_lines(order, new_lines) if new_lines is not None and lines_changed else old_lines
+    )
     order.compute_amounts(line_objs)
     _check_totals(order)
     order.version += 1
@@ -141,7 +143,9 @@ def order_update(*, actor: Actor, order_id: int, version: Any, data: dict[str, A
     return order
 
 
-def _clean_update(actor: Actor, order: Order, data: dict[str, Any]):
+def _clean_update(
+    actor: Actor, order: Order, data: dict[str, Any]
+) -> tuple[dict[str, Any], list[OrderLine], list[CleanLine] | None, dict[str, Any]]:
     """What an edit changes: (changed order fields, the stored lines, the new lines with the
     prices they keep or None when lines were not sent, the custom values). Refuses bad input
     (422) and changes of fields the actor may not edit (403)."""

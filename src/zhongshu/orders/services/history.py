@@ -15,14 +15,17 @@ the database (``copy_history``).
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import ValidationFailed
 
@@ -33,6 +36,8 @@ from .numbering import allocate_numbers
 from .rules import MAX_LINES, amount_problem, line_count_problem, totals_problem
 
 S = OrderStatus
+# an order's subtotal, tax and total
+Totals = tuple[Decimal, Decimal, Decimal]
 # the time of day a past date is stamped with: noon, so the local day is the same in any zone
 STAMP_TIME = dt.time(12, 0)
 IMPORTED = {"imported": True}
@@ -63,7 +68,7 @@ class PastOrder:
     priority: str = Priority.NORMAL
     sales_owner_id: int | None = None
     note: str = ""
-    values: dict = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -115,7 +120,7 @@ def timeline_problems(
     return out
 
 
-class _Stamps(dict):
+class _Stamps(dict[dt.date | None, dt.datetime | None]):
     """Day → the instant it is stamped with (noon, current time zone), each day built once: a
     chunk of history has thousands of stamps from a few hundred days."""
 
@@ -129,7 +134,9 @@ class _Stamps(dict):
         return at
 
 
-def _check(spec: PastOrder, today: dt.date, terms_of: dict) -> tuple[dict, tuple]:
+def _check(
+    spec: PastOrder, today: dt.date, terms_of: dict[tuple[Decimal, Decimal], Order]
+) -> tuple[dict[str, str], Totals]:
     problems = timeline_problems(
         ordered_on=spec.ordered_on, confirmed_on=spec.confirmed_on, shipped_on=spec.shipped_on,
         completed_on=spec.completed_on, cancelled_on=spec.cancelled_on, today=today,
@@ -166,15 +173,17 @@ ORDER_FIELDS = (
 )  # fmt: skip
 
 
-def orders_record_history(*, actor, orders: list[PastOrder]) -> list[Order | ValidationFailed]:
+def orders_record_history(
+    *, actor: Actor, orders: list[PastOrder]
+) -> list[Order | ValidationFailed]:
     """Write past orders, closed, with their real dates, in the caller's transaction. Returns, in
     the order given, each written ``Order`` (id, number, status and dates as stored) or the
     ``ValidationFailed`` that refused it. Fires no hook: see the module docstring."""
     permissions.require(actor, "orders.create")
     today = timezone.localdate()
     results: list[Order | ValidationFailed | None] = [None] * len(orders)
-    totals: dict[int, tuple] = {}
-    terms_of: dict[tuple, Order] = {}  # one calculator per (discount, tax rate)
+    totals: dict[int, Totals] = {}
+    terms_of: dict[tuple[Decimal, Decimal], Order] = {}  # one calculator per (discount, tax rate)
     for i, spec in enumerate(orders):
         problems, totals[i] = _check(spec, today, terms_of)
         if problems:
@@ -219,7 +228,9 @@ def _numbers(orders: list[PastOrder], todo: list[int]) -> dict[int, str]:
     return out
 
 
-def _order_row(spec: PastOrder, number: str, totals: tuple, actor, at: _Stamps) -> tuple:
+def _order_row(
+    spec: PastOrder, number: str, totals: Totals, actor: Actor, at: _Stamps
+) -> tuple[Any, ...]:  # a row of column values, as ORDER_FIELDS lists them
     shipped = spec.shipped_on or spec.completed_on
     completed = spec.completed_on or spec.shipped_on if not spec.cancelled_on else None
     confirmed = spec.confirmed_on
@@ -233,7 +244,7 @@ def _order_row(spec: PastOrder, number: str, totals: tuple, actor, at: _Stamps) 
     )  # fmt: skip
 
 
-def _ids(numbers) -> dict[str, int]:
+def _ids(numbers: Iterable[str]) -> dict[str, int]:
     numbers = list(numbers)
     ids: dict[str, int] = {}
     for k in range(0, len(numbers), 2000):
@@ -248,7 +259,9 @@ LINE_FIELDS = (
 )  # fmt: skip
 
 
-def _write_lines(orders, todo, numbers, ids) -> None:
+def _write_lines(
+    orders: list[PastOrder], todo: list[int], numbers: dict[int, str], ids: dict[str, int]
+) -> None:
     rows = []
     for i in todo:
         spec = orders[i]
@@ -262,7 +275,7 @@ def _write_lines(orders, todo, numbers, ids) -> None:
     Inserter(OrderLine, LINE_FIELDS).insert(rows)
 
 
-def _events(spec: PastOrder):
+def _events(spec: PastOrder) -> Iterator[tuple[str, str, str, dt.date | None]]:
     """The timeline of a past order: (action, from, to, day)."""
     yield "created", "", S.DRAFT, spec.ordered_on
     state = S.DRAFT
@@ -277,7 +290,14 @@ def _events(spec: PastOrder):
     yield "complete", S.SHIPPED, S.COMPLETED, spec.completed_on or shipped
 
 
-def _write_events(orders, todo, numbers, ids, actor, at: _Stamps) -> None:
+def _write_events(
+    orders: list[PastOrder],
+    todo: list[int],
+    numbers: dict[int, str],
+    ids: dict[str, int],
+    actor: Actor,
+    at: _Stamps,
+) -> None:
     note = _("Imported history")
     rows = [
         (ids[numbers[i]], action, src, dst, at[day])

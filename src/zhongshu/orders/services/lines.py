@@ -3,7 +3,7 @@ negotiated prices and custom values stay with their line), and the one builder o
 rows used by every path that writes lines (create, edit, approved changes, the bulk paths)."""
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict, cast
 
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -13,10 +13,23 @@ from zhongshu.core.actors import Actor
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
 from zhongshu.customfields import selectors as custom_fields
+from zhongshu.customfields.models import FieldDefinition
 from zhongshu.customfields.values import clean_custom
 
 from ..models import Order, OrderLine, money
 from .rules import amount_problem, line_count_problem, material_problem
+
+
+class CleanLine(TypedDict):
+    """A line as ``_clean_lines`` returns it: what ``line_from_clean`` builds the row from."""
+
+    material: Material
+    quantity: Decimal
+    unit_price: Decimal | None  # the carried price (``_carry_prices``) when not sent
+    price_given: bool
+    fulfilment: str
+    note: str
+    custom: dict[str, Any]
 
 
 def build_line(
@@ -27,7 +40,7 @@ def build_line(
     unit_price: Decimal,
     fulfilment: str,
     note: str = "",
-    custom: dict | None = None,
+    custom: dict[str, Any] | None = None,
     order: Order | None = None,
     order_id: int | None = None,
     material: Material | None = None,
@@ -51,7 +64,7 @@ def build_line(
     return line
 
 
-def line_from_clean(order: Order, line_no: int, cleaned: dict[str, Any]) -> OrderLine:
+def line_from_clean(order: Order, line_no: int, cleaned: CleanLine) -> OrderLine:
     """``build_line`` for a line as ``_clean_lines`` returns it."""
     return build_line(
         order=order,
@@ -59,14 +72,15 @@ def line_from_clean(order: Order, line_no: int, cleaned: dict[str, Any]) -> Orde
         material_id=cleaned["material"].pk,
         material=cleaned["material"],
         quantity=cleaned["quantity"],
-        unit_price=cleaned["unit_price"],
+        # None only beside a refusal, raised before any line is built
+        unit_price=cast(Decimal, cleaned["unit_price"]),
         fulfilment=cleaned["fulfilment"],
         note=cleaned["note"],
         custom=cleaned.get("custom"),
     )
 
 
-def _write_lines(order: Order, lines: list[dict[str, Any]]) -> list[OrderLine]:
+def _write_lines(order: Order, lines: list[CleanLine]) -> list[OrderLine]:
     who = getattr(order, "_history_user", None)
     # one by one, so each removed line leaves its deletion in the audit trail
     for old in order.lines.all():
@@ -83,9 +97,9 @@ def _clean_lines(
     raw_lines: Any,
     *,
     actor: Actor | None = None,
-    stored: list[dict | None] | None = None,
+    stored: list[dict[str, Any] | None] | None = None,
     enforce_required: bool = True,
-) -> list[dict[str, Any]]:
+) -> list[CleanLine]:
     """``stored``: by position, the stored custom values of the line each sent line continues
     (None for a new line), kept for the fields the actor does not see or does not send."""
     if not isinstance(raw_lines, list | tuple):
@@ -111,9 +125,9 @@ def _clean_lines(
 
 
 def _clean_line(
-    errors: Errors, i: int, line: Any, materials: dict, actor: Actor | None, definitions, kept, *,
-    enforce_required: bool,
-) -> dict[str, Any] | None:  # fmt: skip
+    errors: Errors, i: int, line: Any, materials: dict[str, Material], actor: Actor | None,
+    definitions: list[FieldDefinition], kept: dict[str, Any] | None, *, enforce_required: bool,
+) -> CleanLine | None:  # fmt: skip
     prefix = f"lines[{i}]"
     if not isinstance(line, dict):
         errors.add(prefix, _("Each line needs a material and a quantity."))
@@ -171,7 +185,9 @@ def _clean_line(
     }
 
 
-def match_lines(errors: Errors, raw_lines: Any, old_lines: list[OrderLine]) -> list:
+def match_lines(
+    errors: Errors, raw_lines: Any, old_lines: list[OrderLine]
+) -> list[OrderLine | None]:
     """The stored line each sent line continues (None: a new line), so that its negotiated price
     and custom values carry over whatever the order or number of the lines sent. A line names it
     by ``line_no`` (as the order reads back); a line without one continues a free stored line of
@@ -182,7 +198,7 @@ def match_lines(errors: Errors, raw_lines: Any, old_lines: list[OrderLine]) -> l
     by_no: dict[int | None, OrderLine] = {ol.line_no: ol for ol in old_lines}
     taken: set[int] = set()
     matched: list[OrderLine | None] = [None] * len(raw_lines)
-    pending: list[tuple[int, str, dict]] = []
+    pending: list[tuple[int, str, dict[str, Any]]] = []
     for i, line in enumerate(raw_lines):
         if not isinstance(line, dict):
             continue
@@ -239,7 +255,7 @@ def _same_price(raw: Any, price: Decimal) -> bool:
         return False
 
 
-def _carry_prices(new_lines: list[dict], matched: list) -> bool:
+def _carry_prices(new_lines: list[CleanLine], matched: list[OrderLine | None]) -> bool:
     """Give each line sent without a price the price of the line it continues; whether any price
     changes: a continued line whose price differs from its stored one, or a new line priced by
     hand. Compared by value, so a price sent back unchanged is no change."""
@@ -254,7 +270,7 @@ def _carry_prices(new_lines: list[dict], matched: list) -> bool:
     return changed
 
 
-def _line_tuple(line: Any) -> tuple:
+def _line_tuple(line: OrderLine | CleanLine) -> tuple[Any, ...]:
     if isinstance(line, OrderLine):
         return (line.material_id, line.quantity, line.unit_price, line.fulfilment, line.note,
                 line.custom)  # fmt: skip

@@ -3,8 +3,9 @@ function returns the refusal message (or None); the ``_clean_*`` functions parse
 a client sent and apply the same rules."""
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -75,7 +76,7 @@ def amount_problem(quantity: Decimal, price: Decimal) -> str | None:
     return None
 
 
-def totals_problem(totals) -> str | None:
+def totals_problem(totals: Iterable[Decimal]) -> str | None:
     if not all(_fits(v) for v in totals):
         return _("The order total is too large.")
     return None
@@ -104,7 +105,7 @@ def _clean_date(errors: Errors, field: str, value: Any, *, allow_past: bool) -> 
     if problem:
         errors.add(field, problem)
         return None
-    return value
+    return cast(dt.date, value)
 
 
 def _clean_customer(errors: Errors, actor: Actor, code: Any) -> Customer | None:
@@ -146,8 +147,14 @@ def _clean_terms(errors: Errors, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _clean_order_custom(
-    errors: Errors, actor: Actor, raw: Any, existing: dict, *, creating: bool, enforce_required=True
-) -> dict:
+    errors: Errors,
+    actor: Actor,
+    raw: Any,
+    existing: dict[str, Any],
+    *,
+    creating: bool,
+    enforce_required: bool = True,
+) -> dict[str, Any]:
     if raw is not None and not isinstance(raw, dict):
         errors.add("custom", _("Expected an object of field values."))
         raw = None

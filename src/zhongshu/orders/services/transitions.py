@@ -2,7 +2,8 @@
 serve ``order_transition`` (one order) and ``orders_transition_many`` (``orders.bulk``): the
 single move is checked exactly as each order of a bulk move is."""
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,10 +23,11 @@ from ..statuses import TRANSITIONS, OrderStatus, Transition
 from .common import _event, _lock_order
 
 CHUNK = 500  # ids per IN (...) list
+T = TypeVar("T")
 MAX_NOTE = 2000
 
 
-def _chunks(seq, n: int = CHUNK):
+def _chunks(seq: Iterable[T], n: int = CHUNK) -> Iterator[list[T]]:
     seq = list(seq)
     for i in range(0, len(seq), n):
         yield seq[i : i + n]
@@ -142,7 +144,7 @@ def order_transition(
     action: str,
     note: str = "",
     version: int | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
     system: bool = False,
 ) -> Order:
     """Move an order along the status machine.

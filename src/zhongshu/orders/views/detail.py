@@ -1,14 +1,18 @@
 """Order list, detail and transitions. Reads go through ``orders.selectors``, writes through
 ``orders.services``; refusals are shown through ``core.web_errors``."""
 
+from typing import Any, TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor, ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.signals import user_activity
 from zhongshu.core.web_errors import apply_error, domain_errors
@@ -29,14 +33,22 @@ EVENT_LABELS = {"channel_changed": _lazy("Changed by channel"), "changed": _lazy
 MAX_LIMIT = 100
 
 
-def _int(value, default=None):
+class _Fact(TypedDict):
+    """A custom field of the order as the detail page lists it."""
+
+    label: str
+    text: str
+    file_id: object  # the stored file's id, for a file field
+
+
+def _int(value: Any, default: int | None = None) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
 
 
-def _custom_facts(user, order) -> list[dict]:
+def _custom_facts(user: Actor, order: Order) -> list[_Fact]:
     defs = [d for d in custom_fields.visible(user, "order") if d.key in order.custom]
     users = custom_fields.user_names(defs, [order.custom])
     return [
@@ -51,7 +63,7 @@ def _custom_facts(user, order) -> list[dict]:
 
 @login_required
 @domain_errors
-def order_detail(request, order_id: int):
+def order_detail(request: ActorRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get(actor=request.user, order_id=order_id)
     # a status look-up made in the system instead of by phone (counted for the effect report)
     user_activity.send(sender=Order, user=request.user, kind="order.viewed", obj=order)
@@ -89,7 +101,7 @@ def order_detail(request, order_id: int):
 @login_required
 @require_POST
 @domain_errors
-def order_transition(request, order_id: int):
+def order_transition(request: ActorRequest, order_id: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The request could not be processed."))

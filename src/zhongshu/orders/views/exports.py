@@ -6,9 +6,11 @@ download is logged in the audit trail.
 """
 
 from django.contrib.auth.decorators import login_required
+from django.http import FileResponse
 from django.views.decorators.http import require_GET
 
 from zhongshu.accounts import audit
+from zhongshu.core.actors import ActorRequest
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.web_errors import domain_errors
 
@@ -19,7 +21,7 @@ from .order_list import order_filters
 @login_required
 @require_GET
 @domain_errors
-def orders_xlsx(request):
+def orders_xlsx(request: ActorRequest) -> FileResponse:
     _form, filters, problems = order_filters(request)
     if problems:
         # a bad custom filter refuses the download rather than export unfiltered rows

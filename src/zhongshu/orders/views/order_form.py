@@ -1,19 +1,25 @@
 """Order entry and editing, with the htmx pieces the form uses: a customer picker, a material
 picker per line, and add/remove line. Every piece also works as a plain form post without JS."""
 
+from collections.abc import Mapping
+from typing import Any, TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog import selectors as catalog
+from zhongshu.core.actors import Actor, ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.text import plain_number
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.customers import selectors as customers
 from zhongshu.customfields import inputs as custom_forms
 from zhongshu.orders import selectors, services
+from zhongshu.orders.models import Order
 from zhongshu.orders.statuses import EDITABLE, PaymentTerms, Priority
 
 from ..forms import LineForm, OrderForm, line_indexes
@@ -22,11 +28,19 @@ NEW_ORDER_ROWS = 2
 PICKER_LIMIT = 10
 
 
-def _price_editable(user) -> bool:
+class _Again(TypedDict):
+    """What every re-render of a posted form shows again."""
+
+    form: OrderForm
+    order: Order | None
+    posted: dict[str, Any]
+
+
+def _price_editable(user: Actor) -> bool:
     return permissions.can(user, "orders.edit_price")
 
 
-def _label_materials(user, lines: list[LineForm]) -> None:
+def _label_materials(user: Actor, lines: list[LineForm]) -> None:
     codes = {line.raw("material").upper() for line in lines if line.raw("material")}
     if not codes:
         return
@@ -37,7 +51,7 @@ def _label_materials(user, lines: list[LineForm]) -> None:
         line.material_label = names.get(line.raw("material").upper(), "")
 
 
-def _customer_label(user, code: str) -> str:
+def _customer_label(user: Actor, code: str) -> str:
     code = (code or "").strip().upper()
     if not code:
         return ""
@@ -45,7 +59,7 @@ def _customer_label(user, code: str) -> str:
     return f"{customer.name} · {customer.region.name}" if customer else ""
 
 
-def _line_inputs(user, lines: list[LineForm], order=None) -> bool:
+def _line_inputs(user: Actor, lines: list[LineForm], order: Order | None = None) -> bool:
     """Give each line row its custom inputs; whether order lines have custom fields at all."""
     stored = {i: line.custom for i, line in enumerate(order.lines.all())} if order else {}
     any_fields = False
@@ -64,7 +78,16 @@ def _line_inputs(user, lines: list[LineForm], order=None) -> bool:
     return any_fields
 
 
-def _render(request, *, form, lines, order=None, status=200, posted=None, custom_errors=None):
+def _render(
+    request: ActorRequest,
+    *,
+    form: OrderForm,
+    lines: list[LineForm],
+    order: Order | None = None,
+    status: int = 200,
+    posted: Mapping[str, Any] | None = None,
+    custom_errors: Mapping[str, str] | None = None,
+) -> HttpResponse:
     _label_materials(request.user, lines)
     line_fields = _line_inputs(request.user, lines, order)
     custom_inputs = custom_forms.form_inputs(
@@ -89,8 +112,8 @@ def _render(request, *, form, lines, order=None, status=200, posted=None, custom
     return render(request, "orders/form.html", context, status=status)
 
 
-def _initial(order) -> dict:
-    data = {
+def _initial(order: Order) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "customer": order.customer.code,
         "due_date": order.due_date.isoformat(),
         "priority": order.priority,
@@ -108,11 +131,12 @@ def _initial(order) -> dict:
     return data
 
 
-def _handle(request, *, order=None):
+def _handle(request: ActorRequest, *, order: Order | None = None) -> HttpResponse:
     price_editable = _price_editable(request.user)
     if request.method != "POST":
+        indexes: range | list[int]
         if order is None:
-            data = {
+            data: dict[str, Any] = {
                 "priority": Priority.NORMAL,
                 "payment_terms": PaymentTerms.NET30,
                 "tax_rate": "13",
@@ -144,7 +168,7 @@ def _handle(request, *, order=None):
             existing=stored_lines.get(line.index),
         )
         line.stored_custom = stored_lines.get(line.index)
-    again = {"form": form, "order": order, "posted": custom}
+    again: _Again = {"form": form, "order": order, "posted": custom}
     if "add_line" in post:
         next_index = max((line.index for line in lines), default=-1) + 1
         lines.append(LineForm(index=next_index, price_editable=price_editable))
@@ -191,14 +215,14 @@ def _handle(request, *, order=None):
 
 @login_required
 @domain_errors
-def order_create(request):
+def order_create(request: ActorRequest) -> HttpResponse:
     permissions.require(request.user, "orders.create")
     return _handle(request)
 
 
 @login_required
 @domain_errors
-def order_edit(request, order_id: int):
+def order_edit(request: ActorRequest, order_id: int) -> HttpResponse:
     order = selectors.order_get(actor=request.user, order_id=order_id)
     if order.status not in EDITABLE or not permissions.can(request.user, "orders.edit", order):
         messages.error(request, _("This order cannot be edited by you in its current status."))
@@ -208,7 +232,7 @@ def order_edit(request, order_id: int):
 
 @login_required
 @domain_errors
-def line_row(request):
+def line_row(request: ActorRequest) -> HttpResponse:
     """One line row: an empty one for "add line", or a row with a picked material whose unit
     price defaults to the material's standard price."""
     params = request.GET
@@ -241,7 +265,7 @@ def line_row(request):
     )
 
 
-def _first_param(params, suffix: str) -> str:
+def _first_param(params: Mapping[str, str], suffix: str) -> str:
     for key, value in params.items():
         if key == suffix or key.endswith(suffix):
             return value.strip()
@@ -250,7 +274,7 @@ def _first_param(params, suffix: str) -> str:
 
 @login_required
 @domain_errors
-def pick_material(request):
+def pick_material(request: ActorRequest) -> HttpResponse:
     q = _first_param(request.GET, "material")
     row = request.GET.get("row", "0")
     found = (
@@ -263,7 +287,7 @@ def pick_material(request):
 
 @login_required
 @domain_errors
-def pick_customer(request):
+def pick_customer(request: ActorRequest) -> HttpResponse:
     choose = request.GET.get("choose", "").strip()
     if choose:
         return render(

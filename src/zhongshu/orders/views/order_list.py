@@ -2,6 +2,8 @@
 view, and saving/deleting views. Reads go through ``orders.selectors`` and
 ``listviews.selectors``; writes through ``listviews.services``."""
 
+import datetime as dt
+from typing import Any, NotRequired, Protocol, TypedDict, overload
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.roles import Role
+from zhongshu.core.actors import Actor, ActorRequest
 from zhongshu.core.errors import DomainError
 from zhongshu.core.pagination import (
     date_keyset_page,
@@ -32,6 +35,7 @@ from zhongshu.customfields import selectors as custom_fields
 from zhongshu.listviews import columns as list_columns
 from zhongshu.listviews import selectors as views
 from zhongshu.listviews import services as view_services
+from zhongshu.listviews.models import SavedView
 from zhongshu.orders import selectors
 from zhongshu.orders.bulk import orders_bulk_action
 
@@ -49,26 +53,47 @@ SORTABLE_BUILTIN = {
 }
 
 
-def _int(value, default=None):
+class Column(TypedDict):
+    """A column of the list as the table draws it."""
+
+    name: str
+    label: str
+    custom: bool
+    sorted: NotRequired[str]  # "asc", "desc" or "" (sortable but not sorted by it)
+    sort_query: NotRequired[str]
+
+
+class _Row(Protocol):
+    """An order of the page with the cells of its columns (set by ``_attach_values``)."""
+
+    cf_cells: list[str]
+    col_values: list[tuple[Column, str | None]]
+
+
+@overload
+def _int(value: object, default: int) -> int: ...
+@overload
+def _int(value: object, default: None = None) -> int | None: ...
+def _int(value: Any, default: int | None = None) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
         return default
 
 
-def _bulk_actions(user) -> list[tuple[str, str]]:
+def _bulk_actions(user: Actor) -> list[tuple[str, str]]:
     """The bulk actions the user holds the right for (each order is still judged on its own)."""
     labels = {"submit": _("Submit for review"), "confirm": _("Confirm"), "cancel": _("Cancel"),
               "assign_owner": _("Assign owner")}  # fmt: skip
     return [(a, labels[a]) for a in labels if permissions.can(user, f"orders.{a}")]
 
 
-def _owners() -> list:
+def _owners() -> list[Actor]:
     # every active user is offered; the bulk action refuses one who may not own the order
     return list(get_user_model().objects.filter(is_active=True).order_by("username")[:500])
 
 
-def _date_cursor(value):
+def _date_cursor(value: str | None) -> tuple[dt.date, int] | None:
     """A due-date list's cursor; a damaged one reads the list from the top, like a bad number."""
     try:
         return parse_date_cursor(value)
@@ -76,7 +101,7 @@ def _date_cursor(value):
         return None
 
 
-def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Errors]:
+def order_filters(request: ActorRequest) -> tuple[OrderFilterForm, selectors.OrderFilters, Errors]:
     """The list's filters from the URL, shared by the page and its export. Bad built-in values
     are shown next to their inputs and ignored; bad custom ones are reported in ``problems``."""
     form = OrderFilterForm(request.GET or None)
@@ -105,15 +130,15 @@ def order_filters(request) -> tuple[OrderFilterForm, selectors.OrderFilters, Err
     return form, filters, problems
 
 
-def view_url(view) -> str:
-    params = [("view", view.pk)]
+def view_url(view: SavedView) -> str:
+    params: list[tuple[str, object]] = [("view", view.pk)]
     params += [(k, v) for k, values in view.filters.items() for v in values]
     if view.sort:
         params.append(("sort", view.sort))
     return f"{reverse('orders:order_list')}?{urlencode(params)}"
 
 
-def _columns(request, view, sort: str) -> list[dict]:
+def _columns(request: ActorRequest, view: SavedView | None, sort: str) -> list[Column]:
     available = list_columns.available(request.user)
     names = [c for c in (view.columns if view else list_columns.DEFAULT_ORDER_COLUMNS)]
     names = [c for c in names if c in available] or [
@@ -126,9 +151,9 @@ def _columns(request, view, sort: str) -> list[dict]:
     base = [
         (k, v) for k, vs in request.GET.lists() if k not in ("sort", "cursor", "offset") for v in vs
     ]
-    out = []
+    out: list[Column] = []
     for name in names:
-        col = {"name": name, "label": available[name], "custom": name.startswith("cf_")}
+        col: Column = {"name": name, "label": available[name], "custom": name.startswith("cf_")}
         if name in sortable:
             key = sortable[name]
             col["sorted"] = "asc" if sort == key else "desc" if sort == f"-{key}" else ""
@@ -137,7 +162,7 @@ def _columns(request, view, sort: str) -> list[dict]:
     return out
 
 
-def _attach_values(request, orders, columns) -> None:
+def _attach_values(request: ActorRequest, orders: list[_Row], columns: list[Column]) -> None:
     custom_cols = [c["name"] for c in columns if c["custom"]]
     defs = {d.param: d for d in custom_fields.visible(request.user, "order")}
     chosen = [defs[name] for name in custom_cols]
@@ -149,7 +174,7 @@ def _attach_values(request, orders, columns) -> None:
 
 @login_required
 @domain_errors
-def order_list(request):
+def order_list(request: ActorRequest) -> HttpResponse:
     saved = views.views_for(actor=request.user)
     view = None
     view_id = request.GET.get("view", "")
@@ -211,7 +236,7 @@ def order_list(request):
     return response
 
 
-def _query_filters(query) -> tuple[dict, str]:
+def _query_filters(query: QueryDict | str) -> tuple[dict[str, list[str]], str]:
     params = query if isinstance(query, QueryDict) else QueryDict(query or "")
     filters = {
         k: params.getlist(k)
@@ -224,7 +249,7 @@ def _query_filters(query) -> tuple[dict, str]:
 @login_required
 @require_POST
 @domain_errors
-def view_save(request):
+def view_save(request: ActorRequest) -> HttpResponse:
     """Save the list as it is shown (its URL's filters and sort) with the ticked columns, as a
     new view or over the current one."""
     post = request.POST
@@ -257,7 +282,7 @@ def view_save(request):
 @login_required
 @require_POST
 @domain_errors
-def view_delete(request, view_id: int):
+def view_delete(request: ActorRequest, view_id: int) -> HttpResponse:
     try:
         view_services.view_delete(actor=request.user, view_id=view_id)
     except DomainError as exc:
@@ -270,7 +295,7 @@ def view_delete(request, view_id: int):
 @login_required
 @require_POST
 @domain_errors
-def queue_views_save(request):
+def queue_views_save(request: ActorRequest) -> HttpResponse:
     """A personal saved view for each queue named (the home page's "views for my queues"): the
     list filtered by that queue, named after it; queues that have one already are skipped."""
     queues = [q for q in dict.fromkeys(request.POST.getlist("queue")) if q.strip()][:20]
@@ -297,7 +322,7 @@ def queue_views_save(request):
 @login_required
 @require_POST
 @domain_errors
-def bulk_action(request):
+def bulk_action(request: ActorRequest) -> HttpResponse:
     """The list's bulk action on the ticked orders: each judged on its own through
     ``orders_bulk_action``; answers the results table (htmx) or the list with a message."""
     post = request.POST

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.signals import user_activity
 from zhongshu.core.text import normalize_text
@@ -26,7 +27,7 @@ MAX_BOM_LINES = 200
 MAX_HOURS = Decimal("9999")
 
 
-def _require(actor, action: str, obj=None) -> None:
+def _require(actor: Actor | None, action: str, obj=None) -> None:
     if actor is not None:
         permissions.require(actor, action, obj)
 
@@ -63,7 +64,7 @@ def _clean_date(errors: Errors, field: str, value: Any, *, required: bool = True
         return None
 
 
-def _activity(actor, kind: str, obj) -> None:
+def _activity(actor: Actor | None, kind: str, obj) -> None:
     if actor is None:
         return
     transaction.on_commit(lambda: user_activity.send(sender=Task, user=actor, kind=kind, obj=obj))

@@ -105,7 +105,7 @@ def _reestimate_after(task: Task, quantity: Decimal) -> None:
     Task.objects.bulk_update(changed, ["estimated_hours"])
 
 
-def _scrap_args(actor, task: Task) -> dict[str, Any]:
+def _scrap_args(actor: Actor, task: Task) -> dict[str, Any]:
     threshold = scrap_threshold(task)
     scrap = task.scrap_quantity or Decimal(0)
     total = scrap + (task.good_quantity or Decimal(0))

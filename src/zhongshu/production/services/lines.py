@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -81,7 +82,7 @@ def _members(errors: Errors, usernames: Any) -> list | None:
 @transaction.atomic
 def work_center_create(
     *,
-    actor,
+    actor: Actor | None,
     code: str,
     name: str,
     hours_per_shift: Any = Decimal("8"),
@@ -113,7 +114,7 @@ def work_center_create(
 
 
 @transaction.atomic
-def work_center_update(*, actor, work_center_id: Any, version: Any, data: dict[str, Any]):
+def work_center_update(*, actor: Actor, work_center_id: Any, version: Any, data: dict[str, Any]):
     _require(actor, "production.manage")
     wc = permissions.get_in_scope(WorkCenter.objects.select_for_update(), pk=work_center_id)
     if version is None:
@@ -147,7 +148,7 @@ def work_center_update(*, actor, work_center_id: Any, version: Any, data: dict[s
 @transaction.atomic
 def calendar_exception_set(
     *,
-    actor,
+    actor: Actor,
     date: Any,
     working: Any,
     hours: Any = None,
@@ -189,7 +190,7 @@ def calendar_exception_set(
 
 
 @transaction.atomic
-def calendar_exception_delete(*, actor, exception_id: Any) -> None:
+def calendar_exception_delete(*, actor: Actor, exception_id: Any) -> None:
     _require(actor, "production.manage")
     exc = permissions.get_in_scope(CalendarException.objects.all(), pk=exception_id)
     exc.delete()

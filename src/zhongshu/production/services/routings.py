@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Fulfilment, Material
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
@@ -72,7 +73,9 @@ def _check_routing(material: Material, operations: Any) -> tuple[Errors, list[tu
     return errors, rows
 
 
-def routing_errors(*, actor, material_code: str, operations: list[dict[str, Any]]) -> list[dict]:
+def routing_errors(
+    *, actor: Actor, material_code: str, operations: list[dict[str, Any]]
+) -> list[dict]:
     """What ``routing_set`` would refuse, without writing anything (an import's check)."""
     _require(actor, "production.manage")
     material = Material.objects.filter(code=normalize_code(material_code)).first()
@@ -83,7 +86,9 @@ def routing_errors(*, actor, material_code: str, operations: list[dict[str, Any]
 
 
 @transaction.atomic
-def routing_set(*, actor, material_code: str, operations: list[dict[str, Any]]) -> Routing:
+def routing_set(
+    *, actor: Actor | None, material_code: str, operations: list[dict[str, Any]]
+) -> Routing:
     """Replace the routing of a make-to-order product with ``operations`` in the given order.
     Task sheets already created keep the operations they were created with."""
     _require(actor, "production.manage")
@@ -189,7 +194,7 @@ def bom_cycle(
 
 
 def bom_errors(
-    *, actor, material_code: str, lines: list[dict[str, Any]],
+    *, actor: Actor, material_code: str, lines: list[dict[str, Any]],
     replacing: dict[str, list[str]] | None = None,
 ) -> list[dict]:  # fmt: skip
     """What ``bom_set`` would refuse, without writing anything (an import's check)."""
@@ -202,7 +207,9 @@ def bom_errors(
 
 
 @transaction.atomic
-def bom_set(*, actor, material_code: str, lines: list[dict[str, Any]]) -> list[BomLine]:
+def bom_set(
+    *, actor: Actor | None, material_code: str, lines: list[dict[str, Any]]
+) -> list[BomLine]:
     """Replace the bill of materials of a product (an empty list clears it). ``scrap_percent``
     of a line is the share lost in making; a bill that would close a loop is refused."""
     _require(actor, "production.manage")

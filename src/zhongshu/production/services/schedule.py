@@ -9,6 +9,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhongshu.core.actors import Actor
+
 from .. import scheduler
 from ..calendar import hours_to_minutes
 from ..models import (
@@ -133,7 +135,7 @@ def _store_load(result: scheduler.Result) -> None:
 
 
 @transaction.atomic
-def reschedule(*, actor=None, now: dt.datetime | None = None) -> dict[str, Any]:
+def reschedule(*, actor: Actor | None = None, now: dt.datetime | None = None) -> dict[str, Any]:
     """Plan every open task again (see ``scheduler``) and store the planned dates, each order's
     projected finish and at-risk flag, and the load per line and day.
 

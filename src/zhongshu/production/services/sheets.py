@@ -168,11 +168,11 @@ def sheets_follow_order(*, order: Order, drawing_revision: str = "") -> dict[str
         for ln in order.lines.filter(fulfilment=Fulfilment.MAKE).select_related("material")
     }
     sheets = list(TaskSheet.objects.filter(order=order, status=SheetStatus.OPEN))
-    ops = defaultdict(dict)
-    for op in Operation.objects.filter(
+    ops: defaultdict[int, dict[int, Operation]] = defaultdict(dict)
+    for operation in Operation.objects.filter(
         routing__material_id__in={ln.material_id for ln in lines.values()}
     ).select_related("routing"):
-        ops[op.routing.material_id][op.sequence] = op
+        ops[operation.routing.material_id][operation.sequence] = operation
     resized = reestimated = 0
     for sheet in sheets:
         line = lines.get(sheet.order_line_id)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
+from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors
@@ -33,7 +34,7 @@ from ._common import User, _activity, _check_version, _clean_date, _require
 from .reflow import request_reflow
 
 
-def _scoped_tasks(actor):
+def _scoped_tasks(actor: Actor | None):
     qs = Task.objects.all()
     if actor is None:
         return qs
@@ -42,7 +43,7 @@ def _scoped_tasks(actor):
     return qs if q is None else qs.filter(q)
 
 
-def _lock_task(actor, task_id: Any) -> Task:
+def _lock_task(actor: Actor, task_id: Any) -> Task:
     """The task in the actor's scope (404 otherwise), its order locked first (orders before
     tasks, always) so two tasks of one order finishing together see each other."""
     task = permissions.get_in_scope(_scoped_tasks(actor).only("pk", "order_id"), pk=task_id)
@@ -70,7 +71,7 @@ STARTABLE_ORDER = {OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN
 
 
 @transaction.atomic
-def task_start(*, actor, task_id: Any, version: Any = None) -> Task:
+def task_start(*, actor: Actor, task_id: Any, version: Any = None) -> Task:
     """Start a pending task. Its previous operation on the sheet must be done. The first task
     started moves the order to in production."""
     _require(actor, "production.work")
@@ -103,7 +104,7 @@ def task_start(*, actor, task_id: Any, version: Any = None) -> Task:
     return task
 
 
-def _open_task_for_change(actor, task_id: Any, version: Any, action: str) -> Task:
+def _open_task_for_change(actor: Actor, task_id: Any, version: Any, action: str) -> Task:
     _require(actor, action)
     task = permissions.get_in_scope(
         _scoped_tasks(actor).select_for_update(of=("self",)).select_related("work_center"),
@@ -116,7 +117,7 @@ def _open_task_for_change(actor, task_id: Any, version: Any, action: str) -> Tas
 
 
 @transaction.atomic
-def task_assign(*, actor, task_id: Any, owner_id: Any, version: Any = None) -> Task:
+def task_assign(*, actor: Actor, task_id: Any, owner_id: Any, version: Any = None) -> Task:
     """Give an open task to someone (``owner_id=None`` leaves it unowned)."""
     task = _open_task_for_change(actor, task_id, version, "production.assign")
     owner = None
@@ -138,7 +139,7 @@ def task_assign(*, actor, task_id: Any, owner_id: Any, version: Any = None) -> T
 
 @transaction.atomic
 def task_pin(
-    *, actor, task_id: Any, date: Any = None, work_center_id: Any = None, version: Any = None
+    *, actor: Actor, task_id: Any, date: Any = None, work_center_id: Any = None, version: Any = None
 ) -> Task:
     """Pin an open task to start no earlier than ``date`` and/or to run on another line; both
     empty unpins it. The rest of the schedule reflows around it."""
@@ -170,7 +171,7 @@ def task_pin(
 @transaction.atomic
 def add_rework_task(
     *,
-    actor,
+    actor: Actor | None,
     order_id: Any,
     reason: str,
     product_id: int | None = None,

@@ -294,6 +294,7 @@ def _validate(
         )
         return None
     value = node.get("value")
+    clean: object  # the value as the rule stores it (a list for in / not_in)
     try:
         if op == "is_null":
             if not isinstance(value, bool):

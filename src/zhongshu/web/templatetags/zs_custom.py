@@ -2,6 +2,7 @@
 text or choices, and the value as read-only text."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import template
 from django.contrib.auth import get_user_model
@@ -54,7 +55,7 @@ def _user_options(value) -> list[dict]:
 def cf_widget(defn, value, prefix="", editable=True) -> dict:
     name = f"{prefix or ''}{defn.param}"
     kind = KINDS.get(defn.type, "text")
-    widget = {
+    widget: dict[str, Any] = {
         "name": name,
         "id": f"id_{name}",
         "kind": kind,
