@@ -95,8 +95,9 @@ def write_requests(ctx, written: list) -> None:
         for r in requests
     ])  # fmt: skip
     Decision.objects.bulk_create([
-        Decision(request=r, step=s, user=manager, verdict="approve", at=r.decided_at,
-                 channel=r.decided_via, minutes=r.decision_minutes)
+        Decision(request=r, step=s, user=manager, verdict="approve",
+                 at=r.decided_at or r.submitted_at, channel=r.decided_via,
+                 minutes=r.decision_minutes or 0)
         for r, s in zip(requests, steps, strict=True)
     ])  # fmt: skip
     copy_history(Request, "id", [r.pk for r in requests], "+", manager.pk)

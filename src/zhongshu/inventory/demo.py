@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -56,7 +56,7 @@ def date_shipments(ctx: DemoContext, order: "Order", dated: dict[str, dt.datetim
         Shipment.objects.filter(order=order).update(shipped_at=dated["ship"])
 
 
-def write_shipments(ctx: DemoContext, written: list) -> None:
+def write_shipments(ctx: DemoContext, written: list[Any]) -> None:
     """The closed history's shipments, set-based: one per shipped order, on the day it shipped,
     every line in full (history: no stock moves)."""
     from .history import shipments_record_history

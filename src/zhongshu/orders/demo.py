@@ -9,6 +9,7 @@ blocking rule) leaves that order where it stopped, as it would in real life.
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 
@@ -342,7 +343,8 @@ def seed_planned(ctx, plan: list) -> None:
     by_status: dict[str, int] = {}
     stuck = 0
     # what is over is written as it happened, set-based; only the rest goes through the services
-    closed, live = [], []
+    closed: list[tuple[int, Any, list]] = []
+    live: list[tuple[int, Any, list]] = []
     for i, p in enumerate(plan):
         actions = _planned_actions(p, now)
         (closed if is_closed(actions) else live).append((i, p, actions))

@@ -15,6 +15,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from zhongshu.core.bulk import Inserter
 
@@ -70,7 +71,7 @@ def is_closed(actions: list[tuple[str, dt.datetime]]) -> bool:
     return bool(actions) and actions[-1][0] in ("complete", "cancel")
 
 
-def write_closed(ctx, todo: list[tuple[int, object, list]], actor_of) -> list[WrittenOrder]:
+def write_closed(ctx, todo: list[tuple[int, Any, list]], actor_of) -> list[WrittenOrder]:
     """``todo``: (index in the plan, planned order, its actions with times), every one closed.
     ``actor_of(action, owner)``: the user who does the action. Returns what was written."""
     if not todo:

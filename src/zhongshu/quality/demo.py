@@ -8,6 +8,7 @@ passing inspection by the demo QC user (every reading in tolerance), as the QC d
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from zhongshu.core.demo import on_backdate, on_history
 
@@ -103,7 +104,8 @@ def write_inspections(ctx, written: list) -> None:
     items: dict[int, list] = {}
     for item in InspectionItem.objects.select_related("plan").order_by("sequence"):
         items.setdefault(item.plan.material_id, []).append(item)
-    records, fails = [], []
+    records: list[tuple[Any, InspectionRecord]] = []
+    fails: list[tuple[Any, int]] = []
     for w in written:
         if "ship" not in w.dated:
             continue
