@@ -77,6 +77,13 @@ def on_backdate(
     ctx["on_backdate"] = [*(ctx.get("on_backdate") or ()), fn]
 
 
+def on_history(ctx: DemoContext, fn: Callable[[DemoContext, list[Any]], None]) -> None:
+    """Ask the orders seed to call ``fn(ctx, written)`` once it has written the closed part of
+    the history set-based (``written``: ``orders.demo_history.WrittenOrder`` records), so the
+    seed writes its own records of those orders the same way."""
+    ctx["on_history"] = [*(ctx.get("on_history") or ()), fn]
+
+
 def new_context(stdout: Any = None, *, today: dt.date | None = None) -> DemoContext:
     return DemoContext(
         stdout=stdout,

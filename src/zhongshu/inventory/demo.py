@@ -6,7 +6,7 @@ import threading
 import time
 from collections.abc import Callable
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -56,10 +56,22 @@ def date_shipments(ctx: DemoContext, order: "Order", dated: dict[str, dt.datetim
         Shipment.objects.filter(order=order).update(shipped_at=dated["ship"])
 
 
+def write_shipments(ctx: DemoContext, written: list[Any]) -> None:
+    """The closed history's shipments, set-based: one per shipped order, on the day it shipped,
+    every line in full (history: no stock moves)."""
+    from .history import shipments_record_history
+
+    shipments_record_history(
+        actor=ctx.users["admin"],
+        shipped={w.order_id: (w.number, w.dated["ship"]) for w in written if "ship" in w.dated},
+    )
+
+
 def seed(ctx: DemoContext) -> None:
-    from zhongshu.core.demo import on_backdate
+    from zhongshu.core.demo import on_backdate, on_history
 
     on_backdate(ctx, date_shipments)
+    on_history(ctx, write_shipments)
     from . import ledger
     from .ledger import Change
     from .models import MovementKind

@@ -10,7 +10,7 @@ blocking rule) leaves that order where it stopped, as it would in real life.
 import datetime as dt
 import random
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.demo import DemoContext
 from zhongshu.core.errors import DomainError
+from zhongshu.orders.demo_history import is_closed, write_closed
 from zhongshu.orders.models import Order, OrderEvent
 from zhongshu.orders.services import order_create, order_transition
 from zhongshu.orders.statuses import OrderStatus
@@ -372,7 +373,19 @@ def seed_planned(ctx: DemoContext, plan: list[PlannedOrder]) -> None:
     now = timezone.now()
     by_status: dict[str, int] = {}
     stuck = 0
+    # what is over is written as it happened, set-based; only the rest goes through the services
+    closed: list[tuple[int, Any, list[tuple[str, dt.datetime]]]] = []
+    live: list[tuple[int, Any, list[tuple[str, dt.datetime]]]] = []
     for i, p in enumerate(plan):
+        actions = _planned_actions(p, now)
+        (closed if is_closed(actions) else live).append((i, p, actions))
+    written = write_closed(ctx, closed, lambda action, owner: _actor(ctx, action, owner))
+    for fn in ctx.get("on_history") or ():
+        fn(ctx, written)
+    for w in written:
+        status = S.CANCELLED if "cancel" in w.dated else S.COMPLETED
+        by_status[status] = by_status.get(status, 0) + 1
+    for i, p, actions in live:
         customer = customers[p.customer % len(customers)]
         owner = ctx.sales_by_region[customer.region.name]
         order = order_create(
@@ -391,7 +404,7 @@ def seed_planned(ctx: DemoContext, plan: list[PlannedOrder]) -> None:
                 order.pk: p.approval_minutes,
             }
         done: list[tuple[str, dt.datetime]] = []
-        for action, at in _planned_actions(p, now):
+        for action, at in actions:
             try:
                 ctx["moment"] = at
                 for before in before_transition.get(action, ()):
@@ -407,6 +420,7 @@ def seed_planned(ctx: DemoContext, plan: list[PlannedOrder]) -> None:
         _date_planned(ctx, order, p, done)
         by_status[order.status] = by_status.get(order.status, 0) + 1
     ctx.counts["orders"] = len(plan)
+    ctx.counts["orders_written"] = len(written)
     ctx.counts["orders_stopped"] = stuck
     summary = ", ".join(f"{S(s).label} {n}" for s, n in sorted(by_status.items()))
     ctx.say(f"  {len(plan)} orders from the factory simulation ({summary})")

@@ -5,12 +5,16 @@ task sheets through the real confirm hook; orders the supervisor started have th
 operations running, and the schedule is computed once the whole demo has committed.
 """
 
+from collections import defaultdict
 from decimal import Decimal
 
-from zhongshu.core.demo import on_backdate
+from zhongshu.core.bulk import Inserter
+from zhongshu.core.demo import on_backdate, on_history
+from zhongshu.orders.bulk import copy_history
 
 from . import services
-from .models import Task
+from .estimates import operation_hours
+from .models import Operation, Task, TaskSheet
 
 SEED_ORDER = 15
 
@@ -80,8 +84,55 @@ def date_tasks(ctx, order, dated: dict) -> None:
         )
 
 
+def write_tasks(ctx, written: list) -> None:
+    """The closed history's task sheets, set-based: one sheet per confirmed order with a task
+    per routing operation, worked from the order's start to its last finish (done), or
+    cancelled with the order."""
+    confirmed = [w for w in written if "confirm" in w.dated]
+    if not confirmed:
+        return
+    ops = defaultdict(list)
+    for op in Operation.objects.select_related("routing").order_by("routing_id", "sequence"):
+        ops[op.routing.material_id].append(op)
+    Inserter(
+        TaskSheet, ("number", "order", "order_line", "material", "quantity", "status", "created_at")
+    ).insert([
+        (f"{w.number}-{w.line_no}", w.order_id, w.line_id, w.material_id, w.quantity,
+         "done" if "ship" in w.dated else "cancelled", w.dated["confirm"])
+        for w in confirmed
+    ])  # fmt: skip
+    sheets = dict(
+        TaskSheet.objects.filter(order_id__in=[w.order_id for w in confirmed]).values_list(
+            "order_id", "id"
+        )
+    )
+    rows = []
+    for w in confirmed:
+        done = "ship" in w.dated
+        start = w.dated.get("start")
+        finish = max((at for a, at in w.actions if a == "finish"), default=None)
+        for op in ops[w.material_id]:
+            hours = operation_hours(
+                setup_hours=op.setup_hours, run_hours_per_unit=op.run_hours_per_unit,
+                quantity=w.quantity,
+            ).quantize(Decimal("0.001"))  # fmt: skip
+            rows.append((
+                sheets[w.order_id], w.order_id, op.sequence, op.name, op.work_center_id,
+                op.default_owner_id, hours, "done" if done else "cancelled",
+                start if done else None, finish if done and finish else None,
+                finish or w.dated["confirm"],
+            ))  # fmt: skip
+    Inserter(
+        Task, ("sheet", "order", "sequence", "name", "work_center", "owner", "estimated_hours",
+               "status", "actual_start", "actual_end", "updated_at"),
+    ).insert(rows)  # fmt: skip
+    admin = ctx.users.get("admin")
+    copy_history(Task, "order_id", list(sheets), "+", admin.pk if admin else None)
+
+
 def seed(ctx) -> None:
     on_backdate(ctx, date_tasks)
+    on_history(ctx, write_tasks)
     operator = ctx.users_by_name.get("operator")
     lines = {}
     for code, name, hours, shifts in LINES:

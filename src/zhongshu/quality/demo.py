@@ -8,10 +8,11 @@ passing inspection by the demo QC user (every reading in tolerance), as the QC d
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
-from zhongshu.core.demo import on_backdate
+from zhongshu.core.demo import on_backdate, on_history
 
-from .models import InspectionRecord, ItemKind, Nonconformance
+from .models import InspectionItem, InspectionRecord, ItemKind, Measurement, Nonconformance
 from .services import order_items, plan_save, record_inspection
 
 SEED_ORDER = 16
@@ -57,6 +58,7 @@ def seed(ctx) -> None:
         made += 1
     ctx.counts["inspection_plans"] = made
     on_backdate(ctx, date_inspections)
+    on_history(ctx, write_inspections)
     hooks = ctx.get("before_transition") or {}
     hooks.setdefault("ship", []).append(pass_inspection)
     ctx["before_transition"] = hooks
@@ -92,3 +94,59 @@ def date_inspections(ctx, order, dated: dict) -> None:
         failed = dated["qc_fail"]
         InspectionRecord.objects.filter(order=order).exclude(result="pass").update(at=failed)
         Nonconformance.objects.filter(order=order).update(opened_at=failed)
+
+
+def write_inspections(ctx, written: list) -> None:
+    """The closed history's inspections, set-based: a failed one (with its nonconformance,
+    closed by the rework) when QC failed the order once, and the passing one half an hour before
+    it shipped, every reading in tolerance."""
+    inspector = ctx.users.get("qc") or ctx.users.get("admin")
+    items: dict[int, list] = {}
+    for item in InspectionItem.objects.select_related("plan").order_by("sequence"):
+        items.setdefault(item.plan.material_id, []).append(item)
+    records: list[tuple[Any, InspectionRecord]] = []
+    fails: list[tuple[Any, int]] = []
+    for w in written:
+        if "ship" not in w.dated:
+            continue
+        if "qc_fail" in w.dated:
+            fails.append((w, len(records)))
+            records.append((w, InspectionRecord(order_id=w.order_id, inspector=inspector,
+                                                at=w.dated["qc_fail"], result="fail")))  # fmt: skip
+        records.append((w, InspectionRecord(order_id=w.order_id, inspector=inspector,
+                                            at=w.dated["ship"] - dt.timedelta(minutes=30),
+                                            result="pass")))  # fmt: skip
+    made = InspectionRecord.objects.bulk_create([r for _w, r in records])
+    if any(r.pk is None for r in made):  # pragma: no cover - every supported database returns ids
+        raise RuntimeError("inspection ids not returned")
+    measurements = []
+    for (w, _record), saved in zip(records, made, strict=True):
+        for item in items.get(w.material_id, ()):
+            measurements.append(_reading(saved, item, failed=saved.result == "fail"))
+    Measurement.objects.bulk_create(measurements)
+    ncs = []
+    for w, k in fails:
+        ncs.append(Nonconformance(
+            order_id=w.order_id, record=made[k], description=NOTE_FAIL, opened_by=inspector,
+            opened_at=w.dated["qc_fail"], status="closed", closed_by=inspector,
+            closed_at=w.dated.get("ship", w.dated["qc_fail"]), close_note="返工后复检合格",
+        ))  # fmt: skip
+    Nonconformance.objects.bulk_create(ncs)
+    ctx.counts["inspections"] = len(made)
+
+
+NOTE_FAIL = "外径超差 0.02mm，返工"
+
+
+def _reading(record, item, *, failed: bool) -> Measurement:
+    measure = item.kind == ItemKind.MEASURE
+    value = None
+    if measure:
+        value = ((item.lower_limit + item.upper_limit) / 2).quantize(Decimal("0.0001"))
+        if failed:  # over the upper limit by a little
+            value = item.upper_limit + Decimal("0.02")
+    return Measurement(
+        record=record, item=item, sequence=item.sequence, name=item.name, kind=item.kind,
+        unit=item.unit, lower_limit=item.lower_limit, upper_limit=item.upper_limit, value=value,
+        ok=None if measure else True, passed=not (failed and measure),
+    )  # fmt: skip

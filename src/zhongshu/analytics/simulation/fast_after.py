@@ -13,10 +13,11 @@ take minutes. It follows the product's rules, not its code:
 * design changes reach the floor at once; rush orders never interrupt a running job.
 """
 
+import math
 import random
 
 from .floor import Arm, FTask, SimOrder
-from .model import DAY, Params
+from .model import DAY, Params, add_working_days
 
 PRIORITY_RANK = {"critical": 0, "urgent": 1, "normal": 2}
 REMINDER_DAYS = 3  # the shipped rule: due in 3 days and not started
@@ -41,9 +42,10 @@ class FastAfter(Arm):
         order.log.append((self.env.now, "entered"))
         if spec.shortage:  # found by the stock check at submit, bought at once
             floor.order_part(order, self.env.now)
-        work_days = 0.5 * len(spec.factors)  # half a day per operation, as the promise plans
+        # half a working day per operation on the CN calendar, as the promise plans
+        work_days = math.ceil(0.5 * len(spec.factors))
         ready = self.env.now + (spec.part_lead_days if spec.shortage else 0) * DAY
-        earliest = floor.clock.date(ready + work_days * DAY)
+        earliest = add_working_days(floor.clock.date(ready), work_days)
         order.promised = max(spec.asked, earliest)
         if order.promised > spec.asked:
             order.known_late = self.env.now  # the promise told the customer on day one

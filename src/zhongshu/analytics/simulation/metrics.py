@@ -18,8 +18,23 @@ FIELDS = [
     ("wip", "WIP orders", 1),
     ("warning_days", "days warned before due (late orders)", 1),
     ("late_part_bound", "late % bound by a purchased part", 100),
+    ("cause_part_after", "late: part came on/after the asked day, % of orders", 100),
+    ("cause_part_work", "late: part in time, too late to make it, %", 100),
+    ("cause_rush", "late: rush, material on hand, %", 100),
+    ("cause_queue", "late: normal, material on hand, %", 100),
+    ("late_vs_promise", "late against the promised date %", 100),
     ("open_at_end", "open at end", 1),
 ]
+
+
+def late_cause(o, asked_minute: float) -> str:
+    """Why a late order was late, by what held it: ``part_after`` (its purchased part came only on
+    or after the asked day), ``part_work`` (the part came before it, too late to make the order in
+    time), ``rush`` (a rush order with its material on hand), ``queue`` (a normal order with its
+    material on hand: the floor's queues, breakdowns, rework)."""
+    if o.spec.shortage and o.part_at is not None:
+        return "part_after" if o.part_at >= asked_minute else "part_work"
+    return "rush" if o.spec.rush else "queue"
 
 
 def _p(values: list[float], q: float) -> float:
@@ -38,6 +53,7 @@ def summarize(floor: Floor) -> dict[str, float]:
     days_late, late, by_prio, gaps, warned = [], [], {True: [], False: []}, [], []
     part_bound = 0
     shipped_by_promise = 0
+    causes = dict.fromkeys(("part_after", "part_work", "rush", "queue"), 0)
     for o in live:
         done = clock.date(o.shipped) if o.shipped is not None else end_date
         d = max(0, (done - o.spec.asked).days)
@@ -51,6 +67,7 @@ def summarize(floor: Floor) -> dict[str, float]:
             warned.append(max(0.0, (asked_minute - known) / DAY))
             # the part came after the asked day (+ a day to make and ship): no plan could help
             part_bound += o.part_at is not None and o.part_at >= asked_minute
+            causes[late_cause(o, asked_minute)] += 1
         if o.promised is not None:
             shipped_by_promise += o.shipped is not None and done <= o.promised
             if o.shipped is not None:
@@ -78,6 +95,8 @@ def summarize(floor: Floor) -> dict[str, float]:
         "wip": wip / window,
         "warning_days": statistics.fmean(warned) if warned else 0.0,
         "late_part_bound": part_bound / n,
+        **{f"cause_{k}": v / n for k, v in causes.items()},
+        "late_vs_promise": 1 - shipped_by_promise / n,
         "open_at_end": sum(o.open for o in floor.orders),
     }
 

@@ -27,6 +27,7 @@ FACTORY_SEED = 2026  # the factory (products, routings, customers) is the same i
 N_PRODUCTS = 60
 N_CUSTOMERS = 40
 ORDERS_AT_BASE_LOAD = 500  # orders a month at the factory's own load
+WORKDAYS_PER_MONTH = 250 / 12  # the CN calendar's working days in an average month
 BASE_LOAD = 0.85  # the factory's load: planned hours / capacity hours on its busiest line
 
 
@@ -60,7 +61,12 @@ class Params:
         return (self.days + self.tail_days) * DAY
 
     def n_orders(self) -> int:
-        return self.orders or round(ORDERS_AT_BASE_LOAD * self.load / BASE_LOAD * self.days / 30)
+        """Orders arrive on working days at the factory's daily rate: a window holding the
+        Spring Festival gets fewer orders, not the same month's orders in fewer days."""
+        if self.orders:
+            return self.orders
+        worked = working_days(self.start, self.days)
+        return round(ORDERS_AT_BASE_LOAD * self.load / BASE_LOAD * worked / WORKDAYS_PER_MONTH)
 
 
 @dataclass(frozen=True)
@@ -173,6 +179,33 @@ class Clock:
         return None
 
 
+def working_days(start: dt.date, days: int) -> int:
+    from zhongshu.production.calendar import is_national_working_day
+
+    return sum(is_national_working_day(start + dt.timedelta(days=d)) for d in range(days))
+
+
+def add_working_days(day: dt.date, n: int) -> dt.date:
+    """The ``n``-th working day after ``day`` on the CN calendar (weekends, holidays and their
+    调休 Saturdays as the product's calendar has them)."""
+    from zhongshu.production.calendar import is_national_working_day
+
+    while n > 0:
+        day += dt.timedelta(days=1)
+        n -= is_national_working_day(day)
+    return day
+
+
+def asked_date(start: dt.date, arrival: float, lead_days: float) -> dt.date:
+    """The date a customer asks for ``lead_days`` after an order placed at minute ``arrival``.
+    Customers count the factory's working days: nobody asks for delivery in the Spring Festival
+    week, they ask for the same working time after it. ``lead_days`` is in calendar days of an
+    ordinary week (5 working days in 7)."""
+    placed = start + dt.timedelta(days=int(arrival // DAY))
+    worked = (arrival % DAY) / DAY + lead_days * 5 / 7
+    return add_working_days(placed, int(worked))
+
+
 def _office_minute(rng: random.Random, start: dt.date, days: int) -> int:
     """A random minute inside office hours (08:00–18:00) of a weekday that is worked."""
     from zhongshu.production.calendar import is_national_working_day
@@ -210,7 +243,7 @@ def make_demand(params: Params, factory: Factory) -> Demand:
         rush = rng.random() < params.rush_share
         priority = ("critical" if rng.random() < 0.25 else "urgent") if rush else "normal"
         lead = rng.uniform(2, 5) if rush else params.asked_days * rng.uniform(0.6, 1.4)
-        asked = params.start + dt.timedelta(days=int((arrival + lead * DAY) // DAY))
+        asked = asked_date(params.start, arrival, lead)
         factors, breakdowns = [], []
         for op in product.ops:
             est = (op.setup_hours + qty * op.run_hours) * 60
