@@ -21,10 +21,12 @@ import pickle
 import re
 import subprocess
 import sys
+import tempfile
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -174,6 +176,23 @@ def inspect(content: bytes, name: str) -> None:
 def read_grid(content: bytes, name: str, *, keep_empty_area: bool = True) -> Grid:
     """The first sheet of a workbook as a list of rows (empty area kept, so row numbers match
     Excel's; ``keep_empty_area=False`` starts at the first used cell) plus its merged ranges. Raises ``SheetRefused`` for anything that cannot be read."""
+    stream = open_grid(content, name, keep_empty_area=keep_empty_area)
+    return Grid(rows=list(stream.rows), merged=stream.merged)
+
+
+@dataclass
+class GridStream:
+    """A sheet read row by row: ``height`` rows in all (blank ones included), ``merged`` ranges
+    as ``Grid.merged``; ``rows`` can be iterated once."""
+
+    height: int
+    merged: list[Any]
+    rows: Iterator[list[Any]]
+
+
+def open_grid(content: bytes, name: str, *, keep_empty_area: bool = True) -> GridStream:
+    """``read_grid`` without the whole sheet in memory: the child writes its rows to a temporary
+    file in frames of a thousand, which ``rows`` reads one frame at a time."""
     inspect(content, name)
     seconds = limit("SHEET_PARSE_SECONDS", 60)
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "LANG", "LC_ALL", "PYTHONPATH")}
@@ -183,25 +202,30 @@ def read_grid(content: bytes, name: str, *, keep_empty_area: bool = True) -> Gri
     # unsafe in a threaded server)
     env["ZS_SHEET_MEMORY"] = str(limit("SHEET_PARSE_MEMORY_MB", 1024) * 1024 * 1024)
     env["ZS_SHEET_CPU"] = str(seconds)
+    out = tempfile.TemporaryFile()  # noqa: SIM115  (closed by ``_frames`` once read)
     try:
         proc = subprocess.run(
             [sys.executable, "-I", "-m", "zhongshu.core.sheet_child"],
             input=content,
-            capture_output=True,
+            stdout=out,
+            stderr=subprocess.PIPE,
             timeout=seconds,
             env=env,
             cwd="/",
             check=False,
         )
     except subprocess.TimeoutExpired:
+        out.close()
         raise SheetRefused(
             _("Reading the spreadsheet took longer than %(n)s seconds; it is not read.")
             % {"n": seconds},
             "sheet_too_large",
         ) from None
     if proc.returncode == 0:
-        rows, merged = pickle.loads(proc.stdout)
-        return Grid(rows=rows, merged=merged)
+        out.seek(0)
+        height, merged = pickle.load(out)
+        return GridStream(height=height, merged=merged, rows=_frames(out))
+    out.close()
     if proc.returncode == 2:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
         if detail[0] == "too_large":
@@ -213,3 +237,13 @@ def read_grid(content: bytes, name: str, *, keep_empty_area: bool = True) -> Gri
         _("The spreadsheet needs more memory or time to read than allowed; it is not read."),
         "sheet_too_large",
     )
+
+
+def _frames(out: IO[bytes]) -> Iterator[list[Any]]:
+    with out:
+        while True:
+            try:
+                frame = pickle.load(out)
+            except EOFError:
+                return
+            yield from frame

@@ -7,7 +7,6 @@ worker killed mid-way leaves whole orders only and the next run carries on where
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import os
 from collections import defaultdict
@@ -22,7 +21,6 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import insert_rows
 from zhongshu.core.errors import DomainError, ValidationFailed
 
 from .committing import (  # noqa: F401  (commit_each: the kinds that commit their own rows)
@@ -33,14 +31,13 @@ from .committing import (  # noqa: F401  (commit_each: the kinds that commit the
     commit_each,
 )
 from .exceptions import BadFile, BatchBusy, BatchNotCommittable
-from .kinds import KINDS, Staged
+from .kinds import KINDS
 from .models import BUSY, BatchStatus, CommitMode, ImportBatch, ImportRow, RowStatus
-from .parsing import cell_json, read_sheet
+from .parsing import open_sheet
+from .pipeline import Cancelled, Run, Tally, check_and_stage
 from .selectors import batch_get
 
 log = logging.getLogger(__name__)
-
-STAGE_CHUNK = 2000
 
 
 def conf(name: str, default: int) -> int:
@@ -112,8 +109,8 @@ def batch_upload(*, actor: Actor, content: bytes, name: str, kind: str) -> Impor
 
 
 def validate_batch(batch_id: int) -> None:
-    """Read, normalise and check every row, then stage them. Safe to run again: staged rows of an
-    interrupted run are replaced."""
+    """Read, normalise, check and stage the rows, a chunk at a time (``pipeline``). Safe to run
+    again: staged rows of an interrupted run are replaced."""
     batch = ImportBatch.objects.select_related("user").get(pk=batch_id)
     if batch.status not in (BatchStatus.UPLOADED, BatchStatus.VALIDATING):
         return
@@ -124,83 +121,60 @@ def validate_batch(batch_id: int) -> None:
         try:
             with batch.file.open("rb") as fh:
                 content = fh.read()
-            sheet = read_sheet(content, batch.original_name, kind.match_header, max_rows=max_rows())
+            sheet = open_sheet(content, batch.original_name, kind.match_header, max_rows=max_rows())
+            del content  # the rows are read from the parser's output from here on
             columns, missing = kind.resolve_columns(sheet.headers)
             if missing:
                 raise BadFile(
                     _("Required columns are missing: %(cols)s.") % {"cols": ", ".join(missing)},
                     code="missing_columns",
                 )
+            ImportBatch.objects.filter(pk=batch.pk).update(
+                headers=sheet.headers,
+                columns=columns,
+                progress_total=sheet.estimate,
+                progress_done=0,
+            )
+            size = max_rows() + 1 if kind.whole_file else chunk_rows()
+            run = Run(batch, kind, sheet.headers, columns, size)
+            check_and_stage(run, sheet.rows)
         except BadFile as exc:
+            ImportRow.objects.filter(batch=batch).delete()
             _fail(batch, str(exc.message))
             return
-        del content  # the file's bytes and the parsed cells are not needed once staged
-        staged = [Staged(no, [cell_json(c) for c in cells], {}, [], []) for no, cells in sheet.rows]
-        sheet.rows.clear()
-        ImportBatch.objects.filter(pk=batch.pk).update(
-            headers=sheet.headers,
-            columns=columns,
-            progress_total=len(staged),
-            progress_done=0,
-            skipped=sheet.skipped,
-        )
-        kind.validate(batch.user, staged, sheet.headers, columns)
-        for i in range(0, len(staged), STAGE_CHUNK):
-            part = staged[i : i + STAGE_CHUNK]
-            with transaction.atomic():
-                if _cancel_requested(batch.pk):
-                    ImportRow.objects.filter(batch=batch).delete()
-                    _finish_cancel(batch, _("Cancelled while checking the file."))
-                    return
-                _stage_rows(batch.pk, part)
-                ImportBatch.objects.filter(pk=batch.pk).update(
-                    progress_done=F("progress_done") + len(part), updated_at=timezone.now()
-                )
-        counts = defaultdict(int)
-        for s in staged:
-            counts[s.status] += 1
-        message = ""
-        if batch.same_as_id:
-            message = _(
-                "This file was already imported (batch #%(id)d); rows already imported are "
-                "skipped and nothing is created twice."
-            ) % {"id": batch.same_as_id}
-        ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATING).update(
-            status=BatchStatus.VALIDATED,
-            total=len(staged),
-            valid=counts[RowStatus.VALID],
-            invalid=counts[RowStatus.INVALID],
-            blocked=counts[RowStatus.BLOCKED],
-            duplicate=counts[RowStatus.DUPLICATE],
-            warnings=sum(1 for s in staged if s.warnings),
-            message=message,
-            updated_at=timezone.now(),
-        )
+        except Cancelled:
+            ImportRow.objects.filter(batch=batch).delete()
+            _finish_cancel(batch, _("Cancelled while checking the file."))
+            return
+        _validated(batch, run.tally, skipped=sheet.skipped)
 
 
-def _stage_rows(batch_id: int, part: list[Staged]) -> None:
-    """One bulk insert of staged rows (``COPY`` on PostgreSQL). The values are plain JSON already
-    (validation normalised them), so this skips the ORM's per-field preparation — the bulk of
-    staging time on 100,000 rows."""
-    f = {x.name: x.column for x in ImportRow._meta.concrete_fields}
-    cols = [f[n] for n in ("batch", "row_no", "raw", "data", "errors", "warnings", "status", "key")]
-    dumps = json.dumps
-    insert_rows(
-        ImportRow._meta.db_table,
-        cols,
-        [
-            (
-                batch_id,
-                s.row_no,
-                dumps(s.raw),
-                dumps(s.data),
-                dumps(s.errors),
-                dumps(s.warnings),
-                str(s.status),
-                s.key[:200],
-            )
-            for s in part
-        ],
+def chunk_rows() -> int:
+    """Rows validated and staged together (IMPORT_VALIDATE_CHUNK)."""
+    return max(conf("IMPORT_VALIDATE_CHUNK", 5000), 1)
+
+
+def _validated(batch: ImportBatch, tally: Tally, *, skipped: int) -> None:
+    message = ""
+    if batch.same_as_id:
+        message = _(
+            "This file was already imported (batch #%(id)d); rows already imported are "
+            "skipped and nothing is created twice."
+        ) % {"id": batch.same_as_id}
+    counts = tally.status
+    ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATING).update(
+        status=BatchStatus.VALIDATED,
+        total=tally.total,
+        valid=counts[RowStatus.VALID],
+        invalid=counts[RowStatus.INVALID],
+        blocked=counts[RowStatus.BLOCKED],
+        duplicate=counts[RowStatus.DUPLICATE],
+        warnings=tally.warned,
+        skipped=skipped,
+        progress_total=tally.total,
+        progress_done=tally.total,
+        message=message,
+        updated_at=timezone.now(),
     )
 
 

@@ -90,8 +90,20 @@ class Kind:
     def check_missing(self, columns, missing):
         return missing
 
+    # validated in one piece: a check reaches across the whole file (a bill of materials' loop)
+    whole_file = False
+
     def validate(self, actor: Actor, rows: list[Staged], headers, columns) -> None:
+        """Check ``rows`` — a chunk of the file, or rows of it picked by ``scope`` — and fill in
+        their data, problems, status and key."""
         raise NotImplementedError
+
+    def scope(self, row: Staged) -> str:
+        """How far a validated row's checks reach across rows (its duplicate check, its order or
+        product group): rows of different scopes never change each other's results, so a file can
+        be validated in chunks, the rows of a scope met in more than one chunk again together.
+        ``""``: none. Its key, unless the kind says otherwise."""
+        return row.key
 
 
 def _err(

@@ -51,6 +51,7 @@ class BomsKind(GroupedKind):
     slug = ImportKind.BOMS
     action = "imports.boms"
     replaces_text = gettext_lazy("Replaces the stored bill of materials of %(code)s.")
+    whole_file = True  # the loop check follows components through every bill in the file
     columns = (
         Column("material", "父项编码", ("material", "parent", "父项", "父件编码", "产品编码",
                "上级物料"), True, "P-1001",

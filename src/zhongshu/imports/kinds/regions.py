@@ -29,6 +29,10 @@ class RegionsKind(Kind):
                gettext_lazy("Only this city of the province (a city rule wins over its province).")),
     )  # fmt: skip
 
+    def scope(self, row):
+        d = row.data  # a region's duplicate check is by place, or by name without one
+        return f"{d['province']}|{d['city']}" if d["province"] else f"{d['name']}|"
+
     def validate(self, actor: Actor, rows, headers, columns):
         from zhongshu.channels.addresses import place
         from zhongshu.channels.models import AddressRegion

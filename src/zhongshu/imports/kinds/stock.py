@@ -25,6 +25,9 @@ class StockKind(Kind):
                gettext_lazy("The counted quantity on hand; the difference is booked as an adjustment.")),
     )  # fmt: skip
 
+    def scope(self, row):
+        return f"{row.data['warehouse']}|{row.data['material']}"  # its key also holds the quantity
+
     def validate(self, actor: Actor, rows, headers, columns):
         H = (headers, columns)
         warehouses = {w.code: w for w in Warehouse.objects.filter(is_active=True)}
