@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Material
@@ -147,12 +148,13 @@ def _hold(taken: list[tuple[ComponentShortage, Decimal]], levels: dict) -> None:
         hold = active.get((s.order_line_id, level_id))
         if hold is not None:
             hold.quantity += qty
+            hold.updated_at = timezone.now()  # (bulk_update leaves auto_now alone)
             raised.append(hold)
         else:
             new.append(Reservation(order_id=s.order_id, order_line_id=s.order_line_id,
                                    level_id=level_id, quantity=qty, for_component=True))  # fmt: skip
     if raised:
-        Reservation.objects.bulk_update(raised, ["quantity"])
+        Reservation.objects.bulk_update(raised, ["quantity", "updated_at"])
     Reservation.objects.bulk_create(new)
 
 
@@ -176,19 +178,15 @@ def _settle(taken: list[tuple[ComponentShortage, Decimal]], actor: Actor | None)
     for s, q in taken:
         per[s.order].append(f"{names[s.material_id]} +{fmt(q)}")
     user = actor if getattr(actor, "pk", None) else None
-    OrderEvent.objects.bulk_create(
-        OrderEvent(
-            order_id=o.pk,
-            actor=user,
-            action=TOPPED_UP,
-            note=_("Components held as stock arrived: %(list)s. %(state)s")
-            % {
-                "list": ", ".join(parts),
-                "state": _("Still short.") if o.pk in still else _("Shortage cleared."),
-            },
-        )  # fmt: skip
-        for o, parts in per.items()
-    )
+    events = []
+    for o, parts in per.items():
+        state = _("Still short.") if o.pk in still else _("Shortage cleared.")
+        note = _("Components held as stock arrived: %(list)s. %(state)s") % {
+            "list": ", ".join(parts),
+            "state": state,
+        }
+        events.append(OrderEvent(order_id=o.pk, actor=user, action=TOPPED_UP, note=note))
+    OrderEvent.objects.bulk_create(events)
     for o in per:
         if o.status == OrderStatus.IN_PRODUCTION:
             issue_order(order=o, actor=actor)
