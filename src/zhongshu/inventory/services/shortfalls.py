@@ -32,6 +32,7 @@ from ..models import (
     MovementKind,
     Reservation,
     ReservationStatus,
+    StockLevel,
     Warehouse,
 )
 from .components import ComponentDelta, Key, describe
@@ -133,7 +134,7 @@ def top_up(plan: ledger.Plan, level_ids: Iterable[int], *, actor: Actor | None) 
     return len(taken)
 
 
-def _hold(taken: list[tuple[ComponentShortage, Decimal]], levels: dict) -> None:
+def _hold(taken: list[tuple[ComponentShortage, Decimal]], levels: dict[int, StockLevel]) -> None:
     """Raise the lines' active component holds at the level, or add one."""
     active = {
         (r.order_line_id, r.level_id): r
