@@ -175,19 +175,75 @@ def test_confirm_refuses_short_stock_lines_and_holds_no_component(
     assert_ledger_matches_levels()
 
 
-def test_a_make_line_short_of_components_holds_what_is_there_and_stays_flagged(
+def test_confirm_refuses_a_make_line_short_of_components_and_changes_nothing(
     shaft, sales_east, customer_east, planner
 ):
+    from django.utils import translation
+
+    from zhongshu.orders.models import OrderEvent
+
     # given an order for 100 shafts (220 kg of the 200), submitted while the rule is off
     order = _order(sales_east, customer_east, 100, status="pending_review")
-    # when confirmed / then the 200 kg are held, and the missing 20 kg are a shortage
-    order_transition(actor=planner, order_id=order.pk, action="confirm")
+    events = OrderEvent.objects.count()
+    # when confirmed / then refused in Chinese, naming the bar and the 20 kg it lacks
+    with translation.override("zh-hans"), pytest.raises(InsufficientStock) as refused:
+        order_transition(actor=planner, order_id=order.pk, action="confirm")
+    assert str(refused.value.message) == "按单生产行的原材料不足，无法确认：BAR-45 缺 20 kg。"
+    assert refused.value.details["shortages"] == [
+        {"material": "BAR-45", "unit": "kg", "requested": "220", "available": "200", "short": "20"}
+    ]
+    # and nothing changed: no hold, no movement, no timeline entry, the order still pending
     bar = Material.objects.get(code="BAR-45")
-    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(200))
-    facts = order_facts([order.pk])[order.pk]
-    assert facts["component_shortage"] is True
-    assert facts["shortage_lines"] == [{"material": "BAR-45", "short": Decimal(20)}]
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(0))
+    assert not Reservation.objects.exists()
+    assert not StockMovement.objects.exclude(kind="receipt").exists()
+    assert OrderEvent.objects.count() == events
+    order.refresh_from_db()
+    assert order.status == "pending_review"
     assert_ledger_matches_levels()
+
+
+def test_a_second_make_order_competing_for_the_bar_is_refused_with_the_exact_shortage(
+    shaft, sales_east, customer_east, planner
+):
+    # given two pending orders: 60 shafts (132 kg) and 40 shafts (88 kg) of the 200 kg
+    first = _order(sales_east, customer_east, 60, status="pending_review")
+    second = _order(sales_east, customer_east, 40, status="pending_review")
+    order_transition(actor=planner, order_id=first.pk, action="confirm")
+    # when the second is confirmed / then refused: 68 kg left, 20 kg missing
+    with pytest.raises(InsufficientStock) as refused:
+        order_transition(actor=planner, order_id=second.pk, action="confirm")
+    assert refused.value.details["shortages"] == [
+        {"material": "BAR-45", "unit": "kg", "requested": "88", "available": "68", "short": "20"}
+    ]
+    assert str(refused.value.message) == (
+        "Not enough components for the make-to-order lines: BAR-45 short by 20 kg."
+    )
+    assert [r.quantity for r in Reservation.objects.filter(order=second)] == []
+    assert level_of(Material.objects.get(code="BAR-45")).reserved == Decimal(132)
+
+
+def test_the_api_refuses_the_confirmation_with_the_json_error_shape(
+    shaft, sales_east, customer_east, planner, api_as
+):
+    order = _order(sales_east, customer_east, 100, status="pending_review")
+    response = api_as(planner).post(
+        f"/api/v1/orders/{order.pk}/transitions",
+        {"action": "confirm", "version": order.version},
+        headers={"Accept-Language": "zh-hans"},
+    )
+    assert response.status_code == 409, response.content
+    assert response.json() == {
+        "code": "insufficient_stock",
+        "message": "按单生产行的原材料不足，无法确认：BAR-45 缺 20 kg。",
+        "details": {
+            "shortages": [
+                {"material": "BAR-45", "unit": "kg", "requested": "220", "available": "200",
+                 "short": "20"}
+            ]
+        },
+    }  # fmt: skip
+    assert not Reservation.objects.exists()
 
 
 def test_scrap_raises_the_requirement_and_flags_a_new_shortage(
@@ -203,7 +259,9 @@ def test_scrap_raises_the_requirement_and_flags_a_new_shortage(
         actor=make_user("operator"), order_line_id=line.pk, quantity="2", reason="车削尺寸超差"
     )
     # then what is there is issued at once, and the rest is a shortage the rules see
-    assert short == [{"material": "BAR-45", "requested": "4.4", "available": "2"}]
+    assert short == [
+        {"material": "BAR-45", "unit": "kg", "requested": "4.4", "available": "2", "short": "2.4"}
+    ]
     bar = Material.objects.get(code="BAR-45")
     assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(0), Decimal(0))
     facts = order_facts([order.pk])[order.pk]

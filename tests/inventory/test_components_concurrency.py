@@ -17,8 +17,10 @@ from tests.factories import (
 )
 from tests.inventory.helpers import assert_ledger_matches_levels, level_of
 from tests.support.threads import failures, race
-from zhongshu.inventory.models import Reservation
-from zhongshu.inventory.services.components import shortages
+from zhongshu.inventory.exceptions import InsufficientStock
+from zhongshu.inventory.models import ComponentShortage, Reservation
+from zhongshu.inventory.services.components import components_adjust_for_scrap
+from zhongshu.orders.models import Order
 from zhongshu.orders.services import order_transition
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
@@ -54,15 +56,62 @@ def test_two_make_orders_confirmed_at_once_never_over_reserve_the_bar(sqlite_fil
     ]
     # when both are confirmed at the same moment
     results = race(*[_confirm(planner, o.pk) for o in orders])
-    # then both are confirmed, the first holds its 132 kg, the other the 68 kg left and is flagged
-    # short of exactly 64 kg; nothing is ever held beyond what is on hand
-    assert results == ["confirmed", "confirmed"], failures(results)
-    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(200))
-    assert (level_of(pin).on_hand, level_of(pin).reserved) == (Decimal(200), Decimal(130))
-    held = sorted(
+    # then one is confirmed holding its 132 kg; the other is refused with exactly the 64 kg it
+    # lacks of the 68 kg left, holding nothing (its stock line neither): all or nothing
+    done = [r for r in results if r == "confirmed"]
+    [refused] = failures(results)
+    assert len(done) == 1, results
+    assert isinstance(refused, InsufficientStock), refused
+    assert refused.details["shortages"] == [
+        {"material": "BAR-45", "unit": "kg", "requested": "132", "available": "68", "short": "64"}
+    ]
+    assert (level_of(bar).on_hand, level_of(bar).reserved) == (Decimal(200), Decimal(132))
+    assert (level_of(pin).on_hand, level_of(pin).reserved) == (Decimal(200), Decimal(65))
+    assert Reservation.objects.filter(status="active").count() == 3
+    assert sorted(Order.objects.filter(pk__in=[o.pk for o in orders]).values_list(
+        "status", flat=True)) == ["confirmed", "pending_review"]  # fmt: skip
+    assert_ledger_matches_levels()
+
+
+def test_stock_arriving_while_orders_are_confirmed_tops_up_without_over_reserving(
+    sqlite_file_db,
+):
+    # given 200 kg of bar, two pending orders of 10 shafts (22 kg each), and an order of 90
+    # shafts holding 198 kg whose 10 scrapped shafts left it 20 kg short
+    make_warehouse()
+    customer = CustomerFactory(code="C-MTO", region=RegionFactory(name="华东"))
+    sales, planner = make_user("sales", regions=("华东",)), make_user("planner")
+    bar = MaterialFactory(code="BAR-45", kind="raw", unit="kg")
+    put_stock(bar, 200)
+    shaft = MaterialFactory(code="SHAFT", fulfilment="make")
+    give_bom(shaft, (bar, "2", "10"))
+
+    def order(qty, status):
+        return make_order(actor=sales, customer=customer, status=status,
+                          lines=[{"material": "SHAFT", "quantity": str(qty)}])  # fmt: skip
+
+    pending = [order(10, "pending_review") for _ in range(2)]
+    short = order(90, "confirmed")
+    components_adjust_for_scrap(actor=None, order_line_id=short.lines.get().pk, quantity="10")
+    assert ComponentShortage.objects.get(order=short).quantity == Decimal(20)
+
+    def receive():
+        put_stock(bar, 50)
+        return "received"
+
+    # when 50 kg arrive while both pending orders are confirmed
+    results = race(receive, *[_confirm(planner, o.pk) for o in pending])
+    # then whatever the order, nothing is ever held beyond what is on hand, the ledger adds up,
+    # and every kilogram went either to the flagged order or to a confirmation
+    assert not [r for r in failures(results) if not isinstance(r, InsufficientStock)], results
+    level = level_of(bar)
+    assert (level.on_hand, level.reserved <= level.on_hand) == (Decimal(250), True)
+    flagged = ComponentShortage.objects.filter(order=short).first()
+    held_short = sum(
+        r.quantity + r.consumed for r in Reservation.objects.filter(order=short, for_component=True)
+    )
+    assert held_short + (flagged.quantity if flagged else 0) == Decimal(220)
+    assert level.reserved == sum(
         r.quantity for r in Reservation.objects.filter(status="active", level__material=bar)
     )
-    assert held == [Decimal(68), Decimal(132)]
-    short = shortages([o.pk for o in orders])
-    assert list(short.values()) == [[{"material": "BAR-45", "short": Decimal(64)}]]
     assert_ledger_matches_levels()

@@ -7,6 +7,8 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import MaterialFactory, make_order, make_user, make_warehouse, put_stock
+from zhongshu.catalog.models import Material
+from zhongshu.inventory.services import order_release, rereserve_order, stock_adjust
 from zhongshu.planning import services
 from zhongshu.planning.exceptions import SuggestionDecided
 from zhongshu.planning.models import (
@@ -34,13 +36,17 @@ def world(db):
     make_warehouse()
     gearbox = MaterialFactory(code="GB-1", fulfilment="make", lead_time_days=0)
     shaft = MaterialFactory(code="SH-1", kind="raw", lead_time_days=3)
-    BomLine.objects.create(product=gearbox, component=shaft, quantity_per_unit=D(3))
+    bom = BomLine.objects.create(product=gearbox, component=shaft, quantity_per_unit=D(1))
     put_stock(shaft, D(10))
     shaft_line = {"material": "SH-1", "quantity": "6", "unit_price": "5"}
     make_order(actor=admin, lines=[shaft_line], due_in_days=10, status="confirmed")
-    # the gearbox order, confirmed after it, holds the 4 shafts left of its 12
+    # the gearbox order, confirmed after it at 1 shaft a gearbox, holds the 4 shafts left; its
+    # bill then changes to 3 a gearbox: it still holds 4 of its 12, the other 8 flagged short
     line = {"material": "GB-1", "quantity": "4", "unit_price": "100"}
     order = make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
+    bom.quantity_per_unit = D(3)
+    bom.save()
+    rereserve_order(order=order, actor=admin)
     make_order(actor=admin, lines=[dict(line, quantity="50")], due_in_days=5)  # draft
     return {"admin": admin, "order": order, "shaft": shaft, "buyer": make_user("purchasing")}
 
@@ -135,7 +141,11 @@ def test_scrap_percent_is_added_at_every_level_of_the_explosion(db, api_as):
     assert 'name="bom-0-scrap_percent" value="10"' in page
     assert "3.3" in page and "含损耗单位用量" in page
     line = {"material": "FR-1", "quantity": "10", "unit_price": "100"}
-    make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
+    # confirmed with its steel on hand (all or nothing), which then goes to other work
+    put_stock(Material.objects.get(code="ST-1"), D("69.3"))
+    order = make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
+    order_release(order=order, actor=admin, reason="test")
+    stock_adjust(actor=admin, material="ST-1", quantity="-69.3", reason="用于其他订单")
 
     services.mrp_run(actor=make_user("purchasing"))
 

@@ -10,7 +10,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories import MaterialFactory, make_order, make_user, make_warehouse
+from tests.factories import MaterialFactory, make_order, make_user, make_warehouse, put_stock
+from zhongshu.inventory.services import order_release, stock_adjust
 from zhongshu.planning import purchasing, purchasing_selectors, services
 from zhongshu.planning.models import PurchaseOrder, PurchaseSuggestion, Supplier, SupplierPrice
 from zhongshu.production.models import BomLine
@@ -56,8 +57,15 @@ def world(db):
     product = MaterialFactory(code="ASSY-1", name="总成", fulfilment="make", lead_time_days=0)
     for code, per_unit in (("BOLT", "10"), ("NUT", "12"), ("WASHER", "100"), ("SPRING", "0.7")):
         BomLine.objects.create(product=product, component=mats[code], quantity_per_unit=D(per_unit))
-    make_order(actor=admin, lines=[{"material": "ASSY-1", "quantity": "10", "unit_price": "50"}],
-               due_in_days=30, status="confirmed")  # fmt: skip
+    # confirmed with its parts on hand (all or nothing), which then went to other work
+    needs = {"BOLT": "100", "NUT": "120", "WASHER": "1000", "SPRING": "7"}
+    for code, qty in needs.items():
+        put_stock(mats[code], qty)
+    order = make_order(actor=admin, status="confirmed", due_in_days=30,
+                       lines=[{"material": "ASSY-1", "quantity": "10", "unit_price": "50"}])  # fmt: skip
+    order_release(order=order, actor=admin, reason="test")
+    for code, qty in needs.items():
+        stock_adjust(actor=admin, material=code, quantity=f"-{qty}", reason="用于其他订单")
     return {"admin": admin, "buyer": make_user("purchasing"), **mats, "east": east, "lian": lian}
 
 

@@ -10,7 +10,8 @@ from decimal import Decimal as D
 import pytest
 from django.utils import timezone
 
-from tests.factories import MaterialFactory, make_order, make_user, make_warehouse
+from tests.factories import MaterialFactory, make_order, make_user, make_warehouse, put_stock
+from zhongshu.inventory.services import order_release, stock_adjust
 from zhongshu.planning import mrp, services
 from zhongshu.planning.models import PurchaseSuggestion
 from zhongshu.production.calendar import is_national_working_day
@@ -39,7 +40,12 @@ def world(db):
     shaft = MaterialFactory(code="SH-1", kind="raw", lead_time_days=0)
     BomLine.objects.create(product=gearbox, component=shaft, quantity_per_unit=D(3))
     line = {"material": "GB-1", "quantity": "4", "unit_price": "100"}
+    # confirming holds the 12 shafts (all or nothing); the order then gives them back and they
+    # are used up elsewhere, so it stands confirmed with its shafts still to buy
+    put_stock(shaft, 12)
     order = make_order(actor=admin, lines=[line], due_in_days=40, status="confirmed")
+    order_release(order=order, actor=admin, reason="test")
+    stock_adjust(actor=admin, material="SH-1", quantity="-12", reason="用于其他订单")
     return {"buyer": make_user("purchasing"), "order": order, "gearbox": gearbox}
 
 

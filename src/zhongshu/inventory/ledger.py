@@ -139,6 +139,14 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
         posting.enqueue(plan, movements)
     materials = {plan.levels[c.level_id].material_id for c in plan.changes}
     transaction.on_commit(lambda: stock_changed.send(sender=write, material_ids=materials))
+    gained: dict[int, Decimal] = {}
+    for c in plan.changes:
+        gained[c.level_id] = gained.get(c.level_id, ZERO) + c.on_hand - c.reserved
+    if any(g > 0 for g in gained.values()):
+        # more is available: components flagged short are held now, under these same locks
+        from .services.shortfalls import top_up
+
+        top_up(plan, [i for i, g in gained.items() if g > 0], actor=actor)
     return movements
 
 

@@ -243,3 +243,25 @@ class ComponentScrap(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gt=0), name="componentscrap_qty_pos")
         ]
+
+
+class ComponentShortage(models.Model):
+    """A component a confirmed make line still lacks: it could hold only part of it (a design
+    change or scrap on an order already confirmed). Topped up oldest due date first when stock
+    arrives (``services.topup``); the row goes when the component is held in full."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="+")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(**QTY)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="componentshortage_qty_pos"),
+            models.UniqueConstraint(
+                fields=["order_line", "material"], name="componentshortage_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["material", "order"], name="componentshortage_material")]

@@ -40,6 +40,12 @@ def work_center_list(*, actor: Actor, include_inactive: bool = False) -> QuerySe
     return qs.order_by("code")
 
 
+def rework_lines() -> QuerySet[WorkCenter]:
+    """The lines a failed inspection's rework may be sent to (active, with working hours), for
+    the QC failure form; the form checks its own right to inspect."""
+    return WorkCenter.objects.filter(active=True, hours_per_shift__gt=0).order_by("code")
+
+
 def work_center_get(*, actor: Actor, work_center_id) -> WorkCenter:
     permissions.require(actor, "production.view")
     return permissions.get_in_scope(WorkCenter.objects.all(), pk=work_center_id)

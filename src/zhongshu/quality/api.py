@@ -85,6 +85,7 @@ def create_inspection(request, payload: InspectionIn):
         measurements=[m.dict() for m in payload.measurements],
         note=payload.note,
         result=payload.result,
+        rework_line=payload.rework_line,
     )
     return Status(201, selectors.record_get(actor=request.auth, record_id=record.pk))
 

@@ -73,6 +73,12 @@ class InspectionIn(InputSchema):
     result: Any = Field(
         None, description='Computed from the measurements; "fail" for a defect the plan lacks'
     )
+    rework_line: Any = Field(
+        None,
+        description="When the inspection fails: the id of the production line for the rework "
+        "(an active line with working hours); default: the line of the operation that produced "
+        "the failed characteristic",
+    )
 
 
 class MeasurementOut(Schema):

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
-from zhongshu.core.errors import NotFound, StaleVersion
+from zhongshu.core.errors import NotFound, StaleVersion, ValidationFailed
 from zhongshu.core.signals import user_activity
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -262,7 +262,13 @@ def _failure_summary(readings: list[Measurement]) -> str:
 
 @transaction.atomic
 def record_inspection(
-    *, actor: Actor, order_id: Any, measurements: Any, note: Any = "", result: Any = None
+    *,
+    actor: Actor,
+    order_id: Any,
+    measurements: Any,
+    note: Any = "",
+    result: Any = None,
+    rework_line: Any = None,
 ) -> InspectionRecord:
     """Record the inspection of an order awaiting QC.
 
@@ -270,7 +276,9 @@ def record_inspection(
     tolerance. All pass → the record passes and the order may ship. Any fail (or a ``result`` of
     "fail" the inspector chose for a defect the plan does not list) → the record fails and, in the
     same transaction, the order goes back to production (``qc_fail``) with a nonconformance and a
-    rework task. An order whose products have no plan needs an explicit ``result``.
+    rework task — on the line of the operation that produced the failed characteristic, or on
+    ``rework_line`` (a line id) when the inspector chose one. An order whose products have no
+    plan needs an explicit ``result``.
     """
     permissions.require(actor, "qc.view")
     permissions.require(actor, "qc.inspect")
@@ -296,6 +304,7 @@ def record_inspection(
     if final == Result.FAIL and not note and computed == Result.PASS:
         errors.add("note", _("Describe the defect when failing an inspection."))
         errors.raise_if_any()
+    line = _rework_line(errors, rework_line, final)
     record = InspectionRecord.objects.create(
         order=order, inspector=actor, at=timezone.now(), result=final, note=note
     )
@@ -310,7 +319,7 @@ def record_inspection(
             order_id=order.pk,
             action="qc_fail",
             note=reason[:MAX_NOTE],
-            data={"inspection_record": record.pk},
+            data={"inspection_record": record.pk, "rework_line": line},
         )
     transaction.on_commit(
         lambda: user_activity.send(
@@ -318,6 +327,25 @@ def record_inspection(
         )
     )
     return record
+
+
+def _rework_line(errors: Errors, value: Any, final: str) -> int | None:
+    """The line the inspector chose for the rework (validated by production), if any."""
+    from zhongshu.production.services import rework_line_choice
+
+    if value in (None, ""):
+        return None
+    if final != Result.FAIL:
+        errors.add("rework_line", _("A rework line is chosen only when the inspection fails."))
+        errors.raise_if_any()
+    try:
+        wc = rework_line_choice(value)
+    except ValidationFailed as exc:
+        for item in exc.errors:
+            errors.add(item["field"], item["message"])
+        errors.raise_if_any()
+        raise
+    return wc.pk if wc else None
 
 
 def rework_place(record_id: Any) -> dict:

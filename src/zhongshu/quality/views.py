@@ -15,7 +15,7 @@ from zhongshu.core.errors import DomainError, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.web_errors import apply_error, domain_errors
 from zhongshu.orders.statuses import OrderStatus
-from zhongshu.production.selectors import reported_quantities
+from zhongshu.production.selectors import reported_quantities, rework_lines
 
 from . import selectors, services
 from .models import ItemKind, NcStatus, Result
@@ -52,7 +52,9 @@ def _field_errors(exc: ValidationFailed) -> dict[str, list[str]]:
     return found
 
 
-def _inspection_context(request, order, *, values=None, errors=None, note="", fail=False):
+def _inspection_context(
+    request, order, *, values=None, errors=None, note="", fail=False, rework_line=""
+):
     items = selectors.checklist(actor=request.user, order=order)
     values = values or {}
     errors = errors or {}
@@ -65,6 +67,8 @@ def _inspection_context(request, order, *, values=None, errors=None, note="", fa
         "items": items,
         "note": note,
         "fail": fail,
+        "rework_lines": list(rework_lines()),
+        "rework_line": rework_line,
         "other_errors": {k: v for k, v in errors.items() if not k.startswith("item_")},
         "can_inspect": permissions.can(request.user, "qc.inspect")
         and order.status == OrderStatus.AWAITING_QC,
@@ -92,6 +96,7 @@ def inspect(request, order_id: int):
         measurements.append({"item": it.pk, key: raw})
     note = request.POST.get("note", "")
     fail = request.POST.get("fail") == "1"
+    line = request.POST.get("rework_line", "")[:20]
     try:
         record = services.record_inspection(
             actor=request.user,
@@ -99,16 +104,20 @@ def inspect(request, order_id: int):
             measurements=measurements,
             note=note,
             result=Result.FAIL if fail else request.POST.get("result") or None,
+            rework_line=line,
         )
     except ValidationFailed as exc:
         messages.error(request, str(exc.message))
         context = _inspection_context(
-            request, order, values=values, errors=_field_errors(exc), note=note, fail=fail
-        )
+            request, order, values=values, errors=_field_errors(exc), note=note, fail=fail,
+            rework_line=line,
+        )  # fmt: skip
         return render(request, "quality/inspect.html", context, status=exc.http_status)
     except DomainError as exc:
         status = apply_error(request, exc)
-        context = _inspection_context(request, order, values=values, note=note, fail=fail)
+        context = _inspection_context(
+            request, order, values=values, note=note, fail=fail, rework_line=line
+        )
         return render(request, "quality/inspect.html", context, status=status)
     if record.passed:
         messages.success(

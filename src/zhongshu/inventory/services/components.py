@@ -173,6 +173,8 @@ class ComponentDelta:
     releases: list[tuple[Reservation, Decimal]] = field(default_factory=list)
     by_key: dict[Key, list[Reservation]] = field(default_factory=dict)
     level_ids: dict[int, int] = field(default_factory=dict)
+    # after a partial plan: what each (line, component) still lacks
+    missing: dict[Key, Decimal] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.needs or self.releases)
@@ -182,31 +184,40 @@ class ComponentDelta:
 
     def plan(self, plan: ledger.Plan, *, partial: bool = False) -> list[dict[str, str]]:
         """Add the releases and reservations to ``plan``. All or nothing (``InsufficientStock``
-        listing every short component) unless ``partial``: then hold what is there and return
-        the shortages."""
+        listing every short component with what is missing) unless ``partial``: then hold what
+        is there, note what each line still lacks in ``missing`` and return the shortages."""
         for r, qty in self.releases:
             plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=self.order_id,
                             order_line_id=r.order_line_id, reason=_("Component re-reservation")))  # fmt: skip
-        wanted: dict[int, Decimal] = defaultdict(Decimal)
-        for (_line, comp), qty in self.needs.items():
-            wanted[comp] += qty
-        codes = dict(Material.objects.filter(pk__in=list(wanted)).values_list("id", "code"))
-        short = []
-        for comp in sorted(wanted, key=lambda m: codes[m]):
-            level_id = self.level_ids.get(comp)
-            available = max(plan.available(level_id), ZERO) if level_id else ZERO
-            if wanted[comp] > available:
-                short.append({"material": codes[comp], "requested": fmt(wanted[comp]),
-                              "available": fmt(available)})  # fmt: skip
+        short = self.shortages(plan)
         if short and not partial:
-            raise InsufficientStock(short)
+            raise refusal(short)
         for (line_id, comp), qty in sorted(self.needs.items()):
             level_id = self.level_ids.get(comp)
             take = min(qty, max(plan.available(level_id), ZERO)) if level_id else ZERO
             self.needs[(line_id, comp)] = take
+            self.missing[(line_id, comp)] = qty - take
             if take > 0 and level_id is not None:
                 plan.add(Change(level_id, MovementKind.RESERVE, reserved=take,
                                 order_id=self.order_id, order_line_id=line_id))  # fmt: skip
+        return short
+
+    def shortages(self, plan: ledger.Plan) -> list[dict[str, str]]:
+        """Every component the needs exceed what ``plan`` has available, by code:
+        ``{"material", "unit", "requested", "available", "short"}``."""
+        wanted: dict[int, Decimal] = defaultdict(Decimal)
+        for (_line, comp), qty in self.needs.items():
+            wanted[comp] += qty
+        names = {m: (code, unit) for m, code, unit in
+                 Material.objects.filter(pk__in=list(wanted)).values_list("id", "code", "unit")}  # fmt: skip
+        short = []
+        for comp in sorted(wanted, key=lambda m: names[m][0]):
+            level_id = self.level_ids.get(comp)
+            available = max(plan.available(level_id), ZERO) if level_id else ZERO
+            if wanted[comp] > available:
+                short.append({"material": names[comp][0], "unit": names[comp][1],
+                              "requested": fmt(wanted[comp]), "available": fmt(available),
+                              "short": fmt(wanted[comp] - available)})  # fmt: skip
         return short
 
     def save(self) -> None:
@@ -229,6 +240,31 @@ class ComponentDelta:
                 new.append(Reservation(order_id=self.order_id, order_line_id=line_id,
                                        level_id=level_id, quantity=qty, for_component=True))  # fmt: skip
         Reservation.objects.bulk_create(new)
+
+
+def describe(short: Iterable[dict[str, str]]) -> str:
+    """``BAR-45 缺 64 kg；PIN-6 缺 5 件``: each short component and what it lacks."""
+    return (
+        _("; ")
+        .join(
+            _("%(material)s short by %(short)s %(unit)s")
+            % {"material": s["material"], "short": s["short"], "unit": s.get("unit", "")}
+            for s in short
+        )
+        .strip()
+    )
+
+
+def refusal(
+    short: list[dict[str, str]], stock: list[dict[str, str]] | None = None
+) -> InsufficientStock:
+    """The confirmation's refusal: every short stock material and component in one error whose
+    message names each component and the quantity it lacks."""
+    return InsufficientStock(
+        [*(stock or []), *short],
+        message=_("Not enough components for the make-to-order lines: %(list)s.")
+        % {"list": describe(short)},
+    )
 
 
 def delta_for(order: Order) -> ComponentDelta:
@@ -290,6 +326,8 @@ def components_adjust_for_scrap(
         qty = parse_decimal(quantity, places=3, strictly_positive=True)
     except ValueError as exc:
         raise ValidationFailed({"quantity": str(exc)}) from None
+    from . import shortfalls
+
     with transaction.atomic():
         line = (
             OrderLine.objects.select_related("order")
@@ -306,6 +344,7 @@ def components_adjust_for_scrap(
         short = delta.plan(plan, partial=True)
         ledger.write(plan, actor=actor)
         delta.save()
+        shortfalls.flag(order=line.order, delta=delta, actor=actor)
         if line.order.production_started_at is not None or line.order.status == "in_production":
             issue_order(order=line.order, actor=actor)
         return short
@@ -318,6 +357,8 @@ def components_scrap_withdrawn(
     (those already issued to production stay issued)."""
     if actor is not None:
         permissions.require(actor, "production.work")
+    from . import shortfalls
+
     with transaction.atomic():
         row = (
             ComponentScrap.objects.select_related("order_line__order")
@@ -336,6 +377,7 @@ def components_scrap_withdrawn(
         delta.plan(plan, partial=True)
         ledger.write(plan, actor=actor)
         delta.save()
+        shortfalls.flag(order=order, delta=delta, actor=actor)
 
 
 def orders_short() -> set[int]:

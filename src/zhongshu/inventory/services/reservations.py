@@ -15,8 +15,15 @@ from zhongshu.orders.statuses import OrderStatus
 from .. import ledger
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
-from ..models import ZERO, MovementKind, Reservation, ReservationStatus, StockLevel
-from . import components
+from ..models import (
+    ZERO,
+    ComponentShortage,
+    MovementKind,
+    Reservation,
+    ReservationStatus,
+    StockLevel,
+)
+from . import components, shortfalls
 from .stock import default_level_ids
 
 # Orders whose stock lines hold reservations.
@@ -54,14 +61,15 @@ class _Delta:
 def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
     """Make the order's active reservations match what its stock lines still need.
 
-    Used when an order is confirmed (nothing held yet → reserve everything) and after a design
-    change or quantity edit (reserve the increase, release the decrease, release holds of lines
-    that were removed or turned into make lines). All-or-nothing: when any material is short,
-    ``InsufficientStock`` lists every short material and nothing is written. Call it inside the
-    transaction that changed the order.
+    Used after a design change or quantity edit of an order already confirmed (reserve the
+    increase, release the decrease, release holds of lines that were removed or turned into make
+    lines). The stock lines are all or nothing: when any material is short, ``InsufficientStock``
+    lists every short material and nothing is written. The make lines' components hold what is
+    there; what they still lack is flagged, told to purchasing and topped up when stock arrives
+    (``shortfalls``). Call it inside the transaction that changed the order.
     """
     with transaction.atomic():
-        _rereserve(order, actor)
+        _rereserve(order, actor, partial=True)
 
 
 def order_reserve(*, order: Order, actor: Actor | None = None) -> None:
@@ -118,7 +126,9 @@ def _lines_with_materials(order: Order) -> list[OrderLine]:
     return list(OrderLine.objects.filter(order=order).select_related("material"))
 
 
-def _rereserve(order: Order, actor: Actor | None) -> None:
+def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> None:
+    """``partial=False`` (confirming): stock lines and components all or nothing, one
+    ``InsufficientStock`` naming every short material and component."""
     delta = _reservation_delta(order)
     comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
@@ -130,14 +140,24 @@ def _rereserve(order: Order, actor: Actor | None) -> None:
     for r, qty in delta.releases:
         plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=order.id,
                         order_line_id=r.order_line_id, reason=_("Re-reservation")))  # fmt: skip
-    _check_available(plan, delta.needs, level_ids)
+    stock_short = _stock_shortages(plan, delta.needs, level_ids)
+    if stock_short and partial:
+        raise InsufficientStock(stock_short)
     for line, qty in delta.needs:
-        plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
-                        order_id=order.id, order_line_id=line.id))  # fmt: skip
-    comp.plan(plan, partial=True)  # what is short stays a shortage for the rules and MRP
+        if line.material_id in level_ids:  # (a material without a level is short: refused below)
+            plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
+                            order_id=order.id, order_line_id=line.id))  # fmt: skip
+    comp_short = [] if partial else comp.shortages(plan)
+    if comp_short:
+        raise components.refusal(comp_short, stock_short)
+    if stock_short:
+        raise InsufficientStock(stock_short)
+    comp.plan(plan, partial=partial)
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
     comp.save()
+    if partial:  # what is short is flagged, told to purchasing and topped up later
+        shortfalls.flag(order=order, delta=comp, actor=actor)
 
 
 def _reservation_delta(order: Order) -> _Delta:
@@ -182,6 +202,14 @@ def _check_available(
     plan: ledger.Plan, needs: list[tuple[OrderLine, Decimal]], level_ids: dict[int, int]
 ) -> None:
     """Raise ``InsufficientStock`` listing every material the needs exceed (after releases)."""
+    shortages = _stock_shortages(plan, needs, level_ids)
+    if shortages:
+        raise InsufficientStock(shortages)
+
+
+def _stock_shortages(
+    plan: ledger.Plan, needs: list[tuple[OrderLine, Decimal]], level_ids: dict[int, int]
+) -> list[dict[str, str]]:
     requested: dict[int, Decimal] = defaultdict(Decimal)
     materials: dict[int, Material] = {}
     for line, qty in needs:
@@ -193,8 +221,7 @@ def _check_available(
         available = plan.available(level_id) if level_id else ZERO
         if requested[material_id] > available:
             shortages.append(shortage(materials[material_id], requested[material_id], available))
-    if shortages:
-        raise InsufficientStock(shortages)
+    return shortages
 
 
 def _save_reservations(order: Order, delta: _Delta, level_ids: dict[int, int]) -> None:
@@ -219,6 +246,7 @@ def _save_reservations(order: Order, delta: _Delta, level_ids: dict[int, int]) -
 def order_release(*, order: Order, actor: Actor | None = None, reason: str = "") -> None:
     """Give back everything the order holds (it was cancelled). Called inside its transaction."""
     with transaction.atomic():
+        ComponentShortage.objects.filter(order_id=order.pk).delete()  # nothing to top up now
         active = list(
             Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).order_by("id")
         )

@@ -29,7 +29,13 @@ from ..panels import order_panels
 
 DEFAULT_LIMIT = 25
 # timeline entries that are not transitions
-EVENT_LABELS = {"channel_changed": _lazy("Changed by channel"), "changed": _lazy("Changed")}
+EVENT_LABELS = {
+    "channel_changed": _lazy("Changed by channel"),
+    "changed": _lazy("Changed"),
+    # written by inventory when a confirmed make line lacks components, and when they are held
+    "components_short": _lazy("Components short"),
+    "components_topped_up": _lazy("Components held"),
+}
 MAX_LIMIT = 100
 
 

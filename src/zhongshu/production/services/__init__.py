@@ -54,6 +54,7 @@ from .sheets import (
 from .tasks import (
     STARTABLE_ORDER,
     add_rework_task,
+    rework_line_choice,
     task_assign,
     task_pin,
     task_start,
@@ -83,6 +84,7 @@ __all__ = [
     "reflows_diverted",
     "request_reflow",
     "reschedule",
+    "rework_line_choice",
     "routing_errors",
     "routing_set",
     "scrap_threshold",

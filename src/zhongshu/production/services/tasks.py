@@ -183,10 +183,13 @@ def add_rework_task(
 
     Where the defect was made when known: ``at_sequence`` names the operation (of the sheet of
     ``product_id``, else of the last sheet) that produces the failed characteristic, and the
-    rework runs on that operation's line for its owner — or on ``line_id`` when one is chosen.
+    rework runs on that operation's line for its owner — or on ``line_id`` when one is chosen
+    (an active line with working hours, else 422 on ``rework_line``; the operation's owner keeps
+    it only when they work on that line).
     With ``repeat_following`` the operations after it are queued again behind the rework.
     Without an operation: after the last operation, on its line."""
     _require(actor, "production.rework")
+    chosen = rework_line_choice(line_id)
     qs = Order.objects.select_for_update()
     if actor is not None and not permissions.can(actor, "orders.view"):
         raise NotFound()
@@ -215,11 +218,13 @@ def add_rework_task(
     at = next((t for t in sheet_tasks if t.sequence == at_sequence), None) or last
     following = [t for t in sheet_tasks if t.sequence > at.sequence] if repeat_following else []
     seq = Task.objects.filter(sheet_id=last.sheet_id).aggregate(m=Max("sequence"))["m"] or 0
-    task = Task.objects.create(
+    task = Task(
         sheet=last.sheet, order=order, sequence=seq + 10, name=_("Rework"),
-        work_center_id=line_id or at.line_id, owner_id=at.owner_id,
+        work_center_id=chosen.pk if chosen else at.line_id, owner_id=_rework_owner(at, chosen),
         estimated_hours=at.estimated_hours, is_rework=True, note=reason[:500],
     )  # fmt: skip
+    task._history_user = actor  # type: ignore[attr-defined]  # the audit trail names who chose
+    task.save()
     Task.objects.bulk_create(
         Task(
             sheet=last.sheet,
@@ -237,3 +242,30 @@ def add_rework_task(
     TaskSheet.objects.filter(pk=last.sheet_id).update(status=SheetStatus.OPEN)
     request_reflow()
     return task
+
+
+def rework_line_choice(value: Any) -> WorkCenter | None:
+    """The line chosen for a rework (its id), ``None`` for the default one. Refused (422 on
+    ``rework_line``) unless it is an active line with working hours to do it in."""
+    if value in (None, ""):
+        return None
+    text = str(value)
+    wc = (
+        WorkCenter.objects.filter(pk=int(text)).first()
+        if text.isdigit() and len(text) < 10
+        else None
+    )
+    if wc is None or not wc.active:
+        raise ValidationFailed({"rework_line": _("Unknown or inactive production line.")})
+    if wc.hours_per_day <= 0:
+        raise ValidationFailed(
+            {"rework_line": _("This line has no working hours: it cannot take the rework.")}
+        )
+    return wc
+
+
+def _rework_owner(at: Task, chosen: WorkCenter | None) -> int | None:
+    """The operation's owner, unless the rework goes to a line they do not work on."""
+    if chosen is None or chosen.pk == at.line_id or at.owner_id is None:
+        return at.owner_id
+    return at.owner_id if chosen.members.filter(pk=at.owner_id).exists() else None
