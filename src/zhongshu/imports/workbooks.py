@@ -1,5 +1,6 @@
 """The two workbooks people download: a template per kind and the error workbook of a batch."""
 
+import copy
 import datetime as dt
 import io
 
@@ -17,8 +18,12 @@ def _cell(value):
     return escape_cell(value) if isinstance(value, str) else value
 
 
-def template_workbook(kind: str) -> bytes:
+def template_workbook(kind: str, columns=None) -> bytes:
+    """``columns``: the kind's columns the downloading user sees (all when not given)."""
     spec = KINDS[kind]
+    if columns is not None:
+        spec = copy.copy(spec)
+        spec.columns = tuple(columns)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
