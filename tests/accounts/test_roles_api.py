@@ -59,6 +59,8 @@ def test_shipped_roles_are_seeded_with_todays_rules(api_as):
         "amounts": "read",
         "schedule": "read",
         "lines": "read",
+        "contact": "read",
+        "cost": "read",
     }
 
 

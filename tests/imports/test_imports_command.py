@@ -97,7 +97,7 @@ def test_prices_are_refused_for_users_who_may_not_set_them(world, monkeypatch, e
     assert bad.errors == [
         {
             "column": "单价",
-            "message": "You may not set prices; leave this column empty to use the standard price.",
+            "message": "You may not change this field: 单价",
         }
     ]
     batch = batch_commit(actor=world.sales, batch_id=batch.pk, mode="valid_only")

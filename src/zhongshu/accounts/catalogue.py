@@ -41,11 +41,14 @@ AREAS = {
 }
 
 VERBS = {
+    "act_for_others": _("withdraw others' requests and add files to them"),
     "adjust": _("adjust"),
+    "all_tasks": _("see every production task"),
     "assign": _("assign tasks"),
     "assign_owner": _("hand orders to another owner"),
     "boms": _("bills of materials"),
     "cancel": _("cancel"),
+    "cancel_any": _("cancel any order, also confirmed ones and others'"),
     "complete": _("complete"),
     "configure": _("configure"),
     "confirm": _("confirm"),
@@ -56,6 +59,8 @@ VERBS = {
     "delete": _("delete"),
     "deliveries": _("deliveries"),
     "edit": _("edit"),
+    "edit_contact": _("edit contact details"),
+    "edit_cost": _("edit costs"),
     "edit_lines": _("edit lines and quantities"),
     "edit_others": _("edit others' orders"),
     "edit_price": _("edit price terms"),
@@ -104,10 +109,12 @@ VERBS = {
     "suppliers_view": _("view suppliers"),
     "users": _("users"),
     "view": _("view"),
+    "view_all": _("see everybody's"),
     "warehouses_manage": _("manage warehouses"),
     "warehouses_view": _("view warehouses"),
     "what_if": _("what-if plans"),
     "work": _("work on tasks"),
+    "work_any": _("work on any task"),
 }
 
 FIELD_GROUPS = {
@@ -115,6 +122,8 @@ FIELD_GROUPS = {
     "amounts": (_("Amounts"), _("Subtotal, tax and totals computed from the prices.")),
     "schedule": (_("Schedule"), _("Priority and due date of an order.")),
     "lines": (_("Lines"), _("The customer, materials and quantities of an order.")),
+    "contact": (_("Customer contact"), _("A customer's contact person, phone and address.")),
+    "cost": (_("Material cost"), _("A material's standard price.")),
 }
 
 SCOPES = {
@@ -171,6 +180,8 @@ def field_groups() -> list[Entry]:
         label, meaning = FIELD_GROUPS.get(code, (code, ""))
         fields = ", ".join(f"{e}.{n}" for e, names in entities.items() for n in sorted(names))
         out.append(Entry(code, str(label), f"{meaning} ({fields})"))
+    # groups that are data: each custom field with a group of its own
+    out += [Entry(code, label, meaning) for code, label, meaning in permissions.data_field_groups()]
     return out
 
 

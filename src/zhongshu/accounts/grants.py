@@ -37,6 +37,9 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "orders.ship": {R.WAREHOUSE, R.ADMIN},
     "orders.complete": {R.SALES, R.FINANCE, R.ADMIN},
     "orders.cancel": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
+    # cancel any order in scope, also confirmed ones and others' (without it: own drafts and
+    # orders awaiting review only)
+    "orders.cancel_any": {R.PLANNER, R.MANAGER, R.ADMIN},
     # hand orders to another sales owner (the order list's bulk action)
     "orders.assign_owner": {R.MANAGER, R.ADMIN},
     # who may be made an order's sales owner
@@ -44,8 +47,12 @@ ACTION_ROLES: dict[str, set[Role]] = {
     # master data
     "customers.view": EVERYONE_BUT_OPERATOR,
     "customers.manage": {R.SALES, R.ADMIN},
+    # the contact group: contact person, phone, address
+    "customers.edit_contact": {R.SALES, R.ADMIN},
     "materials.view": set(Role),
     "materials.manage": {R.PLANNER, R.ADMIN},
+    # the cost group: the standard price
+    "materials.edit_cost": {R.PLANNER, R.ADMIN},
     "regions.view": set(Role),
     "regions.manage": {R.ADMIN},
     "regions.export": {R.ADMIN, R.MANAGER},
@@ -74,6 +81,9 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "production.schedule": {R.PLANNER, R.ADMIN},
     "production.what_if": {R.PLANNER, R.MANAGER, R.ADMIN},
     "production.work": {R.OPERATOR, R.SUPERVISOR, R.ADMIN},
+    # every task, not only those of the user's own lines (operators see and work on their own)
+    "production.all_tasks": {R.PLANNER, R.SUPERVISOR, R.MANAGER, R.ADMIN, R.QC},
+    "production.work_any": {R.SUPERVISOR, R.ADMIN},
     "production.assign": {R.SUPERVISOR, R.PLANNER, R.ADMIN},
     "production.rework": {R.QC, R.SUPERVISOR, R.PLANNER, R.ADMIN},
     # quality control (SPEC §5)
@@ -84,6 +94,8 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "rules.view": {R.ADMIN, R.MANAGER, R.PLANNER},
     "rules.manage": {R.ADMIN, R.MANAGER},
     "followups.view": set(Role),
+    # every follow-up task, not only the user's, their roles' and those they created
+    "followups.view_all": {R.ADMIN, R.MANAGER},
     "followups.manage": {R.ADMIN, R.MANAGER, R.PLANNER, R.SALES, R.PURCHASING},
     # notifications (SPEC §6)
     "notifications.inbox": set(Role),
@@ -101,6 +113,8 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "imports.qc_plans": {R.QC, R.ADMIN},
     "imports.open_stock": {R.WAREHOUSE, R.ADMIN},
     "imports.receivables": {R.FINANCE, R.ADMIN},
+    # everybody's import batches, not only one's own
+    "imports.view_all": {R.ADMIN},
     "finance.reconciliation": {R.FINANCE, R.SALES, R.MANAGER, R.ADMIN},
     # exports (SPEC §8 "any list view to xlsx"): whoever may see a list may export it, in their
     # own scope; shipments are exported with "orders.export" (they are the orders' documents)
@@ -129,6 +143,8 @@ ACTION_ROLES: dict[str, set[Role]] = {
     "approvals.request": {R.SALES, R.PLANNER, R.MANAGER, R.ADMIN},
     "approvals.decide": {R.MANAGER, R.PLANNER, R.SUPERVISOR, R.FINANCE, R.ADMIN, R.SALES, R.QC},
     "approvals.configure": {R.ADMIN},
+    # withdraw others' requests and attach files to them
+    "approvals.act_for_others": {R.ADMIN},
     # channels (SPEC §7)
     "channels.view": {R.ADMIN, R.MANAGER, R.SALES, R.PLANNER},
     "channels.manage": {R.ADMIN},
@@ -182,12 +198,18 @@ FIELD_GROUPS: dict[str, dict[str, set[str]]] = {
     "schedule": {"order": {"due_date", "priority"}},
     # who orders what: the customer, the lines, their materials and quantities
     "lines": {"order": {"customer", "lines"}, "order_line": {"material", "quantity", "fulfilment"}},
+    # how to reach a customer
+    "contact": {"customer": {"contact", "phone", "address"}},
+    # what a material costs
+    "cost": {"material": {"standard_price"}},
 }
 FIELD_EDIT_ACTIONS = {
     "price": "orders.edit_price",
     "amounts": "orders.edit_price",
     "schedule": "orders.edit_schedule",
     "lines": "orders.edit_lines",
+    "contact": "customers.edit_contact",
+    "cost": "materials.edit_cost",
 }
 # groups shown and hidden together (the amounts follow the prices)
 FIELD_GROUP_FOLLOWS = {"amounts": "price"}

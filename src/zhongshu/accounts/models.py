@@ -114,7 +114,8 @@ class RoleDefinition(models.Model):
     """A role as data (docs/permissions.md). Users hold roles as Django groups named by ``code``.
 
     A shipped role keeps its defaults in the code tables of ``permissions`` and stores only what
-    differs from them (``granted``/``revoked`` actions, ``hidden`` field groups, ``scope``), so an
+    differs from them (``granted``/``revoked`` actions, ``hidden`` and ``readonly`` field groups,
+    ``scope``), so an
     action added to the code tables reaches the shipped roles without a migration. A role created
     here has no defaults: ``granted`` is all it may do."""
 
@@ -124,6 +125,8 @@ class RoleDefinition(models.Model):
     granted = models.JSONField(default=list, blank=True)
     revoked = models.JSONField(default=list, blank=True)
     hidden = models.JSONField(default=list, blank=True)
+    # field groups of custom fields (their own groups) this role reads but does not edit
+    readonly = models.JSONField(default=list, blank=True)
     scope = models.CharField(_("scope"), max_length=32, blank=True)
     retired = models.BooleanField(_("retired"), default=False)
     updated_at = models.DateTimeField(auto_now=True)

@@ -130,8 +130,45 @@ def forbidden_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> set[
     return bad
 
 
+# --- field groups that are data: a custom field's own group ---------------------------------------
+
+# (code, label, meaning) of each such group; the app that owns them registers where they come from
+DataGroup = tuple[str, str, str]
+_GROUP_SOURCES: list[Callable[[], list[DataGroup]]] = []
+
+
+def field_group_source(source: Callable[[], list[DataGroup]]) -> None:
+    """Register a source of field groups that are data (customfields: a field's own group)."""
+    _GROUP_SOURCES.append(source)
+
+
+def data_field_groups() -> list[DataGroup]:
+    return [group for source in _GROUP_SOURCES for group in source()]
+
+
+def data_group_level(row: role_tables.StoredRole | None, group: str) -> str:
+    """A role's level of a group that is data: ``edit`` unless the role hides it or reads it only
+    (what it may edit is still bounded by its right to edit the record)."""
+    if row is not None and group in row.hidden:
+        return "hidden"
+    if row is not None and group in row.readonly:
+        return "read"
+    return "edit"
+
+
+def _data_level(user: AnyUser, group: str) -> str:
+    roles = roles_of(user)
+    if not roles:
+        return "hidden"
+    stored = _stored(user)
+    levels = {data_group_level(stored.get(role), group) for role in roles}
+    return next(level for level in ("edit", "read", "hidden") if level in levels)
+
+
 def field_level(user: AnyUser, group: str) -> str:
     """``edit``, ``read`` or ``hidden``: how the user meets the fields of ``group``."""
+    if group not in FIELD_EDIT_ACTIONS:
+        return _data_level(user, group)
     if can(user, FIELD_EDIT_ACTIONS[group]):
         return "edit"
     shown = FIELD_GROUP_FOLLOWS.get(group, group)
@@ -159,15 +196,43 @@ def hidden_fields(user: AnyUser, entity: str) -> set[str]:
     return set(cached[entity])
 
 
+def readonly_fields(user: AnyUser, entity: str) -> set[str]:
+    """The fields of ``entity`` the user sees but may not change (forms show them disabled)."""
+    return {
+        name
+        for group, entities in FIELD_GROUPS.items()
+        if field_level(user, group) == "read"
+        for name in entities.get(entity, ())
+    }
+
+
+def shown(user: AnyUser, entity: str, obj: Any, name: str) -> Any:
+    """``obj``'s value of field ``name``, or ``None`` when the user's roles hide its group (what
+    API responses return for a hidden field)."""
+    if name in hidden_fields(user, entity):
+        return None
+    return getattr(obj, name)
+
+
 def custom_field_visible(user: AnyUser, definition: Any) -> bool:
-    """A custom field's own role list narrows who sees it (empty: whoever sees the record)."""
+    """Whether the user sees a custom field: its field group (``definition.group``) is not
+    hidden to them, and its own role list, if any, names one of their roles (those who manage
+    custom fields pass the list)."""
+    # no user: the system (a job, a sync, an approved change applied), which field groups bind not
+    if user is not None and field_level(user, definition.group) == "hidden":
+        return False
     roles = definition.view_roles
-    return not roles or has_role(user, R.ADMIN, *roles)
+    return not roles or has_role(user, *roles) or can(user, "customfields.manage")
 
 
 def custom_field_editable(user: AnyUser, definition: Any) -> bool:
+    """Seen, its field group editable to the user, and its edit role list (if any) passed."""
+    if not custom_field_visible(user, definition):
+        return False
+    if user is not None and field_level(user, definition.group) != "edit":
+        return False
     roles = definition.edit_roles
-    return custom_field_visible(user, definition) and (not roles or has_role(user, R.ADMIN, *roles))
+    return not roles or has_role(user, *roles) or can(user, "customfields.manage")
 
 
 def require_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> None:
@@ -176,13 +241,28 @@ def require_fields(user: AnyUser, entity: str, changed: Iterable[str]) -> None:
         raise ForbiddenField(sorted(bad))
 
 
+def require_changed_fields(
+    user: AnyUser, entity: str, cleaned: dict[str, Any], current: Any
+) -> None:
+    """``require_fields`` for the fields of ``cleaned`` (values as they would be stored) that
+    differ from ``current`` (the stored record, or a new unsaved one for a create): a form that
+    sends a read-only field back unchanged is not refused."""
+    changed = [
+        name
+        for name, value in cleaned.items()
+        if (entity, name) in _GROUP_OF and getattr(current, name) != value
+    ]
+    require_fields(user, entity, changed)
+
+
 # --- object rules (the "own" part of an action) --------------------------------------------------
 
 PRE_CONFIRM = {"draft", "pending_review"}
 
 
-def _sales_may_cancel(user: Actor, order: Any) -> bool:
-    if has_role(user, R.PLANNER, R.MANAGER, R.ADMIN):
+def _may_cancel(user: Actor, order: Any) -> bool:
+    """Any order in scope with ``orders.cancel_any``; otherwise one's own, before confirmation."""
+    if can(user, "orders.cancel_any"):
         return True
     return order.status in PRE_CONFIRM and order.sales_owner_id == user.id
 
@@ -198,7 +278,7 @@ def _may_edit(user: Actor, order: Any) -> bool:
 ObjectRule = Callable[[Actor, Any], bool]
 
 OBJECT_RULES: dict[str, ObjectRule] = {
-    "orders.cancel": _sales_may_cancel,
+    "orders.cancel": _may_cancel,
     "orders.edit": _may_edit,
 }
 
@@ -307,13 +387,11 @@ def get_in_scope(qs: QuerySet[Any], **lookup: Any) -> Any:
 
 # --- production object rules (operators touch only their own tasks) -------------------------------
 
-PRODUCTION_ALL_TASKS = {R.SUPERVISOR, R.ADMIN}
-
 
 def _may_work_task(user: Actor, task: Any) -> bool:
-    """Supervisors and admins start/finish any task; an operator only a task they own, or an
-    unowned task on a line they are a member of (starting it makes it theirs)."""
-    if has_role(user, *PRODUCTION_ALL_TASKS):
+    """With ``production.work_any`` (supervisors, admins) any task; otherwise only a task the user
+    owns, or an unowned task on a line they are a member of (starting it makes it theirs)."""
+    if can(user, "production.work_any"):
         return True
     if task.owner_id is not None:
         return bool(task.owner_id == user.id)
@@ -321,12 +399,11 @@ def _may_work_task(user: Actor, task: Any) -> bool:
 
 
 def task_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
-    """Tasks the user may see: ``None`` = all. Operators see the tasks they own and those of the
-    lines they are a member of; everyone else with production.view sees all."""
-    roles = roles_of(user)
-    if roles & (set(ACTION_ROLES["production.view"]) - {R.OPERATOR}):
+    """Tasks the user may see: ``None`` = all (``production.all_tasks``); with only
+    ``production.view`` (operators) the tasks they own and those of the lines they are a member of."""
+    if can(user, "production.all_tasks"):
         return None
-    if R.OPERATOR in roles:
+    if can(user, "production.view"):
         operator = cast(Actor, user)  # holds a role, so signed in
         return Q(**{f"{prefix}owner_id": operator.id}) | Q(
             **{f"{prefix}work_center_id__in": operator.work_centers.values("pk")}
@@ -342,12 +419,13 @@ OBJECT_RULES.update({"production.work": _may_work_task})
 
 
 def _followup_is_mine(user: Actor, task: Any) -> bool:
-    """A follow-up task is the assignee's, their role's, its creator's — and managers'."""
+    """A follow-up task is the assignee's, their role's, its creator's — and, with
+    ``followups.view_all``, everybody's (managers, admins)."""
     return (
         task.assignee_id == user.id
         or bool(task.assignee_role and task.assignee_role in roles_of(user))
         or (task.created_by_id is not None and task.created_by_id == user.id)
-        or has_role(user, R.ADMIN, R.MANAGER)
+        or can(user, "followups.view_all")
     )
 
 
@@ -365,16 +443,15 @@ OBJECT_RULES.update({"followups.view": _followup_is_mine})
 
 # --- channels object rules -------------------------------------------------------------------------
 
-CHANNELS_ALL_REGIONS = {R.ADMIN, R.MANAGER, R.PLANNER}
-
 
 def scope_channel_orders(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
-    """Channel orders (and what hangs off them) by the region of their account: administrators,
-    managers and planners see every region, sales the regions they are assigned to."""
-    roles = roles_of(user)
-    if roles & CHANNELS_ALL_REGIONS:
+    """Channel orders (and what hangs off them) by the region of their account, as the user's
+    scopes say: ``all_regions`` every region (administrators, managers, planners), ``own_regions``
+    and ``own_records`` the regions the user holds (sales), any other scope none."""
+    scopes = scopes_of(user)
+    if "all_regions" in scopes:
         return qs
-    if R.SALES in roles:
+    if scopes & {"own_regions", "own_records"}:
         return qs.filter(**{f"{prefix}account__default_region_id__in": sorted(region_ids_of(user))})
     return qs.none()
 

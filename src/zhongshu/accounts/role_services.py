@@ -34,14 +34,26 @@ NEEDS = {
 INPUT_GROUPS = [g for g in permissions.FIELD_GROUPS if g not in permissions.FIELD_GROUP_FOLLOWS]
 
 
+def input_groups(data_groups: list[str] | None = None) -> list[str]:
+    """The groups a role sets a level for: those of the code tables (less the ones that follow
+    another) and those that are data (custom fields' own groups)."""
+    if data_groups is None:
+        data_groups = [code for code, _label, _meaning in permissions.data_field_groups()]
+    return INPUT_GROUPS + data_groups
+
+
 def role_actions(stored: dict[str, role_tables.StoredRole], code: str) -> set[str]:
     return {a for a in permissions.ACTION_ROLES if permissions._role_allows(stored, code, a)}
 
 
-def role_fields(stored: dict[str, role_tables.StoredRole], code: str) -> dict[str, str]:
+def role_fields(
+    stored: dict[str, role_tables.StoredRole], code: str, data_groups: list[str] | None = None
+) -> dict[str, str]:
     actions = role_actions(stored, code)
     row = stored.get(code)
     out = {}
+    for group in input_groups(data_groups)[len(INPUT_GROUPS) :]:
+        out[group] = permissions.data_group_level(row, group)
     for group, action in permissions.FIELD_EDIT_ACTIONS.items():
         shown = permissions.FIELD_GROUP_FOLLOWS.get(group, group)
         if action in actions:
@@ -54,9 +66,13 @@ def role_fields(stored: dict[str, role_tables.StoredRole], code: str) -> dict[st
 
 
 def role_view(
-    role: RoleDefinition, stored: dict[str, role_tables.StoredRole], users: int | None = None
+    role: RoleDefinition,
+    stored: dict[str, role_tables.StoredRole],
+    users: int | None = None,
+    data_groups: list[str] | None = None,
 ) -> dict[str, Any]:
-    """``users``: how many active users hold the role, when the caller counted them already."""
+    """``users``: how many active users hold the role, when the caller counted them already;
+    ``data_groups``: the field groups that are data, when the caller read them already."""
     return {
         "code": role.code,
         "name": role.name,
@@ -64,7 +80,7 @@ def role_view(
         "retired": role.retired,
         "scope": permissions.scope_of_role(stored, role.code),
         "actions": sorted(role_actions(stored, role.code)),
-        "fields": role_fields(stored, role.code),
+        "fields": role_fields(stored, role.code, data_groups),
         "users": _holders(role.code).count() if users is None else users,
     }
 
@@ -79,7 +95,8 @@ def role_list(*, actor: Actor) -> list[dict[str, Any]]:
         .annotate(n=Count("user", filter=Q(user__is_active=True)))
         .values_list("name", "n")
     )
-    return [role_view(r, stored, users=held.get(r.code, 0)) for r in roles]
+    groups = input_groups()[len(INPUT_GROUPS) :]
+    return [role_view(r, stored, users=held.get(r.code, 0), data_groups=groups) for r in roles]
 
 
 def role_get(*, actor: Actor, code: str) -> dict[str, Any]:
@@ -110,8 +127,9 @@ def _clean(data: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     if unknown:
         errors["actions"] = _("Unknown action: %(names)s") % {"names": ", ".join(unknown)}
     fields = dict(base["fields"])
+    known = input_groups()
     for group, level in (data.get("fields") or {}).items():
-        if group not in INPUT_GROUPS or level not in role_tables.LEVELS:
+        if group not in known or level not in role_tables.LEVELS:
             errors[f"fields.{group}"] = _("Unknown field group or level.")
         else:
             fields[group] = level
@@ -141,6 +159,12 @@ def _apply(role: RoleDefinition, wanted: dict[str, Any]) -> None:
     role.granted = sorted(wanted["actions"] - defaults)
     role.revoked = sorted(defaults - wanted["actions"])
     role.hidden = sorted(g for g, level in wanted["fields"].items() if level == "hidden")
+    # read-only is stored for the groups that are data; a code group's edit level is its action
+    role.readonly = sorted(
+        g
+        for g, level in wanted["fields"].items()
+        if level == "read" and g not in permissions.FIELD_EDIT_ACTIONS
+    )
     default_scope = permissions.DEFAULT_SCOPES.get(role.code, "none") if role.shipped else ""
     role.scope = "" if wanted["scope"] == default_scope else wanted["scope"]
 
@@ -155,6 +179,7 @@ def _stored_with(role: RoleDefinition) -> dict[str, role_tables.StoredRole]:
         role.scope,
         role.retired,
         role.shipped,
+        frozenset(role.readonly),
     )
     return stored
 
@@ -246,6 +271,7 @@ def role_create(
         base = role_view(_get(copy_from), stored)
     else:
         empty = {g: "read" for g in permissions.FIELD_EDIT_ACTIONS}
+        empty.update({g: "edit" for g in input_groups()[len(INPUT_GROUPS) :]})
         base = {"name": "", "actions": [], "fields": empty, "scope": "none"}
     role = RoleDefinition(code=code, shipped=False)
     _apply(role, _clean(data, base))
@@ -273,6 +299,7 @@ def role_reset(*, actor: Actor, code: str) -> dict[str, Any]:
         raise Conflict(_("Only a shipped role has defaults to return to."), code="not_shipped")
     before = role_view(role, role_tables.fresh().roles)
     role.granted, role.revoked, role.hidden, role.scope = [], [], [], ""
+    role.readonly = []
     role.name = str(Role(code).label)
     return _save(actor, role, before)
 

@@ -21,6 +21,7 @@ class StoredRole:
     scope: str = ""
     retired: bool = False
     shipped: bool = False
+    readonly: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -36,11 +37,13 @@ def _load(token: str | None) -> Tables:
     from .models import RoleDefinition
 
     rows = RoleDefinition.objects.values_list(
-        "code", "granted", "revoked", "hidden", "scope", "retired", "shipped"
+        "code", "granted", "revoked", "hidden", "scope", "retired", "shipped", "readonly"
     )
     roles = {
-        code: StoredRole(code, frozenset(g), frozenset(r), frozenset(h), s, ret, shipped)
-        for code, g, r, h, s, ret, shipped in rows
+        code: StoredRole(
+            code, frozenset(g), frozenset(r), frozenset(h), s, ret, shipped, frozenset(ro or ())
+        )
+        for code, g, r, h, s, ret, shipped, ro in rows
     }
     return Tables(token=token, roles=roles)
 

@@ -61,7 +61,7 @@ def _posted(request: ActorRequest) -> dict[str, Any]:
     return {
         "name": request.POST.get("name", ""),
         "actions": request.POST.getlist("actions"),
-        "fields": {g: request.POST.get(f"field_{g}", "read") for g in role_services.INPUT_GROUPS},
+        "fields": {g: request.POST.get(f"field_{g}", "read") for g in role_services.input_groups()},
         "scope": request.POST.get("scope", ""),
     }
 
@@ -94,7 +94,8 @@ def _choices(role: dict[str, Any]) -> dict[str, Any]:
     areas: dict[str, list[dict[str, Any]]] = {}
     for entry in entries["actions"]:
         areas.setdefault(entry.group, []).append({"entry": entry, "held": entry.code in held})
-    groups = [g for g in entries["field_groups"] if g.code in role_services.INPUT_GROUPS]
+    inputs = role_services.input_groups()
+    groups = [g for g in entries["field_groups"] if g.code in inputs]
     return {
         "areas": areas,
         "groups": groups,

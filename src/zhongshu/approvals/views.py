@@ -134,7 +134,7 @@ def _detail_context(request, req) -> dict:
         "active_step": active,
         "can_decide": can_decide,
         "can_withdraw": req.status == RequestStatus.PENDING
-        and (req.requested_by_id == user.pk or permissions.has_role(user, Role.ADMIN)),
+        and (req.requested_by_id == user.pk or permissions.can(user, "approvals.act_for_others")),
     }
 
 

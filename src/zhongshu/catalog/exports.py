@@ -22,6 +22,8 @@ def material_export(
     qs = selectors.material_list(actor=actor, q=q, kind=kind, custom=custom)
     kinds = {value: str(label) for value, label in MaterialKind.choices}
     fulfilment = {value: str(label) for value, label in Fulfilment.choices}
+    cost_hidden = "standard_price" in permissions.hidden_fields(actor, ENTITY)
+    price = xlsx.Column(_("Standard price"), lambda m: m.standard_price, xlsx.MONEY, 12)
     columns = [
         xlsx.Column(_("Code"), lambda m: m.code, width=14),
         xlsx.Column(_("Name"), lambda m: m.name, width=24),
@@ -29,7 +31,7 @@ def material_export(
         xlsx.Column(_("Unit"), lambda m: m.unit, width=6),
         xlsx.Column(_("Kind"), lambda m: kinds.get(m.kind, m.kind), width=10),
         xlsx.Column(_("Fulfilment"), lambda m: fulfilment.get(m.fulfilment, m.fulfilment)),
-        xlsx.Column(_("Standard price"), lambda m: m.standard_price, xlsx.MONEY, 12),
+        *([] if cost_hidden else [price]),
         xlsx.Column(_("Safety stock"), lambda m: m.safety_stock, xlsx.QTY, 12),
         xlsx.Column(_("Lead time (days)"), lambda m: m.lead_time_days, xlsx.INT, 10),
         xlsx.Column(_("Active"), lambda m: m.is_active, width=8),

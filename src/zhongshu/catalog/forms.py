@@ -28,10 +28,17 @@ class MaterialForm(forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, editing: bool = False, **kwargs):
+    def __init__(self, *args, editing: bool = False, hidden=(), readonly=(), **kwargs):
         super().__init__(*args, **kwargs)
         if editing:
             self.fields["code"].widget.attrs["readonly"] = True
+        # the field rules of the reader's roles: hidden fields are left out, read-only ones
+        # shown disabled (a disabled field keeps its initial value, so nothing changes)
+        for name in hidden:
+            self.fields.pop(name, None)
+        for name in readonly:
+            if name in self.fields:
+                self.fields[name].disabled = True
 
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)

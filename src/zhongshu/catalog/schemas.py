@@ -4,6 +4,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.accounts import permissions
 from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as cf_selectors
 
@@ -52,7 +53,9 @@ class MaterialOut(Schema):
     unit: str
     kind: str
     fulfilment: str
-    standard_price: Decimal
+    standard_price: Decimal | None = Field(
+        None, description="null when the caller's roles hide the cost group (docs/permissions.md)"
+    )
     safety_stock: Decimal
     lead_time_days: int
     is_active: bool
@@ -60,6 +63,10 @@ class MaterialOut(Schema):
     custom: dict[str, Any] = Field(
         default_factory=dict, description="Custom fields the caller may see, by key."
     )
+
+    @staticmethod
+    def resolve_standard_price(obj, context) -> Decimal | None:
+        return permissions.shown(context["request"].auth, "material", obj, "standard_price")
 
     @staticmethod
     def resolve_custom(obj, context) -> dict[str, Any]:

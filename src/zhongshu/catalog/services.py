@@ -89,6 +89,7 @@ def material_create(*, actor: Actor, code: str, **data: Any) -> Material:
         errors.add("code", _("Material code %(code)s already exists.") % {"code": code})
     cleaned = clean_material(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
+    permissions.require_changed_fields(actor, "material", cleaned, Material())
     created = Material(code=code, **cleaned)
     created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
@@ -104,5 +105,7 @@ def material_update(*, actor: Actor, material: Material, data: dict[str, Any]) -
     errors = Errors()
     cleaned = clean_material(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
+    # the standard price: only with the cost group's edit right (403 forbidden_field)
+    permissions.require_changed_fields(actor, "material", cleaned, locked)
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

@@ -37,20 +37,24 @@ def _material_form(request, material=None):
     permissions.require(request.user, "materials.manage")
     editing = material is not None
     template = "catalog/materials/form.html"
+    initial = {}
+    if material:
+        initial = {f: getattr(material, f) for f in MaterialForm.base_fields}
+        for f in ("standard_price", "safety_stock"):
+            initial[f] = plain_number(initial[f])
+    rules = {
+        "hidden": permissions.hidden_fields(request.user, "material"),
+        "readonly": permissions.readonly_fields(request.user, "material"),
+    }
     if request.method != "POST":
-        initial = {}
-        if material:
-            initial = {f: getattr(material, f) for f in MaterialForm.base_fields}
-            for f in ("standard_price", "safety_stock"):
-                initial[f] = plain_number(initial[f])
-        form = MaterialForm(initial=initial, editing=editing)
+        form = MaterialForm(initial=initial, editing=editing, **rules)
         inputs = custom_inputs.form_inputs(
             request.user, "material", material.custom if material else {}, creating=not editing
         )
         return render(
             request, template, {"form": form, "material": material, "custom_inputs": inputs}
         )
-    form = MaterialForm(request.POST, editing=editing)
+    form = MaterialForm(request.POST, initial=initial, editing=editing, **rules)
     form.is_valid()
 
     def save(custom):

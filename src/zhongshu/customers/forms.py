@@ -28,8 +28,15 @@ class CustomerForm(forms.Form):
     address = _text(_("Address"))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
-    def __init__(self, *args, regions=(), editing: bool = False, **kwargs):
+    def __init__(self, *args, regions=(), editing: bool = False, hidden=(), readonly=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["region"].widget.choices = [(r.name, r.name) for r in regions]
+        # the field rules of the reader's roles: hidden fields are left out, read-only ones
+        # shown disabled (a disabled field keeps its initial value, so nothing changes)
+        for name in hidden:
+            self.fields.pop(name, None)
+        for name in readonly:
+            if name in self.fields:
+                self.fields[name].disabled = True
         if editing:
             self.fields["code"].widget.attrs["readonly"] = True

@@ -2,6 +2,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from zhongshu.accounts import permissions
 from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as cf_selectors
 
@@ -14,6 +15,7 @@ CUSTOM_IN_DOC = (
 )
 
 
+HIDDEN_NULL = "null when the caller's roles hide the contact group (docs/permissions.md)"
 TIER_DOC = "Computed by the customer segmentation: any value sent is refused (422)."
 
 
@@ -44,13 +46,25 @@ class CustomerOut(Schema):
     name: str
     region: str = Field(alias="region.name")
     tier: str
-    contact: str
-    phone: str
-    address: str
+    contact: str | None = Field(None, description=HIDDEN_NULL)
+    phone: str | None = Field(None, description=HIDDEN_NULL)
+    address: str | None = Field(None, description=HIDDEN_NULL)
     is_active: bool
     custom: dict[str, Any] = Field(
         default_factory=dict, description="Custom fields the caller may see, by key."
     )
+
+    @staticmethod
+    def resolve_contact(obj, context) -> str | None:
+        return permissions.shown(context["request"].auth, "customer", obj, "contact")
+
+    @staticmethod
+    def resolve_phone(obj, context) -> str | None:
+        return permissions.shown(context["request"].auth, "customer", obj, "phone")
+
+    @staticmethod
+    def resolve_address(obj, context) -> str | None:
+        return permissions.shown(context["request"].auth, "customer", obj, "address")
 
     @staticmethod
     def resolve_custom(obj, context) -> dict[str, Any]:

@@ -79,6 +79,7 @@ def customer_create(*, actor: Actor, code: str, **data: Any) -> Customer:
         errors.add("code", _("Customer code %(code)s already exists.") % {"code": code})
     cleaned = clean_customer(actor, data, creating=True, errors=errors)
     errors.raise_if_any()
+    permissions.require_changed_fields(actor, "customer", cleaned, Customer())
     created = Customer(code=code, **cleaned)
     created._history_user = actor  # type: ignore[attr-defined]  # the history row names who created it, request or not
     created.save(force_insert=True)
@@ -94,5 +95,7 @@ def customer_update(*, actor: Actor, customer: Customer, data: dict[str, Any]) -
     errors = Errors()
     cleaned = clean_customer(actor, data, creating=False, errors=errors, existing=locked.custom)
     errors.raise_if_any()
+    # contact details: only with the contact group's edit right (403 forbidden_field)
+    permissions.require_changed_fields(actor, "customer", cleaned, locked)
     model_update(instance=locked, fields=EDITABLE, data=cleaned, actor=actor)
     return locked

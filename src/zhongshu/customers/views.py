@@ -42,21 +42,26 @@ def _customer_form(request, customer=None):
     ]
     editing = customer is not None
     template = "customers/form.html"
+    initial = {}
+    if customer:
+        initial = {f: getattr(customer, f) for f in CustomerForm.base_fields if f != "region"}
+        initial["region"] = customer.region.name
+    rules = {
+        "hidden": permissions.hidden_fields(request.user, "customer"),
+        "readonly": permissions.readonly_fields(request.user, "customer"),
+    }
     if request.method != "POST":
-        initial = {}
-        if customer:
-            initial = {f: getattr(customer, f) for f in CustomerForm.base_fields if f != "region"}
-            initial["region"] = customer.region.name
-        form = CustomerForm(initial=initial, regions=regions, editing=editing)
+        form = CustomerForm(initial=initial, regions=regions, editing=editing, **rules)
         inputs = custom_inputs.form_inputs(
             request.user, "customer", customer.custom if customer else {}, creating=not editing
         )
         return render(
             request, template, {"form": form, "customer": customer, "custom_inputs": inputs}
         )
-    form = CustomerForm(request.POST, regions=regions, editing=editing)
+    form = CustomerForm(request.POST, initial=initial, regions=regions, editing=editing, **rules)
     form.is_valid()
-    data = {k: v for k, v in form.cleaned_data.items() if k != "code"}
+    # the tier is shown, never taken (computed by the segmentation)
+    data = {k: v for k, v in form.cleaned_data.items() if k not in ("code", "tier")}
 
     def save(custom):
         if customer is None:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from zhongshu.accounts import catalogue
 from zhongshu.accounts.roles import Role
 
 from .models import Entity, FieldType
@@ -10,6 +11,14 @@ def _roles(label):
     return forms.MultipleChoiceField(
         label=label, required=False, choices=Role.choices, widget=forms.CheckboxSelectMultiple
     )
+
+
+def _group_choices():
+    own = [("", _("A group of its own"))]
+    return own + [
+        (code, catalogue.FIELD_GROUPS[code][0])
+        for code in ("price", "schedule", "lines", "contact", "cost")
+    ]
 
 
 class FieldDefinitionForm(forms.Form):
@@ -40,6 +49,12 @@ class FieldDefinitionForm(forms.Form):
     help_text = forms.CharField(label=_("Help text"), max_length=200, required=False)
     view_roles = _roles(_("Roles that see it (none ticked: everyone)"))
     edit_roles = _roles(_("Roles that edit it (none ticked: everyone who edits the record)"))
+    field_group = forms.ChoiceField(
+        label=_("Field group"),
+        required=False,
+        choices=_group_choices,
+        help_text=_("Who sees and edits it follows the roles' level of this group."),
+    )
     position = forms.IntegerField(
         label=_("Order in forms"), min_value=0, max_value=9999, initial=100, required=False
     )

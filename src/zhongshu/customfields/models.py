@@ -71,6 +71,15 @@ class FieldDefinition(models.Model):
     # role slugs; empty = everyone who may see (edit) the entity itself
     view_roles = models.JSONField(_("roles that see it"), default=list, blank=True)
     edit_roles = models.JSONField(_("roles that edit it"), default=list, blank=True)
+    # the field group it is seen and edited with (docs/permissions.md): a group of the code
+    # tables ("price", "contact", …) or, blank, a group of its own ("custom.<entity>.<key>")
+    field_group = models.CharField(
+        _("field group"),
+        max_length=32,
+        blank=True,
+        default="",
+        help_text=_("Blank: a group of its own, which each role hides, reads or edits."),
+    )
     position = models.PositiveIntegerField(_("position"), default=100)
     filterable = models.BooleanField(
         _("filterable"),
@@ -110,6 +119,11 @@ class FieldDefinition(models.Model):
     def param(self) -> str:
         """The name of the field in list URLs, filters, exports and the API's ``sort``."""
         return f"cf_{self.key}"
+
+    @property
+    def group(self) -> str:
+        """The field group whose level decides who sees and edits the field."""
+        return self.field_group or f"custom.{self.entity}.{self.key}"
 
     @property
     def is_active(self) -> bool:

@@ -15,6 +15,12 @@ class ChoiceIO(Schema):
     label_en: str = ""
 
 
+GROUP_DOC = (
+    "A field group of the code tables (price, schedule, lines, contact, cost) whose level decides "
+    "who sees and edits it; blank: a group of its own (docs/permissions.md)"
+)
+
+
 class FieldDefinitionIn(InputSchema):
     entity: EntityIn
     key: str = Field(description="Lower-case letters, digits and _, starting with a letter")
@@ -30,6 +36,7 @@ class FieldDefinitionIn(InputSchema):
     edit_roles: list[str] = Field(default_factory=list, description="Empty: everyone who edits")
     position: int = 100
     filterable: bool = False
+    field_group: str = Field("", max_length=32, description=GROUP_DOC)
 
 
 class FieldDefinitionPatch(InputSchema):
@@ -45,6 +52,7 @@ class FieldDefinitionPatch(InputSchema):
     edit_roles: list[str] | None = None
     position: int | None = None
     filterable: bool | None = None
+    field_group: str | None = Field(None, max_length=32, description=GROUP_DOC)
     migrate_choices: dict[str, str | None] | None = Field(
         None,
         description="Removing choices that are in use: old value → remaining value (null clears)",
@@ -69,6 +77,8 @@ class FieldDefinitionOut(Schema):
     edit_roles: list[str]
     position: int
     filterable: bool
+    field_group: str = Field(description=GROUP_DOC)
+    group: str = Field(description="The group whose level decides who sees and edits it")
     indexed: bool
     deleted_at: datetime | None = Field(None, alias="archived_at")
 

@@ -30,8 +30,12 @@ MAX_CHOICES = 100
 MAX_FILE_BYTES = 10 * 1024 * 1024
 EDITABLE = (
     "label_zh", "label_en", "type", "required", "default", "choices", "decimal_places",
-    "help_text", "view_roles", "edit_roles", "position", "filterable",
+    "help_text", "view_roles", "edit_roles", "position", "filterable", "field_group",
 )  # fmt: skip
+# the groups of the code tables a field may join (blank: a group of its own)
+JOINABLE_GROUPS = [
+    g for g in permissions.FIELD_EDIT_ACTIONS if g not in permissions.FIELD_GROUP_FOLLOWS
+]
 RESERVED = {"id", "pk", "custom", "sort", "cursor", "offset", "limit", "q", "view"}
 
 
@@ -48,6 +52,19 @@ def _clean_roles(errors: Errors, field: str, value: Any) -> list[str]:
         errors.add(field, _("Unknown roles: %(r)s.") % {"r": ", ".join(unknown)})
         return []
     return sorted({v.strip() for v in value})
+
+
+def _clean_group(errors: Errors, value: Any) -> str:
+    group = normalize_text(value) if isinstance(value, str) else value
+    if group in (None, ""):
+        return ""
+    if group not in JOINABLE_GROUPS:
+        errors.add(
+            "field_group",
+            _("Choose one of: %(c)s, or leave it blank.") % {"c": ", ".join(JOINABLE_GROUPS)},
+        )
+        return ""
+    return str(group)
 
 
 def _clean_choices(errors: Errors, value: Any) -> list[dict]:
@@ -119,6 +136,8 @@ def _clean_definition(errors: Errors, defn: FieldDefinition, data: dict) -> None
     for name in ("view_roles", "edit_roles"):
         if name in data:
             setattr(defn, name, _clean_roles(errors, name, data[name]))
+    if "field_group" in data:
+        defn.field_group = _clean_group(errors, data["field_group"])
     if defn.filterable and defn.type == FieldType.FILE:
         errors.add("filterable", _("File fields cannot be filtered or sorted."))
     if "default" in data or "type" in data or "choices" in data:

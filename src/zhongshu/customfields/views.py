@@ -84,6 +84,7 @@ def field_edit(request, pk: int):
         "help_text": defn.help_text,
         "view_roles": defn.view_roles,
         "edit_roles": defn.edit_roles,
+        "field_group": defn.field_group,
         "position": defn.position,
     }
     form = FieldDefinitionForm(request.POST or None, initial=initial, editing=True)

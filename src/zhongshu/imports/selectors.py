@@ -3,7 +3,6 @@
 from django.db.models import QuerySet
 
 from zhongshu.accounts import permissions
-from zhongshu.accounts.roles import Role
 from zhongshu.core.actors import Actor
 
 from .models import ImportBatch, ImportRow, RowStatus
@@ -11,7 +10,7 @@ from .models import ImportBatch, ImportRow, RowStatus
 
 def batch_list(*, actor: Actor) -> QuerySet:
     qs = ImportBatch.objects.select_related("user").defer("headers", "columns")
-    if permissions.has_role(actor, Role.ADMIN):
+    if permissions.can(actor, "imports.view_all"):
         return qs
     return qs.filter(user=actor)
 

@@ -15,6 +15,7 @@ from zhongshu.core.web_errors import domain_errors
 from . import selectors, services
 from .api import XLSX
 from .kinds import KINDS
+from .kinds.fieldrules import template_columns
 from .kinds.users import passwords_take
 from .models import ImportKind
 from .workbooks import error_workbook, template_workbook
@@ -124,7 +125,9 @@ def batch_errors(request, batch_id: int):
 def template(request, kind: str):
     if kind not in KINDS:
         raise Http404
-    permissions.require(request.user, KINDS[kind].action)
-    resp = HttpResponse(template_workbook(kind), content_type=XLSX)
+    spec = KINDS[kind]
+    permissions.require(request.user, spec.action)
+    columns = template_columns(request.user, spec.entity, spec.columns)
+    resp = HttpResponse(template_workbook(kind, columns), content_type=XLSX)
     resp["Content-Disposition"] = f'attachment; filename="import-{kind}-template.xlsx"'
     return resp

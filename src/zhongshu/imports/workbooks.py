@@ -17,13 +17,15 @@ def _cell(value):
     return escape_cell(value) if isinstance(value, str) else value
 
 
-def template_workbook(kind: str) -> bytes:
+def template_workbook(kind: str, columns=None) -> bytes:
+    """``columns``: the kind's columns the downloading user sees (all when not given)."""
     spec = KINDS[kind]
+    columns = tuple(spec.columns if columns is None else columns)
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False})
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7"})
     sheet = book.add_worksheet(_("Data"))
-    for i, col in enumerate(spec.columns):
+    for i, col in enumerate(columns):
         sheet.write_string(0, i, _cell(str(col.label)), bold)
         example = col.example
         if col.field == "due_date":
@@ -36,12 +38,12 @@ def template_workbook(kind: str) -> bytes:
     notes = book.add_worksheet(_("Notes"))
     for i, text in enumerate((_("Column"), _("Required"), _("Notes"))):
         notes.write_string(0, i, text, bold)
-    for r, col in enumerate(spec.columns, start=1):
+    for r, col in enumerate(columns, start=1):
         notes.write_string(r, 0, _cell(str(col.label)))
         notes.write_string(r, 1, _("yes") if col.required else "")
         notes.write_string(r, 2, _cell(str(col.note)))
     notes.write_string(
-        len(spec.columns) + 2,
+        len(columns) + 2,
         0,
         _("Dates: 2025-09-03, 2025/9/3, 2025.9.3 or 2025年9月3日. Full-width digits are accepted."),
     )

@@ -302,7 +302,8 @@ class OrderFiltersIn(Schema):
     sort: str = Field(
         "",
         max_length=50,
-        description="due_date, total, number, created or cf_<key> of a filterable custom field; "
+        description="due_date, total (refused when the caller's roles hide prices), number, created or "
+        "cf_<key> of a filterable custom field; "
         "prefix - for descending. Default: newest first",
     )
     cursor: str | None = Field(

@@ -79,8 +79,17 @@ def _sort_field(actor: Actor, sort: str) -> FieldDefinition | None:
     return next((d for d in fields if d.param == base and d.sortable), None)
 
 
+# sorts by a field of a field group: refused to whoever's roles hide the field (its order would
+# tell what the field hides)
+SORT_FIELDS = {"total": "total_amount"}
+
+
 def parse_sort(*, actor: Actor, value: str, errors: Errors, name: str = "sort") -> str:
     value = (value or "").strip()
+    hidden_field = SORT_FIELDS.get(value.removeprefix("-"))
+    if hidden_field is not None and hidden_field in permissions.hidden_fields(actor, "order"):
+        errors.add(name, _("You may not sort by a field your roles hide: %(s)s") % {"s": value})
+        return ""
     if not value or value in SORTS or _sort_field(actor, value) is not None:
         return value
     errors.add(name, _("Unknown sort: %(s)s") % {"s": value})

@@ -6,7 +6,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.accounts.roles import Role
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import PermissionDenied, ValidationFailed
 from zhongshu.core.uploads import safe_name, sniff
@@ -29,7 +28,9 @@ def attachment_add(*, actor: Actor, request_id: Any, upload) -> Attachment:
     """``upload``: a Django UploadedFile. Size ≤ 10 MB; type by content, not by name."""
     permissions.require(actor, "approvals.request")
     request = _lock_request(actor, request_id)
-    if request.requested_by_id != actor.pk and not permissions.has_role(actor, Role.ADMIN):
+    if request.requested_by_id != actor.pk and not permissions.can(
+        actor, "approvals.act_for_others"
+    ):
         raise PermissionDenied(details={"action": "approvals.attach"})
     if request.status != RequestStatus.PENDING:
         raise NotPending(details={"status": request.status})

@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.accounts.roles import Role
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -177,7 +176,9 @@ def copy_steps(request: Request, flow, facts: dict[str, Any], actor: Actor) -> N
 def request_withdraw(*, actor: Actor, request_id: Any, version: Any = None) -> Request:
     permissions.require(actor, "approvals.view")
     request = _lock_request(actor, request_id)
-    if request.requested_by_id != actor.pk and not permissions.has_role(actor, Role.ADMIN):
+    if request.requested_by_id != actor.pk and not permissions.can(
+        actor, "approvals.act_for_others"
+    ):
         raise permissions.PermissionDenied(details={"action": "approvals.withdraw"})
     if version is not None and request.version != version:
         raise StaleVersion(details={"current_version": request.version, "your_version": version})

@@ -61,6 +61,8 @@ class Kind:
     slug: str
     action: str
     columns: tuple[Column, ...]
+    # the record whose field rules the columns follow (docs/permissions.md); "" for none
+    entity: str = ""
 
     def header_map(self) -> dict[str, str]:
         out = {}

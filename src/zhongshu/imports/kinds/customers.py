@@ -15,12 +15,14 @@ from .. import custom as C
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
 from .base import Column, Kind, _cell, _err, _load, _master_code, _master_texts, _warn
+from .fieldrules import forbidden_columns, refuse_forbidden
 
 TEXTS = ("name", "contact", "phone", "address")  # checked by customers.services.clean_customer
 
 
 class CustomersKind(Kind):
     slug = ImportKind.CUSTOMERS
+    entity = "customer"
     action = "imports.customers"
     columns = (
         Column("code", "客户编码", ("code", "customer_code", "客户代码", "编码"), True, "C-0001"),
@@ -42,6 +44,7 @@ class CustomersKind(Kind):
         regions = {r.name: r for r in Region.objects.all()}
         seen: dict[str, int] = {}
         custom_plan = C.plan(actor, self.slug, columns)
+        forbidden = forbidden_columns(actor, "customer", self.columns, columns)
 
         def clean(data, errors):
             clean_customer(actor, data, creating=False, errors=errors)
@@ -53,6 +56,7 @@ class CustomersKind(Kind):
             if custom:
                 out["custom"] = custom
             out.update(_master_texts(row, H, TEXTS, clean, keep_blank=True))
+            refuse_forbidden(row, H, forbidden)
             rname = N.text(_cell(row, columns, "region"))
             region = regions.get(rname)
             if region is None:

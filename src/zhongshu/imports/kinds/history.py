@@ -31,6 +31,7 @@ from .. import normalize as N
 from ..committing import _reject
 from ..models import ImportedOrder, ImportKind, RowStatus
 from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _warn
+from .fieldrules import forbidden_message, label_of
 from .rowcheck import OrderRowCheck
 
 # order-level fields: every row of one order must agree on them
@@ -42,6 +43,7 @@ NO = {"否", "", "n", "no", "false", "0"}
 
 class HistoryKind(Kind):
     slug = ImportKind.HISTORY
+    entity = "order"
     action = "imports.orders"
     grouped = True  # the rows of one order are committed together
     columns = (
@@ -154,7 +156,10 @@ class _Check(OrderRowCheck):
     def price(self, row, material, qty):
         cell, amount_cell = self.cell(row, "unit_price"), self.cell(row, "amount")
         amount = None
-        if not N.is_blank(amount_cell):
+        if not N.is_blank(amount_cell) and not self.may_price:
+            # an amount sets the price as surely as the price column does
+            _err(row, *self.H, "amount", forbidden_message(label_of(HistoryKind.columns, "amount")))  # fmt: skip
+        elif not N.is_blank(amount_cell):
             amount, msg = self.number(amount_cell, places=2, min_zero=True)
             if msg:
                 _err(row, *self.H, "amount", msg)
@@ -162,9 +167,8 @@ class _Check(OrderRowCheck):
             if amount is not None and qty:
                 return (amount / qty).quantize(Decimal("0.01"))
             return material.standard_price if material is not None else None
-        if not self.may_price:
-            _err(row, *self.H, "unit_price",
-                 _("You may not set prices; leave this column empty to use the standard price."))  # fmt: skip
+        if not self.may_price:  # the price group's edit right (docs/permissions.md)
+            _err(row, *self.H, "unit_price", forbidden_message(label_of(HistoryKind.columns, "unit_price")))  # fmt: skip
             return None
         price, msg = self.number(cell, places=2, min_zero=True)
         if msg:

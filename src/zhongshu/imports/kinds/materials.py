@@ -12,12 +12,14 @@ from .. import custom as C
 from .. import normalize as N
 from ..models import ImportKind, RowStatus
 from .base import Column, Kind, _cell, _err, _load, _master_code, _master_texts, _warn
+from .fieldrules import forbidden_columns, refuse_forbidden
 
 TEXTS = ("name", "spec", "unit")  # checked by catalog.services.clean_material
 
 
 class MaterialsKind(Kind):
     slug = ImportKind.MATERIALS
+    entity = "material"
     action = "imports.materials"
     columns = (
         Column("code", "物料编码", ("code", "material_code", "物料代码", "料号", "编码"), True, "M-0001"),
@@ -38,6 +40,7 @@ class MaterialsKind(Kind):
         )
         seen: dict[str, int] = {}
         custom_plan = C.plan(actor, self.slug, columns)
+        forbidden = forbidden_columns(actor, "material", self.columns, columns)
 
         def clean(data, errors):
             clean_material(actor, data, creating=False, errors=errors)
@@ -49,6 +52,7 @@ class MaterialsKind(Kind):
             if custom:
                 out["custom"] = custom
             out.update(_master_texts(row, H, TEXTS, clean, keep_blank=False))
+            refuse_forbidden(row, H, forbidden)
             for field, choices in (("kind", MaterialKind), ("fulfilment", Fulfilment)):
                 if not N.is_blank(_cell(row, columns, field)):
                     out[field], msg = N.choice(_cell(row, columns, field), choices)

@@ -24,6 +24,7 @@ from .. import custom as C
 from .. import normalize as N
 from ..models import ImportedOrder, ImportKind, RowStatus
 from .base import Column, Heads, Kind, Staged, _cell, _chunks, _err, _warn
+from .fieldrules import forbidden_message, label_of
 from .rowcheck import OrderRowCheck
 
 # the import does not know the tax rate yet: the total is checked at the default 13 %
@@ -32,6 +33,7 @@ TAX_FACTOR = Decimal("1.13")
 
 class OrdersKind(Kind):
     slug = ImportKind.ORDERS
+    entity = "order"
     action = "imports.orders"
     columns = (
         Column("external_no", "外部单号",
@@ -158,9 +160,8 @@ class _RowCheck(OrderRowCheck):
         cell = self.cell(row, "unit_price")
         if N.is_blank(cell):
             return material.standard_price if material is not None else None
-        if not self.may_price:
-            _err(row, *self.H, "unit_price",
-                 _("You may not set prices; leave this column empty to use the standard price."))  # fmt: skip
+        if not self.may_price:  # the price group's edit right (docs/permissions.md)
+            _err(row, *self.H, "unit_price", forbidden_message(label_of(OrdersKind.columns, "unit_price")))  # fmt: skip
             return None
         price, msg = N.number(cell, places=2, min_zero=True)
         if msg:
