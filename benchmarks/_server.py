@@ -47,3 +47,24 @@ def stop_server(proc: subprocess.Popen) -> None:
         proc.wait(timeout=30)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (the server and its workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent's pid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def start_worker(env: dict, *, log_name: str) -> subprocess.Popen:
+    """`zhongshu worker` beside the server: the coalesced schedule reflows run there."""
+    log = (Path(env["ZHONGSHU_DATA_DIR"]) / log_name).open("wb")
+    cmd = [sys.executable, "-m", "zhongshu.cli", "worker", "--interval", "0.2"]
+    return subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)

@@ -7,7 +7,10 @@ Two scenarios on PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv; created and migrated if missing):
 
 * hot    — every order wants 1 unit of the same material; stock covers two thirds of them;
-* spread — orders of 1–3 lines over 1,000 materials, stock for most but not all of them.
+* spread — orders of 1–3 lines over 1,000 materials, stock for most but not all of them;
+* make   — make-to-order orders of 20 products with 3-level bills over 30 shared components, stock
+  for about 70 % of the requirement (benchmarks/_make_to_order.py): confirming holds what is
+  there of each component and creates the task sheets; --make-orders of them (300).
 
 For each, the pending orders are loaded with bulk inserts, ``zhongshu serve --workers 4`` is started
 and 32 clients POST ``{"action": "confirm"}`` to ``/api/v1/orders/{id}/transitions``. Then the same
@@ -30,7 +33,8 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-from _server import start_server, stop_server
+import _make_to_order
+from _server import start_server, start_worker, stop_server, tree_cpu_seconds
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv"
 CLIENTS = 32
@@ -111,6 +115,11 @@ def reset_and_load(scenario: str, n_orders: int, seed: int = 7) -> dict:
     wh, _ = Warehouse.objects.get_or_create(
         code="01", defaults={"name": "成品库", "is_default": True}
     )
+    if scenario == "make":
+        data = _make_to_order.load(n_orders, customer=customer, sales=sales, warehouse=wh)
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
+        return data
     n_materials = 1 if scenario == "hot" else 1000
     existing = set(Material.objects.filter(code__startswith="BM-").values_list("code", flat=True))
     Material.objects.bulk_create(
@@ -315,7 +324,9 @@ class Short(Exception):
     pass
 
 
-def via_psycopg(url: str, warehouse_id: int, planner_id: int, order_ids: list[int]) -> dict:
+def via_psycopg(
+    url: str, warehouse_id: int, planner_id: int, order_ids: list[int], *, make: bool = False
+) -> dict:
     import psycopg
 
     local = threading.local()
@@ -324,6 +335,13 @@ def via_psycopg(url: str, warehouse_id: int, planner_id: int, order_ids: list[in
         conn = getattr(local, "conn", None)
         if conn is None:
             conn = local.conn = psycopg.connect(url)
+        if make:
+            try:
+                with conn.transaction(), conn.cursor() as cur:
+                    _make_to_order.confirm_bare(cur, order_id, warehouse_id, planner_id, Short)
+                return "ok"
+            except Short:
+                return "short"
         try:
             with conn.transaction(), conn.cursor() as cur:
                 cur.execute("SELECT status FROM orders_order WHERE id = %s FOR UPDATE", [order_id])
@@ -409,7 +427,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=3000, help="orders per scenario (3000)")
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8310)))
-    parser.add_argument("--scenario", choices=["hot", "spread", "both"], default="both")
+    parser.add_argument("--make-orders", type=int, default=300, help="make-to-order orders (300)")
+    parser.add_argument(
+        "--scenario", choices=["hot", "spread", "make", "all", "both"], default="all",
+        help="both: hot and spread; all: with make",
+    )  # fmt: skip
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -422,28 +444,33 @@ def main() -> None:
 
     planner_id = get_user_model().objects.get(username="bench_planner").id
     env = {**os.environ, "DATABASE_URL": url, "ZHONGSHU_DATA_DIR": data_dir, "DEBUG": "0"}
-    for name in ("TPLUS_BASE_URL",):
-        env.pop(name, None)
+    env.pop("TPLUS_BASE_URL", None)
     proc = start_server(args.port, env, workers=4, log_name="bench-reservations-server.log")
+    worker = start_worker(env, log_name="bench-reservations-worker.log")
     rows = []
     try:
-        for scenario in ["hot", "spread"] if args.scenario == "both" else [args.scenario]:
-            data = reset_and_load(scenario, args.orders)
+        chosen = {"both": ["hot", "spread"], "all": ["hot", "spread", "make"]}
+        for scenario in chosen.get(args.scenario, [args.scenario]):
+            n = args.make_orders if scenario == "make" else args.orders
+            data = reset_and_load(scenario, n)
             connections.close_all()
-            print(f"{scenario}: {args.orders} orders, demand {data['demand']}, "
-                  f"stock {data['stock']}")  # fmt: skip
+            print(f"{scenario}: {n} orders, demand {data['demand']}, stock {data['stock']}")
+            cpu = tree_cpu_seconds(proc.pid) + tree_cpu_seconds(worker.pid)
             app = via_server(args.port, token, data["order_ids"])
-            app.update(verify())
-            data = reset_and_load(scenario, args.orders)
+            cpu = tree_cpu_seconds(proc.pid) + tree_cpu_seconds(worker.pid) - cpu
+            app.update(verify(), cpu_ms=cpu * 1000 / n)
+            data = reset_and_load(scenario, n)
             connections.close_all()
-            bare = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"])
+            bare = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"],
+                               make=scenario == "make")  # fmt: skip
             bare.update(verify())
             rows.append((scenario, app, bare))
     finally:
-        stop_server(proc)
+        stop_server(proc), stop_server(worker)
 
     print()
-    print(f"{CLIENTS} concurrent clients, PostgreSQL, `zhongshu serve --workers 4`")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"{CLIENTS} clients, PostgreSQL, `zhongshu serve --workers 4`, load average {load}")
     header = (
         f"{'scenario':8} {'path':8} {'confirmed':>9} {'refused':>8} {'errors':>6} "
         f"{'conf/s':>8} {'tries/s':>8} {'p95 ms':>8} {'oversell':>8} {'ledger':>6}"
@@ -459,6 +486,7 @@ def main() -> None:
                 f"{r['oversell']:>8} {r['ledger_mismatch']:>6}"
             )
             ok = ok and r["oversell"] == 0 and r["ledger_mismatch"] == 0 and r["error"] == 0
+        print(f"{scenario:8} server + worker CPU {app['cpu_ms']:.1f} ms per confirmation attempt")
         print(
             f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
             f"{app['attempts_per_s'] / bare['attempts_per_s']:>8.2f}x"

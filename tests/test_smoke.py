@@ -24,4 +24,5 @@ def test_sales_creates_and_submits_an_order(api_as, sales_east, customer_east):
     r = api.post(f"/api/v1/orders/{order['id']}/transitions", {"action": "submit"})
     assert r.status_code == 200
     assert r.json()["status"] == "pending_review"
+    r = api.get(f"/api/v1/orders/{order['id']}")
     assert [e["action"] for e in r.json()["timeline"]] == ["created", "submit"]

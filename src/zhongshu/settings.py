@@ -270,6 +270,11 @@ TASKS = {
     }
 }
 
+# Where the production schedule reflows after a change (production/services/reflow.py): "inline"
+# right after the commit, in the request; "worker": one coalesced reflow queued for `zhongshu
+# worker` (the default of `zhongshu serve`, which runs beside a worker).
+PRODUCTION_REFLOW = os.environ.get("ZHONGSHU_REFLOW", "inline")
+
 # Chanjet/Yonyou T+ (the stock master). Empty TPLUS_BASE_URL: stock is managed locally only.
 TPLUS_BASE_URL = os.environ.get("TPLUS_BASE_URL", "").rstrip("/")
 TPLUS_APP_KEY = os.environ.get("TPLUS_APP_KEY", "")

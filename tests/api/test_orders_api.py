@@ -47,8 +47,12 @@ def test_an_order_walks_the_whole_machine_through_the_api(
             {"action": action, "note": note, "version": order["version"]},
         )
         assert r.status_code == 200, (role, action, r.json())
-        previous, order = order, r.json()
-        assert (order["status"], order["version"]) == (status, previous["version"] + 1)
+        moved = r.json()
+        assert set(moved) == {"id", "number", "status", "status_label", "version", "reserved",
+                              "warnings"}  # fmt: skip
+        previous, order = order, clients[role].get(f"/api/v1/orders/{order['id']}").json()
+        assert (moved["status"], moved["version"]) == (status, previous["version"] + 1)
+        assert (order["status"], order["version"]) == (moved["status"], moved["version"])
         last = order["timeline"][-1]
         assert (
             last["actor"],

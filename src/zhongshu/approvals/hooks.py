@@ -20,8 +20,15 @@ from .exceptions import ApprovalRequired, ChangeNotApplicable
 from .models import Flow, Kind, Request, RequestStatus
 
 
-def _active_flows() -> list[Flow]:
-    return list(Flow.objects.filter(active=True).order_by("id"))
+def _active_flows(order=None) -> list[Flow]:
+    """The active flows; read once per order instance when one is given (a confirmation asks for
+    them in every check and in ``missing_approvals``, all in the same transaction)."""
+    if order is None:
+        return list(Flow.objects.filter(active=True).order_by("id"))
+    flows = getattr(order, "_active_approval_flows", None)
+    if flows is None:
+        flows = order._active_approval_flows = list(Flow.objects.filter(active=True).order_by("id"))
+    return flows
 
 
 def missing_approvals(order) -> dict[str, str]:
@@ -31,7 +38,7 @@ def missing_approvals(order) -> dict[str, str]:
     reasons = requirements.reasons_for(order)
     if not reasons:
         return {}
-    covered = {k for f in _active_flows() for k in f.kinds}
+    covered = {k for f in _active_flows(order) for k in f.kinds}
     needed = {k: r for k, r in reasons.items() if k in covered}
     if not needed:
         return {}
@@ -67,14 +74,14 @@ def require_approvals(ctx: hooks.TransitionContext) -> None:
 # --- thresholds set on flows ---------------------------------------------------------------------
 
 
-def _threshold(field: str, kind: str):
-    values = [getattr(f, field) for f in _active_flows() if kind in f.kinds]
+def _threshold(order, field: str, kind: str):
+    values = [getattr(f, field) for f in _active_flows(order) if kind in f.kinds]
     values = [v for v in values if v is not None]
     return min(values) if values else None
 
 
 def _discount_reason(order):
-    limit = _threshold("discount_threshold", Kind.DISCOUNT_ABOVE)
+    limit = _threshold(order, "discount_threshold", Kind.DISCOUNT_ABOVE)
     if limit is not None and order.discount_rate > limit:
         return _("Discount %(d)s%% is above %(limit)s%%.") % {
             "d": order.discount_rate, "limit": limit,
@@ -83,7 +90,7 @@ def _discount_reason(order):
 
 
 def _amount_reason(order):
-    limit = _threshold("amount_threshold", Kind.AMOUNT_ABOVE)
+    limit = _threshold(order, "amount_threshold", Kind.AMOUNT_ABOVE)
     if limit is not None and order.total_amount > limit:
         return _("Order total %(a)s is above %(limit)s.") % {
             "a": order.total_amount, "limit": limit,

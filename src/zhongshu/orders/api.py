@@ -28,6 +28,7 @@ from .schemas import (
     OrderPage,
     OrderPatch,
     TransitionIn,
+    TransitionOut,
 )
 
 router = Router(tags=["orders"])
@@ -189,17 +190,18 @@ def update_order(request: ApiRequest, order_id: int, payload: OrderPatch) -> Ord
 
 
 @router.post(
-    "/{int:order_id}/transitions", response={200: OrderOut, **errors(401, 403, 404, 409, 422)}
+    "/{int:order_id}/transitions", response={200: TransitionOut, **errors(401, 403, 404, 409, 422)}
 )
 def transition_order(request: ApiRequest, order_id: int, payload: TransitionIn) -> Order:
-    services.order_transition(
+    """Move the order; the answer is its new status and version with what the move reserved and
+    any warnings (the full detail is ``GET /orders/{id}``)."""
+    return services.order_transition(
         actor=request.auth,
         order_id=order_id,
         action=payload.action,
         note=payload.note or "",
         version=payload.version,
     )
-    return _detail(request, order_id)
 
 
 @router.delete("/{int:order_id}", response={204: None, **errors(401, 403, 404, 409)})

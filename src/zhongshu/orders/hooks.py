@@ -52,6 +52,15 @@ class TransitionContext:
     to_status: str
     note: str = ""
     data: dict[str, Any] = field(default_factory=dict)
+    # what the move's hooks report back to whoever asked for it (the API answer): "reserved"
+    # (line_no, material, quantity) by inventory, "warnings" (texts) by any hook
+    outcome: dict[str, Any] = field(default_factory=dict)
+
+
+def outcome_of(order: "Order") -> dict[str, Any]:
+    """What the hooks of the last transition made on this very instance reported (see
+    ``TransitionContext.outcome``); empty for an order not just moved."""
+    return getattr(order, "_transition_outcome", {})
 
 
 Hook = Callable[[TransitionContext], None]

@@ -9,6 +9,7 @@ from zhongshu.core.actors import Actor, ApiRequest
 from zhongshu.core.schemas import InputSchema
 from zhongshu.customfields import selectors as custom_fields
 
+from .hooks import outcome_of
 from .models import Order, OrderEvent, OrderLine
 from .statuses import TRANSITIONS
 
@@ -274,6 +275,41 @@ class OrderOut(OrderSummaryOut):
         from .services import allowed_actions
 
         return allowed_actions(context["request"].auth, obj)
+
+
+class ReservedOut(Schema):
+    line_no: int
+    material: str
+    quantity: Decimal
+
+
+class TransitionOut(Schema):
+    """The answer to a transition: where the order stands now, not its whole detail (read that
+    with ``GET /orders/{id}``)."""
+
+    id: int
+    number: str
+    status: str
+    status_label: str
+    version: int
+    reserved: list[ReservedOut] = Field(
+        description="What a confirmation reserved for the stock lines (empty otherwise)"
+    )
+    warnings: list[str] = Field(
+        description="What went through but needs a look, e.g. components held only in part"
+    )
+
+    @staticmethod
+    def resolve_status_label(obj: Order) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_reserved(obj: Order) -> list[dict[str, Any]]:
+        return list(outcome_of(obj).get("reserved", []))
+
+    @staticmethod
+    def resolve_warnings(obj: Order) -> list[str]:
+        return [str(w) for w in outcome_of(obj).get("warnings", [])]
 
 
 class OrderPage(Schema):

@@ -28,6 +28,7 @@ from .schemas import (
     RescheduleOut,
     RoutingIn,
     RoutingOut,
+    ScheduleStatusOut,
     SheetOut,
     TaskOut,
     TaskPage,
@@ -311,6 +312,13 @@ def load(request, start: dt.date, end: dt.date, work_center_id: int | None = Non
     return selectors.line_load(
         actor=request.auth, start=start, end=end, work_center_id=work_center_id
     )
+
+
+@router.get("/schedule-status", response={200: ScheduleStatusOut, **errors(401, 403)})
+def schedule_status(request):
+    """Whether the schedule is being reflowed after recent changes: while ``updating``, planned
+    dates and projected finishes are about to change (new task sheets have none yet)."""
+    return {"updating": selectors.schedule_updating(actor=request.auth)}
 
 
 @router.get("/at-risk", response={200: list[AtRiskOut], **errors(401, 403)})

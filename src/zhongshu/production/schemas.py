@@ -276,6 +276,10 @@ class LoadOut(Schema):
     load_rate: float | None
 
 
+class ScheduleStatusOut(Schema):
+    updating: bool
+
+
 class AtRiskOut(Schema):
     order_id: int
     order: str = Field(alias="order.number")

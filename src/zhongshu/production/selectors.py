@@ -314,6 +314,14 @@ def at_risk_orders(*, actor: Actor) -> QuerySet:
     return qs.select_related("order", "order__customer").order_by("order__due_date", "order_id")
 
 
+def schedule_updating(*, actor: Actor) -> bool:
+    """Whether a reflow is waiting or running (``services.reflow.schedule_updating``)."""
+    from .services.reflow import schedule_updating as updating
+
+    permissions.require(actor, "production.view")
+    return updating()
+
+
 def order_plan(*, actor: Actor, order_id) -> ProductionPlan | None:
     permissions.require(actor, "production.view")
     qs = permissions.scope_orders(actor, ProductionPlan.objects.all(), prefix="order__")

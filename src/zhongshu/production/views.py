@@ -456,8 +456,15 @@ def order_panel(request, order) -> str | None:
     if not sheets:
         return None
     total = sum((t.estimated_hours for s in sheets for t in s.tasks.all()), Decimal(0))
+    updating = selectors.schedule_updating(actor=user)
     return render_to_string(
         "production/_order_panel.html",
-        {"order": order, "sheets": sheets, "plan": plan, "total_hours": total},
+        {
+            "order": order,
+            "sheets": sheets,
+            "plan": plan,
+            "total_hours": total,
+            "updating": updating,
+        },
         request=request,
     )

@@ -72,29 +72,33 @@ def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
         _rereserve(order, actor, partial=True)
 
 
-def order_reserve(*, order: Order, actor: Actor | None = None) -> None:
+# What a confirmation reserved: (line, quantity) per stock line, and the make lines' components
+# that could not be held in full ({"material", "requested", "available"}: they stay a shortage).
+Reserved = tuple[list[tuple[OrderLine, Decimal]], list[dict[str, str]]]
+
+
+def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
     """Reserve what a just-confirmed order's stock lines need, in the same few statements however
     many lines it has: the default warehouse's levels of all its materials are locked at once in
     id order, checked together (``InsufficientStock`` lists every short material, nothing is
     written), written with one statement, one ledger insert and one reservation insert. An order
     that already holds reservations (confirmed again) goes through ``rereserve_order``'s path.
     Reads the order's prefetched lines when the caller loaded them. Call it inside the
-    transaction that confirms the order (no savepoint of its own)."""
+    transaction that confirms the order (no savepoint of its own). Returns what it reserved."""
     with transaction.atomic(savepoint=False):
         lines = _lines_with_materials(order)
         # make lines hold their components in the same lock: the general path takes them both
         if any(line.fulfilment != Fulfilment.STOCK for line in lines) or (
             Reservation.objects.filter(order=order, status=ReservationStatus.ACTIVE).exists()
         ):
-            _rereserve(order, actor)
-            return
+            return _rereserve(order, actor)
         needs = [
             (line, remaining(line))
             for line in lines
             if line.fulfilment == Fulfilment.STOCK and remaining(line) > 0
         ]
         if not needs:
-            return
+            return [], []
         levels = list(
             StockLevel.objects.select_for_update(of=("self",))
             .filter(
@@ -117,6 +121,7 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> None:
                 for line, qty in needs
             ]
         )
+        return needs, []
 
 
 def _lines_with_materials(order: Order) -> list[OrderLine]:
@@ -126,13 +131,13 @@ def _lines_with_materials(order: Order) -> list[OrderLine]:
     return list(OrderLine.objects.filter(order=order).select_related("material"))
 
 
-def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> None:
+def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> Reserved:
     """``partial=False`` (confirming): stock lines and components all or nothing, one
     ``InsufficientStock`` naming every short material and component."""
     delta = _reservation_delta(order)
     comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
-        return
+        return [], []
     level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
     plan = ledger.lock_levels(
         [*level_ids.values(), *(r.level_id for r, _q in delta.releases), *comp.lock_ids()]
@@ -152,12 +157,13 @@ def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> N
         raise components.refusal(comp_short, stock_short)
     if stock_short:
         raise InsufficientStock(stock_short)
-    comp.plan(plan, partial=partial)
+    short = comp.plan(plan, partial=partial)  # (partial: what stays short, for rules and MRP)
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
     comp.save()
     if partial:  # what is short is flagged, told to purchasing and topped up later
         shortfalls.flag(order=order, delta=comp, actor=actor)
+    return delta.needs, short
 
 
 def _reservation_delta(order: Order) -> _Delta:

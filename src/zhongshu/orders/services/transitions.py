@@ -189,6 +189,7 @@ def order_transition(
         data=data or {},
     )  # fmt: skip
     hooks.run_effects(ctx)
+    order.__dict__["_transition_outcome"] = ctx.outcome  # read by hooks.outcome_of
     # the lines loaded for the confirmation served its guards and effects; later changes (a
     # design change adding a line) must not be hidden from whoever holds this order
     getattr(order, "_prefetched_objects_cache", {}).pop("lines", None)

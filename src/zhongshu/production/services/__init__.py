@@ -29,8 +29,11 @@ from .lines import (
 )
 from .reflow import (
     projected_finishes,
+    queue_reflow,
+    redo_lost_reflows,
     reflows_diverted,
     request_reflow,
+    schedule_updating,
 )
 from .routings import (
     bom_cycle,
@@ -81,12 +84,15 @@ __all__ = [
     "missing_routings",
     "planned_quantity",
     "projected_finishes",
+    "queue_reflow",
+    "redo_lost_reflows",
     "reflows_diverted",
     "request_reflow",
     "reschedule",
     "rework_line_choice",
     "routing_errors",
     "routing_set",
+    "schedule_updating",
     "scrap_threshold",
     "sheets_follow_order",
     "start_first_tasks",

@@ -1,13 +1,27 @@
-"""One reschedule after the commit that asked for it, however many changes ask."""
+"""One reschedule after the commit that asked for it, however many changes ask.
+
+Where it runs is ``settings.PRODUCTION_REFLOW``: "inline" reschedules right after the commit, in
+the request; "worker" (what ``zhongshu serve`` uses) queues one ``tasks.reflow_schedule`` for
+``zhongshu worker`` unless one is already waiting, so a burst of confirmations costs one reflow,
+and the request only pays for one indexed look-up. Until it has run, ``schedule_updating`` says
+the projected dates are being updated. A run lost with its worker (still "running" after
+``STUCK_AFTER``) is queued again by the ``production.reflow_lost`` job; a reflow plans everything
+from scratch, so running one twice changes nothing.
+"""
 
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ._common import log
+
+QUEUE_DELAY = dt.timedelta(seconds=1)  # the confirmations of this second share the reflow
+STUCK_AFTER = dt.timedelta(minutes=10)  # a reflow takes seconds; running longer: its worker died
 
 
 class _Reflow:
@@ -17,6 +31,12 @@ class _Reflow:
 
     def __call__(self) -> None:
         self.done = True
+        if getattr(settings, "PRODUCTION_REFLOW", "inline") == "worker":
+            try:
+                queue_reflow()
+            except Exception:  # the change is committed; the next change or the job queues one
+                log.exception("queueing the production reflow failed")
+            return
         from .schedule import reschedule  # the scheduler needs the lines, which ask for reflows
 
         try:
@@ -50,6 +70,43 @@ def request_reflow() -> None:
     ):
         return
     transaction.on_commit(_Reflow())
+
+
+def _reflows():
+    from django_tasks_db.models import DBTaskResult
+
+    from ..tasks import reflow_schedule
+
+    return DBTaskResult.objects.filter(task_path=reflow_schedule.module_path)
+
+
+def queue_reflow() -> bool:
+    """Queue one reflow for the worker unless one is already waiting to run (then it covers this
+    change too: it reads everything committed when it starts). True when one was queued."""
+    from ..tasks import reflow_schedule
+
+    if _reflows().filter(status="READY").exists():
+        return False
+    reflow_schedule.using(run_after=timezone.now() + QUEUE_DELAY).enqueue()
+    return True
+
+
+def schedule_updating() -> bool:
+    """Whether a reflow is waiting or running: the projected dates are about to change."""
+    since = timezone.now() - STUCK_AFTER
+    return (
+        _reflows().filter(Q(status="READY") | Q(status="RUNNING", started_at__gte=since)).exists()
+    )
+
+
+def redo_lost_reflows() -> int:
+    """The periodic job: a reflow still "running" after ``STUCK_AFTER`` lost its worker; it is
+    marked failed and one reflow is queued in its place (none when one is already waiting)."""
+    lost = _reflows().filter(status="RUNNING", started_at__lt=timezone.now() - STUCK_AFTER)
+    n = lost.update(status="FAILED", finished_at=timezone.now())
+    if n:
+        queue_reflow()
+    return n
 
 
 def projected_finishes(

@@ -1,3 +1,4 @@
+import os
 from typing import Any
 
 from django.core.management import call_command
@@ -22,6 +23,11 @@ class Command(BaseCommand):
         parser.add_argument("--access-log", action="store_true", help="log every request")
 
     def handle(self, *args: Any, **opts: Any) -> None:
+        from django.conf import settings
+
+        # the server runs beside `zhongshu worker`: the schedule reflows there, coalesced, not
+        # in the requests (ZHONGSHU_REFLOW=inline keeps it in the requests)
+        settings.PRODUCTION_REFLOW = os.environ.get("ZHONGSHU_REFLOW", "worker")
         call_command("collectstatic", interactive=False, verbosity=0)
         self.stdout.write(f"Zhongshu at http://{opts['host']}:{opts['port']}/  (Ctrl+C stops)")
         self.stdout.flush()

@@ -1,0 +1,85 @@
+"""The answer to ``POST /orders/{id}/transitions`` is where the order stands after the move and
+what the move did (reserved, warnings), not its whole detail page."""
+
+import pytest
+
+from tests.factories import (
+    MaterialFactory,
+    give_bom,
+    make_order,
+    make_user,
+    make_warehouse,
+    put_stock,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def warehouse(db):
+    return make_warehouse()
+
+
+@pytest.fixture
+def keeper(db):
+    return make_user("warehouse", username="keeper")
+
+
+def test_a_confirmation_answers_status_version_and_what_it_reserved(
+    api_as, warehouse, keeper, sales_east, customer_east
+):
+    bolt, nut = MaterialFactory(code="BOLT"), MaterialFactory(code="NUT")
+    put_stock(bolt, 10, actor=keeper)
+    put_stock(nut, 10, actor=keeper)
+    order = make_order(
+        actor=sales_east, customer=customer_east, status="pending_review",
+        lines=[{"material": "BOLT", "quantity": "4"}, {"material": "NUT", "quantity": "2.5"}],
+    )  # fmt: skip
+    r = api_as(make_user("planner")).post(
+        f"/api/v1/orders/{order.pk}/transitions", {"action": "confirm", "version": order.version}
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json() == {
+        "id": order.pk,
+        "number": order.number,
+        "status": "confirmed",
+        "status_label": "已确认",
+        "version": order.version + 1,
+        "reserved": [
+            {"line_no": 1, "material": "BOLT", "quantity": "4.000"},
+            {"line_no": 2, "material": "NUT", "quantity": "2.500"},
+        ],
+        "warnings": [],
+    }
+
+
+def test_a_make_to_order_confirmation_warns_of_components_held_in_part(
+    api_as, warehouse, keeper, sales_east, customer_east
+):
+    bar = MaterialFactory(code="BAR-20", kind="raw", unit="kg")
+    put_stock(bar, 5, actor=keeper)
+    pin = MaterialFactory(code="PIN", fulfilment="make")
+    give_bom(pin, (bar, "1", "0"))
+    order = make_order(
+        actor=sales_east, customer=customer_east, status="pending_review",
+        lines=[{"material": "PIN", "quantity": "8"}],
+    )  # fmt: skip
+    r = api_as(make_user("planner")).post(
+        f"/api/v1/orders/{order.pk}/transitions", {"action": "confirm"}
+    )
+    assert r.status_code == 200, r.json()
+    assert r.json()["status"] == "confirmed"
+    assert r.json()["reserved"] == []
+    assert r.json()["warnings"] == ["原材料 BAR-20 仅部分预留：5 / 8。"]
+
+
+def test_other_moves_answer_without_reservations(api_as, sales_east, customer_east):
+    MaterialFactory(code="M-1")
+    order = make_order(
+        actor=sales_east, customer=customer_east, lines=[{"material": "M-1", "quantity": "1"}]
+    )
+    r = api_as(sales_east).post(f"/api/v1/orders/{order.pk}/transitions", {"action": "submit"})
+    assert r.status_code == 200, r.json()
+    assert (r.json()["status"], r.json()["reserved"], r.json()["warnings"]) == (
+        "pending_review", [], []
+    )  # fmt: skip
