@@ -60,6 +60,12 @@ case "$cmd" in
         # one pytest worker per CPU (ZS_TEST_WORKERS=0 runs in-process); a test module stays on
         # one worker so its module-scoped fixtures are built once
         workers="${ZS_TEST_WORKERS:-auto}"
+        # compiled bytecode (and the tests' assertion-rewritten modules) kept in .zs/pycache,
+        # even where PYTHONDONTWRITEBYTECODE is set: otherwise every worker and every
+        # `zhongshu` subprocess a test starts compiles Django and the project again (a third of
+        # a worker's start-up)
+        export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$PWD/.zs/pycache}"
+        unset PYTHONDONTWRITEBYTECODE
         parallel=()
         [ "$workers" != 0 ] && parallel=(-n "$workers" --dist loadscope)
         ZHONGSHU_DATA_DIR="$data_dir" uv run pytest -q "${parallel[@]}" "$@"
