@@ -391,11 +391,7 @@ class TaobaoClient:
                        sub_orders: list[tuple[str, int]] | None = None,
                        request_id: str = "") -> dict:  # fmt: skip
         """Consign the trade, or with ``sub_orders`` only those sub-orders (a split package)."""
-        params: dict[str, str | int] = {
-            "tid": tid,
-            "out_sid": out_sid,
-            "company_code": company_code,
-        }
+        params: dict[str, Any] = {"tid": tid, "out_sid": out_sid, "company_code": company_code}
         if sub_orders is not None:
             params |= {"is_split": 1, "sub_tid": ",".join(str(s) for s, _n in sub_orders)}
         return self.call("taobao.logistics.offline.send", params)
