@@ -47,10 +47,10 @@ def case_create(
         orders = Order.objects.all()
     order = permissions.get_in_scope(orders, pk=order_id)
     errors = Errors()
-    category = clean_choice(errors, "category", category, Category)
-    severity = clean_choice(errors, "severity", severity, Severity)
+    clean_category = clean_choice(errors, "category", category, Category)
+    clean_severity = clean_choice(errors, "severity", severity, Severity)
     description = _description(errors, description)
-    source = clean_choice(errors, "source", source, Source)
+    clean_source = clean_choice(errors, "source", source, Source)
     shipment = None
     if shipment_id not in (None, ""):
         shipment = Shipment.objects.filter(order=order, pk=_int(shipment_id)).first()
@@ -65,19 +65,21 @@ def case_create(
         else:
             material = line.material
     errors.raise_if_any()
+    # an unknown category, severity or source was refused above
+    assert clean_category is not None and clean_severity is not None and clean_source is not None
     return Case.objects.create(
         order=order,
         shipment=shipment,
         material=material,
-        category=category,
-        severity=severity,
+        category=clean_category,
+        severity=clean_severity,
         description=description,
-        source=source,
+        source=clean_source,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
-def _int(value) -> int | None:
+def _int(value) -> int:
     try:
         return int(str(value).strip())
     except (TypeError, ValueError):

@@ -260,9 +260,14 @@ def report(
         raise ValidationFailed({"baseline_hours": _("Enter zero or more hours.")})
     if minutes_per_lookup < 0:
         raise ValidationFailed({"minutes_per_lookup": _("Enter zero or more minutes.")})
-    common = {"baseline_hours": baseline_hours, "minutes_per_lookup": minutes_per_lookup}
-    fa = period_figures(actor=actor, period=a, today=today, **common)
-    fb = period_figures(actor=actor, period=b, today=today, **common)
+    fa = period_figures(
+        actor=actor, period=a, today=today,
+        baseline_hours=baseline_hours, minutes_per_lookup=minutes_per_lookup,
+    )  # fmt: skip
+    fb = period_figures(
+        actor=actor, period=b, today=today,
+        baseline_hours=baseline_hours, minutes_per_lookup=minutes_per_lookup,
+    )  # fmt: skip
     rows = []
     for key, label, unit, better in METRICS:
         diff, pct = _change(fa[key], fb[key])

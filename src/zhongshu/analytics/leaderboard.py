@@ -5,6 +5,8 @@ Both are grouped sums over ``DailyActivity`` (one row per user, day and kind): a
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, TypedDict
 
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -25,7 +27,13 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def _display_name(row: dict) -> str:
+class ActiveDay(TypedDict):
+    day: dt.date
+    active_users: int
+    ratio: float | None  # None when nobody is enabled
+
+
+def _display_name(row: Mapping[str, Any]) -> str:
     return f"{row['user__last_name']}{row['user__first_name']}".strip() or row["user__username"]
 
 
@@ -83,7 +91,7 @@ def daily_active(*, actor: Actor, start: dt.date | None = None, end: dt.date | N
         .annotate(n=Count("user", distinct=True))
         .values_list("day", "n")
     )
-    days = []
+    days: list[ActiveDay] = []
     day = start
     while day <= end:
         n = per_day.get(day, 0)

@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -325,6 +326,19 @@ def month_orders(actor: Actor, clock: Clock) -> dict:
 # --- 6: stock alerts ---------------------------------------------------------------------------------
 
 
+class ShortMaterial(TypedDict):
+    """A material whose open demand and reservations exceed what is on hand."""
+
+    material: str
+    name: str
+    unit: str
+    on_hand: Decimal
+    reserved: Decimal
+    required: Decimal
+    shortfall: Decimal
+    url: str
+
+
 def stock_alerts(actor: Actor, clock: Clock) -> dict | None:
     """None when the user may not see stock (the card is not shown to them)."""
     if not permissions.can(actor, "inventory.view"):
@@ -356,7 +370,7 @@ def stock_alerts(actor: Actor, clock: Clock) -> dict | None:
             mine=Count("pk", filter=scope_q) if scope_q is not None else Count("pk"),
         )
     )
-    short = []
+    short: list[ShortMaterial] = []
     zero = Decimal("0")
     for d in demand:
         if not d["mine"]:
@@ -415,7 +429,7 @@ DEFAULT_CACHE_SECONDS = 30
 def cache_seconds() -> int:
     """``settings.DASHBOARD_CACHE_SECONDS``, else the environment variable of that name with a
     ZHONGSHU_ prefix, else 30."""
-    value = getattr(settings, "DASHBOARD_CACHE_SECONDS", None)
+    value: Any = getattr(settings, "DASHBOARD_CACHE_SECONDS", None)  # whatever was configured
     if value is None:
         value = os.environ.get("ZHONGSHU_DASHBOARD_CACHE_SECONDS", DEFAULT_CACHE_SECONDS)
     try:

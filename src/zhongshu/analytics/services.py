@@ -36,7 +36,7 @@ CHANNELS = ("inapp", "wecom", "dingtalk", "feishu", "email")
 
 def _clean(data: dict) -> dict:
     errors = Errors()
-    out = {}
+    out: dict[str, int | float | Decimal | list[str]] = {}
     for field, value in data.items():
         if value is None:
             continue

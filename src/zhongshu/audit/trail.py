@@ -256,7 +256,7 @@ def audit_page(*, actor: Actor, filters: Filters, cursor: str = "", limit: int =
     """One page of the audit trail, newest first, and the cursor of the next page (or "")."""
     permissions.require(actor, "audit.view")
     position = parse_cursor(cursor) if cursor else None
-    entries: list[tuple[Any, Entry | None, Source | None]] = []
+    entries: list[Entry] = []
     rows_by_source: list[tuple[Source, list]] = []
     for src in auditing.sources():
         if filters.kind and filters.kind != src.kind:

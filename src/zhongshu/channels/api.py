@@ -83,7 +83,7 @@ def import_mappings(request, file: File[UploadedFile]):
     services.permissions.require(request.auth, "channels.map_sku")
     if file.size and file.size > MAX_UPLOAD:
         raise services.ValidationFailed({"file": "max 5 MB"})
-    n = services.mapping_import(actor=request.auth, filename=file.name, content=file.read())
+    n = services.mapping_import(actor=request.auth, filename=file.name or "", content=file.read())
     return {"imported": n}
 
 
@@ -243,7 +243,7 @@ def agent_orders(request, file: File[UploadedFile]):
         raise Unauthenticated()
     if file.size and file.size > MAX_UPLOAD:
         raise services.ValidationFailed({"file": "max 5 MB"})
-    return services.agent_upload(account=account, filename=file.name, content=file.read())
+    return services.agent_upload(account=account, filename=file.name or "", content=file.read())
 
 
 __all__ = ["JsonResponse", "router"]

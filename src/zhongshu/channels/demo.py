@@ -49,10 +49,14 @@ def start_simulators(host: str):
 
     bind = host if host not in ("0.0.0.0", "::") else "127.0.0.1"
     skus = [(s, f"OUT-{code}", code) for s, code in SKUS]
-    for kind, cls in (("taobao", TaobaoSimulator), ("douyin", DouyinSimulator)):
+    for kind in ("taobao", "douyin"):
         _name, key, secret, token = SHOPS[kind]
-        extra = {"session": token} if kind == "taobao" else {"token": token}
-        sim = cls(app_key=key, secret=secret, **extra).start(bind, 0)
+        shop = (
+            TaobaoSimulator(app_key=key, secret=secret, session=token)
+            if kind == "taobao"
+            else DouyinSimulator(app_key=key, secret=secret, token=token)
+        )
+        sim = shop.start(bind, 0)
         sim.generate(40, skus=skus, lines_per=2)
         sim.add_order(lines=[(*UNMAPPED[:2], UNMAPPED[2], 1, "0.01")])
         _sims[kind] = sim

@@ -168,7 +168,7 @@ def package(report: LogisticsReport) -> Package:
     from zhongshu.inventory.models import ShipmentLine
 
     co = report.channel_order
-    if report.shipment_id is None:
+    if report.shipment_id is None or co.order_id is None:  # a shipment always has its order
         return Package(whole=True)
     plat = _platform_lines(co)
     lines = list(

@@ -221,9 +221,9 @@ def explain_unreadable(kind: str, raw: dict) -> Unreadable | None:
 def _normalize_douyin(order: dict) -> ExternalOrder | None:
     oid = str(order.get("order_id") or "").strip()
     try:
-        modified = dt.datetime.fromtimestamp(int(order.get("update_time")), tz=dt.UTC)
-        code = int(order.get("order_status"))
-    except (TypeError, ValueError, OverflowError, OSError):
+        modified = dt.datetime.fromtimestamp(int(order["update_time"]), tz=dt.UTC)
+        code = int(order["order_status"])
+    except (KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
     if not oid:
         return None
@@ -391,7 +391,7 @@ class TaobaoClient:
                        sub_orders: list[tuple[str, int]] | None = None,
                        request_id: str = "") -> dict:  # fmt: skip
         """Consign the trade, or with ``sub_orders`` only those sub-orders (a split package)."""
-        params = {"tid": tid, "out_sid": out_sid, "company_code": company_code}
+        params: dict[str, Any] = {"tid": tid, "out_sid": out_sid, "company_code": company_code}
         if sub_orders is not None:
             params |= {"is_split": 1, "sub_tid": ",".join(str(s) for s, _n in sub_orders)}
         return self.call("taobao.logistics.offline.send", params)
@@ -461,7 +461,7 @@ class DouyinClient:
 
     def order_phase(self, order_id: str) -> str | None:
         data = self.call("order.orderDetail", {"shop_order_id": order_id})
-        detail = (data.get("data") or {}).get("shop_order_detail") or {}
+        detail: Any = (data.get("data") or {}).get("shop_order_detail") or {}  # the platform's JSON
         try:
             return DOUYIN_STATES.get(int(detail.get("order_status")))
         except (TypeError, ValueError):

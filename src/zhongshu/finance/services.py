@@ -94,7 +94,7 @@ def _customer(errors: Errors, actor: Actor, code) -> Customer | None:
     return found
 
 
-def _clean_allocations(errors: Errors, raw) -> list[tuple[Any, Decimal]]:
+def _clean_allocations(errors: Errors, raw) -> list[tuple[int | None, Decimal | None]]:
     if not isinstance(raw, list | tuple):
         errors.add("allocations", _("Give a list of allocations."))
         return []
@@ -135,6 +135,7 @@ def _plan_rows(
     ``errors``; the caller raises them together with its own."""
     open_qs = Receivable.objects.select_for_update().filter(customer_id=customer_id)
     rows: list[tuple[Receivable, Decimal]] = []
+    rec: Receivable | None
     if plan is None:
         left = available or ZERO
         for rec in open_qs.filter(allocated__lt=F("amount")).order_by("due_on", "id"):
@@ -230,6 +231,7 @@ def payment_create(
         if plan is not None or amount is not None:
             rows = _plan_rows(cust.pk, plan, amount, errors)
     errors.raise_if_any()
+    assert cust is not None and day is not None  # a missing customer or date was refused above
     if Payment.objects.filter(
         customer=cust, kind=PaymentKind.PAYMENT, reference=reference, reversal__isnull=True
     ).exists():
@@ -331,6 +333,7 @@ def adjustment_create(
     day = _clean_day(errors, "made_on", made_on)
     reason = clean_text(errors, "reason", reason, max_length=200, required=True)
     errors.raise_if_any()
+    assert cust is not None and day is not None  # a missing customer or date was refused above
     return Adjustment.objects.create(
         customer=cust, amount=amount, made_on=day, reason=reason, created_by=actor
     )
@@ -390,6 +393,7 @@ def statement_confirm(
     if period and day and day < period.end:
         errors.add("confirmed_on", _("A statement is confirmed after its period ends."))
     errors.raise_if_any()
+    assert period is not None and day is not None  # a bad period or date was refused above
     statement = selectors.reconciliation(actor=actor, period=period)
     return StatementConfirmation.objects.create(
         customer=statement.customer,

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DateField, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models.functions.datetime import TruncBase
 
 from . import forecasting
 from .models import ForecastBucket
@@ -20,8 +21,14 @@ ZERO = Decimal("0")
 MILLI = Decimal("0.001")
 BOOKED = ("pending_review", "confirmed", "scheduling", "in_production", "awaiting_qc",
           "shipped", "completed")  # fmt: skip
-HISTORY = {ForecastBucket.MONTH: 48, ForecastBucket.WEEK: 156}  # buckets read at most
-PLANS = {ForecastBucket.MONTH: forecasting.MONTHLY, ForecastBucket.WEEK: forecasting.WEEKLY}
+# Keyed by ForecastBucket; looked up with the bucket's plain value.
+HISTORY: dict[str, int] = {
+    ForecastBucket.MONTH: 48,
+    ForecastBucket.WEEK: 156,
+}  # buckets read at most
+PLANS: dict[str, forecasting.BacktestPlan] = {
+    ForecastBucket.MONTH: forecasting.MONTHLY, ForecastBucket.WEEK: forecasting.WEEKLY,
+}  # fmt: skip
 
 
 class _DateTrunc:
@@ -41,7 +48,7 @@ class _Week(_DateTrunc, TruncWeek):
     pass
 
 
-TRUNC = {ForecastBucket.MONTH: _Month, ForecastBucket.WEEK: _Week}
+TRUNC: dict[str, type[TruncBase]] = {ForecastBucket.MONTH: _Month, ForecastBucket.WEEK: _Week}
 
 
 def bucket_start(day: dt.date, bucket: str) -> dt.date:

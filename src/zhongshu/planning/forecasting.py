@@ -64,11 +64,12 @@ def ses(y: list[float], h: int, season: int = 1) -> Fit:
     flat forecast ŷ[n+k] = ℓn; α from ``SES_ALPHAS`` by least one-step SSE."""
     if not y:
         return Fit([0.0] * h)
-    best = None
+    best: tuple[float, float, float] | None = None
     for alpha in SES_ALPHAS:
         level, sse = _ses_pass(y, alpha)
         if best is None or sse < best[0] - 1e-12:
             best = (sse, alpha, level)
+    assert best is not None  # SES_ALPHAS is not empty
     _sse, alpha, level = best
     return Fit([level] * h, {"alpha": alpha})
 
@@ -111,11 +112,12 @@ def holt_winters(y: list[float], h: int, season: int) -> Fit:
         fit = ses(y, h)
         fit.params["fallback"] = "ses"
         return fit
-    best = None
+    best: tuple[float, tuple[float, float, float], float, float, list[float]] | None = None
     for alpha, beta, gamma in HW_GRID:
         level, trend, seas, sse = _hw_pass(y, m, alpha, beta, gamma)
         if best is None or sse < best[0] - 1e-12:
             best = (sse, (alpha, beta, gamma), level, trend, seas)
+    assert best is not None  # HW_GRID is not empty
     _sse, (alpha, beta, gamma), level, trend, seas = best
     forecast = [level + (k + 1) * trend + seas[k % m] for k in range(h)]
     return Fit(forecast, {"alpha": alpha, "beta": beta, "gamma": gamma})
@@ -129,16 +131,17 @@ def _croston_pass(y: list[float], alpha: float) -> tuple[float | None, float | N
 
     z and p start at the first demand and its position (1-based). The one-step forecast is z/p.
     Returns (z, p, SSE of the one-step forecasts after the first demand)."""
-    z = p = None
+    z: float | None = None
+    p: float | None = None  # set together with z
     q = 0
     sse = 0.0
     for v in y:
         q += 1
-        if z is not None:
+        if z is not None and p is not None:
             e = v - z / p
             sse += e * e
         if v != 0:
-            if z is None:
+            if z is None or p is None:
                 z, p = v, float(q)
             else:
                 z += alpha * (v - z)
@@ -151,13 +154,14 @@ CROSTON_ALPHAS = (0.1, 0.2, 0.4)
 
 
 def _croston(y: list[float], h: int, factor: Callable[[float], float], name: str) -> Fit:
-    best = None
+    best: tuple[float, float, float, float] | None = None
     for alpha in CROSTON_ALPHAS:
         z, p, sse = _croston_pass(y, alpha)
-        if z is None:
+        if z is None or p is None:  # no demand yet: both are None
             return Fit([0.0] * h, {"alpha": alpha})
         if best is None or sse < best[0] - 1e-12:
             best = (sse, alpha, z, p)
+    assert best is not None  # CROSTON_ALPHAS is not empty
     _sse, alpha, z, p = best
     return Fit([factor(alpha) * z / p] * h, {"alpha": alpha, "variant": name})
 
@@ -299,6 +303,7 @@ def _hw_from(states: list[tuple], h: int, m: int) -> list[float]:
     for level, trend, seas, sse in states:
         if best is None or sse < best[0] - 1e-12:
             best = (sse, level, trend, seas)
+    assert best is not None  # one state per HW_GRID entry
     _sse, level, trend, seas = best
     return [level + (k + 1) * trend + seas[k % m] for k in range(h)]
 
@@ -307,16 +312,17 @@ def _croston_states(y: list[float], origins: set[int]) -> dict[int, list[tuple]]
     """{origin: [(z, p) per α of CROSTON_ALPHAS, SSE last]} of Croston on y[:origin]."""
     out: dict[int, list[tuple]] = {o: [] for o in origins}
     for alpha in CROSTON_ALPHAS:
-        z = p = None
+        z: float | None = None
+        p: float | None = None  # set together with z
         q = 0
         sse = 0.0
         for t, v in enumerate(y):
             q += 1
-            if z is not None:
+            if z is not None and p is not None:
                 e = v - z / p
                 sse += e * e
             if v != 0:
-                if z is None:
+                if z is None or p is None:
                     z, p = v, float(q)
                 else:
                     z += alpha * (v - z)
@@ -334,6 +340,7 @@ def _croston_from(states: list[tuple], h: int, sba: bool) -> list[float]:
             return [0.0] * h
         if best is None or sse < best[0] - 1e-12:
             best = (sse, alpha, z, p)
+    assert best is not None  # one state per CROSTON_ALPHAS entry
     _sse, alpha, z, p = best
     factor = 1.0 - alpha / 2.0 if sba else 1.0
     return [factor * z / p] * h

@@ -23,6 +23,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import cast
 
 from django.utils.translation import gettext as _
 
@@ -65,6 +66,7 @@ class Promise:
     @property
     def days_late(self) -> int:
         if self.on_time is False:
+            assert self.date is not None and self.requested is not None  # else on_time is None
             return (self.date - self.requested).days
         return 0
 
@@ -176,6 +178,7 @@ def _replenish(world: World, mid: int, qty: Decimal, reasons: list[Reason]):
     today = world.today
     comps = world.bom.get(mid, [])
     ops = world.routing.get(mid, [])
+    day: dt.date | None  # None while neither stock nor open supply covers a component
     if not comps and not ops:
         day = world.days.forward(today, lead)
         reasons.append(Reason("purchase_lead_time", _(
@@ -364,5 +367,6 @@ def promise(
             op.minutes = hours_to_minutes(hours)
         out.append(promise_line(world, mid, qty))
     dates = [line.date for line in out]
-    date = None if not dates or None in dates else max(dates)
+    # None in dates is ruled out before max()
+    date = None if not dates or None in dates else max(cast(list[dt.date], dates))
     return Promise(date, requested, out)

@@ -270,7 +270,7 @@ def hand_price(*, material: Material, supplier: str | None, unit_price, tax_rate
     sup = Supplier.objects.filter(code=normalize_code(supplier), active=True).first()
     if sup is None:
         raise ValidationFailed({"supplier": _("Unknown or inactive supplier.")})
-    out = {"supplier": sup}
+    out: dict[str, Supplier | Decimal | str] = {"supplier": sup}
     today = timezone.localdate()
     listed = (
         SupplierPrice.objects.filter(supplier=sup, material=material, valid_from__lte=today)

@@ -368,13 +368,17 @@ def purchase_order_cancel(*, actor: Actor, po_id, reason: str) -> PurchaseOrder:
 
 # --- demand forecast ------------------------------------------------------------------------------
 
-HORIZON = {ForecastBucket.MONTH: 6, ForecastBucket.WEEK: 13}
-MAX_HORIZON = {ForecastBucket.MONTH: 24, ForecastBucket.WEEK: 104}
+HORIZON: dict[str, int] = {ForecastBucket.MONTH: 6, ForecastBucket.WEEK: 13}
+MAX_HORIZON: dict[str, int] = {ForecastBucket.MONTH: 24, ForecastBucket.WEEK: 104}
 
 
 @transaction.atomic
 def forecast_run(
-    *, actor: Actor, bucket: str = ForecastBucket.MONTH, horizon: int | None = None, today=None
+    *,
+    actor: Actor,
+    bucket: str = ForecastBucket.MONTH,
+    horizon: int | str | None = None,
+    today=None,
 ) -> ForecastRun:
     """Forecast every finished product with order history: back-test the methods, keep the best
     per product, store its forecast for ``horizon`` buckets. Replaces the previous forecasts."""
@@ -398,6 +402,7 @@ def forecast_run(
         started_by=actor, bucket=bucket, horizon=horizon, first_period=first
     )
     ProductForecast.objects.exclude(run=run).delete()
+    methods: dict[str, int]
     rows, methods, better, scored = [], {}, 0, 0
     for mid, c in results:
         methods[c.method] = methods.get(c.method, 0) + 1

@@ -42,7 +42,7 @@ def _clean_date(errors: Errors, field: str, value: Any) -> dt.date | None:
         return None
 
 
-def _clean(data: dict[str, Any], today: dt.date) -> tuple[Material | None, Decimal, dt.date, str]:
+def _clean(data: dict[str, Any], today: dt.date) -> tuple[Material, Decimal, dt.date, str]:
     errors = Errors()
     code = normalize_code(data.get("material"))
     material = None
@@ -65,6 +65,8 @@ def _clean(data: dict[str, Any], today: dt.date) -> tuple[Material | None, Decim
         errors.add("due_date", _("The date is in the past."))
     priority = clean_choice(errors, "priority", data.get("priority") or Priority.NORMAL, Priority)
     errors.raise_if_any()
+    assert material is not None and qty is not None  # a missing or unknown value was refused above
+    assert due is not None and priority is not None
     return material, qty, due, priority
 
 

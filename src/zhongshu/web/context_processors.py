@@ -1,3 +1,6 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.db import connection
 from django.db.models import QuerySet
 
@@ -11,6 +14,7 @@ def _can(user, action: str) -> bool:
     return action in permissions.ACTION_ROLES and permissions.can(user, action)
 
 
+followup_list: Callable[..., QuerySet] | None
 try:  # follow-up tasks arrive with the rules app; without it there is no such badge
     from zhongshu.rules.selectors import followup_list
 except ImportError:
@@ -21,7 +25,8 @@ def count_together(querysets: dict[str, QuerySet]) -> dict[str, int]:
     """Several counts in one round trip: ``SELECT (SELECT COUNT(*) FROM (…)), …``."""
     if not querysets:
         return {}
-    parts, params = [], []
+    parts: list[str] = []
+    params: list[Any] = []
     for i, qs in enumerate(querysets.values()):
         sql, p = qs.order_by().values("pk").query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS c{i})")

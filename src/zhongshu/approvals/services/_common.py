@@ -21,7 +21,7 @@ CANCELLABLE_AFTER_CONFIRM = {*CHANGEABLE, OrderStatus.AWAITING_QC}
 # before confirming, a rush request is the sign-off the confirm guard waits for; from confirmed
 # up to awaiting QC it is an expedite: approved, it raises the priority / brings the due date in
 EXPEDITABLE = {*CHANGEABLE, OrderStatus.AWAITING_QC}
-ORDER_STATUS_FOR_KIND = {
+ORDER_STATUS_FOR_KIND: dict[str, set[OrderStatus]] = {  # by Kind, looked up with its value
     Kind.RUSH: BEFORE_CONFIRM | EXPEDITABLE,
     Kind.CREDIT: BEFORE_CONFIRM,
     Kind.DISCOUNT_ABOVE: BEFORE_CONFIRM,

@@ -87,10 +87,12 @@ def decide(
     submitted, and on the request when this decision settles it."""
     permissions.require(actor, "approvals.decide")
     errors = Errors()
-    verdict = clean_choice(errors, "verdict", verdict, Verdict)
+    clean_verdict = clean_choice(errors, "verdict", verdict, Verdict)
     comment = clean_text(errors, "comment", comment, max_length=2000)
-    channel = clean_choice(errors, "channel", channel, DecisionChannel)
+    clean_channel = clean_choice(errors, "channel", channel, DecisionChannel)
     errors.raise_if_any()
+    assert clean_verdict is not None and clean_channel is not None  # else refused above
+    verdict, channel = clean_verdict, clean_channel
     request = _lock_request(actor, request_id)
     if version is not None and request.version != version:
         raise StaleVersion(details={"current_version": request.version, "your_version": version})
@@ -132,7 +134,7 @@ def decide(
         request.decision_minutes = _minutes(request.submitted_at, now)
         request.decided_via = channel
     request.version += 1
-    request._history_user = actor
+    request._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     request.save()
     transaction.on_commit(
         lambda: user_activity.send(sender=Request, user=actor, kind="approval.decided", obj=request)

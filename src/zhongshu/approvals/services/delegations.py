@@ -64,8 +64,9 @@ def delegation_create(
         errors.add("ends_at", _("At most one year."))
     note = clean_text(errors, "note", note, max_length=200)
     errors.raise_if_any()
+    assert start is not None and end is not None  # a missing or bad date was refused above
     d = Delegation(from_user=actor, to_user=target, starts_at=start, ends_at=end, note=note)
-    d._history_user = actor
+    d._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     d.save()
     return d
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.errors import StaleVersion, ValidationFailed
+from zhongshu.core.errors import PermissionDenied, StaleVersion, ValidationFailed
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 from zhongshu.orders.models import Order
 
@@ -96,11 +96,13 @@ def request_create(
 ) -> Request:
     permissions.require(actor, "approvals.request")
     errors = Errors()
-    kind = clean_choice(errors, "kind", kind, Kind)
+    clean_kind = clean_choice(errors, "kind", kind, Kind)
     reason = clean_text(errors, "reason", reason, max_length=2000, required=True)
-    if kind and kind not in ORDER_STATUS_FOR_KIND:
+    if clean_kind and clean_kind not in ORDER_STATUS_FOR_KIND:
         errors.add("kind", _("This kind of request is made by the system, not by hand."))
     errors.raise_if_any()
+    assert clean_kind is not None  # a missing or unknown kind was refused above
+    kind = clean_kind
     order = permissions.get_in_scope(
         permissions.scope_orders(actor, Order.objects.select_for_update(of=("self",))),
         pk=order_id,
@@ -129,7 +131,7 @@ def request_create(
         before=_snapshot(order),
         submitted_at=now,
     )
-    request._history_user = actor
+    request._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     request.save()
     copy_steps(request, flow, order_facts(order), actor)
     _advance(request, actor, now)
@@ -179,7 +181,7 @@ def request_withdraw(*, actor: Actor, request_id: Any, version: Any = None) -> R
     if request.requested_by_id != actor.pk and not permissions.can(
         actor, "approvals.act_for_others"
     ):
-        raise permissions.PermissionDenied(details={"action": "approvals.withdraw"})
+        raise PermissionDenied(details={"action": "approvals.withdraw"})
     if version is not None and request.version != version:
         raise StaleVersion(details={"current_version": request.version, "your_version": version})
     if request.status != RequestStatus.PENDING:
@@ -191,7 +193,7 @@ def request_withdraw(*, actor: Actor, request_id: Any, version: Any = None) -> R
     request.status = RequestStatus.WITHDRAWN
     request.decided_at = now
     request.version += 1
-    request._history_user = actor
+    request._history_user = actor  # type: ignore[attr-defined]  # read by simple_history
     request.save()
     subjects.finished(request, actor)
     return request

@@ -33,6 +33,12 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+class _Server(ThreadingHTTPServer):
+    """The simulator's HTTP server; the handler reaches the simulator through it."""
+
+    sim: "_Simulator"
+
+
 class _Simulator:
     kind = ""
     PAID: str | int = (
@@ -52,7 +58,7 @@ class _Simulator:
         self._ids = itertools.count(int(time.time()) % 100000 * 100000 + 1)
         self._lock = threading.Lock()
         self._clock = 0
-        self._server = None
+        self._server: _Server | None = None
         self.url = ""
         # the carriers the platform accepts (code, name); tests add to it to see a refresh
         from ..carriers import platform_list
@@ -62,11 +68,11 @@ class _Simulator:
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self, host: str = "127.0.0.1", port: int = 0):
-        self._server = ThreadingHTTPServer((host, port), _Handler)
-        self._server.daemon_threads = True
-        self._server.sim = self
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        self.url = f"http://{host}:{self._server.server_address[1]}"
+        server = self._server = _Server((host, port), _Handler)
+        server.daemon_threads = True
+        server.sim = self
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self.url = f"http://{host}:{server.server_address[1]}"
         return self
 
     def stop(self) -> None:

@@ -332,7 +332,8 @@ def fields_used(tree: Any) -> set[str]:
             return set().union(*(fields_used(c) for c in tree[key]))
     if "not" in tree:
         return fields_used(tree["not"])
-    return {tree.get("field")}
+    name = tree.get("field")
+    return set() if name is None else {name}  # a leaf not yet validated may name no field
 
 
 def _parse(f: Field, value: Any) -> Any:
