@@ -16,6 +16,10 @@ from tests.support.shipped import keep_shipped_data, remember_shipped_data
 # Tests never touch the developer's ./data directory.
 os.environ.setdefault("ZHONGSHU_DATA_DIR", tempfile.mkdtemp(prefix="zhongshu-test-"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in browser tests
+# On PostgreSQL a test's commit need not wait for its WAL to reach the disk: libpq passes this to
+# every connection the tests (and the processes they start) open. Nothing else changes — a
+# crash of the database server itself is not something the tests survive anyway.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 
 
 @pytest.fixture(scope="session")
