@@ -164,3 +164,26 @@ def test_the_index_command_mends_a_missing_index(admin):
     call_command("customfields-index", stdout=out)
     assert "order.k: indexed" in out.getvalue()
     assert query.index_name(defn) in _indexes()
+
+
+def test_a_field_may_be_shown_to_a_role_an_administrator_created(admin):
+    """Roles are data: a custom field's role list names created roles like shipped ones, and a
+    retired role can no longer be named."""
+    from zhongshu.accounts import permissions
+    from zhongshu.accounts.role_services import role_create, role_retire
+
+    role_create(actor=admin, code="merchandiser", data={"name": "跟单员"}, copy_from="sales")
+    defn = services.field_create(
+        actor=admin, entity="order", key="drawing", label_zh="图号", view_roles=["merchandiser"]
+    )
+    assert defn.view_roles == ["merchandiser"]
+    holder = make_user("merchandiser", regions=("华东",))
+    assert permissions.custom_field_visible(holder, defn)
+    assert not permissions.custom_field_visible(make_user("qc"), defn)
+    role_retire(actor=admin, code="merchandiser")
+    with pytest.raises(ValidationFailed) as exc:
+        services.field_create(
+            actor=admin, entity="order", key="drawing2", label_zh="图号2",
+            view_roles=["merchandiser"],
+        )  # fmt: skip
+    assert {e["field"] for e in exc.value.errors} == {"view_roles"}

@@ -2,14 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.accounts import catalogue
-from zhongshu.accounts.roles import Role
+from zhongshu.accounts.role_services import role_choices
 
 from .models import Entity, FieldType
 
 
 def _roles(label):
     return forms.MultipleChoiceField(
-        label=label, required=False, choices=Role.choices, widget=forms.CheckboxSelectMultiple
+        label=label, required=False, choices=role_choices, widget=forms.CheckboxSelectMultiple
     )
 
 

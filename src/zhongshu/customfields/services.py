@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.accounts.roles import Role
+from zhongshu.accounts.role_services import known_roles
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound, ValidationFailed
 from zhongshu.core.text import normalize_text
@@ -47,7 +47,8 @@ def _clean_roles(errors: Errors, field: str, value: Any) -> list[str]:
     if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
         errors.add(field, _("Give a list of roles."))
         return []
-    unknown = sorted({v.strip() for v in value} - set(Role.values))
+    # shipped or created, not retired: a role an admin made may be named like a shipped one
+    unknown = sorted({v.strip() for v in value} - known_roles())
     if unknown:
         errors.add(field, _("Unknown roles: %(r)s.") % {"r": ", ".join(unknown)})
         return []
