@@ -67,11 +67,34 @@ def write_shipments(ctx: DemoContext, written: list[Any]) -> None:
     )
 
 
+def receive_components(ctx: DemoContext, order: "Order") -> None:
+    """Before the demo confirms a make-to-order order: the parts bought when it was entered have
+    arrived (the simulation's "with Zhongshu" arm buys a missing part at entry), booked as a
+    purchase receipt into the default warehouse on the day of the confirmation, so the
+    confirmation can hold every component as a real one must."""
+    from .models import StockMovement
+    from .services import components, stock_receive
+
+    short = components.shortages([order.pk]).get(order.pk) or []
+    for row in short:
+        level = stock_receive(
+            actor=ctx.users["warehouse"], material=row["material"], quantity=row["short"],
+            reason="按单采购到货", document="purchase_receipt",
+        )  # fmt: skip
+        moment = ctx.get("moment")
+        if moment is not None:
+            latest = StockMovement.objects.filter(level=level).order_by("-id").values("id")[:1]
+            StockMovement.objects.filter(pk__in=latest).update(created_at=moment)
+
+
 def seed(ctx: DemoContext) -> None:
     from zhongshu.core.demo import on_backdate, on_history
 
     on_backdate(ctx, date_shipments)
     on_history(ctx, write_shipments)
+    hooks = ctx.get("before_transition") or {}
+    hooks.setdefault("confirm", []).append(receive_components)
+    ctx["before_transition"] = hooks
     from . import ledger
     from .ledger import Change
     from .models import MovementKind

@@ -92,7 +92,10 @@ def queue_reflow() -> bool:
 
 
 def schedule_updating() -> bool:
-    """Whether a reflow is waiting or running: the projected dates are about to change."""
+    """Whether a reflow is waiting or running: the projected dates are about to change. Inline
+    reflows finish before the answer, so a page asks the task table only in worker mode."""
+    if getattr(settings, "PRODUCTION_REFLOW", "inline") != "worker":
+        return False
     since = timezone.now() - STUCK_AFTER
     return (
         _reflows().filter(Q(status="READY") | Q(status="RUNNING", started_at__gte=since)).exists()
