@@ -42,6 +42,15 @@ def test_detail_shows_facts_lines_and_timeline(client_as, sales_east, pending):
     )
 
 
+def test_a_rule_entry_in_the_timeline_is_named_in_chinese(client_as, sales_east, pending):
+    from zhongshu.orders.models import OrderEvent
+
+    OrderEvent.objects.create(order=pending, action="rule", note="临期未开工提级")
+    html = client_as(sales_east).get(f"/orders/{pending.pk}/").content.decode()
+    assert "规则调整" in html and "临期未开工提级" in html
+    assert not re.search(r">\s*rule\s*<", html)
+
+
 @pytest.mark.parametrize(
     ("roles", "expected"),
     [

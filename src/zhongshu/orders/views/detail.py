@@ -35,6 +35,8 @@ EVENT_LABELS = {
     # written by inventory when a confirmed make line lacks components, and when they are held
     "components_short": _lazy("Components short"),
     "components_topped_up": _lazy("Components held"),
+    # written by a rule's "set priority" action, the rule's name as the note
+    "rule": _lazy("Changed by rule"),
 }
 MAX_LIMIT = 100
 
