@@ -3,6 +3,7 @@ that never reach the API's own handlers: a URL that matches no route (``/api/v1/
 method the route does not take (405), a body over the size limit (413), a file name too long."""
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -82,6 +83,20 @@ def _is_json(response: HttpResponseBase) -> bool:
         return False
 
 
+def _drop_malformed_session(request: HttpRequest) -> None:
+    """A session cookie that no session key can look like (Django's keys are lowercase letters
+    and digits) is treated as no session: looked up as it is, a NUL in it fails the query on
+    PostgreSQL and turns any page, even a 404, into a 500."""
+    from django.conf import settings
+
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if key and not SESSION_KEY_RE.fullmatch(key) and hasattr(request, "session"):
+        request.session = request.session.__class__(None)
+
+
+SESSION_KEY_RE = re.compile(r"[a-z0-9]{8,64}")
+
+
 class BoundedParametersMiddleware:
     """Refuses a request whose query string carries an integer or a date out of bounds
     (``zhongshu.core.bounds``), for the API and the web pages alike."""
@@ -95,6 +110,7 @@ class BoundedParametersMiddleware:
         from .bounds import body_problems, query_problems
 
         errors = query_problems(request.GET) if request.GET else []
+        _drop_malformed_session(request)
         if "\x00" in request.path:
             errors.append(
                 {"field": "path", "message": _("Text may not contain the NUL character.")}
