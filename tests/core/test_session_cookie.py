@@ -24,3 +24,14 @@ def test_a_malformed_session_cookie_is_no_session(cookie):
 
 def test_a_real_session_still_signs_in(client_as, sales_east):
     assert client_as(sales_east).get("/orders/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/channels/carriers", "/orders/"])
+def test_a_nul_in_the_query_string_is_refused_before_any_filter(client_as, path):
+    from tests.factories import make_user
+
+    client = client_as(make_user("admin"))
+    answer = client.get(path, {"channel": "\x00", "q": "a\x00b"})
+    assert answer.status_code in (400, 422)
+    if path.startswith("/api/"):
+        assert {e["field"] for e in answer.json()["details"]["errors"]} == {"channel", "q"}

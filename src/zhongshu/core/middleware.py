@@ -111,6 +111,12 @@ class BoundedParametersMiddleware:
 
         errors = query_problems(request.GET) if request.GET else []
         _drop_malformed_session(request)
+        # PostgreSQL text cannot hold a NUL: refused here once rather than by each filter
+        errors += [
+            {"field": key, "message": _("Text may not contain the NUL character.")}
+            for key, values in request.GET.lists()
+            if any("\x00" in v for v in values) or "\x00" in key
+        ]
         if "\x00" in request.path:
             errors.append(
                 {"field": "path", "message": _("Text may not contain the NUL character.")}
