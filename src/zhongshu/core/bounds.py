@@ -68,7 +68,12 @@ def query_problems(querydict: QueryDict) -> list[dict[str, Any]]:
     errors: list[dict[str, Any]] = []
     for key, values in querydict.lists():
         for value in values:
-            message = problem(value, text_digits_ok=key in TEXT_PARAMS)
+            # PostgreSQL text cannot hold a NUL: refused here once rather than by each filter
+            message: str | None
+            if "\x00" in key or "\x00" in value:
+                message = _("Text may not contain the NUL character.")
+            else:
+                message = problem(value, text_digits_ok=key in TEXT_PARAMS)
             if message:
                 errors.append({"field": key, "message": message})
                 break
