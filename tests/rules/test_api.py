@@ -67,7 +67,8 @@ def test_a_bad_rule_is_refused_with_every_problem_listed(api_as, boss):
 
 def test_bad_json_types_never_500(api_as, boss):
     for body in ({"name": ["x"]}, {"name": "x", "condition": "all", "actions": "notify"},
-                 {"name": "x", "triggers": "schedule", "actions": [1]}):  # fmt: skip
+                 {"name": "x", "triggers": "schedule", "actions": [1]},
+                 {"name": "x", "triggers": [[]]}, {"name": "x", "triggers": [{"a": 1}, 3]}):  # fmt: skip
         assert api_as(boss).post(URL, body).status_code == 422
 
 

@@ -35,7 +35,9 @@ def _clean_triggers(errors: Errors, data: dict) -> tuple[list[str], int]:
     if not isinstance(triggers, list) or not triggers:
         errors.add("triggers", _("Choose at least one trigger."))
         triggers = []
-    bad = [t for t in triggers if t not in Trigger.values]
+    # a trigger is a name: anything else (a list, a number) is named as unknown, never hashed
+    bad = [t for t in triggers if not isinstance(t, str) or t not in Trigger.values]
+    triggers = [t for t in triggers if isinstance(t, str)]
     if bad:
         errors.add(
             "triggers",
