@@ -73,6 +73,17 @@ def _fast_password_hashing():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_login_failure_delay():
+    """From the third failed login in a row the server waits LOGIN_FAILURE_DELAY (0.5 s) before
+    answering; the lockout tests fail six in a row, dozens of times. Only the test of the delay
+    itself (tests/accounts/test_login_security.py) turns it back on."""
+    from django.test import override_settings
+
+    with override_settings(LOGIN_FAILURE_DELAY=0):
+        yield
+
+
 @pytest.fixture
 def east(db):
     return RegionFactory(name="华东")

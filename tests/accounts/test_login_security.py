@@ -221,8 +221,25 @@ def test_api_docs_are_served_without_a_cdn(db):
     assert "/api/v1/auth/token" in schema.json()["paths"]
 
 
-def test_a_stranger_cannot_lock_the_admin_out_from_another_address(sales_east, settings):
-    settings.LOGIN_FAILURE_DELAY = 0
+def test_from_the_third_failure_in_a_row_the_answer_waits(sales_east, settings, monkeypatch):
+    # given the shipped delay, and a clock that records the waits instead of waiting
+    settings.LOGIN_FAILURE_DELAY = 0.5
+    waits = []
+    monkeypatch.setattr("time.sleep", waits.append)
+    client = Client()
+
+    # when four wrong passwords come in a row
+    counts = []
+    for _ in range(4):
+        _token(client, "sales_east", WRONG)
+        counts.append(len(waits))
+
+    # then the first two failures are answered at once, and from the third each waits
+    assert counts == [0, 0, 1, 2]
+    assert waits == [0.5, 0.5]
+
+
+def test_a_stranger_cannot_lock_the_admin_out_from_another_address(sales_east):
     stranger = Client(REMOTE_ADDR="203.0.113.9")
     for _ in range(6):
         _token(stranger, "sales_east", WRONG)

@@ -25,6 +25,8 @@ import urllib.parse
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from zhongshu.core.local_servers import serve_in_background, stop_serving
+
 CODE_TTL = 300
 PER_PERSON_MINUTE = 30
 
@@ -377,13 +379,12 @@ class ChatAppSimulator:
         self._server = _Server((host, port), Handler)
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_background(self._server)
         return self.url
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self._server = None
 
 

@@ -27,6 +27,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from zhongshu.core.local_servers import serve_in_background, stop_serving
+
 PATHS = {
     "wecom": "/cgi-bin/webhook/send",
     "dingtalk": "/robot/send",
@@ -245,7 +247,7 @@ class RobotSimulator:
         self._server.daemon_threads = True
         self.port = self._server.server_address[1]
         self.url = f"http://{host}:{self.port}"
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        serve_in_background(self._server)
         return self.url
 
     def stop(self) -> None:
@@ -253,8 +255,7 @@ class RobotSimulator:
         if hold is not None:
             hold.close()
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self._server = None
 
     def go_down(self) -> None:

@@ -10,6 +10,8 @@ import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from zhongshu.core.local_servers import serve_in_background, stop_serving
+
 BUYERS = ["张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷"]
 ADDRESSES = [("浙江省", "杭州市"), ("江苏省", "苏州市"), ("上海", "上海市"), ("广东省", "深圳市"),
              ("山东省", "青岛市"), ("北京", "北京市")]  # fmt: skip
@@ -71,14 +73,13 @@ class _Simulator:
         server = self._server = _Server((host, port), _Handler)
         server.daemon_threads = True
         server.sim = self
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        serve_in_background(server)
         self.url = f"http://{host}:{server.server_address[1]}"
         return self
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            stop_serving(self._server)
             self._server = None
 
     # --- the order book -------------------------------------------------------------------------
