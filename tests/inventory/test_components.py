@@ -395,3 +395,25 @@ def test_bar_due_before_production_starts_counts_at_submit(shaft, sales_east, cu
     # when 50 kg are due before / then covered
     po(10)
     assert order_facts([order.pk])[order.pk]["component_shortage"] is False
+
+
+def test_a_confirmation_again_counts_what_a_changed_line_gives_back(
+    shaft, sales_east, customer_east, planner
+):
+    from zhongshu.inventory.services import order_reserve
+    from zhongshu.orders.models import OrderLine
+
+    # given an order holding 110 kg of the 200 kg bar for 50 shafts (90 kg left)
+    order = _order(sales_east, customer_east, 50, status="confirmed")
+    bar = Material.objects.get(code="BAR-45")
+    pin = MaterialFactory(code="PIN", fulfilment="make")
+    give_bom(pin, (bar, "1", "0"))
+    # when its shafts drop to 20 (44 kg: 66 kg given back) and 130 pins (130 kg) are added
+    OrderLine.objects.filter(order=order).update(quantity=20)
+    OrderLine.objects.create(order=order, line_no=2, material=pin, quantity=130,
+                             unit_price=0, amount=0, fulfilment="make")  # fmt: skip
+    order_reserve(order=order, actor=planner)
+
+    # then the 66 kg given back counts: 174 kg held, nothing refused
+    assert level_of(bar).reserved == Decimal(174)
+    assert_ledger_matches_levels()

@@ -4,7 +4,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.dispatch import receiver
-from django.utils.translation import gettext as _
 
 from zhongshu.core.actors import Actor
 from zhongshu.core.signals import scrap_reported, scrap_withdrawn
@@ -18,16 +17,12 @@ from .services import components
 def reserve_on_confirm(ctx: hooks.TransitionContext) -> None:
     # Raising InsufficientStock here rolls the whole confirmation back: nothing reserved, the
     # order stays pending review, and the error lists every short material.
-    reserved, short = services.order_reserve(order=ctx.order, actor=ctx.actor)
+    # Make lines hold their components all or nothing with the stock lines.
+    reserved = services.order_reserve(order=ctx.order, actor=ctx.actor)
     ctx.outcome["reserved"] = [
         {"line_no": line.line_no, "material": line.material.code, "quantity": qty}
         for line, qty in reserved
     ]
-    if short:
-        ctx.outcome.setdefault("warnings", []).extend(
-            _("Component %(material)s held in part: %(available)s of %(requested)s.") % s
-            for s in short
-        )
 
 
 @hooks.effect("start")

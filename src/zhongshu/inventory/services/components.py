@@ -175,6 +175,7 @@ class ComponentDelta:
     level_ids: dict[int, int] = field(default_factory=dict)
     # after a partial plan: what each (line, component) still lacks
     missing: dict[Key, Decimal] = field(default_factory=dict)
+    _released: bool = False
 
     def __bool__(self) -> bool:
         return bool(self.needs or self.releases)
@@ -186,9 +187,7 @@ class ComponentDelta:
         """Add the releases and reservations to ``plan``. All or nothing (``InsufficientStock``
         listing every short component with what is missing) unless ``partial``: then hold what
         is there, note what each line still lacks in ``missing`` and return the shortages."""
-        for r, qty in self.releases:
-            plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=self.order_id,
-                            order_line_id=r.order_line_id, reason=_("Component re-reservation")))  # fmt: skip
+        self.release(plan)
         short = self.shortages(plan)
         if short and not partial:
             raise refusal(short)
@@ -201,6 +200,15 @@ class ComponentDelta:
                 plan.add(Change(level_id, MovementKind.RESERVE, reserved=take,
                                 order_id=self.order_id, order_line_id=line_id))  # fmt: skip
         return short
+
+    def release(self, plan: ledger.Plan) -> None:
+        """Add the releases to ``plan`` (once): what they free counts for the needs."""
+        if self._released:
+            return
+        self._released = True
+        for r, qty in self.releases:
+            plan.add(Change(r.level_id, MovementKind.RELEASE, reserved=-qty, order_id=self.order_id,
+                            order_line_id=r.order_line_id, reason=_("Component re-reservation")))  # fmt: skip
 
     def shortages(self, plan: ledger.Plan) -> list[dict[str, str]]:
         """Every component the needs exceed what ``plan`` has available, by code:

@@ -72,9 +72,9 @@ def rereserve_order(*, order: Order, actor: Actor | None = None) -> None:
         _rereserve(order, actor, partial=True)
 
 
-# What a confirmation reserved: (line, quantity) per stock line, and the make lines' components
-# that could not be held in full ({"material", "requested", "available"}: they stay a shortage).
-Reserved = tuple[list[tuple[OrderLine, Decimal]], list[dict[str, str]]]
+# What a confirmation reserved: (line, quantity) per stock line (the make lines' components are
+# held all or nothing with them).
+Reserved = list[tuple[OrderLine, Decimal]]
 
 
 def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
@@ -98,7 +98,7 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
             if line.fulfilment == Fulfilment.STOCK and remaining(line) > 0
         ]
         if not needs:
-            return [], []
+            return []
         levels = list(
             StockLevel.objects.select_for_update(of=("self",))
             .filter(
@@ -121,7 +121,7 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
                 for line, qty in needs
             ]
         )
-        return needs, []
+        return needs
 
 
 def _lines_with_materials(order: Order) -> list[OrderLine]:
@@ -137,7 +137,7 @@ def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> R
     delta = _reservation_delta(order)
     comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
-        return [], []
+        return []
     level_ids = default_level_ids({line.material_id for line, _q in delta.needs})
     plan = ledger.lock_levels(
         [*level_ids.values(), *(r.level_id for r, _q in delta.releases), *comp.lock_ids()]
@@ -152,18 +152,19 @@ def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> R
         if line.material_id in level_ids:  # (a material without a level is short: refused below)
             plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
                             order_id=order.id, order_line_id=line.id))  # fmt: skip
+    comp.release(plan)  # what a changed make line gives back counts for its new needs
     comp_short = [] if partial else comp.shortages(plan)
     if comp_short:
         raise components.refusal(comp_short, stock_short)
     if stock_short:
         raise InsufficientStock(stock_short)
-    short = comp.plan(plan, partial=partial)  # (partial: what stays short, for rules and MRP)
+    comp.plan(plan, partial=partial)  # (partial: what stays short is noted for flag() below)
     ledger.write(plan, actor=actor)
     _save_reservations(order, delta, level_ids)
     comp.save()
     if partial:  # what is short is flagged, told to purchasing and topped up later
         shortfalls.flag(order=order, delta=comp, actor=actor)
-    return delta.needs, short
+    return delta.needs
 
 
 def _reservation_delta(order: Order) -> _Delta:
