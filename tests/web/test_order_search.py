@@ -61,3 +61,25 @@ def test_search_finds_an_order_by_part_of_its_external_number(
 
     assert _numbers(tail, [order, other]) == {order.number}
     assert "共 0 个订单" in too_short
+
+
+def test_a_fragment_of_an_external_number_is_an_index_lookup_on_postgresql(db):
+    import pytest
+    from django.db import connection
+
+    from zhongshu.orders.selectors import OrderFilters, order_list
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's; SQLite scans its few orders")
+    from tests.factories import make_user
+
+    # given the list's own search for the tail of a platform number, planned without table scans
+    qs = order_list(actor=make_user("admin"), filters=OrderFilters(q="22516"))
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+
+    # then the fragment is looked up in the trigram index, not matched row by row
+    assert "order_external_no_trgm" in plan, plan

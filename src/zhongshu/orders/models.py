@@ -119,11 +119,10 @@ class Order(models.Model):
             models.Index(fields=["sales_owner", "-id"], name="order_owner_id"),
             models.Index(fields=["channel", "external_no"], name="order_channel_ext"),
             # the list search matches external numbers in any channel; without this index the
-            # OR of number / external number / customer cannot be a bitmap scan
+            # OR of number / external number / customer cannot be a bitmap scan. (A number's
+            # prefix is served by the varchar_pattern_ops index PostgreSQL gets for the unique
+            # number; a fragment of an external number by a trigram index: migration 0007.)
             models.Index(fields=["external_no"], name="order_external_no"),
-            models.Index(
-                fields=["number"], name="order_number_prefix", opclasses=["varchar_pattern_ops"]
-            ),
             # dashboard aggregates (SPEC §9): on-time rate over shipped_at, this month vs last over
             # created_at, overdue over open orders' due dates — each an index-only scan on
             # PostgreSQL thanks to the included columns (SQLite keeps the key columns only)
