@@ -185,6 +185,10 @@ class After(Arm):
         self.calls["task_start"] += 1
 
     def finished(self, task: FTask) -> None:
+        if task.order.cancelled is not None:
+            # cancelled while this job ran: the product cancelled the order's open tasks with it
+            # (there is nothing left to finish), the floor only ends the job
+            return
         hours = max(0.01, (self.env.now - task.started) / 60)
         production_services.task_finish(
             actor=self.actors["supervisor"], task_id=task.ref,
