@@ -3,7 +3,8 @@ of a platform's long number): ``UPPER(external_no) LIKE '%…%'``. No b-tree ser
 million orders each such search read the whole table (~300 ms). On PostgreSQL a trigram index
 serves it (pg_trgm, shipped with PostgreSQL and a trusted extension since 13: the database's
 owner may create it). Where the extension cannot be created the search still works, by a scan,
-and the migration says so. SQLite has no such index and needs none at its sizes.
+and the migration logs the two statements an administrator can run instead. SQLite has no such
+index and needs none at its sizes.
 
 Also drops ``order_number_prefix``: PostgreSQL already has a ``varchar_pattern_ops`` index for the
 unique number (Django's ``…_like``), so it was a second copy of it written on every insert.
@@ -16,6 +17,9 @@ from django.db import DatabaseError, migrations, transaction
 log = logging.getLogger("zhongshu.migrations")
 
 INDEX = "order_external_no_trgm"
+CREATE_INDEX = (
+    f"CREATE INDEX IF NOT EXISTS {INDEX} ON orders_order USING gin (UPPER(external_no) gin_trgm_ops)"
+)
 
 
 def create(apps, schema_editor):
@@ -28,15 +32,13 @@ def create(apps, schema_editor):
         except DatabaseError as exc:
             log.warning(
                 "pg_trgm could not be created (%s): searching orders by a fragment of an external "
-                "number scans the order table; ask the database's administrator to run "
-                "CREATE EXTENSION pg_trgm and migrate again",
+                "number reads the whole order table; ask the database's administrator to run "
+                "CREATE EXTENSION pg_trgm; %s;",
                 exc,
+                CREATE_INDEX,
             )
             return
-        cursor.execute(
-            f"CREATE INDEX IF NOT EXISTS {INDEX} ON orders_order "
-            "USING gin (UPPER(external_no) gin_trgm_ops)"
-        )
+        cursor.execute(CREATE_INDEX)
 
 
 def drop(apps, schema_editor):
