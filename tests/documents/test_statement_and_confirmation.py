@@ -56,3 +56,61 @@ def test_order_confirmation(deliveries):
     north = Client()
     north.force_login(make_user("sales", regions=("华北",)))
     assert north.get(url).status_code == 404
+
+
+@pytest.fixture
+def quiet_roles(db):
+    """Two roles a factory might define: 销售内勤 (sales without prices) and 仓库外包 (warehouse
+    without the customers' contact details)."""
+    from zhongshu.accounts import role_services
+
+    admin = make_user("admin")
+    role_services.role_create(actor=admin, code="sales_quiet", copy_from="sales",
+                              data={"name": "销售内勤", "fields": {"price": "hidden"}})  # fmt: skip
+    role_services.role_create(actor=admin, code="store_outsourced", copy_from="warehouse",
+                              data={"name": "仓库外包", "fields": {"contact": "hidden"}})  # fmt: skip
+    return admin
+
+
+def _holder(admin, role, regions=("华东",)):
+    from zhongshu.accounts.services import user_update
+
+    user = make_user("sales", regions=regions)
+    user_update(
+        actor=admin, user_id=user.pk, display_name=role, roles=[role], regions=list(regions)
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_a_reader_whose_roles_hide_prices_cannot_print_the_confirmation(deliveries, quiet_roles):
+    order, _shipments = deliveries
+    client = _holder(quiet_roles, "sales_quiet")
+    url = f"/documents/orders/{order.pk}/confirmation/"
+
+    # the print page and the PDF are refused by name, and the order page offers neither
+    for answer in (client.get(url), client.get(url + "?format=pdf")):
+        assert answer.status_code == 403
+        assert "价格" in answer.content.decode()
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "documents/orders/" not in page
+
+
+def test_a_delivery_note_leaves_off_the_contact_the_readers_roles_hide(deliveries, quiet_roles):
+    _order, shipments = deliveries
+    url = f"/documents/shipments/{shipments[0].pk}/"
+    keeper = Client()
+    keeper.force_login(make_user("warehouse"))
+    outsourced = _holder(quiet_roles, "store_outsourced", regions=())
+
+    # the shipped warehouse role prints the contact and the address; the one that hides them not
+    full = keeper.get(url).content.decode()
+    assert "李工" in full and "东吴北路88号" in full
+    answer = outsourced.get(url)
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    assert shipments[0].number in html and "苏州精工机械" in html
+    assert "李工" not in html and "东吴北路88号" not in html
+    (text,) = pdf_pages(outsourced.get(url + "?format=pdf").content)
+    assert "李工" not in text and "东吴北路" not in text

@@ -23,8 +23,13 @@ def order_panel(request, order) -> str | None:
     shipments: list = []
     if permissions.can(user, "shipments.view"):
         shipments = list(inventory.shipment_list(actor=user, order=order.number).order_by("id"))
+    # the quotation / confirmation is its prices: not offered to a reader whose roles hide them
+    priced = permissions.field_level(user, "price") != "hidden"
+    if not (priced or sheets or shipments):
+        return None
     return render_to_string(
         "documents/_order_panel.html",
-        {"order": order, "confirmation": confirmation, "sheets": sheets, "shipments": shipments},
+        {"order": order, "confirmation": confirmation if priced else "", "sheets": sheets,
+         "shipments": shipments},
         request=request,
-    )
+    )  # fmt: skip

@@ -4,9 +4,11 @@ permission and scope): purchase orders (planning), shipments (inventory), task s
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.errors import NotFound
+from zhongshu.core.errors import NotFound, PermissionDenied
 from zhongshu.finance import selectors as finance
 from zhongshu.inventory import selectors as inventory
 from zhongshu.orders import selectors as orders
@@ -65,5 +67,19 @@ def statement(*, actor: Actor, customer: str, start, end):
     return finance.reconciliation(actor=actor, period=period)
 
 
-def order(*, actor: Actor, order_id: int):
-    return orders.order_get(actor=actor, order_id=order_id)
+def order_with_prices(*, actor: Actor, order_id: int):
+    """The order a quotation or order confirmation prints: prices are what it is for, so a
+    reader whose roles hide them is refused (not handed a page of blanks)."""
+    found = orders.order_get(actor=actor, order_id=order_id)
+    if permissions.field_level(actor, "price") == "hidden":
+        raise PermissionDenied(
+            _("Your roles hide prices: a quotation or order confirmation cannot be printed."),
+            details={"field_group": "price"},
+        )
+    return found
+
+
+def hidden_customer_fields(*, actor: Actor) -> set[str]:
+    """The customer's fields the reader's roles hide (contact person, phone, address): a printed
+    document leaves them off like every page and export does."""
+    return permissions.hidden_fields(actor, "customer")

@@ -34,6 +34,7 @@ def _respond(request, name: str, context: dict, *, title: str, filename: str):
         "papers": PAPERS,
         "title": title,
         "printed_at": timezone.localtime(),
+        "hidden": sources.hidden_customer_fields(actor=request.user),
     }
     if request.GET.get("format") == "pdf":
         body = render_pdf(f"documents/pdf/{name}.html", context, paper=paper, title=title,
@@ -112,7 +113,7 @@ def statement(request):
 @login_required
 @domain_errors
 def order_confirmation(request, order_id: int):
-    order = sources.order(actor=request.user, order_id=order_id)
+    order = sources.order_with_prices(actor=request.user, order_id=order_id)
     for line in order.lines.all():
         line.amount_net = (line.quantity * line.unit_price).quantize(CENT)
     kind = (
