@@ -109,3 +109,34 @@ def check_the_product_scheduler_plans_the_with_zhongshu_arm(month):
     assert arm.calls["order_confirm"] == Order.objects.filter(confirmed_at__isnull=False).count()
     summary = metrics.summarize(after)
     assert 0 <= summary["late_rate"] <= 1
+
+
+def test_an_order_cancelled_while_its_job_runs_ends_the_job_and_the_month_goes_on(factory):
+    from zhongshu.analytics.simulation import after
+
+    setup.prepare(factory)
+    demand = model.make_demand(dataclasses.replace(PARAMS, cancel_share=0.0), factory)
+    victims = []
+    started = after.After.started
+
+    def start_then_cancel(arm, task):
+        # the customer cancels a minute after the first job of the month started
+        started(arm, task)
+        if not victims:
+            victims.append(task)
+            task.order.spec = dataclasses.replace(task.order.spec, cancel_at=int(arm.env.now) + 1)
+            arm.env.process(arm.floor._cancel(task.order))
+
+    with mock.patch.object(after.After, "started", start_then_cancel):
+        floor, _arm = runner.run_after(demand)
+
+    (task,) = victims
+    order = task.order
+    # the job was running when the order was cancelled, and the month ran to its end
+    assert task.started < order.cancelled < task.finished
+    assert sum(o.shipped is not None for o in floor.orders) > len(floor.orders) // 2
+    # the product cancelled the order and its open tasks; the job's task was not finished there
+    assert Order.objects.get(pk=order.ref).status == "cancelled"
+    assert set(Task.objects.filter(order_id=order.ref).values_list("status", flat=True)) == {
+        "cancelled"
+    }
