@@ -7,11 +7,12 @@ each of those from two intermediate parts, each of those from two of 30 shared r
 products. Stock covers about 70 % of the total requirement, unevenly: some components run out.
 
 Confirming through the app holds the make lines' components as the product does
-(``inventory.services.components``: all the available quantity, the rest stays a shortage) and
-creates the task sheets. The bare side does the same in SQL: lock the order, explode the bills with
-one recursive query, lock the components' levels in id order, hold min(need, available) per
-(line, component), write the levels, the ledger rows, the component reservations, the task sheet
-and its tasks, the status and the timeline row.
+(``inventory.services.components``: all or nothing — an order short of any component is refused
+and holds nothing) and creates the task sheets. The bare side does the same in SQL: lock the
+order, explode the bills with one recursive query, lock the components' levels in id order, refuse
+(roll back) when any level lacks the order's total need of it, else hold the need per (line,
+component), write the levels, the ledger rows, the component reservations, the task sheet and its
+tasks, the status and the timeline row.
 """
 
 import random
@@ -170,12 +171,16 @@ def confirm_bare(cur, order_id: int, warehouse_id: int, planner_id: int, short) 
         [level_ids],
     )
     figures = {lv: [oh, rs] for lv, oh, rs in cur.fetchall()}
-    movements, holds = [], []
-    for line_id, material_id, qty, level_id in needs:
+    wanted: dict[int, Decimal] = {}
+    for _line, _material, qty, level_id in needs:
         if level_id is None:
-            continue
+            raise short  # a component with no stock level is short
+        wanted[level_id] = wanted.get(level_id, Decimal(0)) + qty
+    if any(figures[lv][0] - figures[lv][1] < q for lv, q in wanted.items()):
+        raise short  # all or nothing, as the product confirms
+    movements, holds = [], []
+    for line_id, material_id, take, level_id in needs:
         oh, rs = figures[level_id]
-        take = min(qty, max(oh - rs, Decimal(0)))
         if take <= 0:
             continue
         figures[level_id][1] = rs + take

@@ -9,8 +9,9 @@ postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv; created and migrated if m
 * hot    — every order wants 1 unit of the same material; stock covers two thirds of them;
 * spread — orders of 1–3 lines over 1,000 materials, stock for most but not all of them;
 * make   — make-to-order orders of 20 products with 3-level bills over 30 shared components, stock
-  for about 70 % of the requirement (benchmarks/_make_to_order.py): confirming holds what is
-  there of each component and creates the task sheets; --make-orders of them (300).
+  for about 70 % of the requirement (benchmarks/_make_to_order.py): confirming holds every
+  component or refuses the order (all or nothing) and creates the task sheets; --make-orders of
+  them (300).
 
 For each, the pending orders are loaded with bulk inserts, ``zhongshu serve --workers 4`` is started
 and 32 clients POST ``{"action": "confirm"}`` to ``/api/v1/orders/{id}/transitions``. Then the same
