@@ -43,13 +43,17 @@ def _balance(customer_id) -> Decimal:
 
 
 def reasons_for(customer, *, extra: Decimal = ZERO, today: dt.date | None = None) -> list[str]:
+    return _reasons(customer.pk, extra=extra, today=today)
+
+
+def _reasons(customer_id: int, *, extra: Decimal, today: dt.date | None) -> list[str]:
     from .models import CustomerCredit, Receivable
 
     today = today or timezone.localdate()
-    setting = CustomerCredit.objects.filter(customer_id=customer.pk).first()
+    setting = CustomerCredit.objects.filter(customer_id=customer_id).first()
     reasons = []
     if setting is not None and setting.credit_limit is not None:
-        exposure = _balance(customer.pk) + (extra or ZERO)
+        exposure = _balance(customer_id) + (extra or ZERO)
         if exposure > setting.credit_limit:
             reasons.append(
                 _("Over the credit limit: balance and this order %(exposure)s > limit %(limit)s.")
@@ -57,7 +61,7 @@ def reasons_for(customer, *, extra: Decimal = ZERO, today: dt.date | None = None
             )
     days = overdue_days_for(setting)
     late = Receivable.objects.filter(
-        customer_id=customer.pk,
+        customer_id=customer_id,
         allocated__lt=F("amount"),
         due_on__lt=today - dt.timedelta(days=days),
     ).aggregate(amount=Sum(F("amount") - F("allocated")), oldest=Min("due_on"))
@@ -72,5 +76,6 @@ def reasons_for(customer, *, extra: Decimal = ZERO, today: dt.date | None = None
 
 def check(order) -> str | None:
     """The approvals requirement "credit": a reason when confirming ``order`` needs sign-off."""
-    reasons = reasons_for(order.customer, extra=order.total_amount or ZERO)
+    # by the customer's id: the check needs no customer row (one statement fewer per confirm)
+    reasons = _reasons(order.customer_id, extra=order.total_amount or ZERO, today=None)
     return " ".join(reasons) or None
