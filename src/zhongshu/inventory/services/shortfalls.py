@@ -33,9 +33,9 @@ from ..models import (
     Reservation,
     ReservationStatus,
     StockLevel,
-    Warehouse,
 )
 from .components import ComponentDelta, Key, describe
+from .stock import default_warehouse
 
 # orders whose components may still be held (after that production has taken what it needed)
 TOPPING = (OrderStatus.CONFIRMED, OrderStatus.SCHEDULING, OrderStatus.IN_PRODUCTION)
@@ -108,8 +108,8 @@ def top_up(plan: ledger.Plan, level_ids: Iterable[int], *, actor: Actor | None) 
     )
     if not rows:
         return 0
-    default = Warehouse.objects.filter(is_default=True).values_list("pk", flat=True).first()
-    levels = {lv.material_id: lv for lv in written if lv.warehouse_id == default}
+    default = default_warehouse()
+    levels = {lv.material_id: lv for lv in written if default and lv.warehouse_id == default.pk}
     rows = [r for r in rows if r.material_id in levels]
     if not rows:
         return 0
