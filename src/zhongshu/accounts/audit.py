@@ -10,7 +10,7 @@ from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
 from zhongshu.core import xlsx
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.text import CONTROL
 
 from .models import ExportLog
@@ -46,7 +46,7 @@ def clean_filters(filters: dict[str, Any]) -> dict[str, Any]:
 
 def log_export(*, actor: Actor, kind: str, filters: dict[str, Any], rows: int) -> ExportLog:
     return ExportLog.objects.create(
-        user=actor if getattr(actor, "pk", None) else None,
+        user=recorded(actor),
         kind=kind,
         filters=clean_filters(filters),
         row_count=rows,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.errors import StaleVersion, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -75,7 +75,7 @@ def case_create(
         severity=clean_severity,
         description=description,
         source=clean_source,
-        created_by=actor if getattr(actor, "pk", None) else None,
+        created_by=recorded(actor),
     )
 
 

@@ -10,7 +10,7 @@ loading, before ``django.contrib.auth.models`` may be imported, so at run time `
 plain ``Any``.
 """
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
 
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
@@ -42,3 +42,9 @@ class ApiRequest(HttpRequest):
 
 
 __all__ = ["Actor", "ActorRequest", "AnyUser", "ApiRequest"]
+
+
+def recorded(actor: AnyUser) -> "Actor | None":
+    """The user a record names as who did it: ``None`` for the system (no actor) and for anyone
+    not saved as a user (a request's anonymous user)."""
+    return cast("Actor", actor) if getattr(actor, "pk", None) else None

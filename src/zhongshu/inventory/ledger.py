@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Case, DecimalField, Value, When
 from django.utils import timezone
 
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
@@ -114,7 +114,7 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
                 on_hand_after=after[0],
                 reserved_before=reserved,
                 reserved_after=after[1],
-                actor=actor if getattr(actor, "pk", None) else None,
+                actor=recorded(actor),
                 order_id=c.order_id,
                 order_line_id=c.order_line_id,
                 shipment_id=c.shipment_id,
@@ -129,7 +129,7 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     StockLevel.history.bulk_history_create(
         [plan.levels[i] for i in sorted(touched)],
         update=True,
-        default_user=actor if getattr(actor, "pk", None) else None,
+        default_user=recorded(actor),
         default_date=now,
     )
     StockMovement.objects.bulk_create(movements)

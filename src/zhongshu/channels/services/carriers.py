@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
@@ -75,7 +75,7 @@ def carrier_mapping_save(*, actor: Actor, data: dict) -> dict:
     mapping, _created = CarrierMapping.objects.update_or_create(
         name=c["name"], channel=c["channel"],
         defaults={"carrier": c["carrier"],
-                  "updated_by": actor if getattr(actor, "pk", None) else None},
+                  "updated_by": recorded(actor)},
     )  # fmt: skip
     held = list(
         LogisticsReport.objects.select_for_update()

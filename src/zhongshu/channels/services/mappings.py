@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
 from zhongshu.catalog.models import Material
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_text
 
@@ -43,7 +43,7 @@ def _upsert(actor: Actor, c: dict) -> SkuMapping:
         channel=c["channel"],
         channel_sku=c["channel_sku"],
         defaults={"material": c["material"], "multiplier": c["multiplier"],
-                  "updated_by": actor if getattr(actor, "pk", None) else None},
+                  "updated_by": recorded(actor)},
     )  # fmt: skip
     return mapping
 
@@ -110,7 +110,7 @@ def address_rule_save(*, actor: Actor, data: dict):
     errors = Errors()
     c = _clean_rule(errors, actor, data)
     errors.raise_if_any()
-    who = actor if getattr(actor, "pk", None) else None
+    who = recorded(actor)
     rule = AddressRegion.objects.filter(province=c["province"], city=c["city"]).first()
     if rule is None:
         rule = AddressRegion(province=c["province"], city=c["city"])
@@ -136,7 +136,7 @@ def address_rule_update(*, actor: Actor, rule_id: Any, data: dict):
         })  # fmt: skip
     errors.raise_if_any()
     rule.province, rule.city, rule.region = c["province"], c["city"], c["region"]
-    rule.updated_by = actor if getattr(actor, "pk", None) else None
+    rule.updated_by = recorded(actor)
     rule._history_user = rule.updated_by
     rule.save()
     return rule
@@ -148,5 +148,5 @@ def address_rule_delete(*, actor: Actor, rule_id: Any) -> None:
 
     permissions.require(actor, "channels.map_sku")
     rule = permissions.get_in_scope(AddressRegion.objects.all(), pk=rule_id)
-    rule._history_user = actor if getattr(actor, "pk", None) else None
+    rule._history_user = recorded(actor)
     rule.delete()

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.accounts.models import Region
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.errors import NotFound
 from zhongshu.core.text import normalize_text
 from zhongshu.core.validation import Errors, clean_choice, clean_decimal, clean_text
@@ -138,7 +138,7 @@ def routing_rule_save(*, actor: Actor, data: dict, rule_id: Any = None) -> Routi
     rule = RoutingRule() if rule_id is None else _get(rule_id, lock=True)
     for key, value in c.items():
         setattr(rule, key, value)
-    rule.updated_by = actor if getattr(actor, "pk", None) else None
+    rule.updated_by = recorded(actor)
     rule.save()
     return rule
 

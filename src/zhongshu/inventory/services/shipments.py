@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
 from zhongshu.orders.models import Order, OrderLine
@@ -100,7 +100,7 @@ def _ship(
         number=_next_shipment_number(order),
         carrier=carrier,
         tracking_no=tracking_no,
-        shipped_by=actor if getattr(actor, "pk", None) else None,
+        shipped_by=recorded(actor),
     )
     ShipmentLine.objects.bulk_create(
         [ShipmentLine(shipment=shipment, order_line=line, quantity=q) for line, q in plan]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Material
-from zhongshu.core.actors import Actor
+from zhongshu.core.actors import Actor, recorded
 from zhongshu.orders.models import Order, OrderEvent
 from zhongshu.orders.statuses import OrderStatus
 
@@ -67,7 +67,7 @@ def flag(*, order: Order, delta: ComponentDelta, actor: Actor | None) -> None:
         ComponentShortage(order_id=order.pk, order_line_id=line, material_id=comp, quantity=q)
         for (line, comp), q in sorted(missing.items())
     )
-    user = actor if getattr(actor, "pk", None) else None
+    user = recorded(actor)
     if not missing:
         OrderEvent.objects.create(order_id=order.pk, actor=user, action=TOPPED_UP,
                                   note=_("Every component is held again."))  # fmt: skip
@@ -178,7 +178,7 @@ def _settle(taken: list[tuple[ComponentShortage, Decimal]], actor: Actor | None)
     per: dict[Order, list[str]] = defaultdict(list)
     for s, q in taken:
         per[s.order].append(f"{names[s.material_id]} +{fmt(q)}")
-    user = actor if getattr(actor, "pk", None) else None
+    user = recorded(actor)
     events = []
     for o, parts in per.items():
         state = _("Still short.") if o.pk in still else _("Shortage cleared.")
