@@ -41,6 +41,31 @@ def start_server(port: int, env: dict, *, workers: int, log_name: str) -> subpro
     raise SystemExit(f"the server did not start within {wait:.0f} s")
 
 
+def start_floor(port: int, env: dict, *, workers: int, log_name: str) -> subprocess.Popen:
+    """benchmarks/_bare_confirm.py's WSGI application under gunicorn, with the worker class,
+    workers and threads ``zhongshu serve`` runs with: the HTTP floor beside the product."""
+    import httpx
+
+    log_path = Path(env["ZHONGSHU_DATA_DIR"]) / log_name
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--chdir", _HERE, "--bind", f"127.0.0.1:{port}",
+         "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
+         "_bare_confirm:application"],
+        env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    deadline = time.monotonic() + float(os.environ.get("BENCH_START_SECONDS", 60))
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the floor server exited with {proc.returncode}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
+            return proc
+        except httpx.TransportError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise SystemExit("the floor server did not start")
+
+
 def stop_server(proc: subprocess.Popen) -> None:
     proc.send_signal(signal.SIGTERM)
     try:
@@ -60,6 +85,23 @@ def tree_cpu_seconds(pid: int) -> float:
             continue
         if stat.parent.name == str(pid) or fields[1] == str(pid):  # fields[1]: the parent's pid
             total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on this machine (the server and its
+    backends), from /proc: what the database spent, whoever asked."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            head, tail = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        if head.split("(", 1)[1] == "postgres":
+            # with the CPU of the children it reaped: backends of connections already closed
+            fields = tail.split()
+            total += sum(int(f) for f in fields[11:15])
     return total / tick
 
 

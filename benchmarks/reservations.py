@@ -18,8 +18,13 @@ and 32 clients POST ``{"action": "confirm"}`` to ``/api/v1/orders/{id}/transitio
 data is loaded again and 32 threads with their own psycopg connections do the bare minimum of the
 same work in SQL: lock the order, conditional ``UPDATE … SET reserved = reserved + q WHERE
 on_hand - reserved >= q`` per stock level in id order, write the reservation, the ledger row, the
-status and the timeline row. Reported: confirmations/s, p95 latency, refusals and the oversell count
-(confirmed quantity beyond stock, or a level with reserved > on_hand — must be 0), side by side.
+status and the timeline row. Then once more, the floor: the same bare SQL behind gunicorn with
+the workers, threads and worker class of ``zhongshu serve``, called by the same 32 HTTP clients
+(benchmarks/_bare_confirm.py) — what a confirmation costs through HTTP with nothing but its SQL.
+Reported: confirmations/s, p95 latency, refusals and the oversell count (confirmed quantity
+beyond stock, or a level with reserved > on_hand — must be 0), the CPU per attempt of the server
+(and the worker), of the clients and of PostgreSQL, and the ratios app / bare and app / floor.
+Each server is warmed (64 confirmations not counted) before it is measured.
 """
 
 import argparse
@@ -35,7 +40,15 @@ from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 import _make_to_order
-from _server import start_server, start_worker, stop_server, tree_cpu_seconds
+from _bare_confirm import Short, confirm_stock_bare
+from _server import (
+    postgres_cpu_seconds,
+    start_floor,
+    start_server,
+    start_worker,
+    stop_server,
+    tree_cpu_seconds,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/zhongshu_bench_inv"
 CLIENTS = 32
@@ -292,7 +305,9 @@ def run_clients(order_ids: list[int], work) -> dict:
     }
 
 
-def via_server(port: int, token: str, order_ids: list[int]) -> dict:
+def via_server(port: int, token: str, order_ids: list[int], *, floor: bool = False) -> dict:
+    """32 clients confirming through HTTP: the product (``floor=False``) or the bare SQL behind
+    the same server (``floor=True``, benchmarks/_bare_confirm.py)."""
     import httpx
 
     local = threading.local()
@@ -306,7 +321,10 @@ def via_server(port: int, token: str, order_ids: list[int]) -> dict:
                 headers={"Authorization": f"Bearer {token}"},
                 timeout=60,
             )
-        r = client.post(f"/api/v1/orders/{order_id}/transitions", json={"action": "confirm"})
+        if floor:
+            r = client.post(f"/orders/{order_id}/confirm", json={"action": "confirm"})
+        else:
+            r = client.post(f"/api/v1/orders/{order_id}/transitions", json={"action": "confirm"})
         if r.status_code == 200:
             return "ok"
         if r.status_code == 409 and r.json().get("code") == "insufficient_stock":
@@ -321,8 +339,24 @@ def via_server(port: int, token: str, order_ids: list[int]) -> dict:
     return result
 
 
-class Short(Exception):
-    pass
+def settle(pid: int, *, seconds: float = 20) -> None:
+    """Wait until a process tree has stopped using CPU (a worker that just booted)."""
+    deadline = time.monotonic() + seconds
+    last = tree_cpu_seconds(pid)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = tree_cpu_seconds(pid)
+        if now - last < 0.05:
+            return
+        last = now
+
+
+def _cpu_since(clients: float, database: float, n: int) -> dict:
+    """CPU per attempt since the readings: this process (the 32 clients) and PostgreSQL."""
+    return {
+        "client_ms": (time.process_time() - clients) * 1000 / n,
+        "db_ms": (postgres_cpu_seconds() - database) * 1000 / n,
+    }
 
 
 def via_psycopg(
@@ -331,86 +365,15 @@ def via_psycopg(
     import psycopg
 
     local = threading.local()
+    confirm = _make_to_order.confirm_bare if make else confirm_stock_bare
 
     def work(order_id: int) -> str:
         conn = getattr(local, "conn", None)
         if conn is None:
             conn = local.conn = psycopg.connect(url)
-        if make:
-            try:
-                with conn.transaction(), conn.cursor() as cur:
-                    _make_to_order.confirm_bare(cur, order_id, warehouse_id, planner_id, Short)
-                return "ok"
-            except Short:
-                return "short"
         try:
             with conn.transaction(), conn.cursor() as cur:
-                cur.execute("SELECT status FROM orders_order WHERE id = %s FOR UPDATE", [order_id])
-                if cur.fetchone()[0] != "pending_review":
-                    raise Short
-                cur.execute(
-                    """SELECT ol.id, ol.quantity, sl.id FROM orders_orderline ol
-                       LEFT JOIN inventory_stocklevel sl
-                         ON sl.material_id = ol.material_id AND sl.warehouse_id = %s
-                       WHERE ol.order_id = %s AND ol.fulfilment = 'stock'""",
-                    [warehouse_id, order_id],
-                )
-                lines = cur.fetchall()
-                need: dict[int, Decimal] = {}
-                for _line_id, qty, level_id in lines:
-                    if level_id is None:
-                        raise Short
-                    need[level_id] = need.get(level_id, Decimal(0)) + qty
-                figures = {}
-                for level_id in sorted(need):
-                    cur.execute(
-                        """UPDATE inventory_stocklevel SET reserved = reserved + %s,
-                               updated_at = now()
-                           WHERE id = %s AND on_hand - reserved >= %s
-                           RETURNING on_hand, reserved, material_id""",
-                        [need[level_id], level_id, need[level_id]],
-                    )
-                    row = cur.fetchone()
-                    if row is None:
-                        raise Short
-                    figures[level_id] = row
-                running = {lv: (oh, rs - need[lv]) for lv, (oh, rs, _m) in figures.items()}
-                movements, reservations = [], []
-                for line_id, qty, level_id in lines:
-                    oh, before = running[level_id]
-                    running[level_id] = (oh, before + qty)
-                    material_id = figures[level_id][2]
-                    movements.append((level_id, material_id, warehouse_id, qty, qty, oh, oh,
-                                      before, before + qty, planner_id, order_id, line_id))  # fmt: skip
-                    reservations.append((order_id, line_id, level_id, qty))
-                cur.executemany(
-                    """INSERT INTO inventory_stockmovement (level_id, material_id, warehouse_id,
-                         kind, quantity, on_hand_delta, reserved_delta, on_hand_before,
-                         on_hand_after, reserved_before, reserved_after, actor_id, order_id,
-                         order_line_id, reason, created_at)
-                       VALUES (%s, %s, %s, 'reserve', %s, 0, %s, %s, %s, %s, %s, %s, %s, %s,
-                               '', now())""",
-                    movements,
-                )
-                cur.executemany(
-                    """INSERT INTO inventory_reservation (order_id, order_line_id, level_id,
-                         quantity, consumed, released, status, for_component, created_at,
-                         updated_at)
-                       VALUES (%s, %s, %s, %s, 0, 0, 'active', false, now(), now())""",
-                    reservations,
-                )
-                cur.execute(
-                    """UPDATE orders_order SET status = 'confirmed', version = version + 1,
-                         confirmed_at = now(), updated_at = now() WHERE id = %s""",
-                    [order_id],
-                )
-                cur.execute(
-                    """INSERT INTO orders_orderevent (order_id, actor_id, at, action,
-                         from_status, to_status, note, data)
-                       VALUES (%s, %s, now(), 'confirm', 'pending_review', 'confirmed', '',
-                               '{}')""",
-                    [order_id, planner_id],
-                )
+                confirm(cur, order_id, warehouse_id, planner_id, Short)
             return "ok"
         except Short:
             return "short"
@@ -453,19 +416,46 @@ def main() -> None:
         chosen = {"both": ["hot", "spread"], "all": ["hot", "spread", "make"]}
         for scenario in chosen.get(args.scenario, [args.scenario]):
             n = args.make_orders if scenario == "make" else args.orders
+            # not measured: every server process through the path once, the worker booted
+            warm = reset_and_load(scenario, 64)
+            connections.close_all()
+            via_server(args.port, token, warm["order_ids"])
+            settle(worker.pid)
             data = reset_and_load(scenario, n)
             connections.close_all()
             print(f"{scenario}: {n} orders, demand {data['demand']}, stock {data['stock']}")
-            cpu = tree_cpu_seconds(proc.pid) + tree_cpu_seconds(worker.pid)
+            cpu, in_worker = tree_cpu_seconds(proc.pid), tree_cpu_seconds(worker.pid)
+            clients, database = time.process_time(), postgres_cpu_seconds()
             app = via_server(args.port, token, data["order_ids"])
-            cpu = tree_cpu_seconds(proc.pid) + tree_cpu_seconds(worker.pid) - cpu
-            app.update(verify(), cpu_ms=cpu * 1000 / n)
+            cpu = tree_cpu_seconds(proc.pid) - cpu
+            in_worker = tree_cpu_seconds(worker.pid) - in_worker
+            app.update(cpu_ms=(cpu + in_worker) * 1000 / n, worker_ms=in_worker * 1000 / n,
+                       **_cpu_since(clients, database, n))  # fmt: skip
+            app.update(verify())
             data = reset_and_load(scenario, n)
             connections.close_all()
+            clients, database = time.process_time(), postgres_cpu_seconds()
             bare = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"],
                                make=scenario == "make")  # fmt: skip
+            bare.update(cpu_ms=0.0, **_cpu_since(clients, database, n))
             bare.update(verify())
-            rows.append((scenario, app, bare))
+            data = reset_and_load(scenario, n)
+            connections.close_all()
+            floor_env = {**env, "BENCH_DATABASE_URL": url, "BENCH_MAKE": str(int(scenario == "make")),
+                         "BENCH_WAREHOUSE_ID": str(data["warehouse_id"]),
+                         "BENCH_PLANNER_ID": str(planner_id)}  # fmt: skip
+            floor_proc = start_floor(args.port + 1, floor_env, workers=4,
+                                     log_name=f"bench-floor-{scenario}.log")  # fmt: skip
+            try:
+                cpu = tree_cpu_seconds(floor_proc.pid)
+                clients, database = time.process_time(), postgres_cpu_seconds()
+                floor = via_server(args.port + 1, token, data["order_ids"], floor=True)
+                cpu = tree_cpu_seconds(floor_proc.pid) - cpu
+                floor.update(cpu_ms=cpu * 1000 / n, **_cpu_since(clients, database, n))
+            finally:
+                stop_server(floor_proc)
+            floor.update(verify())
+            rows.append((scenario, app, bare, floor))
     finally:
         stop_server(proc), stop_server(worker)
 
@@ -479,20 +469,29 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     ok = True
-    for scenario, app, bare in rows:
-        for label, r in (("app", app), ("psycopg", bare)):
+    for scenario, app, bare, floor in rows:
+        for label, r in (("app", app), ("psycopg", bare), ("floor", floor)):
             print(
                 f"{scenario:8} {label:8} {r['ok']:>9} {r['short']:>8} {r['error']:>6} "
                 f"{r['per_s']:>8.0f} {r['attempts_per_s']:>8.0f} {r['p95_ms']:>8.1f} "
                 f"{r['oversell']:>8} {r['ledger_mismatch']:>6}"
             )
             ok = ok and r["oversell"] == 0 and r["ledger_mismatch"] == 0 and r["error"] == 0
-        print(f"{scenario:8} server + worker CPU {app['cpu_ms']:.1f} ms per confirmation attempt")
-        print(
-            f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
-            f"{app['attempts_per_s'] / bare['attempts_per_s']:>8.2f}x"
-            f"{'':>9} {app['p95_ms'] / bare['p95_ms']:>7.1f}x   (app / bare, throughput and p95)"
-        )
+        for label, r in (("app", app), ("psycopg", bare), ("floor", floor)):
+            total = r["cpu_ms"] + r["client_ms"] + r["db_ms"]
+            print(
+                f"{scenario:8} {label:8} CPU ms per attempt: {r['cpu_ms']:5.1f} server"
+                + (f" (worker {r['worker_ms']:.1f})" if label == "app" else "")
+                + f", {r['client_ms']:4.1f} clients, "
+                f"{r['db_ms']:4.1f} PostgreSQL = {total:5.1f}"
+            )
+        for label, base in (("bare", bare), ("floor", floor)):
+            print(
+                f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
+                f"{app['attempts_per_s'] / base['attempts_per_s']:>8.2f}x"
+                f"{'':>9} {app['p95_ms'] / base['p95_ms']:>7.1f}x   (app / {label}, "
+                "throughput and p95)"
+            )
     if not ok:
         raise SystemExit("FAILED: oversell, ledger mismatch or errors")
 
