@@ -13,6 +13,7 @@ Which columns exist is read from the model, so a column added to a model later i
 """
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -20,6 +21,8 @@ from typing import Any
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import AutoField, BigAutoField, SmallAutoField
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 AUTO = (AutoField, BigAutoField, SmallAutoField)
 BATCH = 500
@@ -259,3 +262,64 @@ def insert_objects(
         obj._state.adding, obj._state.db = False, connection.alias
         inserted.append(obj)
     return inserted
+
+
+def implicit_history_user() -> int | None:
+    """The history user ``save()`` records for an instance nobody stamped: the signed-in user of
+    the current request, if any (simple_history's default)."""
+    request = getattr(HistoricalRecords.context, "request", None)
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def copy_history(
+    model: Any,
+    key: str,
+    ids: Iterable[Any],
+    history_type: str,
+    user_id: int | None,
+    *,
+    override: dict[str, Any] | None = None,
+    date: dt.datetime | None = None,
+) -> None:
+    """simple_history's rows for records just written, copied by the database itself
+    (``INSERT … SELECT``, one statement per ``BATCH`` records): the same rows ``save()`` would add.
+    ``override``: fixed values for some fields (a state the record had earlier in the same
+    transaction); ``date``: the history date (now)."""
+    override = override or {}
+    head, fixed_fields, order_by = _history_sql(model, key, tuple(sorted(override)))
+    fixed = [override[name] for name in fixed_fields]
+    now = connection.ops.adapt_datetimefield_value(date or timezone.now())
+    with connection.cursor() as cur:
+        ids = list(ids)
+        for i in range(0, len(ids), BATCH):
+            part = ids[i : i + BATCH]
+            sql = head + f"({', '.join(['%s'] * len(part))}) ORDER BY {order_by}"
+            cur.execute(sql, [*fixed, now, history_type, user_id, *part])
+
+
+@functools.cache
+def _history_sql(model: Any, key: str, overridden: tuple[str, ...]) -> tuple[str, list[str], str]:
+    """The ``INSERT … SELECT … WHERE key IN`` head of ``copy_history`` for a model (built once
+    per process: the columns do not change while it runs), the overridden fields in the order
+    of their placeholders, and the primary key column to order by."""
+    history = model.history.model
+    own = {f.column for f in model._meta.concrete_fields}
+    cols, exprs, fixed = [], [], []
+    for f in history._meta.concrete_fields:
+        if f.column in own:
+            cols.append(f.column)
+            exprs.append("%s" if f.name in overridden else qn(f.column))
+            if f.name in overridden:
+                fixed.append(f.name)
+    head = (
+        f"INSERT INTO {qn(history._meta.db_table)} "
+        f"({', '.join(map(qn, cols))}, history_date, history_change_reason, history_type, "
+        f"history_user_id) SELECT {', '.join(exprs)}, %s, NULL, %s, %s "
+        f"FROM {qn(model._meta.db_table)} WHERE {qn(key)} IN "
+    )
+    return head, fixed, qn(model._meta.pk.column)
+
+
+def qn(name: str) -> str:
+    return connection.ops.quote_name(name)

@@ -16,10 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Case, DecimalField, Value, When
 from django.utils import timezone
 
 from zhongshu.core.actors import Actor, recorded
+from zhongshu.core.bulk import copy_history, implicit_history_user, insert_objects, update_rows
 from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
@@ -125,14 +125,13 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
         running[c.level_id] = after
     touched = {c.level_id for c in plan.changes} | set(plan.extra)
     _write_levels(plan, sorted(touched), now)
-    # the levels are written with update(), which history does not see: record them here
-    StockLevel.history.bulk_history_create(
-        [plan.levels[i] for i in sorted(touched)],
-        update=True,
-        default_user=recorded(actor),
-        default_date=now,
-    )
-    StockMovement.objects.bulk_create(movements)
+    # written without the ORM's statement building (every confirmation, receipt and shipment
+    # comes through here): the history rows copied by the database, the movements inserted as
+    # ``bulk_create`` would
+    who = recorded(actor)
+    user_id = who.pk if who is not None else implicit_history_user()  # as save() would name
+    copy_history(StockLevel, "id", sorted(touched), "~", user_id, date=now)
+    insert_objects(movements)
     from . import erp, posting
 
     if erp.connected():
@@ -151,27 +150,19 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
 
 
 def _write_levels(plan: Plan, touched: list[int], now: dt.datetime) -> None:
-    """Write the planned figures: one statement for all levels (a ``CASE`` per figure), or one
-    per level when some carry other fields along (the T+ figures)."""
-    if len(touched) > 1 and not any(plan.extra.get(i) for i in touched):
-        figures = {}
-        for name, planned in (("on_hand", plan.on_hand), ("reserved", plan.reserved)):
-            out = StockLevel._meta.get_field(name)
-            assert isinstance(out, DecimalField)
-            whens = [When(pk=i, then=Value(planned[i], output_field=out)) for i in touched]
-            figures[name] = Case(*whens, output_field=out)
-        StockLevel.objects.filter(pk__in=touched).update(updated_at=now, **figures)
-    else:
-        for level_id in touched:
-            values = {"on_hand": plan.on_hand[level_id], "reserved": plan.reserved[level_id]}
-            values.update(plan.extra.get(level_id, {}))
-            StockLevel.objects.filter(pk=level_id).update(updated_at=now, **values)
+    """Write the planned figures (and the other fields some levels carry along, the T+
+    figures) of the locked levels: one prepared ``UPDATE`` run for each level."""
+    extra = sorted({k for i in touched for k in plan.extra.get(i, {})})
+    levels = []
     for level_id in touched:
         level = plan.levels[level_id]
         level.on_hand, level.reserved = plan.on_hand[level_id], plan.reserved[level_id]
         for k, v in plan.extra.get(level_id, {}).items():
             setattr(level, k, v)
         level.updated_at = now
+        levels.append(level)
+    # a level without extra fields writes back the values it was locked with
+    update_rows(StockLevel, levels, ["on_hand", "reserved", "updated_at", *extra])
 
 
 def _figures(plan: Plan, level_id: int) -> dict[str, Any]:

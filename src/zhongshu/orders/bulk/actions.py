@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter
+from zhongshu.core.bulk import Inserter, implicit_history_user
 from zhongshu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_text
 
 from ..exceptions import IllegalTransition, OwnerNotAllowed
 from ..models import Order, OrderEvent
 from ..statuses import TERMINAL
-from .common import _chunks, _implicit_history_user, copy_history
+from .common import _chunks, copy_history
 from .transitions import Moved, orders_transition_many
 
 BULK_TRANSITIONS = ("submit", "confirm", "cancel")
@@ -99,7 +99,7 @@ def _write_owner(actor: Actor, orders: list[Order], owner: Any, note: str, syste
     ids = [o.pk for o in orders]
     for part in _chunks(ids):
         Order.objects.filter(pk__in=part).update(sales_owner=owner, updated_at=now)
-    user = actor.pk if not system and getattr(actor, "pk", None) else _implicit_history_user()
+    user = actor.pk if not system and getattr(actor, "pk", None) else implicit_history_user()
     copy_history(Order, "id", ids, "~", user)
     Inserter(
         OrderEvent, ("order", "from_status", "to_status", "data"),

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter
+from zhongshu.core.bulk import Inserter, implicit_history_user
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.customers.models import Customer
 
@@ -36,7 +36,6 @@ from .common import (
     TOTALS,
     _chunks,
     _ids_by_number,
-    _implicit_history_user,
     after_commit_many,
     copy_history,
 )
@@ -162,7 +161,7 @@ def _write_created(actor: Actor, order_ids: list[int], lines: list[tuple[int, Or
             for oid, ln in lines
         ]
     )  # fmt: skip
-    user = actor.pk if getattr(actor, "pk", None) else _implicit_history_user()
+    user = actor.pk if getattr(actor, "pk", None) else implicit_history_user()
     copy_history(Order, "id", order_ids, "+", user, override=dict.fromkeys(TOTALS, 0))
     copy_history(OrderLine, "order_id", order_ids, "+", user)
     copy_history(Order, "id", order_ids, "~", user)

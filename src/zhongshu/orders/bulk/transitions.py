@@ -5,26 +5,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter
 from zhongshu.core.errors import DomainError, NotFound
 from zhongshu.core.text import normalize_text
 
 from .. import hooks
-from ..models import Order, OrderEvent
+from ..models import Order
 from ..services.transitions import (
     builtin_guards,
     order_transition,
     refusal,
     transition_for,
+    write_moves,
 )
-from ..statuses import Transition
-from .common import _chunks, _implicit_history_user, after_commit_many, copy_history
+from .common import _chunks, after_commit_many
 
 
 @dataclass
@@ -91,7 +87,7 @@ def orders_transition_many(
     for i, exc in by_hooks.items():
         refused[rest[i].order.pk] = exc  # type: ignore[assignment]
     go = [c for i, c in enumerate(rest) if i not in by_hooks]
-    _write_transition(actor, go, transition, note, data or {}, system)
+    write_moves(actor, go, transition, note, data or {}, system)
     after_commit_many(go)
     return Moved(moved=[c.order for c in go], refused=refused)
 
@@ -104,42 +100,6 @@ def _lock(actor: Actor, ids: list[int], system: bool) -> dict[int, Order]:
             qs = permissions.scope_orders(actor, qs)
         out.update((o.pk, o) for o in qs)
     return out
-
-
-def _write_transition(
-    actor: Actor,
-    ctxs: list[hooks.TransitionContext],
-    transition: Transition,
-    note: str,
-    data: dict[str, Any],
-    system: bool,
-) -> None:
-    if not ctxs:
-        return
-    now = timezone.now()
-    ids = [c.order.pk for c in ctxs]
-    update: dict[str, Any] = {
-        "status": transition.target,
-        "version": F("version") + 1,
-        "updated_at": now,
-    }
-    stamp = transition.timestamp_field
-    if stamp:
-        update[stamp] = Coalesce(F(stamp), Value(now))
-    for part in _chunks(ids):
-        Order.objects.filter(pk__in=part).update(**update)
-    for ctx in ctxs:  # the instances as the database now has them
-        order = ctx.order
-        order.status, order.version, order.updated_at = transition.target, order.version + 1, now
-        if stamp and getattr(order, stamp) is None:
-            setattr(order, stamp, now)
-    # order_transition stamps the actor only when it is not a system move
-    user = actor.pk if not system and getattr(actor, "pk", None) else _implicit_history_user()
-    copy_history(Order, "id", ids, "~", user)
-    Inserter(
-        OrderEvent, ("order", "from_status"), actor_id=getattr(actor, "pk", None),
-        action=transition.action, note=note, to_status=transition.target, data=data,
-    ).insert([(c.order.pk, c.from_status) for c in ctxs])  # fmt: skip
 
 
 def _one_by_one(
