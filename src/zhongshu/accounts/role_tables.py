@@ -5,9 +5,6 @@ process on its next request."""
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
-
-from django.db.models import Subquery
 
 LEVELS = ("hidden", "read", "edit")
 
@@ -65,12 +62,6 @@ def current_token() -> str | None:
 def fresh() -> Tables:
     """The tables as stored now (one query for the token; admin pages and services use it)."""
     return tables(current_token())
-
-
-def token_subquery() -> Any:
-    from .models import PolicyState
-
-    return Subquery(PolicyState.objects.filter(pk=1).values("token")[:1])
 
 
 def bump() -> str:

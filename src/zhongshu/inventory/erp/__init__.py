@@ -130,4 +130,4 @@ def connected() -> bool:
     """Whether an ERP owns on-hand stock here: then every stock move is posted to it."""
     from . import config
 
-    return bool(config.current().base_url)
+    return config.configured()

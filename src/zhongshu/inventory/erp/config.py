@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.db import connection
 
 from zhongshu.core import crypto
 
@@ -29,6 +30,24 @@ def _row() -> "ErpConnection | None":
         return ErpConnection.objects.filter(pk=1).first()
     except Exception:  # no table yet (before migrate)
         return None
+
+
+def configured() -> bool:
+    """Whether an ERP address is set (on the page or in the environment): what every stock
+    write asks, so only the address is read, no secret decrypted."""
+    if settings.TPLUS_BASE_URL:
+        return True
+    from ..erp_models import ErpConnection
+
+    # written out: asked on every stock write, where building the query cost more than running it
+    table = connection.ops.quote_name(ErpConnection._meta.db_table)
+    try:
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT base_url FROM {table} WHERE id = 1")
+            row = cur.fetchone()
+    except Exception:  # no table yet (before migrate)
+        return False
+    return bool(row and row[0])
 
 
 def current() -> Config:
