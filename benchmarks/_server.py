@@ -13,14 +13,16 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] + [_HERE]
 
 
-def start_server(port: int, env: dict, *, workers: int, log_name: str) -> subprocess.Popen:
+def start_server(
+    port: int, env: dict, *, workers: int, log_name: str, threads: int = 4
+) -> subprocess.Popen:
     import httpx
 
     log_path = Path(env["ZHONGSHU_DATA_DIR"]) / log_name
     log = log_path.open("wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port),
-         "--workers", str(workers)],
+         "--workers", str(workers), "--threads", str(threads)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -41,7 +43,9 @@ def start_server(port: int, env: dict, *, workers: int, log_name: str) -> subpro
     raise SystemExit(f"the server did not start within {wait:.0f} s")
 
 
-def start_floor(port: int, env: dict, *, workers: int, log_name: str) -> subprocess.Popen:
+def start_floor(
+    port: int, env: dict, *, workers: int, log_name: str, threads: int = 4
+) -> subprocess.Popen:
     """benchmarks/_bare_confirm.py's WSGI application under gunicorn, with the worker class,
     workers and threads ``zhongshu serve`` runs with: the HTTP floor beside the product."""
     import httpx
@@ -49,7 +53,7 @@ def start_floor(port: int, env: dict, *, workers: int, log_name: str) -> subproc
     log_path = Path(env["ZHONGSHU_DATA_DIR"]) / log_name
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--chdir", _HERE, "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", "4", "--worker-class", "gthread",
+         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
          "_bare_confirm:application"],
         env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip

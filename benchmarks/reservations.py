@@ -396,6 +396,8 @@ def main() -> None:
         "--scenario", choices=["hot", "spread", "make", "all", "both"], default="all",
         help="both: hot and spread; all: with make",
     )  # fmt: skip
+    parser.add_argument("--workers", type=int, default=4, help="server processes (4)")
+    parser.add_argument("--threads", type=int, default=4, help="threads per process (4)")
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -409,7 +411,8 @@ def main() -> None:
     planner_id = get_user_model().objects.get(username="bench_planner").id
     env = {**os.environ, "DATABASE_URL": url, "ZHONGSHU_DATA_DIR": data_dir, "DEBUG": "0"}
     env.pop("TPLUS_BASE_URL", None)
-    proc = start_server(args.port, env, workers=4, log_name="bench-reservations-server.log")
+    proc = start_server(args.port, env, workers=args.workers, threads=args.threads,
+                        log_name="bench-reservations-server.log")  # fmt: skip
     worker = start_worker(env, log_name="bench-reservations-worker.log")
     rows = []
     try:
@@ -444,7 +447,8 @@ def main() -> None:
             floor_env = {**env, "BENCH_DATABASE_URL": url, "BENCH_MAKE": str(int(scenario == "make")),
                          "BENCH_WAREHOUSE_ID": str(data["warehouse_id"]),
                          "BENCH_PLANNER_ID": str(planner_id)}  # fmt: skip
-            floor_proc = start_floor(args.port + 1, floor_env, workers=4,
+            floor_proc = start_floor(args.port + 1, floor_env, workers=args.workers,
+                                     threads=args.threads,
                                      log_name=f"bench-floor-{scenario}.log")  # fmt: skip
             try:
                 cpu = tree_cpu_seconds(floor_proc.pid)
@@ -461,7 +465,10 @@ def main() -> None:
 
     print()
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"{CLIENTS} clients, PostgreSQL, `zhongshu serve --workers 4`, load average {load}")
+    print(
+        f"{CLIENTS} clients, PostgreSQL, `zhongshu serve --workers {args.workers} --threads "
+        f"{args.threads}` (the floor alike), load average {load}"
+    )
     header = (
         f"{'scenario':8} {'path':8} {'confirmed':>9} {'refused':>8} {'errors':>6} "
         f"{'conf/s':>8} {'tries/s':>8} {'p95 ms':>8} {'oversell':>8} {'ledger':>6}"

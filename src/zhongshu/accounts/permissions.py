@@ -15,6 +15,7 @@ Services call these first thing; selectors start from the scoped querysets; the 
 exports and dashboards only ever go through services and selectors.
 """
 
+import json
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
@@ -49,20 +50,34 @@ def roles_of(user: AnyUser) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_zs_roles", None)
     if cached is None:
-        rows = _role_rows(user.pk)
-        cached = frozenset()
-        if rows:
-            token = rows[0][1]
-            stored = role_tables.tables(token).roles
-            cached = frozenset(n for n, _t in rows if not (n in stored and stored[n].retired))
-            user._zs_policy = token  # type: ignore[attr-defined]  # the tables the roles were read with
-        user._zs_roles = cached  # type: ignore[attr-defined]  # a cache on the request's user
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT {roles_sql('%s')}", [user.pk])
+            names, token = cur.fetchone()
+        remember_roles(user, names, token)
+        cached = user._zs_roles  # type: ignore[attr-defined]  # set just above
+    assert isinstance(cached, frozenset)
     return cached
 
 
-def _role_rows(user_id: int) -> list[tuple[str, str | None]]:
-    """(role code, policy token) per group of the user: written out, as every request asks it
-    and building the query through the ORM cost more than running it."""
+def remember_roles(user: AnyUser, names: Any, token: str | None) -> None:
+    """Keep the user's role codes as read with the policy ``token`` (``names``: the JSON array
+    of ``roles_sql``) on the user object (the request's): ``roles_of`` then answers without a
+    query. Retired roles are left out."""
+    if isinstance(names, str):  # SQLite hands the JSON array back as text
+        names = json.loads(names)
+    names = list(names or ())  # PostgreSQL: NULL for a user without roles
+    cached: frozenset[str] = frozenset()
+    if names:
+        stored = role_tables.tables(token).roles
+        cached = frozenset(n for n in names if not (n in stored and stored[n].retired))
+        user._zs_policy = token  # type: ignore[union-attr]  # the tables the roles were read with
+    user._zs_roles = cached  # type: ignore[union-attr]  # a cache on the request's user
+
+
+def roles_sql(user_id_column: str) -> str:
+    """Two columns for a query that reads a user (``user_id_column``): the user's role codes as
+    a JSON array and the policy token, so a request's user comes with its roles in one
+    statement (``remember_roles``)."""
     from django.contrib.auth.models import Group
 
     from .models import PolicyState
@@ -71,13 +86,12 @@ def _role_rows(user_id: int) -> list[tuple[str, str | None]]:
     group = qn(Group._meta.db_table)
     member = qn(Group.user_set.through._meta.db_table)
     policy = qn(PolicyState._meta.db_table)
-    with connection.cursor() as cur:
-        cur.execute(
-            f"SELECT g.name, (SELECT token FROM {policy} WHERE id = 1) FROM {group} g"
-            f" JOIN {member} m ON m.group_id = g.id WHERE m.user_id = %s",
-            [user_id],
-        )
-        return [(name, token) for name, token in cur.fetchall()]
+    agg = "json_agg" if connection.vendor == "postgresql" else "json_group_array"
+    return (
+        f"(SELECT {agg}(g.name) FROM {group} g JOIN {member} m ON m.group_id = g.id"
+        f" WHERE m.user_id = {user_id_column}) AS zs_role_names,"
+        f" (SELECT token FROM {policy} WHERE id = 1) AS zs_policy_token"
+    )
 
 
 def _stored(user: AnyUser) -> dict[str, role_tables.StoredRole]:

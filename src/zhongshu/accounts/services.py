@@ -164,7 +164,8 @@ def token_user(raw: str) -> "User | None":
     found = list(
         User.objects.raw(
             f"SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s)"
-            f" AS stale FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id"
+            f" AS stale, {permissions.roles_sql('u.id')}"
+            f" FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id"
             " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
             " ORDER BY t.id LIMIT 1",
             [at(now - timedelta(minutes=5)), hash_token(raw), at(now)],
@@ -173,6 +174,7 @@ def token_user(raw: str) -> "User | None":
     if not found or not found[0].is_active:
         return None
     user = found[0]
+    permissions.remember_roles(user, user.zs_role_names, user.zs_policy_token)  # type: ignore[attr-defined]
     if user.stale:  # type: ignore[attr-defined]
         ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
     return user

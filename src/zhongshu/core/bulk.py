@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 AUTO = (AutoField, BigAutoField, SmallAutoField)
 BATCH = 500
+COPY_FROM = 20  # rows from which insert_rows streams them with COPY on PostgreSQL
 
 
 def max_params() -> int:
@@ -61,7 +62,14 @@ def insert_rows(
     qn = connection.ops.quote_name
     cols = ", ".join(map(qn, columns))
     with connection.cursor() as cur:
-        if connection.vendor == "postgresql" and not skip_conflicts and not returning:
+        # COPY streams many rows cheaply but costs more than an INSERT for a few (its own
+        # protocol round: start, data, end), as for the single timeline event of a move
+        if (
+            connection.vendor == "postgresql"
+            and not skip_conflicts
+            and not returning
+            and len(rows) >= COPY_FROM
+        ):
             sql = f"COPY {qn(table)} ({cols}) FROM STDIN"
             # the debug cursor (tests, DEBUG) records the COPY like any other statement
             log = getattr(cur, "debug_sql", None)
