@@ -63,18 +63,12 @@ def lead_time_days(order) -> int:
     setup + quantity × run, divided by its line's hours per day (shifts × hours per shift); the
     operations run one after another, so the days add up; rounded up. Stock lines add nothing."""
     from zhongshu.catalog.models import Fulfilment
-    from zhongshu.production.estimates import operation_hours
-    from zhongshu.production.models import Operation
+    from zhongshu.production.estimates import operation_hours, routing_operations
 
     lines = [ln for ln in order.lines.all() if ln.fulfilment == Fulfilment.MAKE]
     if not lines:
         return 0
-    ops = Operation.objects.filter(
-        routing__material_id__in={ln.material_id for ln in lines}
-    ).select_related("work_center", "routing")
-    by_material: dict[int, list] = {}
-    for op in ops:
-        by_material.setdefault(op.routing.material_id, []).append(op)
+    by_material = routing_operations(order, {ln.material_id for ln in lines})
     days = Decimal(0)
     for line in lines:
         for op in by_material.get(line.material_id, []):

@@ -176,6 +176,7 @@ class ComponentDelta:
     # after a partial plan: what each (line, component) still lacks
     missing: dict[Key, Decimal] = field(default_factory=dict)
     _released: bool = False
+    _names: dict[int, tuple[str, str]] | None = None  # component id → (code, unit), read once
 
     def __bool__(self) -> bool:
         return bool(self.needs or self.releases)
@@ -216,8 +217,10 @@ class ComponentDelta:
         wanted: dict[int, Decimal] = defaultdict(Decimal)
         for (_line, comp), qty in self.needs.items():
             wanted[comp] += qty
-        names = {m: (code, unit) for m, code, unit in
-                 Material.objects.filter(pk__in=list(wanted)).values_list("id", "code", "unit")}  # fmt: skip
+        if self._names is None or not set(wanted) <= set(self._names):  # read once per delta
+            self._names = {m: (code, unit) for m, code, unit in Material.objects.filter(
+                pk__in=list(wanted)).values_list("id", "code", "unit")}  # fmt: skip
+        names = self._names
         short = []
         for comp in sorted(wanted, key=lambda m: names[m][0]):
             level_id = self.level_ids.get(comp)

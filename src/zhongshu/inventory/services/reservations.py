@@ -91,14 +91,14 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
         lines = _lines_with_materials(order)
         # make lines hold their components in the same lock: the general path takes them both
         if any(line.fulfilment != Fulfilment.STOCK for line in lines):
-            return _rereserve(order, actor)
+            return _rereserve(order, actor, lines=lines)
         needs = [(line, remaining(line)) for line in lines if remaining(line) > 0]
         if not needs:
-            return _rereserve(order, actor) if _holds_any(order) else []
+            return _rereserve(order, actor, lines=lines) if _holds_any(order) else []
         levels = _lock_default_levels(order, {ln.material_id for ln, _q in needs})
         holds = levels[0].order_holds if levels else _holds_any(order)  # type: ignore[attr-defined]
         if holds:  # confirmed again: the general path relocks what it needs (granted at once)
-            return _rereserve(order, actor)
+            return _rereserve(order, actor, lines=lines)
         level_ids = {level.material_id: level.id for level in levels}
         plan = ledger.plan_for(levels)
         _check_available(plan, needs, level_ids)
@@ -149,10 +149,17 @@ def _lines_with_materials(order: Order) -> list[OrderLine]:
     return list(OrderLine.objects.filter(order=order).select_related("material"))
 
 
-def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> Reserved:
+def _rereserve(
+    order: Order,
+    actor: Actor | None,
+    *,
+    partial: bool = False,
+    lines: list[OrderLine] | None = None,
+) -> Reserved:
     """``partial=False`` (confirming): stock lines and components all or nothing, one
-    ``InsufficientStock`` naming every short material and component."""
-    delta = _reservation_delta(order)
+    ``InsufficientStock`` naming every short material and component. ``lines``: the order's
+    lines with their materials as the confirmation loaded them (else read here)."""
+    delta = _reservation_delta(order, lines)
     comp = components.delta_for(order)  # the make lines' components, in the same lock
     if not delta.needs and not delta.releases and not comp:
         return []
@@ -185,16 +192,14 @@ def _rereserve(order: Order, actor: Actor | None, *, partial: bool = False) -> R
     return delta.needs
 
 
-def _reservation_delta(order: Order) -> _Delta:
+def _reservation_delta(order: Order, loaded: list[OrderLine] | None = None) -> _Delta:
     # Once production finished, make lines may hold the finished goods booked for them (when an
     # ERP is connected): those holds stay, up to what the line still owes; make lines never
     # reserve anything new.
     finished = order.status == OrderStatus.AWAITING_QC
-    lines = {
-        line.id: line
-        for line in OrderLine.objects.filter(order=order).select_related("material")
-        if line.fulfilment == Fulfilment.STOCK or finished
-    }
+    if loaded is None:
+        loaded = list(OrderLine.objects.filter(order=order).select_related("material"))
+    lines = {line.id: line for line in loaded if line.fulfilment == Fulfilment.STOCK or finished}
     active = Reservation.objects.filter(
         order=order, status=ReservationStatus.ACTIVE, for_component=False
     )

@@ -45,11 +45,11 @@ def default_warehouse() -> Warehouse | None:
 
 def default_level_ids(material_ids: Collection[int]) -> dict[int, int]:
     """Level ids at the default warehouse per material id (only the levels that exist)."""
-    wh = default_warehouse()
-    if wh is None or not material_ids:
+    if not material_ids:
         return {}
+    # the warehouse by its flag in the same statement (there is one default at most)
     return dict(
-        StockLevel.objects.filter(warehouse=wh, material_id__in=set(material_ids))
+        StockLevel.objects.filter(warehouse__is_default=True, material_id__in=set(material_ids))
         .order_by()
         .values_list("material_id", "id")
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhongshu.catalog.models import Fulfilment
 from zhongshu.orders.models import Order
 
-from ..estimates import operation_hours
+from ..estimates import operation_hours, routing_operations
 from ..exceptions import (
     RoutingMissing,
 )
@@ -49,13 +49,7 @@ def create_sheets(*, order: Order, routings_checked: bool = False) -> list[TaskS
     if not make_lines:
         return []
     existing = set(TaskSheet.objects.filter(order=order).values_list("order_line_id", flat=True))
-    ops_by_material: dict[int, list[Operation]] = defaultdict(list)
-    for op in (
-        Operation.objects.filter(routing__material_id__in=[ln.material_id for ln in make_lines])
-        .select_related("routing")
-        .order_by("routing_id", "sequence")
-    ):
-        ops_by_material[op.routing.material_id].append(op)
+    ops_by_material = routing_operations(order, [ln.material_id for ln in make_lines])
     sheets = []
     for line in make_lines:
         if line.pk in existing:
@@ -74,7 +68,7 @@ def create_sheets(*, order: Order, routings_checked: bool = False) -> list[TaskS
         sheets = list(TaskSheet.objects.filter(order=order, status=SheetStatus.OPEN))
     tasks = []
     for sheet in sheets:
-        for op in ops_by_material[sheet.material_id]:
+        for op in ops_by_material.get(sheet.material_id, []):
             tasks.append(
                 Task(
                     sheet=sheet,
