@@ -16,17 +16,28 @@ sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE] 
 def start_server(
     port: int, env: dict, *, workers: int, log_name: str, threads: int = 4
 ) -> subprocess.Popen:
+    """``zhongshu serve`` on ``port``, once it answers."""
+    cmd = [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port),
+           "--workers", str(workers), "--threads", str(threads)]  # fmt: skip
+    return _start(cmd, env, log_name, f"http://127.0.0.1:{port}/api/v1/openapi.json")
+
+
+def start_floor(
+    port: int, env: dict, *, workers: int, log_name: str, threads: int = 4
+) -> subprocess.Popen:
+    """benchmarks/_bare_confirm.py's WSGI application under gunicorn, with the worker class,
+    workers and threads ``zhongshu serve`` runs with: the HTTP floor beside the product."""
+    cmd = [sys.executable, "-m", "gunicorn", "--chdir", _HERE, "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+           "_bare_confirm:application"]  # fmt: skip
+    return _start(cmd, env, log_name, f"http://127.0.0.1:{port}/")
+
+
+def _start(cmd: list[str], env: dict, log_name: str, probe: str) -> subprocess.Popen:
     import httpx
 
     log_path = Path(env["ZHONGSHU_DATA_DIR"]) / log_name
-    log = log_path.open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "zhongshu.cli", "serve", "--port", str(port),
-         "--workers", str(workers), "--threads", str(threads)],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    proc = subprocess.Popen(cmd, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
     # a loaded machine starts the workers slowly: BENCH_START_SECONDS waits longer
     wait = float(os.environ.get("BENCH_START_SECONDS", 60))
     deadline = time.monotonic() + wait
@@ -35,39 +46,12 @@ def start_server(
             tail = log_path.read_text(errors="replace").splitlines()[-15:]
             raise SystemExit(f"the server exited with {proc.returncode}:\n" + "\n".join(tail))
         try:
-            httpx.get(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=30)
+            httpx.get(probe, timeout=30)
             return proc
         except httpx.TransportError:
             time.sleep(0.3)
     proc.terminate()
     raise SystemExit(f"the server did not start within {wait:.0f} s")
-
-
-def start_floor(
-    port: int, env: dict, *, workers: int, log_name: str, threads: int = 4
-) -> subprocess.Popen:
-    """benchmarks/_bare_confirm.py's WSGI application under gunicorn, with the worker class,
-    workers and threads ``zhongshu serve`` runs with: the HTTP floor beside the product."""
-    import httpx
-
-    log_path = Path(env["ZHONGSHU_DATA_DIR"]) / log_name
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--chdir", _HERE, "--bind", f"127.0.0.1:{port}",
-         "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
-         "_bare_confirm:application"],
-        env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    deadline = time.monotonic() + float(os.environ.get("BENCH_START_SECONDS", 60))
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the floor server exited with {proc.returncode}")
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/", timeout=30)
-            return proc
-        except httpx.TransportError:
-            time.sleep(0.2)
-    proc.terminate()
-    raise SystemExit("the floor server did not start")
 
 
 def stop_server(proc: subprocess.Popen) -> None:
