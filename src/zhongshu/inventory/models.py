@@ -94,9 +94,18 @@ class StockMovement(models.Model):
     what each figure did, which is what the ledger re-sums to.
     """
 
-    level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="movements")
-    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
+    # level, material, warehouse and order are found through the (x, -id) indexes below, which
+    # serve a look-up by x alone as well: no single-column index of their own to keep up on
+    # every movement written
+    level = models.ForeignKey(
+        StockLevel, on_delete=models.PROTECT, related_name="movements", db_index=False
+    )
+    material = models.ForeignKey(
+        Material, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=16, choices=MovementKind.choices)
     quantity = models.DecimalField(**QTY)
     on_hand_delta = models.DecimalField(default=ZERO, **QTY)
@@ -109,7 +118,12 @@ class StockMovement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="stock_movements"
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="stock_movements",
+        db_index=False,
     )
     order_line = models.ForeignKey(
         OrderLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
