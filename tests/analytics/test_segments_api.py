@@ -1,12 +1,11 @@
 """The segment list through the API and the page: the same figures, filters, and a number of
 queries that does not grow with the number of customers."""
 
-import datetime as dt
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.analytics.histories import add_orders
 from tests.conftest import ApiClient
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.analytics.insight_u
 
 def book(n: int, region):
     owner = make_user("sales", regions=(region.name,))
-    today = dt.date.today()
+    today = timezone.localdate()
     for i in range(n):
         c = CustomerFactory(region=region)
         add_orders(c, owner, [100 + i, 130 + i, 160 + i], today=today, amount="2000")
@@ -51,7 +50,7 @@ def test_list_api_and_page_cost_the_same_few_queries_at_3_and_30_customers(east,
 def test_filter_by_tier_and_search(east, admin_user):
     book(2, east)
     new = CustomerFactory(region=east, name="新来的客户")
-    add_orders(new, admin_user, [3], today=dt.date.today(), amount="800")
+    add_orders(new, admin_user, [3], today=timezone.localdate(), amount="800")
     segments.recompute()
     api = ApiClient(admin_user)
     items = api.get("/api/v1/analytics/segments?tier=new").json()["items"]

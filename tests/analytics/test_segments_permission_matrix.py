@@ -2,10 +2,9 @@
 endpoint (API and pages), a sales user only sees the customers of their regions (others' are
 404), and a refused change changes nothing."""
 
-import datetime as dt
-
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.analytics.histories import add_orders
 from tests.conftest import ApiClient
@@ -24,7 +23,7 @@ EFFECT = "?a_start=2026-07-01&a_end=2026-09-30&b_start=2026-10-01&b_end=2026-11-
 @pytest.fixture
 def world(east, north, customer_east, customer_north):
     owner = make_user("sales", regions=("华东",))
-    today = dt.date.today()
+    today = timezone.localdate()
     add_orders(customer_east, owner, [200, 100, 10], today=today, amount="5000")
     add_orders(customer_north, owner, [300, 150, 20], today=today, amount="5000")
     segments.recompute()

@@ -5,6 +5,7 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from tests.factories import CustomerFactory, make_order, make_user
@@ -69,7 +70,7 @@ def test_each_type_goes_from_definition_to_filter_export_and_audit(ftype, admin,
     extra, sent, stored, other, filt = CASES[ftype]
     define(admin, ftype, **extra)
     api = api_as(admin)
-    due = (dt.date.today() + dt.timedelta(days=20)).isoformat()
+    due = (timezone.localdate() + dt.timedelta(days=20)).isoformat()
     body = {
         "customer": "C1",
         "due_date": due,
@@ -143,7 +144,7 @@ def test_bad_values_are_all_reported_and_nothing_is_saved(admin, customer, api_a
         "/api/v1/orders",
         {
             "customer": "C1",
-            "due_date": (dt.date.today() + dt.timedelta(days=5)).isoformat(),
+            "due_date": (timezone.localdate() + dt.timedelta(days=5)).isoformat(),
             "lines": [{"material": make_material().code, "quantity": "1"}],
             "custom": {"qty": "1.5", "drawn": "soon", "nope": 1},
         },

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tests.conftest import ApiClient
 from tests.factories import PASSWORD
@@ -52,7 +53,7 @@ def _filler(schema: dict, components: dict):
             return _filler(alt, components)
     kind, fmt = schema.get("type"), schema.get("format")
     if fmt == "date":
-        return (dt.date.today() + dt.timedelta(days=9)).isoformat()
+        return (timezone.localdate() + dt.timedelta(days=9)).isoformat()
     return {"integer": 1, "number": "1", "boolean": False, "array": [], "object": {}}.get(kind, "X")
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from zhongshu.finance import selectors, services
 
@@ -35,7 +36,7 @@ def aged(books, east, clerk):
         customer=customer.code,
         reference="B-1",
         amount="100",
-        received_on=dt.date.today(),
+        received_on=timezone.localdate(),
         allocations=[{"receivable_id": recs[400].pk, "amount": "100"}],
     )
     return customer

@@ -14,7 +14,7 @@ from zhongshu.finance.exceptions import AlreadyReversed, DuplicatePayment, NotRe
 from zhongshu.finance.models import Allocation, Payment, Receivable
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today
+TODAY = timezone.localdate
 
 
 def pay(clerk, customer, amount, reference="BANK-1", allocations=None, **kw):

@@ -4,6 +4,7 @@ import io
 import pytest
 import xlsxwriter
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.factories import CustomerFactory, MaterialFactory, make_user
 
@@ -19,7 +20,7 @@ def _immediate_tasks():
 
 
 def future(days=30) -> str:
-    return (dt.date.today() + dt.timedelta(days=days)).isoformat()
+    return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
 
 
 def xlsx(rows, *, merges=(), formulas=(), dates=()) -> bytes:

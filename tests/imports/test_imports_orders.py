@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 
 from tests.imports.conftest import ORDER_HEADERS, csv_bytes, future, xlsx
 from zhongshu.imports.models import BatchStatus, ImportRow, RowStatus
@@ -102,7 +103,7 @@ def test_every_error_in_the_file_is_reported_at_once(world, english):
 
 def test_normalisation_of_dates_numbers_and_full_width(world, english):
     # given dates in every common spelling, full-width digits and stray spaces
-    year = dt.date.today().year + 1
+    year = timezone.localdate().year + 1
     content = xlsx(
         [
             ORDER_HEADERS,

@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 from django.core.management import call_command
+from django.utils import timezone
 
 from zhongshu.finance.models import Receivable
 from zhongshu.orders.models import Order
@@ -94,7 +95,7 @@ def test_the_admin_sets_up_warehouses_and_regions_from_the_checklist(
     page.fill("#id_customer", "宁波")
     page.click("#customer-results button[data-code='C-NB01']")
     page.wait_for_selector("#customer-field .picked:has-text('宁波精工')")
-    page.fill("#id_due_date", (dt.date.today() + dt.timedelta(days=14)).isoformat())
+    page.fill("#id_due_date", (timezone.localdate() + dt.timedelta(days=14)).isoformat())
     page.select_option("#id_priority", "normal")
     page.fill("input[name='lines-0-material']", "法兰")
     page.click("#material-results-0 button[data-code='M-FL50']")

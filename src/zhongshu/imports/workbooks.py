@@ -4,6 +4,7 @@ import datetime as dt
 import io
 
 import xlsxwriter
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.core.xlsx import escape_cell
@@ -29,7 +30,7 @@ def template_workbook(kind: str, columns=None) -> bytes:
         sheet.write_string(0, i, _cell(str(col.label)), bold)
         example = col.example
         if col.field == "due_date":
-            example = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+            example = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
         if isinstance(example, int | float):
             sheet.write_number(1, i, example)
         elif example:
