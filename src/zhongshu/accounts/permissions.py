@@ -53,16 +53,14 @@ def roles_of(user: AnyUser) -> frozenset[str]:
         with connection.cursor() as cur:
             cur.execute(f"SELECT {roles_sql('%s')}", [user.pk])
             names, token = cur.fetchone()
-        remember_roles(user, names, token)
-        cached = user._zs_roles  # type: ignore[attr-defined]  # set just above
-    assert isinstance(cached, frozenset)
-    return cached
+        cached = remember_roles(user, names, token)
+    return cast(frozenset[str], cached)
 
 
-def remember_roles(user: AnyUser, names: Any, token: str | None) -> None:
+def remember_roles(user: AnyUser, names: Any, token: str | None) -> frozenset[str]:
     """Keep the user's role codes as read with the policy ``token`` (``names``: the JSON array
-    of ``roles_sql``) on the user object (the request's): ``roles_of`` then answers without a
-    query. Retired roles are left out."""
+    of ``roles_sql``) on the user object (the request's), and return them: ``roles_of`` then
+    answers without a query. Retired roles are left out."""
     if isinstance(names, str):  # SQLite hands the JSON array back as text
         names = json.loads(names)
     names = list(names or ())  # PostgreSQL: NULL for a user without roles
@@ -72,6 +70,7 @@ def remember_roles(user: AnyUser, names: Any, token: str | None) -> None:
         cached = frozenset(n for n in names if not (n in stored and stored[n].retired))
         user._zs_policy = token  # type: ignore[union-attr]  # the tables the roles were read with
     user._zs_roles = cached  # type: ignore[union-attr]  # a cache on the request's user
+    return cached
 
 
 def roles_sql(user_id_column: str) -> str:

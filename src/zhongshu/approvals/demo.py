@@ -9,8 +9,8 @@ import random
 
 from django.utils import timezone
 
+from zhongshu.core.bulk import copy_history
 from zhongshu.core.demo import on_backdate, on_history
-from zhongshu.orders.bulk import copy_history
 
 from .hooks import missing_approvals
 from .models import Decision, Kind, Request, RequestStep

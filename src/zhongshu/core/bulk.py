@@ -14,9 +14,9 @@ Which columns exist is read from the model, so a column added to a model later i
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -24,7 +24,10 @@ from django.db.models import AutoField, BigAutoField, SmallAutoField
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from zhongshu.core.actors import AnyUser, recorded
+
 AUTO = (AutoField, BigAutoField, SmallAutoField)
+T = TypeVar("T")
 BATCH = 500
 COPY_FROM = 20  # rows from which insert_rows streams them with COPY on PostgreSQL
 
@@ -272,6 +275,20 @@ def insert_objects(
     return inserted
 
 
+def chunks(seq: Iterable[T], n: int = BATCH) -> Iterator[list[T]]:
+    """``seq`` in lists of ``n`` (ids for an ``IN (...)`` list, rows for one statement)."""
+    seq = list(seq)
+    for i in range(0, len(seq), n):
+        yield seq[i : i + n]
+
+
+def history_user_id(actor: AnyUser) -> int | None:
+    """Who a history row names for ``actor``: the user when it is one saved, else what
+    ``save()`` would record (``implicit_history_user``). A system move passes ``None``."""
+    who = recorded(actor)
+    return who.pk if who is not None else implicit_history_user()
+
+
 def implicit_history_user() -> int | None:
     """The history user ``save()`` records for an instance nobody stamped: the signed-in user of
     the current request, if any (simple_history's default)."""
@@ -299,9 +316,7 @@ def copy_history(
     fixed = [override[name] for name in fixed_fields]
     now = connection.ops.adapt_datetimefield_value(date or timezone.now())
     with connection.cursor() as cur:
-        ids = list(ids)
-        for i in range(0, len(ids), BATCH):
-            part = ids[i : i + BATCH]
+        for part in chunks(ids):
             sql = head + f"({', '.join(['%s'] * len(part))}) ORDER BY {order_by}"
             cur.execute(sql, [*fixed, now, history_type, user_id, *part])
 

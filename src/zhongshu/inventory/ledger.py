@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhongshu.core.actors import Actor, recorded
-from zhongshu.core.bulk import copy_history, implicit_history_user, insert_objects, update_rows
+from zhongshu.core.bulk import copy_history, history_user_id, insert_objects, update_rows
 from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
@@ -128,9 +128,7 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     # written without the ORM's statement building (every confirmation, receipt and shipment
     # comes through here): the history rows copied by the database, the movements inserted as
     # ``bulk_create`` would
-    who = recorded(actor)
-    user_id = who.pk if who is not None else implicit_history_user()  # as save() would name
-    copy_history(StockLevel, "id", sorted(touched), "~", user_id, date=now)
+    copy_history(StockLevel, "id", sorted(touched), "~", history_user_id(actor), date=now)
     insert_objects(movements)
     from . import erp, posting
 

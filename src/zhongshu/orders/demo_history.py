@@ -20,10 +20,9 @@ from typing import Any
 
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter
+from zhongshu.core.bulk import Inserter, copy_history
 from zhongshu.core.demo import DemoContext
 
-from .bulk import copy_history
 from .models import Order, OrderEvent, OrderLine, money
 from .services.numbering import allocate_numbers
 from .statuses import OrderStatus

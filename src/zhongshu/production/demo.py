@@ -8,9 +8,8 @@ operations running, and the schedule is computed once the whole demo has committ
 from collections import defaultdict
 from decimal import Decimal
 
-from zhongshu.core.bulk import Inserter
+from zhongshu.core.bulk import Inserter, copy_history
 from zhongshu.core.demo import on_backdate, on_history
-from zhongshu.orders.bulk import copy_history
 
 from . import services
 from .estimates import operation_hours

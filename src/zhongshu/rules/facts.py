@@ -95,6 +95,19 @@ def order_facts(order_ids, *, today: dt.date | None = None, need: set[str] | Non
     return out
 
 
+# what _order_rows reads: the order's own fields, and its customer's under ``values()`` names
+_ORDER_COLUMNS = (
+    "id", "number", "status", "priority", "channel", "total_amount", "due_date",
+    "production_started_at", "external_no", "sales_owner_id", "custom",
+)  # fmt: skip
+_CUSTOMER_COLUMNS = {
+    "customer__code": "c.code",
+    "customer__name": "c.name",
+    "customer__tier": "c.tier",
+    "customer__region__name": "r.name",
+}
+
+
 def _order_rows(ids: list[int]) -> list[dict]:
     """The orders' own facts with their customer's, as ``values()`` would give them. Written out
     (``raw``, which still converts the order's fields as the ORM does): every order event asks,
@@ -106,20 +119,15 @@ def _order_rows(ids: list[int]) -> list[dict]:
         return []
     qn = connection.ops.quote_name
     order, customer, region = (qn(m._meta.db_table) for m in (Order, Customer, Region))
+    columns = [f"o.{name}" for name in _ORDER_COLUMNS]
+    columns += [f"{expr} AS {name}" for name, expr in _CUSTOMER_COLUMNS.items()]
     rows = Order.objects.raw(
-        "SELECT o.id, o.number, o.status, o.priority, o.channel, o.total_amount, o.due_date,"
-        " o.production_started_at, o.external_no, o.sales_owner_id, o.custom,"
-        " c.code AS customer__code, c.name AS customer__name, c.tier AS customer__tier,"
-        f" r.name AS customer__region__name FROM {order} o"
+        f"SELECT {', '.join(columns)} FROM {order} o"
         f" JOIN {customer} c ON c.id = o.customer_id LEFT JOIN {region} r ON r.id = c.region_id"
         f" WHERE o.id IN ({', '.join(['%s'] * len(ids))})",
         ids,
     )
-    names = (
-        "id", "number", "status", "priority", "channel", "total_amount", "due_date",
-        "production_started_at", "external_no", "sales_owner_id", "custom", "customer__code",
-        "customer__name", "customer__tier", "customer__region__name",
-    )  # fmt: skip
+    names = (*_ORDER_COLUMNS, *_CUSTOMER_COLUMNS)
     return [{name: getattr(o, name) for name in names} for o in rows]
 
 

@@ -31,7 +31,6 @@ from .actions import (
     orders_assign_owner_many,
     orders_bulk_action,
 )
-from .common import copy_history, qn
 from .create import NewLine, NewOrder, check_many, orders_create_many
 from .transitions import Moved, orders_transition_many
 
@@ -43,10 +42,8 @@ __all__ = [
     "NewLine",
     "NewOrder",
     "check_many",
-    "copy_history",
     "orders_assign_owner_many",
     "orders_bulk_action",
     "orders_create_many",
     "orders_transition_many",
-    "qn",
 ]

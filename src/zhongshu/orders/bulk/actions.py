@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter, implicit_history_user
+from zhongshu.core.bulk import Inserter, chunks, copy_history, history_user_id
 from zhongshu.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from zhongshu.core.text import normalize_text
 
 from ..exceptions import IllegalTransition, OwnerNotAllowed
 from ..models import Order, OrderEvent
 from ..statuses import TERMINAL
-from .common import _chunks, copy_history
 from .transitions import Moved, orders_transition_many
 
 BULK_TRANSITIONS = ("submit", "confirm", "cancel")
@@ -70,7 +69,7 @@ def orders_assign_owner_many(
         return Moved(moved=[], refused=refused_all)
     found: dict[int, Order] = {}
     visible: set[int] = set()
-    for part in _chunks(ids):
+    for part in chunks(ids):
         qs = Order.objects.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")
         found.update((o.pk, o) for o in (qs if system else permissions.scope_orders(actor, qs)))
         mine = permissions.scope_orders(owner, Order.objects.filter(pk__in=part))
@@ -97,10 +96,9 @@ def _write_owner(actor: Actor, orders: list[Order], owner: Any, note: str, syste
         return
     now = timezone.now()
     ids = [o.pk for o in orders]
-    for part in _chunks(ids):
+    for part in chunks(ids):
         Order.objects.filter(pk__in=part).update(sales_owner=owner, updated_at=now)
-    user = actor.pk if not system and getattr(actor, "pk", None) else implicit_history_user()
-    copy_history(Order, "id", ids, "~", user)
+    copy_history(Order, "id", ids, "~", history_user_id(None if system else actor))
     Inserter(
         OrderEvent, ("order", "from_status", "to_status", "data"),
         actor_id=getattr(actor, "pk", None), action="assign_owner", note=note,

@@ -1,35 +1,23 @@
-"""What both bulk paths share: chunking, history copied by the database (``core.bulk``), hooks
-after commit."""
+"""What both bulk paths share: hooks after commit (chunking and the history copied by the
+database are core.bulk's)."""
 
 import logging
-from collections.abc import Iterable, Iterator
-from typing import TypeVar
 
 from django.db import DatabaseError, transaction
 
-from zhongshu.core.bulk import copy_history as copy_history
-from zhongshu.core.bulk import qn as qn
+from zhongshu.core.bulk import chunks
 
 from .. import hooks
 from ..models import Order
 
-T = TypeVar("T")
-
 log = logging.getLogger(__name__)
 
-CHUNK = 500  # ids per IN (...) list
 TOTALS = ("subtotal", "tax_amount", "total_amount")
-
-
-def _chunks(seq: Iterable[T], n: int = CHUNK) -> Iterator[list[T]]:
-    seq = list(seq)
-    for i in range(0, len(seq), n):
-        yield seq[i : i + n]
 
 
 def _ids_by_number(numbers: list[str]) -> dict[str, int]:
     ids: dict[str, int] = {}
-    for part in _chunks(numbers, 2000):
+    for part in chunks(numbers, 2000):
         ids.update(Order.objects.filter(number__in=part).values_list("number", "id"))
     return ids
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter, implicit_history_user
+from zhongshu.core.bulk import Inserter, chunks, copy_history, history_user_id
 from zhongshu.core.errors import ValidationFailed
 from zhongshu.customers.models import Customer
 
@@ -34,10 +34,8 @@ from ..services.rules import (
 from ..statuses import OrderStatus
 from .common import (
     TOTALS,
-    _chunks,
     _ids_by_number,
     after_commit_many,
-    copy_history,
 )
 
 
@@ -161,7 +159,7 @@ def _write_created(actor: Actor, order_ids: list[int], lines: list[tuple[int, Or
             for oid, ln in lines
         ]
     )  # fmt: skip
-    user = actor.pk if getattr(actor, "pk", None) else implicit_history_user()
+    user = history_user_id(actor)
     copy_history(Order, "id", order_ids, "+", user, override=dict.fromkeys(TOTALS, 0))
     copy_history(OrderLine, "order_id", order_ids, "+", user)
     copy_history(Order, "id", order_ids, "~", user)
@@ -200,7 +198,7 @@ def _check(
     refusals. Returns the materials' fulfilment and each order's totals by position."""
     customers = _customers(actor, {o.customer_id for o in orders} - {None})
     materials: dict[int, Any] = {}
-    for part in _chunks({ln.material_id for o in orders for ln in o.lines}):
+    for part in chunks({ln.material_id for o in orders for ln in o.lines}):
         materials.update(
             (pk, (code, active, fulfilment))
             for pk, code, active, fulfilment in Material.objects.filter(pk__in=part).values_list(
@@ -241,13 +239,13 @@ def _put(errors: dict[str, str], field: str, problem: str | None) -> None:
 def _customers(actor: Actor, ids: set[Any]) -> dict[Any, tuple[Any, bool | None]]:
     """By id: (code, is_active), with None for a customer unknown or out of the actor's scope."""
     out: dict[Any, tuple[Any, bool | None]] = {pk: (pk, None) for pk in ids}
-    for part in _chunks(ids):
+    for part in chunks(ids):
         for pk, active, code in permissions.scope_customers(
             actor, Customer.objects.filter(pk__in=part)
         ).values_list("pk", "is_active", "code"):
             out[pk] = (code, active)
     unknown = [pk for pk, (_c, active) in out.items() if active is None]
-    for part in _chunks(unknown):
+    for part in chunks(unknown):
         for pk, code in Customer.objects.filter(pk__in=part).values_list("pk", "code"):
             out[pk] = (code, None)
     return out

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
+from zhongshu.core.bulk import chunks
 from zhongshu.core.errors import DomainError, NotFound
 from zhongshu.core.text import normalize_text
 
@@ -20,7 +21,7 @@ from ..services.transitions import (
     transition_for,
     write_moves,
 )
-from .common import _chunks, after_commit_many
+from .common import after_commit_many
 
 
 @dataclass
@@ -94,7 +95,7 @@ def orders_transition_many(
 
 def _lock(actor: Actor, ids: list[int], system: bool) -> dict[int, Order]:
     out: dict[int, Order] = {}
-    for part in _chunks(ids, 2000):
+    for part in chunks(ids, 2000):
         qs = Order.objects.select_for_update(of=("self",)).filter(pk__in=part).order_by("pk")
         if not system:
             qs = permissions.scope_orders(actor, qs)

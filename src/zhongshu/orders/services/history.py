@@ -26,10 +26,9 @@ from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter
+from zhongshu.core.bulk import Inserter, copy_history
 from zhongshu.core.errors import ValidationFailed
 
-from ..bulk import copy_history
 from ..models import Order, OrderEvent, OrderLine, money
 from ..statuses import Channel, OrderStatus, Priority
 from .numbering import allocate_numbers

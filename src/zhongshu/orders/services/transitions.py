@@ -2,8 +2,7 @@
 serve ``order_transition`` (one order) and ``orders_transition_many`` (``orders.bulk``): the
 single move is checked exactly as each order of a bulk move is."""
 
-from collections.abc import Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Fulfilment
 from zhongshu.core.actors import Actor
-from zhongshu.core.bulk import Inserter, copy_history, implicit_history_user
+from zhongshu.core.bulk import Inserter, chunks, copy_history, history_user_id
 from zhongshu.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
@@ -23,15 +22,7 @@ from ..models import Order, OrderEvent, OrderLine
 from ..statuses import TRANSITIONS, OrderStatus, Transition
 from .common import _lock_order
 
-CHUNK = 500  # ids per IN (...) list
-T = TypeVar("T")
 MAX_NOTE = 2000
-
-
-def _chunks(seq: Iterable[T], n: int = CHUNK) -> Iterator[list[T]]:
-    seq = list(seq)
-    for i in range(0, len(seq), n):
-        yield seq[i : i + n]
 
 
 def allowed_actions(actor: Actor, order: Order) -> list[str]:
@@ -97,11 +88,11 @@ def _submit_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
     refused: dict[int, Exception] = {}
     with_lines: set[int] = set()
     inactive: set[int] = set()
-    for part in _chunks([c.order.pk for c in ctxs]):
+    for part in chunks([c.order.pk for c in ctxs]):
         with_lines.update(
             OrderLine.objects.filter(order_id__in=part).values_list("order_id", flat=True)
         )
-    for part in _chunks({c.order.customer_id for c in ctxs}):
+    for part in chunks({c.order.customer_id for c in ctxs}):
         inactive.update(
             Customer.objects.filter(pk__in=part, is_active=False).values_list("pk", flat=True)
         )
@@ -122,7 +113,7 @@ def _submit_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
 def _ship_guard(ctxs: list[hooks.TransitionContext]) -> dict[int, Exception]:
     confirmed = [c.order.pk for c in ctxs if c.from_status == OrderStatus.CONFIRMED]
     make: set[int] = set()
-    for part in _chunks(confirmed):
+    for part in chunks(confirmed):
         make.update(
             OrderLine.objects.filter(order_id__in=part, fulfilment=Fulfilment.MAKE).values_list(
                 "order_id", flat=True
@@ -227,7 +218,7 @@ def write_moves(
         sets += f", {qn(stamp)} = COALESCE({qn(stamp)}, %s)"
     at = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cur:
-        for part in _chunks(ids):
+        for part in chunks(ids):
             cur.execute(
                 f"UPDATE {qn(Order._meta.db_table)} SET {sets} WHERE id IN "
                 f"({', '.join(['%s'] * len(part))})",
@@ -239,8 +230,7 @@ def write_moves(
         if stamp and getattr(order, stamp) is None:
             setattr(order, stamp, now)
     # the actor is named only on a move that is not the system's (else the request's user)
-    user = actor.pk if not system and getattr(actor, "pk", None) else implicit_history_user()
-    copy_history(Order, "id", ids, "~", user, date=now)
+    copy_history(Order, "id", ids, "~", history_user_id(None if system else actor), date=now)
     Inserter(
         OrderEvent, ("order", "from_status"), actor_id=getattr(actor, "pk", None),
         action=transition.action, note=note, to_status=transition.target, data=data,
