@@ -373,6 +373,20 @@ def order_scope_q(user: AnyUser, prefix: str = "") -> Q | None:
     return q
 
 
+def order_in_scope(user: AnyUser, order: Any, *, region_id: int | None) -> bool:
+    """``order_scope_q`` for one order already read (a row locked by id): the same rules, asked
+    of the order's status and sales owner and its customer's region. The two are kept equal by
+    tests/accounts/test_scope_forms.py."""
+    scopes = scopes_of(user)
+    if "all_regions" in scopes:
+        return True
+    if "own_regions" in scopes and region_id is not None and region_id in region_ids_of(user):
+        return True
+    if "own_records" in scopes and order.sales_owner_id == cast(Actor, user).pk:
+        return True
+    return any(order.status in stages for s, stages in STAGE_SCOPES.items() if s in scopes)
+
+
 def scope_orders(user: AnyUser, qs: QuerySet[Any], prefix: str = "") -> QuerySet[Any]:
     q = order_scope_q(user, prefix)
     return qs if q is None else qs.filter(q)

@@ -1,5 +1,6 @@
 """Users, regions and API tokens."""
 
+import functools
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from zhongshu.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from zhongshu.core.rows import rows_of
 from zhongshu.core.text import normalize_text
 
 from . import permissions, role_services
@@ -158,26 +160,35 @@ def token_user(raw: str) -> "User | None":
     now = timezone.now()
     # written out: every API request asks, and building it through the ORM cost more than
     # running it; ``stale``: the token's last use is to be noted (at most every 5 minutes)
-    qn = connection.ops.quote_name
-    user_table, token_table = qn(User._meta.db_table), qn(ApiToken._meta.db_table)
+    users = rows_of(User, "u")
     at = connection.ops.adapt_datetimefield_value
-    found = list(
-        User.objects.raw(
-            f"SELECT u.*, t.id AS token_id, (t.last_used_at IS NULL OR t.last_used_at < %s)"
-            f" AS stale, {permissions.roles_sql('u.id')}"
-            f" FROM {token_table} t JOIN {user_table} u ON u.id = t.user_id"
-            " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
-            " ORDER BY t.id LIMIT 1",
-            [at(now - timedelta(minutes=5)), hash_token(raw), at(now)],
-        )
-    )
-    if not found or not found[0].is_active:
+    with connection.cursor() as cur:
+        cur.execute(_token_sql(), [at(now - timedelta(minutes=5)), hash_token(raw), at(now)])
+        row = cur.fetchone()
+    if row is None:
         return None
-    user = found[0]
-    permissions.remember_roles(user, user.zs_role_names, user.zs_policy_token)  # type: ignore[attr-defined]
-    if user.stale:  # type: ignore[attr-defined]
-        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+    user = users.load(row)
+    if not user.is_active:
+        return None
+    token_id, stale, role_names, policy_token = row[users.width :]
+    permissions.remember_roles(user, role_names, policy_token)
+    if stale:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
     return user
+
+
+@functools.cache
+def _token_sql() -> str:
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {rows_of(User, 'u').columns}, t.id,"
+        " (t.last_used_at IS NULL OR t.last_used_at < %s),"
+        f" {permissions.roles_sql('u.id')}"
+        f" FROM {qn(ApiToken._meta.db_table)} t JOIN {qn(User._meta.db_table)} u"
+        " ON u.id = t.user_id"
+        " WHERE t.key_hash = %s AND t.revoked_at IS NULL AND t.expires_at > %s"
+        " ORDER BY t.id LIMIT 1"
+    )
 
 
 # --- user administration --------------------------------------------------------------------

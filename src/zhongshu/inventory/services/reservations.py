@@ -1,5 +1,6 @@
 """Reservations for orders: reserve what confirmed stock lines need, release what they no longer do."""
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import insert_objects
+from zhongshu.core.rows import rows_of
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
@@ -95,8 +97,7 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
         needs = [(line, remaining(line)) for line in lines if remaining(line) > 0]
         if not needs:
             return _rereserve(order, actor, lines=lines) if _holds_any(order) else []
-        levels = _lock_default_levels(order, {ln.material_id for ln, _q in needs})
-        holds = levels[0].order_holds if levels else _holds_any(order)  # type: ignore[attr-defined]
+        levels, holds = _lock_default_levels(order, {ln.material_id for ln, _q in needs})
         if holds:  # confirmed again: the general path relocks what it needs (granted at once)
             return _rereserve(order, actor, lines=lines)
         level_ids = {level.material_id: level.id for level in levels}
@@ -117,25 +118,34 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
         return needs
 
 
-def _lock_default_levels(order: Order, material_ids: set[int]) -> list[StockLevel]:
-    """The default warehouse's levels of the materials, locked in id order, each with
-    ``order_holds``: whether the order already holds stock (asked in the same statement, one
-    fewer per confirmation). Written out: every confirmation runs it, and building it through the
-    ORM cost more than running it."""
+def _lock_default_levels(order: Order, material_ids: set[int]) -> tuple[list[StockLevel], bool]:
+    """The default warehouse's levels of the materials, locked in id order, and whether the order
+    already holds stock (asked in the same statement, one fewer per confirmation). Written out:
+    every confirmation runs it, and building it through the ORM cost more than running it."""
+    ids = sorted(material_ids)
+    with connection.cursor() as cur:
+        cur.execute(_levels_sql(len(ids)), [order.pk, ReservationStatus.ACTIVE, *ids])
+        rows = cur.fetchall()
+    if not rows:
+        return [], _holds_any(order)
+    levels = rows_of(StockLevel, "l")
+    return [levels.load(row) for row in rows], bool(rows[0][levels.width])
+
+
+@functools.lru_cache(maxsize=64)
+def _levels_sql(n: int) -> str:
     qn = connection.ops.quote_name
     level, warehouse, reservation = (
         qn(m._meta.db_table) for m in (StockLevel, Warehouse, Reservation)
     )
-    ids = sorted(material_ids)
     lock = " FOR UPDATE OF l" if connection.features.has_select_for_update_of else ""
-    sql = (
-        f"SELECT l.*, EXISTS(SELECT 1 FROM {reservation} r WHERE r.order_id = %s"
-        f" AND r.status = %s) AS order_holds FROM {level} l"
+    return (
+        f"SELECT {rows_of(StockLevel, 'l').columns}, EXISTS(SELECT 1 FROM {reservation} r"
+        f" WHERE r.order_id = %s AND r.status = %s) FROM {level} l"
         f" JOIN {warehouse} w ON w.id = l.warehouse_id"
-        f" WHERE w.is_default AND l.material_id IN ({', '.join(['%s'] * len(ids))})"
+        f" WHERE w.is_default AND l.material_id IN ({', '.join(['%s'] * n)})"
         f" ORDER BY l.id{lock}"
     )
-    return list(StockLevel.objects.raw(sql, [order.pk, ReservationStatus.ACTIVE, *ids]))
 
 
 def _holds_any(order: Order) -> bool:

@@ -2,6 +2,7 @@
 serve ``order_transition`` (one order) and ``orders_transition_many`` (``orders.bulk``): the
 single move is checked exactly as each order of a bulk move is."""
 
+import functools
 from typing import Any
 
 from django.db import connection, transaction
@@ -9,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
-from zhongshu.catalog.models import Fulfilment
+from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter, chunks, copy_history, history_user_id
 from zhongshu.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
+from zhongshu.core.rows import rows_of
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
 
@@ -20,7 +22,7 @@ from .. import hooks
 from ..exceptions import IllegalTransition, TransitionBlocked
 from ..models import Order, OrderEvent, OrderLine
 from ..statuses import TRANSITIONS, OrderStatus, Transition
-from .common import _lock_order
+from .common import _lock_order, lock_order_row
 
 MAX_NOTE = 2000
 
@@ -149,11 +151,7 @@ def order_transition(
     transition = transition_for(action)
     if not system:
         permissions.require(actor, "orders.view")
-    order = (
-        permissions.get_in_scope(Order.objects.select_for_update(), pk=order_id)
-        if system
-        else _lock_order(actor, order_id)
-    )
+    order = lock_order_row(order_id)[0] if system else _lock_order(actor, order_id)
     if version is not None and order.version != version:
         raise StaleVersion(details={"current_version": order.version, "your_version": version})
     if action == "confirm":
@@ -187,12 +185,34 @@ def order_transition(
 
 def _load_lines(order: Order) -> None:
     """Load the order's lines with their materials once, for every guard and effect of a
-    confirmation to read through ``order.lines.all()`` (nothing changes them meanwhile)."""
-    lines = order.lines.select_related("material").order_by("line_no")
-    for line in lines:  # evaluates the query set once; .all() then reads its result
-        line.order = order
-    lines._prefetch_done = True  # type: ignore[attr-defined]
-    order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
+    confirmation to read through ``order.lines.all()`` (nothing changes them meanwhile), as
+    ``prefetch_related`` would keep them. Written out (decision 32): the query set with its
+    ``select_related`` cost five times more to build than the statement costs to run."""
+    line_rows, material_rows = rows_of(OrderLine, "l"), rows_of(Material, "m")
+    material = OrderLine._meta.get_field("material")
+    lines = []
+    with connection.cursor() as cur:
+        cur.execute(_lines_sql(), [order.pk])
+        for row in cur.fetchall():
+            line = line_rows.load(row)
+            material.set_cached_value(line, material_rows.load(row, line_rows.width))
+            line.order = order
+            lines.append(line)
+    cached = order.lines.all()
+    cached._result_cache = lines
+    cached._prefetch_done = True  # type: ignore[attr-defined]
+    order._prefetched_objects_cache = {"lines": cached}  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _lines_sql() -> str:
+    qn = connection.ops.quote_name
+    return (
+        f"SELECT {rows_of(OrderLine, 'l').columns}, {rows_of(Material, 'm').columns} "
+        f"FROM {qn(OrderLine._meta.db_table)} l "
+        f"JOIN {qn(Material._meta.db_table)} m ON m.id = l.{qn('material_id')} "
+        f"WHERE l.{qn('order_id')} = %s ORDER BY l.{qn('line_no')}"
+    )
 
 
 def write_moves(
