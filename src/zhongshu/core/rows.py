@@ -13,6 +13,8 @@ table alias and database, and then only turns values into instances:
 
 The select list is every concrete column of the model in field order, so the instance is the one
 ``Model.objects.get()`` returns: nothing deferred, ``_state.adding`` false, ``_state.db`` set.
+``values_of(Model, alias, names)`` is the same for some fields as plain values, as
+``values_list()`` gives them.
 """
 
 import functools
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 Converter = Callable[[Any, Any, Any], Any]
@@ -37,6 +39,10 @@ class Rows(Generic[M]):
 
     def load(self, row: Sequence[Any], start: int = 0) -> M:
         """The instance held by ``row[start:start + width]``."""
+        return self.model.from_db(self.using, None, self.values(row, start))  # type: ignore[arg-type]
+
+    def values(self, row: Sequence[Any], start: int = 0) -> list[Any]:
+        """The Python values held by ``row[start:start + width]``, converted as the ORM does."""
         values = list(row[start : start + self.width])
         if self.converters:
             connection = connections[self.using]
@@ -45,19 +51,38 @@ class Rows(Generic[M]):
                 for fn in funcs:
                     value = fn(value, col, connection)
                 values[i] = value
-        return self.model.from_db(self.using, None, values)  # type: ignore[arg-type]
+        return values
 
 
 def rows_of(model: type[M], alias: str, *, using: str = "default") -> Rows[M]:
     """The ``Rows`` of ``model`` selected under the table alias ``alias`` (built once)."""
-    return _rows_of(model, alias, using, connections[using].vendor)  # type: ignore[return-value]
+    return _rows_of(model, alias, (), using, connections[using].vendor)  # type: ignore[return-value]
+
+
+def values_of(
+    model: type[M], alias: str, names: tuple[str, ...], *, using: str = "default"
+) -> Rows[M]:
+    """The ``Rows`` of some fields of ``model`` (by name or attname), for their ``values()``;
+    ``load`` is not for these."""
+    return _rows_of(model, alias, names, using, connections[using].vendor)  # type: ignore[return-value]
+
+
+def _concrete(field: Any) -> "Field[Any, Any]":
+    if not isinstance(field, Field) or field.column is None:
+        raise ValueError(f"{field} is not a column")
+    return field
 
 
 @functools.cache
-def _rows_of(model: type[Model], alias: str, using: str, _vendor: str) -> Rows[Model]:
+def _rows_of(
+    model: type[Model], alias: str, names: tuple[str, ...], using: str, _vendor: str
+) -> Rows[Model]:
     connection = connections[using]
     qn = connection.ops.quote_name
-    fields = model._meta.concrete_fields
+    meta = model._meta
+    fields: list[Field[Any, Any]] = (
+        [_concrete(meta.get_field(n)) for n in names] if names else list(meta.concrete_fields)
+    )
     converters = []
     for i, field in enumerate(fields):
         col = field.get_col(alias)

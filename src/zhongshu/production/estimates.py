@@ -1,8 +1,13 @@
 """How long an operation takes: the one formula production, approvals and planning share."""
 
+import functools
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from django.db import connection
+
+from zhongshu.core.rows import rows_of
 
 
 def operation_hours(
@@ -16,19 +21,47 @@ def operation_hours(
 def routing_operations(order: Any, material_ids: Iterable[int]) -> dict[int, list[Any]]:
     """The routing operations of the products, by product id, in their sequence (with their
     routing and work centre): read once per order instance, so the rush check and the task
-    sheets of one confirmation share one statement."""
-    from .models import Operation
+    sheets of one confirmation share one statement, written out (decision 32: every
+    make-to-order confirmation reads them)."""
+    from .models import Operation, Routing, WorkCenter
 
     wanted = set(material_ids)
     cached = getattr(order, "_zs_routing_operations", None)
     if cached is None or not wanted <= cached[0]:
         by_material: dict[int, list[Any]] = {}
-        ops = (
-            Operation.objects.filter(routing__material_id__in=wanted)
-            .select_related("routing", "work_center")
-            .order_by("routing_id", "sequence")
+        ops, routings, centres = (
+            rows_of(Operation, "o"),
+            rows_of(Routing, "r"),
+            rows_of(WorkCenter, "w"),
         )
-        for op in ops:
-            by_material.setdefault(op.routing.material_id, []).append(op)
+        routing_field = Operation._meta.get_field("routing")
+        centre_field = Operation._meta.get_field("work_center")
+        rows: list[Any] = []
+        if wanted:
+            with connection.cursor() as cur:
+                cur.execute(_operations_sql(len(wanted)), sorted(wanted))
+                rows = cur.fetchall()
+        for row in rows:
+            op = ops.load(row)
+            routing = routings.load(row, ops.width)
+            routing_field.set_cached_value(op, routing)
+            centre_field.set_cached_value(op, centres.load(row, ops.width + routings.width))
+            by_material.setdefault(routing.material_id, []).append(op)
         cached = order._zs_routing_operations = (wanted, by_material)
     return {m: ops for m, ops in cached[1].items() if m in wanted}
+
+
+@functools.lru_cache(maxsize=64)
+def _operations_sql(n: int) -> str:
+    from .models import Operation, Routing, WorkCenter
+
+    qn = connection.ops.quote_name
+    op, routing, centre = (qn(m._meta.db_table) for m in (Operation, Routing, WorkCenter))
+    return (
+        f"SELECT {rows_of(Operation, 'o').columns}, {rows_of(Routing, 'r').columns},"
+        f" {rows_of(WorkCenter, 'w').columns}"
+        f" FROM {op} o JOIN {routing} r ON r.id = o.{qn('routing_id')}"
+        f" JOIN {centre} w ON w.id = o.{qn('work_center_id')}"
+        f" WHERE r.{qn('material_id')} IN ({', '.join(['%s'] * n)})"
+        f" ORDER BY o.{qn('routing_id')}, o.{qn('sequence')}"
+    )

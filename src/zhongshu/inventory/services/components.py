@@ -40,7 +40,7 @@ from .. import ledger
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
 from ..models import ZERO, ComponentScrap, MovementKind, Reservation, ReservationStatus, StockLevel
-from .stock import default_level_ids
+from .stock import default_level_ids, order_reservations
 
 Key = tuple[int, int]  # (order line id, component material id)
 # (material id, due date, quantity, reference) of a receipt on its way
@@ -78,12 +78,8 @@ def held(order_ids: Iterable[int]) -> tuple[dict[Key, Decimal], dict[Key, list[R
     """What the orders hold or took per (line, component), and their active holds."""
     total: dict[Key, Decimal] = defaultdict(Decimal)
     active: dict[Key, list[Reservation]] = defaultdict(list)
-    for r in (
-        Reservation.objects.filter(order_id__in=list(order_ids), for_component=True)
-        .exclude(status=ReservationStatus.RELEASED)
-        .select_related("level")
-        .order_by("id")
-    ):
+    kept = [s for s in ReservationStatus.values if s != ReservationStatus.RELEASED]
+    for r in order_reservations(list(order_ids), for_component=True, statuses=kept):
         key = (r.order_line_id or 0, r.level.material_id)
         total[key] += r.quantity + r.consumed
         if r.status == ReservationStatus.ACTIVE:

@@ -28,7 +28,7 @@ from ..models import (
     Warehouse,
 )
 from . import components, shortfalls
-from .stock import default_level_ids
+from .stock import default_level_ids, order_reservations
 
 # Orders whose stock lines hold reservations.
 HOLDING = frozenset(
@@ -210,12 +210,12 @@ def _reservation_delta(order: Order, loaded: list[OrderLine] | None = None) -> _
     if loaded is None:
         loaded = list(OrderLine.objects.filter(order=order).select_related("material"))
     lines = {line.id: line for line in loaded if line.fulfilment == Fulfilment.STOCK or finished}
-    active = Reservation.objects.filter(
-        order=order, status=ReservationStatus.ACTIVE, for_component=False
+    active = order_reservations(
+        [order.pk], for_component=False, statuses=[ReservationStatus.ACTIVE]
     )
     delta = _Delta()
     held: dict[int, Decimal] = defaultdict(Decimal)
-    for r in active.select_related("level").order_by("id"):
+    for r in active:
         line = lines.get(r.order_line_id) if r.order_line_id is not None else None
         if line is None or r.level.material_id != line.material_id:
             delta.releases.append((r, r.quantity))

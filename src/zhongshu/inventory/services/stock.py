@@ -1,22 +1,24 @@
 """Warehouses, stock levels, receipts and adjustments."""
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
+from zhongshu.core.rows import rows_of
 from zhongshu.core.text import normalize_code
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
 
 from .. import ledger
 from ..exceptions import NoDefaultWarehouse
 from ..ledger import Change
-from ..models import MovementKind, StockLevel, Warehouse
+from ..models import MovementKind, Reservation, StockLevel, Warehouse
 
 # --- warehouses and levels ---------------------------------------------------------------------
 
@@ -44,14 +46,59 @@ def default_warehouse() -> Warehouse | None:
 
 
 def default_level_ids(material_ids: Collection[int]) -> dict[int, int]:
-    """Level ids at the default warehouse per material id (only the levels that exist)."""
+    """Level ids at the default warehouse per material id (only the levels that exist); the
+    warehouse by its flag in the same statement (there is one default at most). Written out
+    (decision 32): every make-to-order confirmation asks."""
     if not material_ids:
         return {}
-    # the warehouse by its flag in the same statement (there is one default at most)
-    return dict(
-        StockLevel.objects.filter(warehouse__is_default=True, material_id__in=set(material_ids))
-        .order_by()
-        .values_list("material_id", "id")
+    ids = sorted(set(material_ids))
+    with connection.cursor() as cur:
+        cur.execute(_default_levels_sql(len(ids)), ids)
+        return dict(cur.fetchall())
+
+
+@functools.lru_cache(maxsize=64)
+def _default_levels_sql(n: int) -> str:
+    qn = connection.ops.quote_name
+    level, warehouse = qn(StockLevel._meta.db_table), qn(Warehouse._meta.db_table)
+    return (
+        f"SELECT l.{qn('material_id')}, l.id FROM {level} l"
+        f" JOIN {warehouse} w ON w.id = l.{qn('warehouse_id')}"
+        f" WHERE w.{qn('is_default')} AND l.{qn('material_id')} IN ({', '.join(['%s'] * n)})"
+    )
+
+
+def order_reservations(
+    order_ids: Collection[int], *, for_component: bool, statuses: Collection[str]
+) -> list[Reservation]:
+    """The orders' reservations for stock lines (``for_component=False``) or for the make
+    lines' components, in ``statuses``, in id order, each with its level. Written out
+    (decision 32): every confirmation and every change of an order's lines reads them."""
+    ids, states = sorted(set(order_ids)), sorted(set(statuses))
+    if not ids or not states:
+        return []
+    rows, levels = rows_of(Reservation, "r"), rows_of(StockLevel, "l")
+    level = Reservation._meta.get_field("level")
+    out = []
+    with connection.cursor() as cur:
+        cur.execute(_reservations_sql(len(ids), len(states)), [*ids, for_component, *states])
+        for row in cur.fetchall():
+            reservation = rows.load(row)
+            level.set_cached_value(reservation, levels.load(row, rows.width))
+            out.append(reservation)
+    return out
+
+
+@functools.lru_cache(maxsize=64)
+def _reservations_sql(n: int, m: int) -> str:
+    qn = connection.ops.quote_name
+    reservation, level = qn(Reservation._meta.db_table), qn(StockLevel._meta.db_table)
+    return (
+        f"SELECT {rows_of(Reservation, 'r').columns}, {rows_of(StockLevel, 'l').columns}"
+        f" FROM {reservation} r JOIN {level} l ON l.id = r.{qn('level_id')}"
+        f" WHERE r.{qn('order_id')} IN ({', '.join(['%s'] * n)})"
+        f" AND r.{qn('for_component')} = %s AND r.{qn('status')} IN ({', '.join(['%s'] * m)})"
+        " ORDER BY r.id"
     )
 
 
