@@ -48,12 +48,23 @@ Receipt = tuple[int, dt.date, Decimal, str]
 ReceiptSource = Callable[[dt.date, set[int]], Iterable[Receipt]]
 
 
-def line_needs(order_ids: Iterable[int]) -> dict[int, dict[Key, Decimal]]:
-    """``{order id: {(line id, component id): quantity}}`` for the make lines of the orders."""
-    lines = list(
-        OrderLine.objects.filter(
-            order_id__in=list(order_ids), fulfilment=Fulfilment.MAKE
-        ).values_list("id", "order_id", "material_id", "quantity")
+def line_needs(
+    order_ids: Iterable[int], *, loaded: Iterable[OrderLine] | None = None
+) -> dict[int, dict[Key, Decimal]]:
+    """``{order id: {(line id, component id): quantity}}`` for the make lines of the orders;
+    ``loaded``: all the lines of those orders, as the caller already read them."""
+    lines = (
+        [
+            (ln.id, ln.order_id, ln.material_id, ln.quantity)
+            for ln in loaded
+            if ln.fulfilment == Fulfilment.MAKE
+        ]
+        if loaded is not None
+        else list(
+            OrderLine.objects.filter(
+                order_id__in=list(order_ids), fulfilment=Fulfilment.MAKE
+            ).values_list("id", "order_id", "material_id", "quantity")
+        )
     )
     scrapped: dict[int, Decimal] = defaultdict(Decimal)
     if lines:
@@ -278,7 +289,10 @@ def delta_for(order: Order) -> ComponentDelta:
     """Compare what the order's make lines need with what they hold (cancelled orders: none)."""
     from .reservations import HOLDING
 
-    needs = line_needs([order.pk]).get(order.pk, {}) if order.status in HOLDING else {}
+    loaded = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    needs = (
+        line_needs([order.pk], loaded=loaded).get(order.pk, {}) if order.status in HOLDING else {}
+    )
     have, active = held([order.pk])
     delta = ComponentDelta(order_id=order.pk, by_key=active)
     for key, qty in needs.items():

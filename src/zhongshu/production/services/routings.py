@@ -5,7 +5,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from zhongshu.catalog.models import Fulfilment, Material
@@ -15,6 +14,7 @@ from zhongshu.core.text import normalize_code, normalize_text
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
 from zhongshu.orders.models import Order
 
+from ..estimates import routing_operations
 from ..models import (
     BomLine,
     Operation,
@@ -224,18 +224,21 @@ def bom_set(
 
 
 def missing_routings(order: Order) -> list[str]:
-    """Codes of the make-to-order products of ``order`` without a routing with operations (no
-    query when the order's lines were loaded and none is a make line)."""
+    """Codes of the make-to-order products of ``order`` without a routing with operations. Asks
+    ``routing_operations``, which the rush check and the task sheets of the same confirmation
+    read too (no query of its own when the lines were loaded; none when no line is a make
+    line)."""
     if not _may_have_make_lines(order):
         return []
-    make_lines = order.lines.filter(fulfilment=Fulfilment.MAKE)
-    return sorted(
-        make_lines.filter(
-            Q(material__routing__isnull=True) | Q(material__routing__operations__isnull=True)
-        )
-        .values_list("material__code", flat=True)
-        .distinct()
+    prefetched = getattr(order, "_prefetched_objects_cache", {}).get("lines")
+    lines = (
+        [ln for ln in prefetched if ln.fulfilment == Fulfilment.MAKE]
+        if prefetched is not None
+        else list(order.lines.filter(fulfilment=Fulfilment.MAKE).select_related("material"))
     )
+    codes = {ln.material_id: ln.material.code for ln in lines}
+    with_operations = routing_operations(order, codes)
+    return sorted({code for m, code in codes.items() if not with_operations.get(m)})
 
 
 def _may_have_make_lines(order: Order) -> bool:
