@@ -46,6 +46,10 @@ def test_sales_enter_an_order_and_planning_confirms_it(live_server, browser, fac
     _login(page, base, "wang.sales")
     page.goto(f"{base}/orders/")
     page.click("a[href='/orders/new/']")
+    # the picker listens through htmx, which binds once the page has loaded: typing before that
+    # (a slow machine) would search nothing
+    page.wait_for_url(f"{base}/orders/new/")
+    page.wait_for_load_state("load")
     page.fill("#id_customer", "苏州")
     page.click("#customer-results button[data-code='C-SZJG']")
     page.wait_for_selector("#customer-field .picked:has-text('苏州精工机械')")
