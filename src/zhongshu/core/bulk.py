@@ -25,6 +25,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from zhongshu.core.actors import AnyUser, recorded
+from zhongshu.core.rows import placeholders
 
 AUTO = (AutoField, BigAutoField, SmallAutoField)
 T = TypeVar("T")
@@ -86,7 +87,7 @@ def insert_rows(
         tail = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
         if returning:
             tail += f" RETURNING {', '.join(map(qn, returning))}"
-        one = f"({', '.join(['%s'] * len(columns))})"
+        one = f"({placeholders(len(columns))})"
         size = max(1, min(BATCH, max_params() // len(columns)))
         out: list[tuple[Any, ...]] = []
         for i in range(0, len(rows), size):
@@ -317,7 +318,7 @@ def copy_history(
     now = connection.ops.adapt_datetimefield_value(date or timezone.now())
     with connection.cursor() as cur:
         for part in chunks(ids):
-            sql = head + f"({', '.join(['%s'] * len(part))}) ORDER BY {order_by}"
+            sql = head + f"({placeholders(len(part))}) ORDER BY {order_by}"
             cur.execute(sql, [*fixed, now, history_type, user_id, *part])
 
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
@@ -97,3 +97,17 @@ def _rows_of(
         width=len(fields),
         converters=tuple(converters),
     )
+
+
+# --- pieces of written-out statements --------------------------------------------------------
+
+
+def placeholders(n: int) -> str:
+    """``%s, %s, …`` for an ``IN (…)`` list of ``n`` values."""
+    return ", ".join(["%s"] * n)
+
+
+def lock_of(alias: str) -> str:
+    """`` FOR UPDATE OF alias`` where the database locks rows (PostgreSQL), else nothing (SQLite
+    serialises writers at ``BEGIN IMMEDIATE``)."""
+    return f" FOR UPDATE OF {alias}" if connection.features.has_select_for_update_of else ""

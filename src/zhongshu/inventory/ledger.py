@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from zhongshu.core.actors import Actor, recorded
 from zhongshu.core.bulk import copy_history, history_user_id, insert_objects, update_rows
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import lock_of, placeholders, rows_of
 from zhongshu.core.signals import stock_changed
 
 from .exceptions import NegativeStock, StockBelowReserved
@@ -76,10 +76,10 @@ def lock_levels(ids: Iterable[int | None]) -> Plan:
 @functools.lru_cache(maxsize=64)
 def _lock_sql(n: int) -> str:
     table = connection.ops.quote_name(StockLevel._meta.db_table)
-    lock = " FOR UPDATE OF l" if connection.features.has_select_for_update_of else ""
+    lock = lock_of("l")
     return (
         f"SELECT {rows_of(StockLevel, 'l').columns} FROM {table} l"
-        f" WHERE l.id IN ({', '.join(['%s'] * n)}) ORDER BY l.id{lock}"
+        f" WHERE l.id IN ({placeholders(n)}) ORDER BY l.id{lock}"
     )
 
 

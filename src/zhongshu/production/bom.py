@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.db import connection
 
 from zhongshu.catalog.models import Material
-from zhongshu.core.rows import values_of
+from zhongshu.core.rows import placeholders, values_of
 
 from .models import BomLine
 
@@ -100,7 +100,7 @@ def _bills_sql(n: int) -> str:
     )
     return (
         f"WITH RECURSIVE tree(id) AS (SELECT m.id FROM {material} m"
-        f" WHERE m.id IN ({', '.join(['%s'] * n)})"
+        f" WHERE m.id IN ({placeholders(n)})"
         f" UNION SELECT b.{component} FROM {line} b JOIN tree t ON b.{product} = t.id)"
         f" SELECT {fields.columns} FROM {line} b JOIN tree t ON b.{product} = t.id"
         f" ORDER BY b.{product}, b.id"

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import connection
 
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import placeholders, rows_of
 
 
 def operation_hours(
@@ -62,6 +62,6 @@ def _operations_sql(n: int) -> str:
         f" {rows_of(WorkCenter, 'w').columns}"
         f" FROM {op} o JOIN {routing} r ON r.id = o.{qn('routing_id')}"
         f" JOIN {centre} w ON w.id = o.{qn('work_center_id')}"
-        f" WHERE r.{qn('material_id')} IN ({', '.join(['%s'] * n)})"
+        f" WHERE r.{qn('material_id')} IN ({placeholders(n)})"
         f" ORDER BY o.{qn('routing_id')}, o.{qn('sequence')}"
     )

@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from zhongshu.catalog.models import Fulfilment
-from zhongshu.core.rows import Rows, values_of
+from zhongshu.core.rows import Rows, placeholders, values_of
 from zhongshu.orders.models import Order, OrderLine
 
 from .compiler import PRODUCTION_STARTED
@@ -149,7 +149,7 @@ def _order_rows_sql(n: int) -> str:
         f"SELECT {columns} FROM {order} o"
         f" JOIN {customer} c ON c.id = o.{qn('customer_id')}"
         f" LEFT JOIN {region} r ON r.id = c.{qn('region_id')}"
-        f" WHERE o.id IN ({', '.join(['%s'] * n)})"
+        f" WHERE o.id IN ({placeholders(n)})"
     )
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import insert_objects
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import lock_of, placeholders, rows_of
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
@@ -138,12 +138,12 @@ def _levels_sql(n: int) -> str:
     level, warehouse, reservation = (
         qn(m._meta.db_table) for m in (StockLevel, Warehouse, Reservation)
     )
-    lock = " FOR UPDATE OF l" if connection.features.has_select_for_update_of else ""
+    lock = lock_of("l")
     return (
         f"SELECT {rows_of(StockLevel, 'l').columns}, EXISTS(SELECT 1 FROM {reservation} r"
         f" WHERE r.order_id = %s AND r.status = %s) FROM {level} l"
         f" JOIN {warehouse} w ON w.id = l.warehouse_id"
-        f" WHERE w.is_default AND l.material_id IN ({', '.join(['%s'] * n)})"
+        f" WHERE w.is_default AND l.material_id IN ({placeholders(n)})"
         f" ORDER BY l.id{lock}"
     )
 

@@ -11,7 +11,7 @@ from zhongshu.accounts import permissions
 from zhongshu.catalog.models import Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import ValidationFailed
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import placeholders, rows_of
 from zhongshu.core.text import normalize_code
 from zhongshu.core.validation import Errors, clean_decimal, clean_text
 
@@ -64,7 +64,7 @@ def _default_levels_sql(n: int) -> str:
     return (
         f"SELECT l.{qn('material_id')}, l.id FROM {level} l"
         f" JOIN {warehouse} w ON w.id = l.{qn('warehouse_id')}"
-        f" WHERE w.{qn('is_default')} AND l.{qn('material_id')} IN ({', '.join(['%s'] * n)})"
+        f" WHERE w.{qn('is_default')} AND l.{qn('material_id')} IN ({placeholders(n)})"
     )
 
 
@@ -96,8 +96,8 @@ def _reservations_sql(n: int, m: int) -> str:
     return (
         f"SELECT {rows_of(Reservation, 'r').columns}, {rows_of(StockLevel, 'l').columns}"
         f" FROM {reservation} r JOIN {level} l ON l.id = r.{qn('level_id')}"
-        f" WHERE r.{qn('order_id')} IN ({', '.join(['%s'] * n)})"
-        f" AND r.{qn('for_component')} = %s AND r.{qn('status')} IN ({', '.join(['%s'] * m)})"
+        f" WHERE r.{qn('order_id')} IN ({placeholders(n)})"
+        f" AND r.{qn('for_component')} = %s AND r.{qn('status')} IN ({placeholders(m)})"
         " ORDER BY r.id"
     )
 

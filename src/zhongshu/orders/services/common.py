@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from zhongshu.accounts import permissions
 from zhongshu.core.actors import Actor
 from zhongshu.core.errors import NotFound
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import lock_of, rows_of
 from zhongshu.customers.models import Customer
 
 from .. import hooks
@@ -85,7 +85,7 @@ def lock_order_row(order_id: Any) -> tuple[Order, int | None]:
 @functools.cache
 def _lock_sql() -> str:
     qn = connection.ops.quote_name
-    lock = " FOR UPDATE OF o" if connection.features.has_select_for_update_of else ""
+    lock = lock_of("o")
     return (
         f"SELECT {rows_of(Order, 'o').columns}, c.{qn('region_id')} "
         f"FROM {qn(Order._meta.db_table)} o "

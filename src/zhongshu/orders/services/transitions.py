@@ -14,7 +14,7 @@ from zhongshu.catalog.models import Fulfilment, Material
 from zhongshu.core.actors import Actor
 from zhongshu.core.bulk import Inserter, chunks, copy_history, history_user_id
 from zhongshu.core.errors import DomainError, PermissionDenied, StaleVersion, ValidationFailed
-from zhongshu.core.rows import rows_of
+from zhongshu.core.rows import placeholders, rows_of
 from zhongshu.core.text import normalize_text
 from zhongshu.customers.models import Customer
 
@@ -241,7 +241,7 @@ def write_moves(
         for part in chunks(ids):
             cur.execute(
                 f"UPDATE {qn(Order._meta.db_table)} SET {sets} WHERE id IN "
-                f"({', '.join(['%s'] * len(part))})",
+                f"({placeholders(len(part))})",
                 [transition.target, at, *([at] if stamp else []), *part],
             )
     for ctx in ctxs:  # the instances as the database now has them
