@@ -87,3 +87,19 @@ def test_other_moves_answer_without_reservations(api_as, sales_east, customer_ea
     assert (r.json()["status"], r.json()["reserved"], r.json()["warnings"]) == (
         "pending_review", [], []
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("order_id", ["0", "999999", str(2**63 - 1), str(2**63), str(2**64)])
+def test_moving_an_order_that_cannot_exist_is_a_404_and_changes_nothing(
+    api_as, sales_east, customer_east, order_id
+):
+    """The order's lock reads it by id in SQL of its own: an id beyond the column's range is no
+    such order (404 in the JSON error shape), not a database error."""
+    order = make_order(actor=sales_east, customer=customer_east, status="pending_review")
+    r = api_as(make_user("planner")).post(
+        f"/api/v1/orders/{order_id}/transitions", {"action": "confirm"}
+    )
+    assert r.status_code == 404, r.content
+    assert r.json()["code"] == "not_found"
+    order.refresh_from_db()
+    assert order.status == "pending_review"
