@@ -54,7 +54,7 @@ def test_create_submit_confirm_cost_what_they_cost(n_lines, sales_east, customer
 # what is overdue came in one statement and the levels' lock asked whether the order already held
 # stock. Shipping took 29 before the default warehouse's levels were found by its flag in one
 # statement (not the warehouse first).
-MOVES = {"submit": 9, "confirm": 15, "ship": 28}
+MOVES = {"submit": 9, "confirm": 14, "ship": 27}
 
 
 def _walk(actor_for, lines):

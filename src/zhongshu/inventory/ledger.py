@@ -24,6 +24,8 @@ from zhongshu.core.bulk import copy_history, history_user_id, insert_objects, up
 from zhongshu.core.rows import lock_of, placeholders, rows_of
 from zhongshu.core.signals import stock_changed
 
+from . import erp
+from .erp import config as erp_config
 from .exceptions import NegativeStock, StockBelowReserved
 from .models import ZERO, MovementKind, StockLevel, StockMovement
 
@@ -51,6 +53,9 @@ class Plan:
     reserved: dict[int, Decimal] = field(default_factory=dict)
     changes: list[Change] = field(default_factory=list)
     extra: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # whether an ERP owns on-hand stock, when the lock read it (``erp.config.address_column``);
+    # None: ``write`` asks
+    erp_connected: bool | None = None
 
     def available(self, level_id: int) -> Decimal:
         return self.on_hand[level_id] - self.reserved[level_id]
@@ -70,7 +75,11 @@ def lock_levels(ids: Iterable[int | None]) -> Plan:
     rows = rows_of(StockLevel, "l")
     with connection.cursor() as cur:
         cur.execute(_lock_sql(len(ids)), ids)
-        return plan_for([rows.load(row) for row in cur.fetchall()])
+        found = cur.fetchall()
+    plan = plan_for([rows.load(row) for row in found])
+    if found:  # the ERP's address came with the levels
+        plan.erp_connected = erp.connected(found[0][rows.width], read=True)
+    return plan
 
 
 @functools.lru_cache(maxsize=64)
@@ -78,18 +87,20 @@ def _lock_sql(n: int) -> str:
     table = connection.ops.quote_name(StockLevel._meta.db_table)
     lock = lock_of("l")
     return (
-        f"SELECT {rows_of(StockLevel, 'l').columns} FROM {table} l"
+        f"SELECT {rows_of(StockLevel, 'l').columns}, {erp_config.address_column()} FROM {table} l"
         f" WHERE l.id IN ({placeholders(n)}) ORDER BY l.id{lock}"
     )
 
 
-def plan_for(levels: Iterable[StockLevel]) -> Plan:
-    """A plan over levels the caller has already locked (``SELECT … FOR UPDATE ORDER BY id``)."""
+def plan_for(levels: Iterable[StockLevel], *, erp_connected: bool | None = None) -> Plan:
+    """A plan over levels the caller has already locked (``SELECT … FOR UPDATE ORDER BY id``);
+    ``erp_connected`` when the caller's lock read it."""
     by_id = {lv.id: lv for lv in levels}
     return Plan(
         levels=by_id,
         on_hand={i: lv.on_hand for i, lv in by_id.items()},
         reserved={i: lv.reserved for i, lv in by_id.items()},
+        erp_connected=erp_connected,
     )
 
 
@@ -144,9 +155,9 @@ def write(plan: Plan, *, actor: Actor | None) -> list[StockMovement]:
     # ``bulk_create`` would
     copy_history(StockLevel, "id", sorted(touched), "~", history_user_id(actor), date=now)
     insert_objects(movements)
-    from . import erp, posting
+    from . import posting
 
-    if erp.connected():
+    if erp.connected() if plan.erp_connected is None else plan.erp_connected:
         posting.enqueue(plan, movements)
     materials = {plan.levels[c.level_id].material_id for c in plan.changes}
     transaction.on_commit(lambda: stock_changed.send(sender=write, material_ids=materials))

@@ -32,22 +32,32 @@ def _row() -> "ErpConnection | None":
         return None
 
 
-def configured() -> bool:
+def configured(page_address: str | None = None, *, read: bool = False) -> bool:
     """Whether an ERP address is set (on the page or in the environment): what every stock
-    write asks, so only the address is read, no secret decrypted."""
+    write asks, so only the address is read, no secret decrypted. ``read=True``: the caller
+    read the page's address already (``page_address``, through ``address_column`` in a
+    statement it runs anyway), so nothing more is asked of the database."""
     if settings.TPLUS_BASE_URL:
         return True
-    from ..erp_models import ErpConnection
-
+    if read:
+        return bool(page_address)
     # written out: asked on every stock write, where building the query cost more than running it
-    table = connection.ops.quote_name(ErpConnection._meta.db_table)
     try:
         with connection.cursor() as cur:
-            cur.execute(f"SELECT base_url FROM {table} WHERE id = 1")
+            cur.execute(f"SELECT {address_column()}")
             row = cur.fetchone()
     except Exception:  # no table yet (before migrate)
         return False
     return bool(row and row[0])
+
+
+def address_column() -> str:
+    """The page's ERP address as a scalar subquery (NULL when none is stored), for the lock of
+    the stock levels to read with the levels: one statement fewer on every stock write."""
+    from ..erp_models import ErpConnection
+
+    table = connection.ops.quote_name(ErpConnection._meta.db_table)
+    return f"(SELECT base_url FROM {table} WHERE id = 1)"
 
 
 def current() -> Config:

@@ -15,7 +15,8 @@ from zhongshu.core.rows import lock_of, placeholders, rows_of
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
-from .. import ledger
+from .. import erp, ledger
+from ..erp import config as erp_config
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
 from ..models import (
@@ -97,11 +98,10 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
         needs = [(line, remaining(line)) for line in lines if remaining(line) > 0]
         if not needs:
             return _rereserve(order, actor, lines=lines) if _holds_any(order) else []
-        levels, holds = _lock_default_levels(order, {ln.material_id for ln, _q in needs})
+        plan, holds = _lock_default_levels(order, {ln.material_id for ln, _q in needs})
         if holds:  # confirmed again: the general path relocks what it needs (granted at once)
             return _rereserve(order, actor, lines=lines)
-        level_ids = {level.material_id: level.id for level in levels}
-        plan = ledger.plan_for(levels)
+        level_ids = {level.material_id: level.id for level in plan.levels.values()}
         _check_available(plan, needs, level_ids)
         for line, qty in needs:
             plan.add(Change(level_ids[line.material_id], MovementKind.RESERVE, reserved=qty,
@@ -118,18 +118,22 @@ def order_reserve(*, order: Order, actor: Actor | None = None) -> Reserved:
         return needs
 
 
-def _lock_default_levels(order: Order, material_ids: set[int]) -> tuple[list[StockLevel], bool]:
-    """The default warehouse's levels of the materials, locked in id order, and whether the order
-    already holds stock (asked in the same statement, one fewer per confirmation). Written out:
+def _lock_default_levels(order: Order, material_ids: set[int]) -> tuple[ledger.Plan, bool]:
+    """A plan over the default warehouse's levels of the materials, locked in id order, and
+    whether the order already holds stock (asked in the same statement, one fewer per
+    confirmation, as is whether an ERP owns the stock). Written out:
     every confirmation runs it, and building it through the ORM cost more than running it."""
     ids = sorted(material_ids)
     with connection.cursor() as cur:
         cur.execute(_levels_sql(len(ids)), [order.pk, ReservationStatus.ACTIVE, *ids])
         rows = cur.fetchall()
     if not rows:
-        return [], _holds_any(order)
+        return ledger.plan_for([]), _holds_any(order)
     levels = rows_of(StockLevel, "l")
-    return [levels.load(row) for row in rows], bool(rows[0][levels.width])
+    connected = erp.connected(rows[0][levels.width + 1], read=True)
+    return ledger.plan_for([levels.load(row) for row in rows], erp_connected=connected), bool(
+        rows[0][levels.width]
+    )
 
 
 @functools.lru_cache(maxsize=64)
@@ -141,7 +145,7 @@ def _levels_sql(n: int) -> str:
     lock = lock_of("l")
     return (
         f"SELECT {rows_of(StockLevel, 'l').columns}, EXISTS(SELECT 1 FROM {reservation} r"
-        f" WHERE r.order_id = %s AND r.status = %s) FROM {level} l"
+        f" WHERE r.order_id = %s AND r.status = %s), {erp_config.address_column()} FROM {level} l"
         f" JOIN {warehouse} w ON w.id = l.warehouse_id"
         f" WHERE w.is_default AND l.material_id IN ({placeholders(n)})"
         f" ORDER BY l.id{lock}"
