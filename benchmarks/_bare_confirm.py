@@ -13,15 +13,19 @@ import threading
 from decimal import Decimal
 
 import _make_to_order
+from _bare_audit import count_bare, history_bare
 
 
 class Short(Exception):
     pass
 
 
-def confirm_stock_bare(cur, order_id: int, warehouse_id: int, planner_id: int, short) -> None:
+def confirm_stock_bare(
+    cur, order_id: int, warehouse_id: int, planner_id: int, short, *, audit: bool = True
+) -> None:
     """The bare minimum of a stock confirmation in SQL, in the caller's transaction; raises
-    ``short`` when the order is not pending or a material is short."""
+    ``short`` when the order is not pending or a material is short. ``audit``: with the history
+    rows of the order and the levels (``_bare_audit``), as the product writes them."""
     cur.execute("SELECT status FROM orders_order WHERE id = %s FOR UPDATE", [order_id])
     if cur.fetchone()[0] != "pending_review":
         raise short
@@ -88,6 +92,8 @@ def confirm_stock_bare(cur, order_id: int, warehouse_id: int, planner_id: int, s
                    '{}')""",
         [order_id, planner_id],
     )
+    if audit:
+        history_bare(cur, order_id, list(need), planner_id)
 
 
 _local = threading.local()
@@ -113,6 +119,7 @@ def application(environ, start_response):
         with conn.transaction(), conn.cursor() as cur:
             confirm(cur, int(parts[1]), int(os.environ["BENCH_WAREHOUSE_ID"]),
                     int(os.environ["BENCH_PLANNER_ID"]), Short)  # fmt: skip
+        count_bare(conn, int(os.environ["BENCH_PLANNER_ID"]))
         status, body = "200 OK", {"id": int(parts[1]), "status": "confirmed"}
     except Short:
         status, body = "409 Conflict", {"code": "insufficient_stock"}

@@ -18,6 +18,8 @@ tasks, the status and the timeline row.
 import random
 from decimal import Decimal
 
+from _bare_audit import history_bare
+
 PRODUCTS = 20
 RAW = 30
 COVER = Decimal("0.7")
@@ -157,7 +159,10 @@ ORDER BY n.line_id, n.material_id
 """
 
 
-def confirm_bare(cur, order_id: int, warehouse_id: int, planner_id: int, short) -> None:
+def confirm_bare(
+    cur, order_id: int, warehouse_id: int, planner_id: int, short, *, audit: bool = True
+) -> None:
+    """The make-to-order confirmation in bare SQL (``audit`` as in ``confirm_stock_bare``)."""
     cur.execute("SELECT status, number FROM orders_order WHERE id = %s FOR UPDATE", [order_id])
     status, number = cur.fetchone()
     if status != "pending_review":
@@ -216,6 +221,8 @@ def confirm_bare(cur, order_id: int, warehouse_id: int, planner_id: int, short) 
            VALUES (%s, %s, now(), 'confirm', 'pending_review', 'confirmed', '', '{}')""",
         [order_id, planner_id],
     )
+    if audit:
+        history_bare(cur, order_id, level_ids, planner_id)
 
 
 def _sheets_bare(cur, order_id: int, number: str) -> None:

@@ -19,12 +19,16 @@ and 32 clients (threads, each with one kept-alive ``http.client`` connection) PO
 data is loaded again and 32 threads with their own psycopg connections do the bare minimum of the
 same work in SQL: lock the order, conditional ``UPDATE … SET reserved = reserved + q WHERE
 on_hand - reserved >= q`` per stock level in id order, write the reservation, the ledger row, the
-status and the timeline row. Then once more, the floor: the same bare SQL behind gunicorn with
-the workers, threads and worker class of ``zhongshu serve``, called by the same 32 HTTP clients
-(benchmarks/_bare_confirm.py) — what a confirmation costs through HTTP with nothing but its SQL.
+status and the timeline row, the audit history rows of the order and of the levels, and after
+commit the planner's activity counter — the writes the product makes (benchmarks/_bare_audit.py).
+``psycopg-`` is the same without the history rows and the counter, as the bare side was before it
+wrote them (kept for comparison with earlier figures). Then once more, the floor: the same bare
+SQL behind gunicorn with the workers, threads and worker class of ``zhongshu serve``, called by the
+same 32 HTTP clients (benchmarks/_bare_confirm.py) — what a confirmation costs through HTTP with
+nothing but its SQL.
 Reported: confirmations/s, p95 latency, refusals and the oversell count (confirmed quantity
 beyond stock, or a level with reserved > on_hand — must be 0), the CPU per attempt of the server
-(and the worker), of the clients and of PostgreSQL, and the ratios app / bare and app / floor.
+(and the worker), of the clients and of PostgreSQL, and the ratios app / bare, app / bare- and app / floor.
 Each server is warmed (64 confirmations not counted) before it is measured.
 """
 
@@ -41,6 +45,7 @@ from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
 import _make_to_order
+from _bare_audit import count_bare
 from _bare_confirm import Short, confirm_stock_bare
 from _server import (
     postgres_cpu_seconds,
@@ -380,8 +385,16 @@ def _cpu_since(clients: float, database: float, n: int) -> dict:
 
 
 def via_psycopg(
-    url: str, warehouse_id: int, planner_id: int, order_ids: list[int], *, make: bool = False
+    url: str,
+    warehouse_id: int,
+    planner_id: int,
+    order_ids: list[int],
+    *,
+    make: bool = False,
+    audit: bool = True,
 ) -> dict:
+    """32 threads confirming in bare SQL, each on its own connection. ``audit=False``: without
+    the history rows and the activity counter (the bare side before they were added)."""
     import psycopg
 
     local = threading.local()
@@ -393,10 +406,12 @@ def via_psycopg(
             conn = local.conn = psycopg.connect(url)
         try:
             with conn.transaction(), conn.cursor() as cur:
-                confirm(cur, order_id, warehouse_id, planner_id, Short)
-            return "ok"
+                confirm(cur, order_id, warehouse_id, planner_id, Short, audit=audit)
         except Short:
             return "short"
+        if audit:
+            count_bare(conn, planner_id)
+        return "ok"
 
     return run_clients(order_ids, work)
 
@@ -464,6 +479,13 @@ def main() -> None:
             bare.update(verify())
             data = reset_and_load(scenario, n)
             connections.close_all()
+            clients, database = time.process_time(), postgres_cpu_seconds()
+            lean = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"],
+                               make=scenario == "make", audit=False)  # fmt: skip
+            lean.update(cpu_ms=0.0, **_cpu_since(clients, database, n))
+            lean.update(verify())
+            data = reset_and_load(scenario, n)
+            connections.close_all()
             floor_env = {**env, "BENCH_DATABASE_URL": url, "BENCH_MAKE": str(int(scenario == "make")),
                          "BENCH_WAREHOUSE_ID": str(data["warehouse_id"]),
                          "BENCH_PLANNER_ID": str(planner_id)}  # fmt: skip
@@ -479,7 +501,7 @@ def main() -> None:
             finally:
                 stop_server(floor_proc)
             floor.update(verify())
-            rows.append((scenario, app, bare, floor))
+            rows.append((scenario, app, bare, lean, floor))
     finally:
         stop_server(proc), stop_server(worker)
 
@@ -496,15 +518,15 @@ def main() -> None:
     print(header)
     print("-" * len(header))
     ok = True
-    for scenario, app, bare, floor in rows:
-        for label, r in (("app", app), ("psycopg", bare), ("floor", floor)):
+    for scenario, app, bare, lean, floor in rows:
+        for label, r in (("app", app), ("psycopg", bare), ("psycopg-", lean), ("floor", floor)):
             print(
                 f"{scenario:8} {label:8} {r['ok']:>9} {r['short']:>8} {r['error']:>6} "
                 f"{r['per_s']:>8.0f} {r['attempts_per_s']:>8.0f} {r['p95_ms']:>8.1f} "
                 f"{r['oversell']:>8} {r['ledger_mismatch']:>6}"
             )
             ok = ok and r["oversell"] == 0 and r["ledger_mismatch"] == 0 and r["error"] == 0
-        for label, r in (("app", app), ("psycopg", bare), ("floor", floor)):
+        for label, r in (("app", app), ("psycopg", bare), ("psycopg-", lean), ("floor", floor)):
             total = r["cpu_ms"] + r["client_ms"] + r["db_ms"]
             print(
                 f"{scenario:8} {label:8} CPU ms per attempt: {r['cpu_ms']:5.1f} server"
@@ -512,7 +534,7 @@ def main() -> None:
                 + f", {r['client_ms']:4.1f} clients, "
                 f"{r['db_ms']:4.1f} PostgreSQL = {total:5.1f}"
             )
-        for label, base in (("bare", bare), ("floor", floor)):
+        for label, base in (("bare", bare), ("bare-", lean), ("floor", floor)):
             print(
                 f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
                 f"{app['attempts_per_s'] / base['attempts_per_s']:>8.2f}x"
