@@ -98,7 +98,7 @@ def test_submit_confirm_and_ship_cost_the_same_for_1_and_5_lines(sales_east, cus
 # the whole order detail (5 more statements) before the answer became the move's outcome; 20
 # before the credit check stopped loading the customer, 19 before the two statements fewer of
 # the move above, 17 before the token's user came with its roles in one statement.
-API_CONFIRM = 16
+API_CONFIRM = 15
 
 
 def test_an_api_confirmation_costs_a_fixed_number_of_statements(api_as, sales_east, customer_east):
