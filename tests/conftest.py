@@ -22,6 +22,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop 
 os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Modules with a slow test (``@pytest.mark.slow``) run first, the rest in their order.
+    ``./zs test`` keeps a module on one worker: a slow module handed out last kept one worker
+    busy for a minute after the other had finished."""
+    slow = {item.nodeid.split("::")[0] for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.nodeid.split("::")[0] not in slow)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(
     request,
@@ -70,6 +78,19 @@ def _fast_password_hashing():
     from django.test import override_settings
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_found_per_request():
+    """Every test client builds the middleware anew, and WhiteNoise, serving the apps' static
+    files from their folders (``WHITENOISE_USE_FINDERS``), walked and stat-ed all of them each
+    time: a tenth of the suite's CPU. In tests it looks a file up when one is asked for
+    (``WHITENOISE_AUTOREFRESH``), which serves the same files; the server keeps its one walk at
+    start-up."""
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
         yield
 
 

@@ -31,6 +31,7 @@ def factory():
     return model.build_factory(model.calibrate_scale(model.Params()))
 
 
+@pytest.mark.slow
 def test_a_small_month_in_both_arms_keeps_the_invariants(factory):
     setup.prepare(factory)
     demand = model.make_demand(PARAMS, factory)
@@ -111,6 +112,7 @@ def check_the_product_scheduler_plans_the_with_zhongshu_arm(month):
     assert 0 <= summary["late_rate"] <= 1
 
 
+@pytest.mark.slow
 def test_an_order_cancelled_while_its_job_runs_ends_the_job_and_the_month_goes_on(factory):
     from zhongshu.analytics.simulation import after
 
