@@ -52,8 +52,9 @@ def test_create_submit_confirm_cost_what_they_cost(n_lines, sales_east, customer
 # approval flows were read once per confirmation (not once per check), 18 before the credit check
 # asked by the customer's id instead of loading the customer, 17 before the credit setting and
 # what is overdue came in one statement and the levels' lock asked whether the order already held
-# stock. Shipping took 29 before the default warehouse's levels were found by its flag in one
-# statement (not the warehouse first).
+# stock, 15 (and shipping 28) before the levels' lock read whether an ERP owns the stock. Shipping
+# took 29 before the default warehouse's levels were found by its flag in one statement (not the
+# warehouse first).
 MOVES = {"submit": 9, "confirm": 14, "ship": 27}
 
 
@@ -93,11 +94,12 @@ def test_submit_confirm_and_ship_cost_the_same_for_1_and_5_lines(sales_east, cus
     assert one == MOVES
 
 
-# A whole API confirmation, request to answer: the token, the transition (15 above plus its
+# A whole API confirmation, request to answer: the token, the transition (14 above plus its
 # transaction), the after-commit listeners (rules, activity counters) and the answer. It rendered
 # the whole order detail (5 more statements) before the answer became the move's outcome; 20
 # before the credit check stopped loading the customer, 19 before the two statements fewer of
-# the move above, 17 before the token's user came with its roles in one statement.
+# the move above, 17 before the token's user came with its roles in one statement, 16 before the
+# levels' lock read whether an ERP owns the stock.
 API_CONFIRM = 15
 
 
