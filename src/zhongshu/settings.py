@@ -154,6 +154,9 @@ def _database() -> dj_database_url.DBConfig | dict[str, Any]:
     url = os.environ.get("DATABASE_URL")
     if url:
         db = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        if db["ENGINE"] == "django.db.backends.postgresql":
+            # the same backend, with a health check that skips a connection used a moment ago
+            db["ENGINE"] = "zhongshu.core.postgresql"
         db.setdefault("TEST", {})
         if os.environ.get("TEST_DATABASE_NAME"):
             db["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
