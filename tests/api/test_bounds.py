@@ -68,6 +68,18 @@ def test_ordinary_values_pass(value):
     assert bounds.problem(value) is None
 
 
+@pytest.mark.parametrize("pad", ["\x1c", "\x1d", "\x1e", "\x1f", "\u3000", " \t"])
+def test_a_number_padded_with_what_python_takes_for_space_is_checked_not_a_server_error(
+    api_as, admin, pad
+):
+    """A regular expression's ``\\s`` matches the information separators U+001C–U+001F, which
+    ``int()`` refuses: a query value like "0\\x1f" reached ``int()`` and answered 500."""
+    assert bounds.problem(f"{pad}3{pad}") is None
+    assert bounds.problem(f"{pad}{bounds.MAX_INT + 1}{pad}") is not None
+    r = api_as(admin).get("/api/v1/orders/export.xlsx", {"queue": f"0{pad}"})
+    assert r.status_code in (200, 422), r.content[:300]
+
+
 def test_404_405_and_413_on_the_api_are_in_the_json_shape(api_as, admin, settings):
     api = api_as(admin)
     r = api.client.put("/api/v1/auth/token", headers=api.headers)

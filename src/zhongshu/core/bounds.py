@@ -46,7 +46,8 @@ def problem(value: Any, *, text_digits_ok: bool = False) -> str | None:
         digits = value.strip().lstrip("+-")
         if len(digits) > 12:
             return _int_problem(MAX_INT + 1)
-        return _int_problem(int(value))
+        # (``\s`` and ``strip`` take the separators U+001C–U+001F for space; ``int`` does not)
+        return _int_problem(int(value.strip()))
     m = DATE_SHAPED.match(value)
     if m:
         year = int(m.group(1)) if len(m.group(1)) <= 6 else 10**6
