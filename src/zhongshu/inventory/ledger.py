@@ -76,10 +76,9 @@ def lock_levels(ids: Iterable[int | None]) -> Plan:
     with connection.cursor() as cur:
         cur.execute(_lock_sql(len(ids)), ids)
         found = cur.fetchall()
-    plan = plan_for([rows.load(row) for row in found])
-    if found:  # the ERP's address came with the levels
-        plan.erp_connected = erp.connected(found[0][rows.width], read=True)
-    return plan
+    # the ERP's address came with the levels (none found: ``write`` asks, if it is called)
+    connected = erp_config.configured_by(found[0][rows.width]) if found else None
+    return plan_for([rows.load(row) for row in found], erp_connected=connected)
 
 
 @functools.lru_cache(maxsize=64)

@@ -126,9 +126,8 @@ def connector(**kwargs: Any) -> Connector:
     return TplusConnector(**kwargs)
 
 
-def connected(page_address: str | None = None, *, read: bool = False) -> bool:
-    """Whether an ERP owns on-hand stock here: then every stock move is posted to it.
-    ``read=True``: the page's address was read with the levels' lock (``config.address_column``)."""
+def connected() -> bool:
+    """Whether an ERP owns on-hand stock here: then every stock move is posted to it."""
     from . import config
 
-    return config.configured(page_address, read=read)
+    return config.configured()

@@ -32,15 +32,11 @@ def _row() -> "ErpConnection | None":
         return None
 
 
-def configured(page_address: str | None = None, *, read: bool = False) -> bool:
+def configured() -> bool:
     """Whether an ERP address is set (on the page or in the environment): what every stock
-    write asks, so only the address is read, no secret decrypted. ``read=True``: the caller
-    read the page's address already (``page_address``, through ``address_column`` in a
-    statement it runs anyway), so nothing more is asked of the database."""
+    write asks, so only the address is read, no secret decrypted."""
     if settings.TPLUS_BASE_URL:
         return True
-    if read:
-        return bool(page_address)
     # written out: asked on every stock write, where building the query cost more than running it
     try:
         with connection.cursor() as cur:
@@ -49,6 +45,12 @@ def configured(page_address: str | None = None, *, read: bool = False) -> bool:
     except Exception:  # no table yet (before migrate)
         return False
     return bool(row and row[0])
+
+
+def configured_by(page_address: str | None) -> bool:
+    """``configured`` for a caller that read the page's address already (through
+    ``address_column``, in a statement it runs anyway): nothing more is asked of the database."""
+    return bool(settings.TPLUS_BASE_URL or page_address)
 
 
 def address_column() -> str:

@@ -15,7 +15,7 @@ from zhongshu.core.rows import lock_of, placeholders, rows_of
 from zhongshu.orders.models import Order, OrderLine
 from zhongshu.orders.statuses import OrderStatus
 
-from .. import erp, ledger
+from .. import ledger
 from ..erp import config as erp_config
 from ..exceptions import InsufficientStock
 from ..ledger import Change, fmt
@@ -130,7 +130,7 @@ def _lock_default_levels(order: Order, material_ids: set[int]) -> tuple[ledger.P
     if not rows:
         return ledger.plan_for([]), _holds_any(order)
     levels = rows_of(StockLevel, "l")
-    connected = erp.connected(rows[0][levels.width + 1], read=True)
+    connected = erp_config.configured_by(rows[0][levels.width + 1])
     return ledger.plan_for([levels.load(row) for row in rows], erp_connected=connected), bool(
         rows[0][levels.width]
     )
