@@ -29,7 +29,10 @@ nothing but its SQL.
 Reported: confirmations/s, p95 latency, refusals and the oversell count (confirmed quantity
 beyond stock, or a level with reserved > on_hand — must be 0), the CPU per attempt of the server
 (and the worker), of the clients and of PostgreSQL, and the ratios app / bare, app / bare- and app / floor.
-Each server is warmed (64 confirmations not counted) before it is measured.
+Each server is warmed (64 confirmations not counted) before it is measured. The four paths run
+in turn, ``--rounds`` times (3), each round starting one path later: this machine's speed drifts
+by as much as a factor of two over minutes, so a figure is the median of its rounds and a ratio
+the median of the rounds' own ratios (each round's are printed beside it).
 """
 
 import argparse
@@ -433,6 +436,9 @@ def main() -> None:
     )  # fmt: skip
     parser.add_argument("--workers", type=int, default=4, help="server processes (4)")
     parser.add_argument("--threads", type=int, default=4, help="threads per process (4)")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds of every path in turn; medians shown (3)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -454,38 +460,9 @@ def main() -> None:
         chosen = {"both": ["hot", "spread"], "all": ["hot", "spread", "make"]}
         for scenario in chosen.get(args.scenario, [args.scenario]):
             n = args.make_orders if scenario == "make" else args.orders
-            # not measured: every server process through the path once, the worker booted
-            warm = reset_and_load(scenario, 64)
-            connections.close_all()
-            via_server(args.port, token, warm["order_ids"])
-            settle(worker.pid)
             data = reset_and_load(scenario, n)
             connections.close_all()
             print(f"{scenario}: {n} orders, demand {data['demand']}, stock {data['stock']}")
-            cpu, in_worker = tree_cpu_seconds(proc.pid), tree_cpu_seconds(worker.pid)
-            clients, database = time.process_time(), postgres_cpu_seconds()
-            app = via_server(args.port, token, data["order_ids"])
-            cpu = tree_cpu_seconds(proc.pid) - cpu
-            in_worker = tree_cpu_seconds(worker.pid) - in_worker
-            app.update(cpu_ms=(cpu + in_worker) * 1000 / n, worker_ms=in_worker * 1000 / n,
-                       **_cpu_since(clients, database, n))  # fmt: skip
-            app.update(verify())
-            data = reset_and_load(scenario, n)
-            connections.close_all()
-            clients, database = time.process_time(), postgres_cpu_seconds()
-            bare = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"],
-                               make=scenario == "make")  # fmt: skip
-            bare.update(cpu_ms=0.0, **_cpu_since(clients, database, n))
-            bare.update(verify())
-            data = reset_and_load(scenario, n)
-            connections.close_all()
-            clients, database = time.process_time(), postgres_cpu_seconds()
-            lean = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"],
-                               make=scenario == "make", audit=False)  # fmt: skip
-            lean.update(cpu_ms=0.0, **_cpu_since(clients, database, n))
-            lean.update(verify())
-            data = reset_and_load(scenario, n)
-            connections.close_all()
             floor_env = {**env, "BENCH_DATABASE_URL": url, "BENCH_MAKE": str(int(scenario == "make")),
                          "BENCH_WAREHOUSE_ID": str(data["warehouse_id"]),
                          "BENCH_PLANNER_ID": str(planner_id)}  # fmt: skip
@@ -493,56 +470,100 @@ def main() -> None:
                                      threads=args.threads,
                                      log_name=f"bench-floor-{scenario}.log")  # fmt: skip
             try:
-                cpu = tree_cpu_seconds(floor_proc.pid)
-                clients, database = time.process_time(), postgres_cpu_seconds()
-                floor = via_server(args.port + 1, token, data["order_ids"], floor=True)
-                cpu = tree_cpu_seconds(floor_proc.pid) - cpu
-                floor.update(cpu_ms=cpu * 1000 / n, **_cpu_since(clients, database, n))
+                # not measured: every server process through the path once, the worker booted
+                for port, floor in ((args.port, False), (args.port + 1, True)):
+                    warm = reset_and_load(scenario, 64)
+                    connections.close_all()
+                    via_server(port, token, warm["order_ids"], floor=floor)
+                settle(worker.pid)
+                runs = {path: [] for path in PATHS}
+                for r in range(args.rounds):
+                    # the machine's speed drifts over minutes: each round runs every path once,
+                    # in an order turned by one each round, and the figures are the rounds' medians
+                    for path in PATHS[r % len(PATHS) :] + PATHS[: r % len(PATHS)]:
+                        data = reset_and_load(scenario, n)
+                        connections.close_all()
+                        server = {"app": proc, "floor": floor_proc}.get(path)
+                        cpu = tree_cpu_seconds(server.pid) if server else 0.0
+                        in_worker = tree_cpu_seconds(worker.pid)
+                        clients, database = time.process_time(), postgres_cpu_seconds()
+                        if path in ("app", "floor"):
+                            port = args.port + (path == "floor")
+                            got = via_server(port, token, data["order_ids"], floor=path == "floor")
+                        else:
+                            got = via_psycopg(url, data["warehouse_id"], planner_id,
+                                              data["order_ids"], make=scenario == "make",
+                                              audit=path == "psycopg")  # fmt: skip
+                        cpu = tree_cpu_seconds(server.pid) - cpu if server else 0.0
+                        in_worker = tree_cpu_seconds(worker.pid) - in_worker if path == "app" else 0
+                        got.update(cpu_ms=(cpu + in_worker) * 1000 / n,
+                                   worker_ms=in_worker * 1000 / n,
+                                   **_cpu_since(clients, database, n))  # fmt: skip
+                        got.update(verify(), load=os.getloadavg()[0])
+                        runs[path].append(got)
+                        if path == "app":
+                            settle(worker.pid)  # the reflows it queued, before the next path
             finally:
                 stop_server(floor_proc)
-            floor.update(verify())
-            rows.append((scenario, app, bare, lean, floor))
+            rows.append((scenario, runs))
     finally:
         stop_server(proc), stop_server(worker)
 
     print()
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(
         f"{CLIENTS} clients, PostgreSQL, `zhongshu serve --workers {args.workers} --threads "
-        f"{args.threads}` (the floor alike), load average {load}"
+        f"{args.threads}` (the floor alike); medians of {args.rounds} rounds, the paths in turn"
     )
     header = (
         f"{'scenario':8} {'path':8} {'confirmed':>9} {'refused':>8} {'errors':>6} "
-        f"{'conf/s':>8} {'tries/s':>8} {'p95 ms':>8} {'oversell':>8} {'ledger':>6}"
+        f"{'conf/s':>8} {'tries/s':>8} {'p95 ms':>8} {'oversell':>8} {'ledger':>6} {'load':>5}"
     )
     print(header)
     print("-" * len(header))
     ok = True
-    for scenario, app, bare, lean, floor in rows:
-        for label, r in (("app", app), ("psycopg", bare), ("psycopg-", lean), ("floor", floor)):
+    for scenario, runs in rows:
+        med = {path: _medians(got) for path, got in runs.items()}
+        for path, r in med.items():
             print(
-                f"{scenario:8} {label:8} {r['ok']:>9} {r['short']:>8} {r['error']:>6} "
+                f"{scenario:8} {path:8} {r['ok']:>9.0f} {r['short']:>8.0f} {r['error']:>6} "
                 f"{r['per_s']:>8.0f} {r['attempts_per_s']:>8.0f} {r['p95_ms']:>8.1f} "
-                f"{r['oversell']:>8} {r['ledger_mismatch']:>6}"
+                f"{r['oversell']:>8} {r['ledger_mismatch']:>6} {r['load']:>5.2f}"
             )
             ok = ok and r["oversell"] == 0 and r["ledger_mismatch"] == 0 and r["error"] == 0
-        for label, r in (("app", app), ("psycopg", bare), ("psycopg-", lean), ("floor", floor)):
+        for path, r in med.items():
             total = r["cpu_ms"] + r["client_ms"] + r["db_ms"]
             print(
-                f"{scenario:8} {label:8} CPU ms per attempt: {r['cpu_ms']:5.1f} server"
-                + (f" (worker {r['worker_ms']:.1f})" if label == "app" else "")
+                f"{scenario:8} {path:8} CPU ms per attempt: {r['cpu_ms']:5.1f} server"
+                + (f" (worker {r['worker_ms']:.1f})" if path == "app" else "")
                 + f", {r['client_ms']:4.1f} clients, "
                 f"{r['db_ms']:4.1f} PostgreSQL = {total:5.1f}"
             )
-        for label, base in (("bare", bare), ("bare-", lean), ("floor", floor)):
+        for label, base in (("bare", "psycopg"), ("bare-", "psycopg-"), ("floor", "floor")):
+            pairs = list(zip(runs["app"], runs[base], strict=True))
+            speed = [a["attempts_per_s"] / b["attempts_per_s"] for a, b in pairs]
+            slow = [a["p95_ms"] / b["p95_ms"] for a, b in pairs]
             print(
                 f"{scenario:8} {'ratio':8} {'':>9} {'':>8} {'':>6} "
-                f"{app['attempts_per_s'] / base['attempts_per_s']:>8.2f}x"
-                f"{'':>9} {app['p95_ms'] / base['p95_ms']:>7.1f}x   (app / {label}, "
-                "throughput and p95)"
+                f"{statistics.median(speed):>8.2f}x{'':>9} {statistics.median(slow):>7.1f}x   "
+                f"(app / {label}, throughput and p95; rounds "
+                + " ".join(f"{x:.2f}" for x in speed)
+                + ")"
             )
     if not ok:
         raise SystemExit("FAILED: oversell, ledger mismatch or errors")
+
+
+PATHS = ["app", "psycopg", "psycopg-", "floor"]
+
+
+def _medians(runs: list[dict]) -> dict:
+    """The median of each figure over the rounds; the faults (errors, oversell, ledger) summed:
+    one in any round is a failure."""
+    faults = ("error", "oversell", "ledger_mismatch")
+    return {
+        key: sum(r[key] for r in runs) if key in faults else statistics.median(r[key] for r in runs)
+        for key in runs[0]
+    }
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ ZHONGSHU_TEMPLATE_DIR  templates found here first: an administrator's own printe
                   (default: <data dir>/templates)
 ZHONGSHU_SCRAP_NC_PERCENT  scrap above this share (%) of a finished task's quantity opens a
                   nonconformance, unless the line sets its own threshold (default 5)
+ZHONGSHU_DB_PREPARED  "0" behind a connection pooler in transaction mode (PgBouncer without
+                  max_prepared_statements): PostgreSQL statements are not kept prepared (default on)
 DEBUG             "1"/"true" to turn on (off by default)
 """
 
@@ -157,6 +159,11 @@ def _database() -> dj_database_url.DBConfig | dict[str, Any]:
         if db["ENGINE"] == "django.db.backends.postgresql":
             # the same backend, with a health check that skips a connection used a moment ago
             db["ENGINE"] = "zhongshu.core.postgresql"
+            # Parameters sent apart from the statement, and a statement run five times on a
+            # connection kept prepared: PostgreSQL parses and plans it once (decision 34).
+            db.setdefault("OPTIONS", {})["server_side_binding"] = True
+            if _env_bool("ZHONGSHU_DB_PREPARED", True):
+                db["OPTIONS"]["prepare_threshold"] = 5
         db.setdefault("TEST", {})
         if os.environ.get("TEST_DATABASE_NAME"):
             db["TEST"]["NAME"] = os.environ["TEST_DATABASE_NAME"]
