@@ -21,6 +21,8 @@ same work in SQL: lock the order, conditional ``UPDATE … SET reserved = reserv
 on_hand - reserved >= q`` per stock level in id order, write the reservation, the ledger row, the
 status and the timeline row, the audit history rows of the order and of the levels, and after
 commit the planner's activity counter — the writes the product makes (benchmarks/_bare_audit.py).
+Like the product's connections, the bare ones keep their prepared statements through the
+rollback of a refused confirmation (psycopg's own rollback drops them).
 ``psycopg-`` is the same without the history rows and the counter, as the bare side was before it
 wrote them (kept for comparison with earlier figures). Then once more, the floor: the same bare
 SQL behind gunicorn with the workers, threads and worker class of ``zhongshu serve``, called by the
@@ -49,7 +51,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import _make_to_order
 from _bare_audit import count_bare
-from _bare_confirm import Short, confirm_stock_bare
+from _bare_confirm import Short, confirm_stock_bare, transaction
 from _server import (
     postgres_cpu_seconds,
     start_floor,
@@ -408,7 +410,7 @@ def via_psycopg(
         if conn is None:
             conn = local.conn = psycopg.connect(url)
         try:
-            with conn.transaction(), conn.cursor() as cur:
+            with transaction(conn), conn.cursor() as cur:
                 confirm(cur, order_id, warehouse_id, planner_id, Short, audit=audit)
         except Short:
             return "short"
