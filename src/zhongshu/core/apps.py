@@ -13,8 +13,10 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self) -> None:
-        from . import jobs, poison
+        from . import history, jobs, poison
 
         autodiscover_modules(REGISTRATIONS)
+        # after the registrations: some register models with simple_history there
+        history.cache_history_managers()
         # a worker killed mid-task leaves its task result "running": fail it after a while
         jobs.register("core.reap_running_tasks", poison.reap_running, seconds=300)
