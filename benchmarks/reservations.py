@@ -421,6 +421,30 @@ def via_psycopg(
     return run_clients(order_ids, work)
 
 
+def measure(
+    path: str, data: dict, *, url, token, planner_id, port, server, worker, make: bool
+) -> dict:
+    """One path over the loaded orders: its figures, its CPU per attempt (the server's, with the
+    worker's for the app; this process's clients; PostgreSQL's) and the oversell check."""
+    n = len(data["order_ids"])
+    cpu = tree_cpu_seconds(server.pid) if server else 0.0
+    in_worker = tree_cpu_seconds(worker.pid)
+    clients, database = time.process_time(), postgres_cpu_seconds()
+    if path in ("app", "floor"):
+        got = via_server(port + (path == "floor"), token, data["order_ids"], floor=path == "floor")
+    else:
+        got = via_psycopg(url, data["warehouse_id"], planner_id, data["order_ids"], make=make,
+                          audit=path == "psycopg")  # fmt: skip
+    cpu = tree_cpu_seconds(server.pid) - cpu if server else 0.0
+    in_worker = tree_cpu_seconds(worker.pid) - in_worker if path == "app" else 0.0
+    got.update(cpu_ms=(cpu + in_worker) * 1000 / n, worker_ms=in_worker * 1000 / n,
+               **_cpu_since(clients, database, n))  # fmt: skip
+    got.update(verify(), load=os.getloadavg()[0])
+    if path == "app":
+        settle(worker.pid)  # the reflows it queued, before the next path
+    return got
+
+
 # --- the server ---------------------------------------------------------------------------------------
 
 
@@ -486,25 +510,10 @@ def main() -> None:
                         data = reset_and_load(scenario, n)
                         connections.close_all()
                         server = {"app": proc, "floor": floor_proc}.get(path)
-                        cpu = tree_cpu_seconds(server.pid) if server else 0.0
-                        in_worker = tree_cpu_seconds(worker.pid)
-                        clients, database = time.process_time(), postgres_cpu_seconds()
-                        if path in ("app", "floor"):
-                            port = args.port + (path == "floor")
-                            got = via_server(port, token, data["order_ids"], floor=path == "floor")
-                        else:
-                            got = via_psycopg(url, data["warehouse_id"], planner_id,
-                                              data["order_ids"], make=scenario == "make",
-                                              audit=path == "psycopg")  # fmt: skip
-                        cpu = tree_cpu_seconds(server.pid) - cpu if server else 0.0
-                        in_worker = tree_cpu_seconds(worker.pid) - in_worker if path == "app" else 0
-                        got.update(cpu_ms=(cpu + in_worker) * 1000 / n,
-                                   worker_ms=in_worker * 1000 / n,
-                                   **_cpu_since(clients, database, n))  # fmt: skip
-                        got.update(verify(), load=os.getloadavg()[0])
+                        got = measure(path, data, url=url, token=token, planner_id=planner_id,
+                                      port=args.port, server=server, worker=worker,
+                                      make=scenario == "make")  # fmt: skip
                         runs[path].append(got)
-                        if path == "app":
-                            settle(worker.pid)  # the reflows it queued, before the next path
             finally:
                 stop_server(floor_proc)
             rows.append((scenario, runs))

@@ -97,4 +97,6 @@ def test_a_transaction_a_failed_statement_aborted_is_rolled_back_and_the_connect
     with connection.cursor() as cur:
         cur.execute("SELECT 2")
         assert cur.fetchone() == (2,)
-    assert connection.connection.pgconn.transaction_status == 0  # idle: nothing left open
+    from psycopg import pq
+
+    assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
